@@ -1,0 +1,145 @@
+//! The article model.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::ArticleId;
+use crate::text::CharMap;
+
+/// A half-open range `[start, end)` of Unicode code points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        debug_assert!(start <= end);
+        Span { start, end }
+    }
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+    pub fn contains(&self, other: &Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+}
+
+/// What kind of input an article was made from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    /// An HTML page; `Article::text` is the text extracted from it.
+    Html,
+    /// Scraped plain text; `Article::text` is that text as given.
+    Text,
+}
+
+impl InputFormat {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InputFormat::Html => "html",
+            InputFormat::Text => "text",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "html" => Some(InputFormat::Html),
+            "text" => Some(InputFormat::Text),
+            _ => None,
+        }
+    }
+}
+
+/// One news article.
+///
+/// `text` is the text *as ingested*: the `text` field or file for text input,
+/// the text extracted from the page for HTML. Every offset wiretrace reports
+/// (body spans, passages) counts code points into `text`. The clean article is
+/// `body`: the spans of `text` that are the article's own prose, in order, with
+/// title, captions, related links and boilerplate left out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    pub id: ArticleId,
+    pub url: Option<String>,
+    pub canonical_url: Option<String>,
+    pub site: Option<String>,
+    pub published: Option<DateTime<FixedOffset>>,
+    pub updated: Option<DateTime<FixedOffset>>,
+    pub title: Option<String>,
+    pub byline: Option<String>,
+    /// ISO 639-1 code where one exists, else ISO 639-3.
+    pub language: Option<String>,
+    /// The news agency the article credits ("AFP", "AP", "Reuters", ...).
+    pub wire: Option<String>,
+    pub text: String,
+    pub body: Vec<Span>,
+    pub captions: Vec<String>,
+    /// "Read more: ..." style links to other articles, kept out of the body.
+    pub related: Vec<String>,
+    /// Lines or blocks removed as boilerplate, kept so a reader can see what went.
+    pub stripped: Vec<String>,
+    /// Where the item came from: a path, `path:line N`, or `-:line N` for stdin.
+    pub input: String,
+    pub format: InputFormat,
+    /// The input as decoded (the page's HTML, the text, or the JSON line).
+    pub original: String,
+}
+
+impl Article {
+    /// The clean article text: body paragraphs joined by blank lines.
+    pub fn clean_text(&self) -> String {
+        let map = CharMap::new(&self.text);
+        let mut out = String::with_capacity(self.text.len());
+        for (i, span) in self.body.iter().enumerate() {
+            if i > 0 {
+                out.push_str("\n\n");
+            }
+            out.push_str(map.slice(&self.text, *span));
+        }
+        out
+    }
+
+    /// Number of code points in `text`.
+    pub fn text_chars(&self) -> usize {
+        self.text.chars().count()
+    }
+
+    /// Checks the invariants every stage relies on: body spans sorted,
+    /// disjoint and inside `text`.
+    pub fn check(&self) -> Result<(), String> {
+        let n = self.text_chars();
+        let mut last = 0;
+        for s in &self.body {
+            if s.start < last || s.end < s.start || s.end > n {
+                return Err(format!(
+                    "bad body span {}..{} (text has {n} chars)",
+                    s.start, s.end
+                ));
+            }
+            last = s.end;
+        }
+        Ok(())
+    }
+}
+
+/// An input item that did not become an article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// The item, named as in [`Article::input`].
+    pub input: String,
+    pub reason: String,
+}
+
+impl Rejection {
+    pub fn new(input: impl Into<String>, reason: impl Into<String>) -> Self {
+        Rejection {
+            input: input.into(),
+            reason: reason.into(),
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Text primitives shared by every stage: normalisation and tokens.
+//!
+//! Offsets are code points, the unit the export formats promise. [`CharMap`]
+//! turns them back into byte ranges for slicing.
+
+use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::article::Span;
+
+/// Maps a typographic quote or dash to its ASCII form; other characters pass.
+pub fn unify_punct(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}'
+        | '\u{0060}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' => '-',
+        '\u{00A0}' | '\u{2007}' | '\u{202F}' | '\u{2009}' | '\u{200A}' => ' ',
+        _ => c,
+    }
+}
+
+/// NFKC, case folding, typographic quotes and dashes made ASCII, runs of
+/// white space made one space, ends trimmed. Two texts that a reader would
+/// call the same normalise to the same string.
+pub fn normalize_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.nfkc().map(unify_punct) {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        fold_case_into(c, &mut out);
+    }
+    out
+}
+
+fn fold_case_into(c: char, out: &mut String) {
+    match c {
+        'ß' | 'ẞ' => out.push_str("ss"),
+        'ς' => out.push('σ'),
+        _ => out.extend(c.to_lowercase()),
+    }
+}
+
+/// The matching key of a word: NFKD with diacritics removed, case folded,
+/// quotes unified ("Nicolás" and "nicolas" share a key; so do "don’t" and
+/// "don't").
+pub fn token_key(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(unify_punct)
+    {
+        fold_case_into(c, &mut out);
+    }
+    out
+}
+
+/// A word of a text with its position in code points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The matching key, see [`token_key`].
+    pub key: String,
+    /// Code point offsets into the tokenised text.
+    pub span: Span,
+    /// Whether the word as written starts with an upper-case letter.
+    pub capitalized: bool,
+}
+
+/// Splits `text` into words (Unicode word boundaries, UAX #29), keeping those
+/// that hold a letter or digit, with code point offsets.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    tokenize_from(text, 0)
+}
+
+/// As [`tokenize`], with offsets shifted by `base` code points: for tokenising
+/// one span of a larger text.
+pub fn tokenize_from(text: &str, base: usize) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut chars_before = 0usize;
+    let mut byte_pos = 0usize;
+    for (byte_idx, word) in text.split_word_bound_indices() {
+        // Count the code points between the previous word and this one.
+        chars_before += text[byte_pos..byte_idx].chars().count();
+        let len = word.chars().count();
+        if word.chars().any(char::is_alphanumeric) {
+            let start = base + chars_before;
+            out.push(Token {
+                key: token_key(word),
+                span: Span::new(start, start + len),
+                capitalized: word.chars().next().is_some_and(char::is_uppercase),
+            });
+        }
+        chars_before += len;
+        byte_pos = byte_idx + word.len();
+    }
+    out
+}
+
+/// Code point ↔ byte offset conversion for one text.
+pub struct CharMap {
+    /// Byte offset of every code point, plus the text's length at the end.
+    bytes: Vec<usize>,
+}
+
+impl CharMap {
+    pub fn new(text: &str) -> Self {
+        let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        bytes.push(text.len());
+        CharMap { bytes }
+    }
+    /// Number of code points.
+    pub fn chars(&self) -> usize {
+        self.bytes.len() - 1
+    }
+    /// Byte offset of code point `i` (clamped to the end).
+    pub fn byte(&self, i: usize) -> usize {
+        self.bytes[i.min(self.bytes.len() - 1)]
+    }
+    /// Code point offset of byte `b` (which must be a char boundary).
+    pub fn char_of_byte(&self, b: usize) -> usize {
+        self.bytes.partition_point(|&x| x < b)
+    }
+    pub fn slice<'a>(&self, text: &'a str, span: Span) -> &'a str {
+        &text[self.byte(span.start)..self.byte(span.end)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn normalisation_unifies_quotes_dashes_case_and_width() {
+        assert_eq!(
+            normalize_text("  “Don’t” — ＡＢＣ\u{00A0}Straße "),
+            "\"don't\" - abc strasse"
+        );
+    }
+
+    #[test]
+    fn keys_fold_diacritics_and_apostrophes() {
+        assert_eq!(token_key("Nicolás"), "nicolas");
+        assert_eq!(token_key("DON’T"), token_key("don't"));
+    }
+
+    #[test]
+    fn tokens_carry_code_point_offsets() {
+        let text = "Le président — “Maduro” a dit: 11 morts.";
+        let toks = tokenize(text);
+        let keys: Vec<_> = toks.iter().map(|t| t.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["le", "president", "maduro", "a", "dit", "11", "morts"]
+        );
+        let chars: Vec<char> = text.chars().collect();
+        for t in &toks {
+            let word: String = chars[t.span.start..t.span.end].iter().collect();
+            assert_eq!(token_key(&word), t.key);
+        }
+        assert!(toks[2].capitalized && !toks[3].capitalized);
+    }
+
+    proptest! {
+        #[test]
+        fn token_spans_are_ordered_and_in_bounds(s in "\\PC{0,200}") {
+            let n = s.chars().count();
+            let toks = tokenize(&s);
+            let mut last = 0;
+            for t in &toks {
+                prop_assert!(t.span.start >= last && t.span.end <= n && t.span.start < t.span.end);
+                last = t.span.end;
+            }
+        }
+
+        #[test]
+        fn normalisation_is_idempotent(s in "\\PC{0,200}") {
+            let once = normalize_text(&s);
+            prop_assert_eq!(normalize_text(&once), once.clone());
+        }
+
+        #[test]
+        fn charmap_round_trips(s in "\\PC{0,100}") {
+            let map = CharMap::new(&s);
+            for (ci, (b, _)) in s.char_indices().enumerate() {
+                prop_assert_eq!(map.byte(ci), b);
+                prop_assert_eq!(map.char_of_byte(b), ci);
+            }
+        }
+    }
+}

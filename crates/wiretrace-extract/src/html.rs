@@ -1,0 +1,406 @@
+//! Body extraction from an HTML page.
+//!
+//! 1. Walk the DOM once, iteratively (deeply nested pages cannot overflow the
+//!    stack), turning it into text *blocks*: the text of each block-level
+//!    element, with how much of it is link text and which containers hold it.
+//!    Subtrees that are never article prose (scripts, navigation, forms,
+//!    containers named like comments, share bars or sidebars: see
+//!    `patterns/negative_names.txt`) are skipped.
+//! 2. Score containers by the prose they hold (long, comma-rich, few links),
+//!    and take the best one and its strong siblings.
+//! 3. Within it, keep the paragraphs; captions and related links go apart,
+//!    boilerplate lines and link lists are stripped.
+
+use ego_tree::iter::Edge;
+use ego_tree::NodeId;
+use scraper::{Html, Node};
+use std::collections::HashMap;
+use wiretrace_core::text::normalize_text;
+
+use crate::patterns::{matchable, PATTERNS};
+
+/// Elements whose whole subtree is never article prose.
+const SKIP_TAGS: &[&str] = &[
+    "script", "style", "noscript", "template", "svg", "math", "nav", "footer", "aside", "form",
+    "button", "select", "option", "textarea", "iframe", "object", "embed", "canvas", "head",
+    "header", "dialog", "menu",
+];
+/// Elements that start a new block of text.
+const BLOCK_TAGS: &[&str] = &[
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dd",
+    "dt",
+    "blockquote",
+    "pre",
+    "table",
+    "tbody",
+    "thead",
+    "tr",
+    "td",
+    "th",
+    "figure",
+    "figcaption",
+    "br",
+    "hr",
+    "body",
+    "address",
+    "center",
+    "details",
+    "summary",
+];
+/// How many enclosing containers each block remembers.
+const CHAIN_DEPTH: usize = 24;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Heading,
+    Para,
+    Caption,
+}
+
+struct Block {
+    text: String,
+    link_chars: usize,
+    kind: Kind,
+    /// Enclosing block elements, outermost first, owner last (capped).
+    chain: Vec<NodeId>,
+}
+
+/// What the DOM walk found.
+#[derive(Debug, Default, Clone)]
+pub struct HtmlBody {
+    pub paragraphs: Vec<String>,
+    pub captions: Vec<String>,
+    pub related: Vec<String>,
+    pub stripped: Vec<String>,
+}
+
+fn is_skipped(el: &scraper::node::Element) -> bool {
+    let name = el.name();
+    if SKIP_TAGS.contains(&name) {
+        return true;
+    }
+    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
+        return true;
+    }
+    if let Some(style) = el.attr("style") {
+        let s: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if s.contains("display:none") || s.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    if matches!(
+        el.attr("role"),
+        Some("navigation" | "complementary" | "contentinfo" | "banner" | "dialog")
+    ) {
+        return true;
+    }
+    if name == "body" || name == "html" || name == "article" || name == "main" {
+        return false;
+    }
+    let names = format!(
+        "{} {}",
+        el.attr("class").unwrap_or(""),
+        el.id().unwrap_or("")
+    );
+    let p = &*PATTERNS;
+    p.negative_names.is_match(&names) && !p.positive_names.is_match(&names)
+}
+
+fn has_positive_name(el: &scraper::node::Element) -> bool {
+    let names = format!(
+        "{} {}",
+        el.attr("class").unwrap_or(""),
+        el.id().unwrap_or("")
+    );
+    el.name() == "article"
+        || el.attr("itemprop") == Some("articleBody")
+        || PATTERNS.positive_names.is_match(&names)
+}
+
+struct Walker {
+    blocks: Vec<Block>,
+    buf: String,
+    link_chars: usize,
+    stack: Vec<(NodeId, Kind)>,
+}
+
+impl Walker {
+    fn flush(&mut self) {
+        let text = self.buf.trim();
+        if !text.is_empty() {
+            let kind = self
+                .stack
+                .iter()
+                .rev()
+                .map(|(_, k)| *k)
+                .find(|k| *k != Kind::Para)
+                .unwrap_or(Kind::Para);
+            let from = self.stack.len().saturating_sub(CHAIN_DEPTH);
+            self.blocks.push(Block {
+                text: text.to_string(),
+                link_chars: self.link_chars.min(text.chars().count()),
+                kind,
+                chain: self.stack[from..].iter().map(|(id, _)| *id).collect(),
+            });
+        }
+        self.buf.clear();
+        self.link_chars = 0;
+    }
+
+    fn push_text(&mut self, t: &str, in_link: bool, in_pre: bool) {
+        let mut added = 0;
+        for c in t.chars() {
+            if c.is_whitespace() && !in_pre {
+                if !self.buf.is_empty() && !self.buf.ends_with(' ') {
+                    self.buf.push(' ');
+                }
+            } else {
+                self.buf.push(c);
+                added += 1;
+            }
+        }
+        if in_link {
+            self.link_chars += added;
+        }
+    }
+}
+
+/// Turns the page into blocks (step 1).
+fn blocks(doc: &Html) -> Vec<Block> {
+    let mut w = Walker {
+        blocks: Vec::new(),
+        buf: String::new(),
+        link_chars: 0,
+        stack: Vec::new(),
+    };
+    let mut skipping: Option<NodeId> = None;
+    let (mut in_link, mut in_pre) = (0usize, 0usize);
+    for edge in doc.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skipping.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Element(el) => {
+                        if is_skipped(el) {
+                            skipping = Some(node.id());
+                            continue;
+                        }
+                        let name = el.name();
+                        if name == "a" {
+                            in_link += 1;
+                        } else if name == "pre" {
+                            in_pre += 1;
+                        }
+                        if BLOCK_TAGS.contains(&name) {
+                            w.flush();
+                            let kind = match name {
+                                "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Kind::Heading,
+                                "figcaption" => Kind::Caption,
+                                _ => Kind::Para,
+                            };
+                            if name != "br" && name != "hr" {
+                                w.stack.push((node.id(), kind));
+                            }
+                        }
+                    }
+                    Node::Text(t) => w.push_text(t, in_link > 0, in_pre > 0),
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if let Some(id) = skipping {
+                    if id == node.id() {
+                        skipping = None;
+                    }
+                    continue;
+                }
+                if let Node::Element(el) = node.value() {
+                    let name = el.name();
+                    if name == "a" {
+                        in_link = in_link.saturating_sub(1);
+                    } else if name == "pre" {
+                        in_pre = in_pre.saturating_sub(1);
+                    }
+                    if BLOCK_TAGS.contains(&name) && name != "br" && name != "hr" {
+                        w.flush();
+                        if w.stack.last().is_some_and(|(id, _)| *id == node.id()) {
+                            w.stack.pop();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    w.flush();
+    w.blocks
+}
+
+fn prose_score(b: &Block) -> f64 {
+    let len = b.text.chars().count();
+    if b.kind != Kind::Para || len < 25 || b.link_chars * 3 > len {
+        return 0.0;
+    }
+    let commas = b.text.matches([',', '，', '、', '،']).count();
+    1.0 + commas as f64 + (len as f64 / 100.0).min(3.0)
+}
+
+/// Extracts the body of a page whose title is `title` (dropped if repeated).
+pub fn extract_body(doc: &Html, title: Option<&str>) -> HtmlBody {
+    let blocks = blocks(doc);
+    // Step 2: score containers.
+    let mut score: HashMap<NodeId, f64> = HashMap::new();
+    let mut parent: HashMap<NodeId, NodeId> = HashMap::new();
+    for b in &blocks {
+        let s = prose_score(b);
+        if s == 0.0 {
+            continue;
+        }
+        let n = b.chain.len();
+        for (level, weight) in [(2usize, 1.0), (3, 0.5), (4, 1.0 / 3.0)] {
+            if n >= level {
+                *score.entry(b.chain[n - level]).or_default() += s * weight;
+            }
+        }
+        for w in b.chain.windows(2) {
+            parent.insert(w[1], w[0]);
+        }
+    }
+    for (id, s) in score.iter_mut() {
+        if let Some(Node::Element(el)) = doc.tree.get(*id).map(|n| n.value()) {
+            if has_positive_name(el) {
+                *s *= 1.25;
+            }
+        }
+    }
+    let best = score
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(id, s)| (*id, *s));
+    let chosen: Vec<NodeId> = match best {
+        None => Vec::new(),
+        Some((best, best_score)) => {
+            let mut chosen = vec![best];
+            if let Some(p) = parent.get(&best) {
+                let floor = (best_score * 0.2).max(10.0);
+                chosen.extend(
+                    score
+                        .iter()
+                        .filter(|(id, s)| **id != best && **s >= floor && parent.get(id) == Some(p))
+                        .map(|(id, _)| *id),
+                );
+            }
+            chosen
+        }
+    };
+
+    // Step 3: keep what is prose inside the chosen containers.
+    let title_norm = title.map(normalize_text);
+    let p = &*PATTERNS;
+    let mut out = HtmlBody::default();
+    for b in blocks {
+        let inside = chosen.is_empty() || b.chain.iter().any(|id| chosen.contains(id));
+        if !inside {
+            continue;
+        }
+        let m = matchable(&b.text);
+        let len = b.text.chars().count();
+        if b.kind == Kind::Caption || p.is_caption(&m) {
+            out.captions.push(b.text);
+        } else if p.is_related(&m) {
+            out.related.push(b.text);
+        } else if p.is_boilerplate(&m) || (b.kind != Kind::Heading && b.link_chars * 2 > len) {
+            out.stripped.push(b.text);
+        } else if b.kind == Kind::Heading
+            && title_norm.as_deref() == Some(normalize_text(&b.text).as_str())
+        {
+            // the headline repeated above the body
+        } else if out.paragraphs.last() != Some(&b.text) {
+            out.paragraphs.push(b.text);
+        }
+    }
+    // Headings with nothing after them are section furniture, not the article.
+    while out
+        .paragraphs
+        .last()
+        .is_some_and(|t| t.split_whitespace().count() < 6 && !ends_like_prose(t))
+    {
+        let t = out.paragraphs.pop().unwrap_or_default();
+        out.stripped.push(t);
+    }
+    out
+}
+
+fn ends_like_prose(t: &str) -> bool {
+    t.trim_end_matches(['"', '”', '’', ')'])
+        .ends_with(['.', '!', '?'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_the_article_container_and_drops_furniture() {
+        let page = r##"<html><body>
+          <nav><a href="/">Home</a> <a href="/world">World</a></nav>
+          <div class="sidebar"><p>Most read: the ten best beaches, and why you should visit them all.</p></div>
+          <div class="article-body">
+            <h1>Ferry resumes service</h1>
+            <p>The ferry between Oskar and Lund resumed service on Monday, after a week of storms, the operator said.</p>
+            <figure><img src="x.jpg"><figcaption>The ferry leaves Oskar harbour.</figcaption></figure>
+            <p>Passengers, many of them commuters, queued from dawn, and the first crossing left on time.</p>
+            <p>Share this</p>
+            <h2>Storm damage</h2>
+            <p>Repairs to the pier at Lund, damaged by waves, will take another month, officials said.</p>
+            <div class="share-buttons"><a href="#">Facebook</a><a href="#">Twitter</a></div>
+          </div>
+          <div class="comments"><p>Great, finally, I can get to work again without the long drive!</p></div>
+          <footer><p>© 2025 The Coastal Times, all rights reserved, and more words here.</p></footer>
+        </body></html>"##;
+        let doc = Html::parse_document(page);
+        let b = extract_body(&doc, Some("Ferry resumes service"));
+        assert_eq!(b.paragraphs.len(), 4, "{:?}", b.paragraphs);
+        assert!(b.paragraphs[0].starts_with("The ferry between"));
+        assert_eq!(b.paragraphs[2], "Storm damage");
+        assert_eq!(b.captions, ["The ferry leaves Oskar harbour."]);
+        assert!(b.stripped.contains(&"Share this".to_string()));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        // The walk is iterative: depth costs no stack.
+        let depth = 4_000;
+        let page = format!(
+            "{}<p>Deep text, with a comma, and enough words to be prose.</p>{}",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let doc = Html::parse_document(&page);
+        let b = extract_body(&doc, None);
+        assert_eq!(
+            b.paragraphs,
+            ["Deep text, with a comma, and enough words to be prose."]
+        );
+    }
+}

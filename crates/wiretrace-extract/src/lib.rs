@@ -1,0 +1,464 @@
+//! # wiretrace-extract
+//!
+//! The first stage: a raw news item (an HTML page, or scraped plain text) in,
+//! a clean [`Article`] out: body, title, byline, dates, site, canonical URL,
+//! language and wire credit, with what was removed kept apart (captions,
+//! related links, stripped boilerplate).
+//!
+//! - [`decode`]: bytes to text (BOM, declared charset, detection; binary refused);
+//! - [`plain`]: scraped text, judged line by line;
+//! - [`html`]: pages, by scoring the DOM's containers for prose;
+//! - [`meta`]: JSON-LD, OpenGraph and other page metadata;
+//! - [`patterns`]: the heuristics, kept as data in `patterns/`.
+//!
+//! Pure functions: no files, no network, no store. Reading inputs is the
+//! ingest crate's job; what happens to articles next is the later stages'.
+
+pub mod decode;
+pub mod html;
+pub mod meta;
+pub mod patterns;
+pub mod plain;
+
+use chrono::{DateTime, FixedOffset};
+use std::sync::LazyLock;
+use wiretrace_core::{canonical_url, time::parse_datetime, Article, ArticleId, InputFormat, Span};
+
+pub use decode::{decode, Decoded};
+
+/// Why an item could not become an article.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExtractError {
+    #[error("empty input")]
+    Empty,
+    #[error("{0}")]
+    Binary(String),
+    #[error("no article text found")]
+    NoText,
+    #[error("{0}")]
+    TooComplex(String),
+}
+
+/// Pages nested deeper than this are refused: HTML tree building slows down
+/// quadratically with depth, and no real article needs a tenth of it.
+pub const MAX_NESTING: usize = 5_000;
+
+/// Elements that are void or implicitly closed, so they do not deepen the tree
+/// in a way a tag count can see.
+const NOT_NESTING: &[&str] = &[
+    "br", "img", "meta", "link", "input", "hr", "source", "wbr", "area", "base", "col", "embed",
+    "param", "track", "p", "li", "dt", "dd", "option", "tr", "td", "th", "tbody", "thead",
+    "colgroup", "!doctype",
+];
+
+/// Estimates the page's deepest nesting from its tags alone, in one pass.
+fn check_nesting(page: &str) -> Result<(), ExtractError> {
+    let b = page.as_bytes();
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        i += off + 1;
+        let closing = b.get(i) == Some(&b'/');
+        let start = if closing { i + 1 } else { i };
+        let end = b[start..]
+            .iter()
+            .position(|c| !(c.is_ascii_alphanumeric() || *c == b'!'))
+            .map_or(b.len(), |e| start + e);
+        if end == start {
+            continue;
+        }
+        let name = page[start..end].to_ascii_lowercase();
+        if NOT_NESTING.contains(&name.as_str()) || name.starts_with("!--") {
+            continue;
+        }
+        let self_closing = b[end..]
+            .iter()
+            .position(|&c| c == b'>')
+            .is_some_and(|g| g > 0 && b[end + g - 1] == b'/');
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if !self_closing {
+            depth += 1;
+            max = max.max(depth);
+        }
+    }
+    if max > MAX_NESTING {
+        return Err(ExtractError::TooComplex(format!(
+            "HTML nested about {max} elements deep (limit {MAX_NESTING})"
+        )));
+    }
+    Ok(())
+}
+
+/// What a feed says about an item, trusted above what extraction finds.
+#[derive(Debug, Clone, Default)]
+pub struct Hints {
+    pub id: Option<String>,
+    pub url: Option<String>,
+    pub site: Option<String>,
+    pub published: Option<DateTime<FixedOffset>>,
+    pub title: Option<String>,
+}
+
+/// Decodes and extracts an HTML page.
+pub fn extract_html_bytes(
+    bytes: &[u8],
+    hints: &Hints,
+    input: &str,
+) -> Result<Article, ExtractError> {
+    let decoded = decode(bytes, true, None)?;
+    extract_html(&decoded.text, hints, input)
+}
+
+/// Decodes and extracts scraped text.
+pub fn extract_text_bytes(
+    bytes: &[u8],
+    hints: &Hints,
+    input: &str,
+) -> Result<Article, ExtractError> {
+    let decoded = decode(bytes, false, None)?;
+    extract_text(&decoded.text, hints, input)
+}
+
+/// Extracts an article from an HTML page. `Article::text` is the extracted
+/// body, one paragraph per block, separated by blank lines.
+pub fn extract_html(page: &str, hints: &Hints, input: &str) -> Result<Article, ExtractError> {
+    if page.trim().is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    check_nesting(page)?;
+    let doc = scraper::Html::parse_document(page);
+    let meta = meta::page_meta(&doc);
+    let title = hints.title.clone().or(meta.title.clone());
+    let body = html::extract_body(&doc, title.as_deref().or(meta.h1.as_deref()));
+    let mut paragraphs = body.paragraphs;
+    // JSON-LD bodies are sometimes truncated or stale: use one only when the
+    // page itself yields much less.
+    if let Some(ld) = &meta.ld_body {
+        let dom_chars: usize = paragraphs.iter().map(|p| p.chars().count()).sum();
+        if ld.chars().count() > 2 * dom_chars + 200 {
+            paragraphs = ld
+                .split('\n')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect();
+        }
+    }
+    let (text, spans) = join_paragraphs(&paragraphs);
+    let mut a = assemble(text, spans, hints, input, InputFormat::Html, page)?;
+    a.title = title;
+    a.byline = meta.byline.clone();
+    if hints.url.is_none() {
+        a.url = meta.canonical_url.clone();
+        a.canonical_url = a.url.as_deref().and_then(canonical_url);
+    }
+    a.published = hints
+        .published
+        .or(meta.published)
+        .or_else(|| a.url.as_deref().and_then(date_in_url));
+    a.updated = meta.updated;
+    a.site = hints
+        .site
+        .clone()
+        .or(meta.site.clone())
+        .or_else(|| a.url.as_deref().and_then(host_of));
+    if let Some(lang) = meta.language {
+        a.language = Some(lang);
+    }
+    a.captions = body.captions;
+    a.related = body.related;
+    a.stripped = body.stripped;
+    a.wire = wire_credit(&a);
+    a.id = ArticleId::derive(
+        hints.id.as_deref(),
+        a.canonical_url.as_deref(),
+        &a.clean_text(),
+    );
+    Ok(a)
+}
+
+/// Extracts an article from scraped text. `Article::text` is `text` as given;
+/// the body is the spans of it that are the article's prose.
+pub fn extract_text(text: &str, hints: &Hints, input: &str) -> Result<Article, ExtractError> {
+    let e = plain::extract_plain(text, hints.title.as_deref());
+    let mut a = assemble(
+        text.to_string(),
+        e.body,
+        hints,
+        input,
+        InputFormat::Text,
+        text,
+    )?;
+    a.title = hints.title.clone().or(e.title);
+    a.byline = e.byline;
+    a.site = hints
+        .site
+        .clone()
+        .or(e.site)
+        .or_else(|| a.url.as_deref().and_then(host_of));
+    a.published = hints
+        .published
+        .or_else(|| a.url.as_deref().and_then(date_in_url));
+    a.captions = e.captions;
+    a.related = e.related;
+    a.stripped = e.stripped;
+    a.wire = wire_credit(&a);
+    a.id = ArticleId::derive(
+        hints.id.as_deref(),
+        a.canonical_url.as_deref(),
+        &a.clean_text(),
+    );
+    Ok(a)
+}
+
+fn join_paragraphs(paragraphs: &[String]) -> (String, Vec<Span>) {
+    let mut text = String::new();
+    let mut spans = Vec::with_capacity(paragraphs.len());
+    let mut pos = 0;
+    for (i, p) in paragraphs.iter().enumerate() {
+        if i > 0 {
+            text.push_str("\n\n");
+            pos += 2;
+        }
+        let n = p.chars().count();
+        text.push_str(p);
+        spans.push(Span::new(pos, pos + n));
+        pos += n;
+    }
+    (text, spans)
+}
+
+/// The fields every input format fills the same way.
+fn assemble(
+    text: String,
+    body: Vec<Span>,
+    hints: &Hints,
+    input: &str,
+    format: InputFormat,
+    original: &str,
+) -> Result<Article, ExtractError> {
+    if body.is_empty() {
+        return Err(if original.trim().is_empty() {
+            ExtractError::Empty
+        } else {
+            ExtractError::NoText
+        });
+    }
+    let url = hints.url.clone();
+    let mut a = Article {
+        id: ArticleId(String::new()),
+        canonical_url: url.as_deref().and_then(canonical_url),
+        url,
+        site: None,
+        published: None,
+        updated: None,
+        title: None,
+        byline: None,
+        language: None,
+        wire: None,
+        text,
+        body,
+        captions: vec![],
+        related: vec![],
+        stripped: vec![],
+        input: input.to_string(),
+        format,
+        original: original.to_string(),
+    };
+    a.language = detect_language(&a.clean_text());
+    Ok(a)
+}
+
+fn wire_credit(a: &Article) -> Option<String> {
+    let p = &*patterns::PATTERNS;
+    p.wire_credit(&a.clean_text()).or_else(|| {
+        a.byline
+            .as_deref()
+            .and_then(|b| p.wire_credit(&format!("By {b}")))
+    })
+}
+
+fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let host = rest
+        .split(['/', '?', '#', ':'])
+        .next()?
+        .to_ascii_lowercase();
+    (!host.is_empty()).then(|| host.trim_start_matches("www.").to_string())
+}
+
+static URL_DATE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|$)")
+        .expect("static regex")
+});
+
+/// A date written in a URL's path (`/2025/09/03/`).
+pub fn date_in_url(url: &str) -> Option<DateTime<FixedOffset>> {
+    let c = URL_DATE.captures(url)?;
+    parse_datetime(&format!("{}-{:0>2}-{:0>2}", &c[1], &c[2], &c[3]))
+}
+
+/// ISO 639-3 codes with an ISO 639-1 form, for the languages whatlang knows.
+const ISO639_1: &[(&str, &str)] = &[
+    ("eng", "en"),
+    ("fra", "fr"),
+    ("deu", "de"),
+    ("spa", "es"),
+    ("por", "pt"),
+    ("ita", "it"),
+    ("nld", "nl"),
+    ("rus", "ru"),
+    ("ukr", "uk"),
+    ("pol", "pl"),
+    ("ces", "cs"),
+    ("slk", "sk"),
+    ("hun", "hu"),
+    ("ron", "ro"),
+    ("bul", "bg"),
+    ("hrv", "hr"),
+    ("srp", "sr"),
+    ("slv", "sl"),
+    ("ell", "el"),
+    ("tur", "tr"),
+    ("ara", "ar"),
+    ("heb", "he"),
+    ("pes", "fa"),
+    ("urd", "ur"),
+    ("hin", "hi"),
+    ("ben", "bn"),
+    ("tam", "ta"),
+    ("tel", "te"),
+    ("mar", "mr"),
+    ("cmn", "zh"),
+    ("jpn", "ja"),
+    ("kor", "ko"),
+    ("vie", "vi"),
+    ("tha", "th"),
+    ("ind", "id"),
+    ("swe", "sv"),
+    ("dan", "da"),
+    ("nob", "nb"),
+    ("fin", "fi"),
+    ("est", "et"),
+    ("lit", "lt"),
+    ("lav", "lv"),
+    ("cat", "ca"),
+    ("afr", "af"),
+    ("swh", "sw"),
+    ("tgl", "tl"),
+    ("bel", "be"),
+    ("kat", "ka"),
+    ("hye", "hy"),
+];
+
+/// Detects the language of a text (whatlang, on its first 2,000 characters).
+pub fn detect_language(text: &str) -> Option<String> {
+    let sample: String = text.chars().take(2000).collect();
+    let info = whatlang::detect(&sample)?;
+    if !info.is_reliable() && info.confidence() < 0.5 {
+        return None;
+    }
+    let code = info.lang().code();
+    Some(
+        ISO639_1
+            .iter()
+            .find(|(l3, _)| *l3 == code)
+            .map_or(code, |(_, l1)| l1)
+            .to_string(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_article_end_to_end() {
+        let page = r#"<html lang="en"><head><title>Ferry resumes service | Coastal Times</title>
+          <link rel="canonical" href="https://coastal.example/2025/03/04/ferry-resumes?utm_source=x">
+          <meta name="author" content="Lena Holm"></head><body><article>
+          <h1>Ferry resumes service</h1>
+          <p>OSKAR (AP) — The ferry between Oskar and Lund resumed service on Monday, after a week of storms, the operator said.</p>
+          <p>Passengers, many of them commuters, queued from dawn, and the first crossing left on time.</p>
+          </article></body></html>"#;
+        let a = extract_html(page, &Hints::default(), "page.html").unwrap();
+        assert_eq!(a.title.as_deref(), Some("Ferry resumes service"));
+        assert_eq!(
+            a.canonical_url.as_deref(),
+            Some("https://coastal.example/2025/03/04/ferry-resumes")
+        );
+        assert_eq!(a.site.as_deref(), Some("coastal.example"));
+        assert_eq!(a.published.unwrap().date_naive().to_string(), "2025-03-04");
+        assert_eq!(a.byline.as_deref(), Some("Lena Holm"));
+        assert_eq!(a.wire.as_deref(), Some("AP"));
+        assert_eq!(a.language.as_deref(), Some("en"));
+        assert_eq!(a.body.len(), 2);
+        assert!(a.id.0.starts_with('u'));
+        a.check().unwrap();
+    }
+
+    #[test]
+    fn missing_everything_still_gives_an_article_or_a_reason() {
+        assert_eq!(
+            extract_html("<html><body></body></html>", &Hints::default(), "x"),
+            Err(ExtractError::NoText)
+        );
+        assert_eq!(
+            extract_html("", &Hints::default(), "x"),
+            Err(ExtractError::Empty)
+        );
+        let a = extract_html(
+            "<p>Just one line of text that is long enough, really.</p>",
+            &Hints::default(),
+            "x",
+        )
+        .unwrap();
+        assert_eq!(a.title, None);
+        assert_eq!(a.published, None);
+        assert!(a.id.0.starts_with('c'));
+    }
+
+    #[test]
+    fn absurd_nesting_is_refused_quickly() {
+        let page = format!(
+            "{}<p>text</p>{}",
+            "<div>".repeat(100_000),
+            "</div>".repeat(100_000)
+        );
+        let err = extract_html(&page, &Hints::default(), "x").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("nested about 100000 elements deep"),
+            "{err}"
+        );
+        let fine = format!(
+            "{}<p>Text, long enough to count as a paragraph of prose.</p>{}",
+            "<div>".repeat(200),
+            "</div>".repeat(200)
+        );
+        assert!(extract_html(&fine, &Hints::default(), "x").is_ok());
+    }
+
+    #[test]
+    fn feed_hints_win() {
+        let hints = Hints {
+            id: Some("feed-1".into()),
+            title: Some("Feed title".into()),
+            site: Some("feed.example".into()),
+            ..Default::default()
+        };
+        let a = extract_text(
+            "Feed title\n\nA paragraph of the article, long enough to be prose here.",
+            &hints,
+            "f.jsonl:line 1",
+        )
+        .unwrap();
+        assert_eq!(a.id.0, "feed-1");
+        assert_eq!(a.title.as_deref(), Some("Feed title"));
+        assert_eq!(
+            a.clean_text(),
+            "A paragraph of the article, long enough to be prose here."
+        );
+    }
+}

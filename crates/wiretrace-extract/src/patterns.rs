@@ -1,0 +1,152 @@
+//! Compiles the heuristics kept as data in `patterns/` (see its README).
+//! The algorithms never hold pattern literals of their own.
+
+use regex::{Regex, RegexSet, RegexSetBuilder};
+use std::sync::LazyLock;
+
+fn lines(src: &str) -> impl Iterator<Item = &str> {
+    src.lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+}
+
+/// A set of whole-line, case-insensitive patterns.
+fn whole_line_set(src: &str) -> RegexSet {
+    RegexSetBuilder::new(lines(src).map(|p| format!("^(?:{p})$")))
+        .case_insensitive(true)
+        .build()
+        .expect("patterns/ holds valid regexes")
+}
+
+/// A set of case-insensitive patterns matching the start of a line.
+fn prefix_set(src: &str) -> RegexSet {
+    RegexSetBuilder::new(lines(src).map(|p| format!("^(?:{p})")))
+        .case_insensitive(true)
+        .build()
+        .expect("patterns/ holds valid regexes")
+}
+
+fn name_regex(src: &str) -> Regex {
+    let alts: Vec<String> = lines(src).map(|p| format!("(?:{p})")).collect();
+    Regex::new(&format!("(?i){}", alts.join("|"))).expect("patterns/ holds valid regexes")
+}
+
+pub struct Patterns {
+    pub boilerplate_lines: RegexSet,
+    pub terminators: RegexSet,
+    pub related_prefixes: RegexSet,
+    pub caption_prefixes: RegexSet,
+    pub wire_credits: Vec<(String, Regex)>,
+    pub negative_names: Regex,
+    pub positive_names: Regex,
+}
+
+pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| Patterns {
+    boilerplate_lines: whole_line_set(include_str!("../patterns/boilerplate_lines.txt")),
+    terminators: whole_line_set(include_str!("../patterns/terminators.txt")),
+    related_prefixes: prefix_set(include_str!("../patterns/related_prefixes.txt")),
+    caption_prefixes: prefix_set(include_str!("../patterns/caption_prefixes.txt")),
+    wire_credits: lines(include_str!("../patterns/wire_credits.txt"))
+        .map(|l| {
+            let (agency, re) = l
+                .split_once('\t')
+                .expect("wire_credits.txt: AGENCY<TAB>regex");
+            (
+                agency.to_string(),
+                Regex::new(&format!("(?m){re}")).expect("valid wire regex"),
+            )
+        })
+        .collect(),
+    negative_names: name_regex(include_str!("../patterns/negative_names.txt")),
+    positive_names: name_regex(include_str!("../patterns/positive_names.txt")),
+});
+
+/// Lines longer than this are prose, whatever they start with.
+pub const MAX_FURNITURE_CHARS: usize = 160;
+
+/// Normalises a line for matching: typographic punctuation unified, white
+/// space collapsed, trimmed.
+pub fn matchable(line: &str) -> String {
+    line.chars()
+        .map(wiretrace_core::text::unify_punct)
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Patterns {
+    pub fn is_boilerplate(&self, line: &str) -> bool {
+        line.chars().count() <= MAX_FURNITURE_CHARS
+            && (self.boilerplate_lines.is_match(line) || is_bare_link(line))
+    }
+    pub fn is_terminator(&self, line: &str) -> bool {
+        line.chars().count() <= MAX_FURNITURE_CHARS && self.terminators.is_match(line)
+    }
+    pub fn is_related(&self, line: &str) -> bool {
+        line.chars().count() <= 2 * MAX_FURNITURE_CHARS && self.related_prefixes.is_match(line)
+    }
+    pub fn is_caption(&self, line: &str) -> bool {
+        self.caption_prefixes.is_match(line)
+    }
+    /// The agency a text credits, if any.
+    pub fn wire_credit(&self, text: &str) -> Option<String> {
+        self.wire_credits
+            .iter()
+            .find(|(_, re)| re.is_match(text))
+            .map(|(a, _)| a.clone())
+    }
+}
+
+/// A line that is nothing but a URL (spam and social links between paragraphs).
+fn is_bare_link(line: &str) -> bool {
+    let l = line.trim();
+    !l.contains(' ')
+        && (l.starts_with("http://") || l.starts_with("https://") || l.starts_with("www."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_data_file_compiles_and_classifies() {
+        let p = &*PATTERNS;
+        for junk in [
+            "Spread the love",
+            "Loading",
+            "Leave a Reply",
+            "https://www.facebook.com/x",
+            "Share on Facebook",
+            "12 Comments",
+        ] {
+            assert!(p.is_boilerplate(&matchable(junk)), "{junk}");
+        }
+        assert!(p.is_boilerplate(&matchable(
+            "Your email address will not be published. Required fields are marked *"
+        )));
+        for prose in [
+            "Rubio said the policy had failed.",
+            "Share prices fell 3% on Tuesday as investors fled.",
+            "Loading docks were closed all week.",
+        ] {
+            assert!(!p.is_boilerplate(&matchable(prose)), "{prose}");
+        }
+        assert!(p.is_related("Read more: Rubio in Mexico as US says hit cartel near Venezuela"));
+        assert!(p.is_caption("Caption: The minister arrives in the capital"));
+        assert_eq!(
+            p.wire_credit("AFP has not been able to verify the number.")
+                .as_deref(),
+            Some("AFP")
+        );
+        assert_eq!(
+            p.wire_credit("LONDON (Reuters) - Shares rose.").as_deref(),
+            Some("Reuters")
+        );
+        assert_eq!(p.wire_credit("The mayor spoke on Tuesday."), None);
+        assert!(
+            p.negative_names.is_match("share-buttons") && p.positive_names.is_match("article-body")
+        );
+        assert!(!p.negative_names.is_match("headline"));
+    }
+}
