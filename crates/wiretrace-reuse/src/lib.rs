@@ -1,1 +1,30 @@
+//! # wiretrace-reuse
+//!
+//! Text reuse between articles, the heart of wiretrace:
+//!
+//! - [`doc`]: an article's body as matching tokens ([`Doc`]);
+//! - [`fingerprint`]: word n-gram hashes, and the sampled *sketch* of a doc;
+//! - [`index`]: an incremental candidate index: a new doc is matched against
+//!   the docs already indexed without recomputing them;
+//! - [`align`]: local alignment of two docs into shared [`Passage`]s with code
+//!   point offsets, seeded by shared n-grams and extended across small edits
+//!   (spelling variants, a changed number, an inserted word);
+//! - [`family`]: copy families (docs that are the same text) and the source
+//!   of each copy.
+//!
+//! Every result is a function of the docs alone, never of the order they
+//! arrived in: pair relations depend only on the pair, families are connected
+//! components with a deterministic choice of original.
+//!
+//! This crate does no I/O; the store keeps its results.
 
+pub mod align;
+pub mod doc;
+pub mod family;
+pub mod fingerprint;
+pub mod index;
+
+pub use align::{align, PairRelation, Passage};
+pub use doc::Doc;
+pub use family::{families, FamilyAssignment, MemberInfo};
+pub use index::CandidateIndex;

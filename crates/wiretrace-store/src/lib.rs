@@ -1,1 +1,119 @@
+//! # wiretrace-store
+//!
+//! Where articles and what wiretrace learned of them are kept. [`Store`] is
+//! the small interface the pipeline writes and reads through; [`SqliteStore`]
+//! is the embedded backend (one SQLite file, WAL, schema migrations), needing
+//! no server. A second backend implements [`Store`] and nothing else changes.
+//!
+//! Guarantees every backend keeps:
+//! - a batch of articles is stored whole or not at all (a killed ingest
+//!   leaves no half-written article, and re-running it completes it);
+//! - putting an article already stored with the same text changes nothing;
+//!   with a new text (same id, e.g. same URL) keeps the old one as a revision;
+//! - every rejected input is listed with its reason until it is stored.
 
+mod schema;
+mod sqlite;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use wiretrace_core::{Article, ArticleId, Rejection};
+use wiretrace_reuse::{FamilyAssignment, PairRelation};
+use wiretrace_stories::{Assignment, Story};
+
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    Schema(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What putting one article did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// A new article.
+    Inserted,
+    /// A new article whose clean text is exactly that of a stored one.
+    ExactDuplicate(ArticleId),
+    /// Already stored with this text: nothing changed.
+    Unchanged,
+    /// Stored with another text: this text is the new revision `n`.
+    Revised(u32),
+}
+
+/// A rejected input as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedItem {
+    pub input: String,
+    pub reason: String,
+    pub at: String,
+}
+
+/// Counts of what a store holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    pub articles: u64,
+    pub revisions: u64,
+    pub rejected: u64,
+    pub families: u64,
+    pub stories: u64,
+    pub passages: u64,
+}
+
+/// An article's place in the store's derived tables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleSummary {
+    pub id: ArticleId,
+    pub title: Option<String>,
+    pub site: Option<String>,
+    pub published: Option<DateTime<FixedOffset>>,
+    pub wire: Option<String>,
+}
+
+/// The interface between the pipeline and a storage backend.
+pub trait Store {
+    /// Stores a batch of articles atomically.
+    fn put_articles(&mut self, batch: &[Article]) -> Result<Vec<PutOutcome>>;
+    /// Lists rejected inputs (replacing an earlier reason for the same input).
+    fn put_rejections(&mut self, batch: &[Rejection]) -> Result<()>;
+    fn article(&self, id: &ArticleId) -> Result<Option<Article>>;
+    fn article_summaries(&self) -> Result<Vec<ArticleSummary>>;
+    /// Every article, for the stages that look at the whole store.
+    fn articles(&self) -> Result<Vec<Article>>;
+    /// Articles stored since the last reuse analysis.
+    fn pending_analysis(&self) -> Result<Vec<ArticleId>>;
+    /// Every analysed article's candidate sketch.
+    fn sketches(&self) -> Result<Vec<(ArticleId, Vec<u64>)>>;
+    /// Records the reuse analysis of some articles: their sketches, the pair
+    /// relations found, and that they are analysed. Atomic.
+    fn put_reuse(
+        &mut self,
+        sketches: &[(ArticleId, Vec<u64>)],
+        relations: &[PairRelation],
+        analysed: &[ArticleId],
+    ) -> Result<()>;
+    /// Every stored pair relation (pairs with at least one passage).
+    fn relations(&self) -> Result<Vec<PairRelation>>;
+    /// The relation of two articles, oriented `a` → `b`.
+    fn relation(&self, a: &ArticleId, b: &ArticleId) -> Result<Option<PairRelation>>;
+    /// Replaces families and stories with a new computation. Atomic.
+    fn put_groupings(
+        &mut self,
+        families: &[FamilyAssignment],
+        assignments: &[Assignment],
+        stories: &[Story],
+    ) -> Result<()>;
+    fn families(&self) -> Result<Vec<FamilyAssignment>>;
+    fn stories(&self) -> Result<Vec<Story>>;
+    fn story(&self, id: &str) -> Result<Option<Story>>;
+    fn assignments(&self) -> Result<Vec<Assignment>>;
+    fn rejections(&self) -> Result<Vec<RejectedItem>>;
+    fn stats(&self) -> Result<Stats>;
+}

@@ -1,1 +1,243 @@
+//! # wiretrace-stories
+//!
+//! Groups articles into *stories* (one real-world event or development)
+//! online: articles are taken in publication order and each joins the most
+//! similar live story, or starts a new one. Copies of one family always share
+//! a story and count once in its profile, so a wire story reprinted fifty
+//! times does not drag the story's centre.
+//!
+//! An article's profile weights its title and lead above its tail and capitalised
+//! names above common words (TF-IDF over the articles being clustered).
+//! Stories go dormant when nothing joins them for [`Config::window_days`].
+//!
+//! Input: articles, their copy families, and which pairs share passages (the
+//! reuse stage's results). Output: one [`Assignment`] per article, with the
+//! reason it joined, and a [`Story`] summary per story. No I/O.
 
+mod profile;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use wiretrace_core::{Article, ArticleId};
+use wiretrace_reuse::FamilyAssignment;
+
+pub use profile::{Profile, Vocabulary};
+
+/// Tunable parameters of the online clustering.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Cosine similarity to a story's profile needed to join it.
+    pub threshold: f64,
+    /// Similarity credited to an article that shares a passage with a member.
+    pub passage_link: f64,
+    /// A story takes no article published more than this many days after its
+    /// last one.
+    pub window_days: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            threshold: 0.22,
+            passage_link: 0.5,
+            window_days: 7,
+        }
+    }
+}
+
+/// Why an article is in its story.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub id: ArticleId,
+    pub story: String,
+    /// Similarity to the story when the article joined (1 for a copy, 0 for
+    /// the article that started the story).
+    pub similarity: f64,
+    pub reason: String,
+}
+
+/// A story's summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Story {
+    pub id: String,
+    pub headline: Option<String>,
+    pub first_seen: Option<DateTime<FixedOffset>>,
+    pub last_seen: Option<DateTime<FixedOffset>>,
+    /// Members in time order.
+    pub articles: Vec<ArticleId>,
+    pub outlets: Vec<String>,
+}
+
+struct Live {
+    id: String,
+    profile: Profile,
+    last: Option<DateTime<FixedOffset>>,
+    members: Vec<usize>,
+}
+
+/// The order articles are taken in: dated ones by time, then undated; ties by id.
+fn arrival_order(articles: &[&Article]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..articles.len()).collect();
+    order.sort_by(|&x, &y| {
+        let (a, b) = (articles[x], articles[y]);
+        (
+            a.published.is_none(),
+            a.published.map(|d| d.timestamp()),
+            &a.id,
+        )
+            .cmp(&(
+                b.published.is_none(),
+                b.published.map(|d| d.timestamp()),
+                &b.id,
+            ))
+    });
+    order
+}
+
+/// Clusters `articles` into stories. `families` gives each article's copy
+/// family (articles missing from it are their own family); `links` lists
+/// pairs that share a passage.
+pub fn cluster(
+    articles: &[&Article],
+    families: &[FamilyAssignment],
+    links: &[(ArticleId, ArticleId)],
+    config: &Config,
+) -> (Vec<Assignment>, Vec<Story>) {
+    let index: HashMap<&ArticleId, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (&a.id, i))
+        .collect();
+    let family_of: HashMap<&ArticleId, &ArticleId> =
+        families.iter().map(|f| (&f.id, &f.family)).collect();
+    let mut linked: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (a, b) in links {
+        if let (Some(&x), Some(&y)) = (index.get(a), index.get(b)) {
+            linked.entry(x).or_default().push(y);
+            linked.entry(y).or_default().push(x);
+        }
+    }
+    let vocab = Vocabulary::build(articles.iter().copied());
+    let profiles: Vec<Profile> = articles.iter().map(|a| Profile::of(a, &vocab)).collect();
+
+    let mut stories: Vec<Live> = Vec::new();
+    let mut story_of: Vec<Option<usize>> = vec![None; articles.len()];
+    let mut family_story: HashMap<&ArticleId, usize> = HashMap::new();
+    let mut assignments: Vec<Option<Assignment>> = vec![None; articles.len()];
+
+    for i in arrival_order(articles) {
+        let a = articles[i];
+        let family = family_of.get(&a.id).copied().unwrap_or(&a.id);
+        if let Some(&s) = family_story.get(family) {
+            // A copy of an article already placed: same story, counted once.
+            story_of[i] = Some(s);
+            stories[s].members.push(i);
+            stories[s].last = stories[s].last.max(a.published);
+            assignments[i] = Some(Assignment {
+                id: a.id.clone(),
+                story: stories[s].id.clone(),
+                similarity: 1.0,
+                reason: format!("copy of {family}"),
+            });
+            continue;
+        }
+        let live = |s: &Live| match (a.published, s.last) {
+            (Some(p), Some(l)) => (p - l).num_days() <= config.window_days,
+            _ => true,
+        };
+        let mut best: Option<(usize, f64, String)> = None;
+        for (s, story) in stories.iter().enumerate().filter(|(_, s)| live(s)) {
+            let sim = profiles[i].cosine(&story.profile);
+            let link = linked
+                .get(&i)
+                .and_then(|ls| ls.iter().find(|l| story_of[**l] == Some(s)));
+            let (score, why) = match link {
+                Some(l) if config.passage_link > sim => (
+                    config.passage_link,
+                    format!("shares a passage with {}", articles[*l].id),
+                ),
+                _ => (
+                    sim,
+                    format!(
+                        "similarity {sim:.2}; shared terms: {}",
+                        profiles[i].shared_terms(&story.profile, 6).join(", ")
+                    ),
+                ),
+            };
+            if score >= config.threshold && best.as_ref().is_none_or(|(_, b, _)| score > *b) {
+                best = Some((s, score, why));
+            }
+        }
+        let s = match best {
+            Some((s, score, why)) => {
+                assignments[i] = Some(Assignment {
+                    id: a.id.clone(),
+                    story: stories[s].id.clone(),
+                    similarity: score,
+                    reason: why,
+                });
+                s
+            }
+            None => {
+                stories.push(Live {
+                    id: format!("s-{}", a.id),
+                    profile: Profile::default(),
+                    last: None,
+                    members: Vec::new(),
+                });
+                let s = stories.len() - 1;
+                assignments[i] = Some(Assignment {
+                    id: a.id.clone(),
+                    story: stories[s].id.clone(),
+                    similarity: 0.0,
+                    reason: "first article of the story".into(),
+                });
+                s
+            }
+        };
+        story_of[i] = Some(s);
+        family_story.insert(family, s);
+        stories[s].profile.add(&profiles[i]);
+        stories[s].members.push(i);
+        stories[s].last = stories[s].last.max(a.published);
+    }
+
+    let summaries = stories
+        .iter()
+        .map(|s| {
+            let headline = s
+                .members
+                .iter()
+                .filter(|&&m| articles[m].title.is_some())
+                .max_by(|&&x, &&y| {
+                    profiles[x]
+                        .cosine(&s.profile)
+                        .total_cmp(&profiles[y].cosine(&s.profile))
+                        .then(articles[y].id.cmp(&articles[x].id))
+                })
+                .and_then(|&m| articles[m].title.clone());
+            let dates: Vec<DateTime<FixedOffset>> = s
+                .members
+                .iter()
+                .filter_map(|&m| articles[m].published)
+                .collect();
+            let mut seen = HashSet::new();
+            let outlets = s
+                .members
+                .iter()
+                .filter_map(|&m| articles[m].site.clone())
+                .filter(|o| seen.insert(o.clone()))
+                .collect();
+            Story {
+                id: s.id.clone(),
+                headline,
+                first_seen: dates.iter().min().copied(),
+                last_seen: dates.iter().max().copied(),
+                articles: s.members.iter().map(|&m| articles[m].id.clone()).collect(),
+                outlets,
+            }
+        })
+        .collect();
+    (assignments.into_iter().flatten().collect(), summaries)
+}

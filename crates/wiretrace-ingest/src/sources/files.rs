@@ -1,0 +1,115 @@
+//! Page files (`.html`, `.htm`, `.txt`, optionally `.gz`) and directory walks.
+
+use flate2::read::MultiGzDecoder;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use wiretrace_core::Rejection;
+
+use super::jsonl::LineSource;
+use super::Limits;
+use crate::{Item, PageKind};
+
+/// What a file name says it holds.
+enum Format {
+    Page(PageKind),
+    Feed,
+}
+
+/// The format of a file from its name, and whether it is gzipped.
+fn format_of(path: &Path) -> Option<(Format, bool)> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    let (stem, gz) = match name.strip_suffix(".gz") {
+        Some(s) => (s.to_string(), true),
+        None => (name, false),
+    };
+    let ext = stem.rsplit_once('.').map(|(_, e)| e)?;
+    let f = match ext {
+        "html" | "htm" | "xhtml" | "shtml" => Format::Page(PageKind::Html),
+        "txt" | "text" => Format::Page(PageKind::Text),
+        "jsonl" | "ndjson" => Format::Feed,
+        _ => return None,
+    };
+    Some((f, gz))
+}
+
+pub(super) enum Opened {
+    Item(Item),
+    Lines(LineSource),
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Opens one named file: a page becomes one item, a feed a line source.
+pub(super) fn open(path: &Path, limits: Limits) -> Opened {
+    let input = display(path);
+    let reject = |why: String| Opened::Item(Item::Rejected(Rejection::new(&input, why)));
+    let Some((format, gz)) = format_of(path) else {
+        return reject(
+            "unsupported file type (expected .html, .htm, .txt, .jsonl, .ndjson, optionally .gz)"
+                .into(),
+        );
+    };
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return reject(format!("cannot open: {e}")),
+    };
+    match format {
+        Format::Feed => Opened::Lines(LineSource::file(input, file, gz)),
+        Format::Page(kind) => {
+            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+            if !gz && size > limits.max_item_bytes {
+                return reject(format!(
+                    "file too large: {size} bytes (limit {} bytes, see --max-item-bytes)",
+                    limits.max_item_bytes
+                ));
+            }
+            let reader: Box<dyn Read> = if gz {
+                Box::new(MultiGzDecoder::new(file))
+            } else {
+                Box::new(file)
+            };
+            let mut bytes = Vec::new();
+            match reader
+                .take(limits.max_item_bytes + 1)
+                .read_to_end(&mut bytes)
+            {
+                Ok(_) if bytes.len() as u64 > limits.max_item_bytes => reject(format!(
+                    "decompressed size over the limit of {} bytes (see --max-item-bytes)",
+                    limits.max_item_bytes
+                )),
+                Ok(_) => Opened::Item(Item::Page { input, kind, bytes }),
+                Err(e) if gz => reject(format!("truncated or corrupt gzip: {e}")),
+                Err(e) => reject(format!("cannot read: {e}")),
+            }
+        }
+    }
+}
+
+/// The files under a directory, sorted by path, and a rejection for each
+/// entry that cannot be read. Hidden files and directories are skipped.
+pub(super) fn walk(dir: &Path) -> (Vec<PathBuf>, Vec<Item>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
+            Ok(_) => {}
+            Err(e) => {
+                let input = e.path().map_or_else(|| display(dir), display);
+                problems.push(Item::Rejected(Rejection::new(
+                    input,
+                    format!("cannot read: {e}"),
+                )));
+            }
+        }
+    }
+    (files, problems)
+}

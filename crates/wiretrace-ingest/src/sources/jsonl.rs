@@ -1,0 +1,182 @@
+//! JSON Lines feeds: one article per line, from a file, a gzipped file or stdin.
+
+use flate2::read::MultiGzDecoder;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use wiretrace_core::Rejection;
+
+use super::Limits;
+use crate::Item;
+
+/// A stream of lines, each an item named `name:line N`.
+pub struct LineSource {
+    name: String,
+    reader: Box<dyn BufRead + Send>,
+    line_no: usize,
+    gz: bool,
+    done: bool,
+}
+
+impl LineSource {
+    pub(super) fn file(name: String, file: File, gz: bool) -> Self {
+        let reader: Box<dyn BufRead + Send> = if gz {
+            Box::new(BufReader::new(MultiGzDecoder::new(file)))
+        } else {
+            Box::new(BufReader::new(file))
+        };
+        LineSource {
+            name,
+            reader,
+            line_no: 0,
+            gz,
+            done: false,
+        }
+    }
+
+    pub(super) fn stdin() -> Self {
+        LineSource {
+            name: "-".into(),
+            reader: Box::new(BufReader::new(std::io::stdin())),
+            line_no: 0,
+            gz: false,
+            done: false,
+        }
+    }
+
+    /// For tests: lines from any reader.
+    pub fn from_reader(name: &str, reader: impl Read + Send + 'static, gz: bool) -> Self {
+        let reader: Box<dyn BufRead + Send> = if gz {
+            Box::new(BufReader::new(MultiGzDecoder::new(reader)))
+        } else {
+            Box::new(BufReader::new(reader))
+        };
+        LineSource {
+            name: name.into(),
+            reader,
+            line_no: 0,
+            gz,
+            done: false,
+        }
+    }
+
+    /// The next non-blank line as an item; `None` at the end.
+    pub fn next_item(&mut self, limits: Limits) -> Option<Item> {
+        loop {
+            if self.done {
+                return None;
+            }
+            self.line_no += 1;
+            let input = format!("{}:line {}", self.name, self.line_no);
+            let mut line = Vec::new();
+            let read = (&mut self.reader)
+                .take(limits.max_item_bytes + 1)
+                .read_until(b'\n', &mut line);
+            match read {
+                Ok(0) => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(_) if line.len() as u64 > limits.max_item_bytes && !line.ends_with(b"\n") => {
+                    // Skip the rest of the oversized line, then report it.
+                    if let Err(e) = skip_line(&mut self.reader) {
+                        self.done = true;
+                        return Some(self.read_error(&input, e));
+                    }
+                    return Some(Item::Rejected(Rejection::new(
+                        input,
+                        format!(
+                            "line longer than the limit of {} bytes (see --max-item-bytes)",
+                            limits.max_item_bytes
+                        ),
+                    )));
+                }
+                Ok(_) => {
+                    if line.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    return Some(Item::Record { input, line });
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(self.read_error(&input, e));
+                }
+            }
+        }
+    }
+
+    fn read_error(&self, input: &str, e: std::io::Error) -> Item {
+        let what = if self.gz {
+            "truncated or corrupt gzip"
+        } else {
+            "read error"
+        };
+        Item::Rejected(Rejection::new(
+            input,
+            format!("{what}: {e}; the rest of {} was not read", self.name),
+        ))
+    }
+}
+
+fn skip_line(r: &mut dyn BufRead) -> std::io::Result<()> {
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        if let Some(i) = buf.iter().position(|&b| b == b'\n') {
+            r.consume(i + 1);
+            return Ok(());
+        }
+        let n = buf.len();
+        r.consume(n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::{write::GzEncoder, Compression};
+    use std::io::Write;
+
+    fn drain(mut src: LineSource, limits: Limits) -> Vec<Item> {
+        std::iter::from_fn(|| src.next_item(limits)).collect()
+    }
+
+    #[test]
+    fn oversized_lines_are_rejected_and_the_rest_goes_on() {
+        let data = format!("{{\"a\":1}}\n{}\n\n{{\"b\":2}}\n", "x".repeat(100));
+        let items = drain(
+            LineSource::from_reader("f", std::io::Cursor::new(data.into_bytes()), false),
+            Limits { max_item_bytes: 50 },
+        );
+        assert_eq!(items.len(), 3);
+        assert!(
+            matches!(&items[1], Item::Rejected(r) if r.input == "f:line 2" && r.reason.contains("longer than"))
+        );
+        assert!(matches!(&items[2], Item::Record { input, .. } if input == "f:line 4"));
+    }
+
+    #[test]
+    fn truncated_gzip_keeps_what_was_read_and_says_so() {
+        let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+        for i in 0..2000 {
+            writeln!(
+                enc,
+                "{{\"id\": {i}, \"text\": \"line {i} with some words in it\"}}"
+            )
+            .unwrap();
+        }
+        let gz = enc.finish().unwrap();
+        let cut = gz[..gz.len() / 2].to_vec();
+        let items = drain(
+            LineSource::from_reader("f.jsonl.gz", std::io::Cursor::new(cut), true),
+            Limits::default(),
+        );
+        let last = items.last().unwrap();
+        assert!(
+            matches!(last, Item::Rejected(r) if r.reason.contains("truncated or corrupt gzip")),
+            "{last:?}"
+        );
+        assert!(items.len() > 100);
+    }
+}

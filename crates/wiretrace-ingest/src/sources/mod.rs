@@ -1,0 +1,97 @@
+//! Where items come from. One file per kind of source: [`files`] for pages
+//! and the walk of directories, [`jsonl`] for feeds (files, gzip, stdin).
+//! A new input format is a new file here.
+
+pub mod files;
+pub mod jsonl;
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+
+use crate::Item;
+use jsonl::LineSource;
+
+/// Size limits that keep one item from exhausting memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest page file, or JSON line, in bytes (after decompression).
+    pub max_item_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_item_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// An input the user named, or one found in a directory.
+#[derive(Debug, Clone)]
+enum Input {
+    Stdin,
+    Path(PathBuf),
+}
+
+/// Streams the items of a list of inputs, in order.
+pub struct ItemReader {
+    queue: VecDeque<Input>,
+    lines: Option<LineSource>,
+    limits: Limits,
+    /// Items found while expanding directories (unsupported files), waiting
+    /// to be reported.
+    early: VecDeque<Item>,
+}
+
+impl ItemReader {
+    pub fn new(inputs: &[String], limits: Limits) -> Self {
+        let queue = inputs
+            .iter()
+            .map(|s| {
+                if s == "-" {
+                    Input::Stdin
+                } else {
+                    Input::Path(PathBuf::from(s))
+                }
+            })
+            .collect();
+        ItemReader {
+            queue,
+            lines: None,
+            limits,
+            early: VecDeque::new(),
+        }
+    }
+}
+
+impl Iterator for ItemReader {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some(item) = self.early.pop_front() {
+                return Some(item);
+            }
+            if let Some(src) = &mut self.lines {
+                match src.next_item(self.limits) {
+                    Some(item) => return Some(item),
+                    None => self.lines = None,
+                }
+            }
+            match self.queue.pop_front()? {
+                Input::Stdin => self.lines = Some(LineSource::stdin()),
+                Input::Path(p) if p.is_dir() => {
+                    let (files, problems) = files::walk(&p);
+                    self.early.extend(problems);
+                    for f in files.into_iter().rev() {
+                        self.queue.push_front(Input::Path(f));
+                    }
+                }
+                Input::Path(p) => match files::open(&p, self.limits) {
+                    files::Opened::Item(item) => return Some(item),
+                    files::Opened::Lines(src) => self.lines = Some(src),
+                },
+            }
+        }
+    }
+}

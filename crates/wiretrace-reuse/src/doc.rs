@@ -1,0 +1,70 @@
+//! An article's body, ready for matching.
+
+use wiretrace_core::{text::tokenize_from, Article, ArticleId, CharMap, Span};
+use xxhash_rust::xxh3::xxh3_64;
+
+/// The body tokens of one article: their matching keys hashed, and their
+/// code point spans in `Article::text`.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub id: ArticleId,
+    /// Hash of each token's key.
+    pub keys: Vec<u64>,
+    /// Each token's span in the article's text.
+    pub spans: Vec<Span>,
+    /// Index of the body paragraph each token belongs to.
+    pub para: Vec<u32>,
+    /// Each token's span widened over the punctuation and quotes attached to
+    /// it (`"free.”` rather than `free`), so passages end where prose ends.
+    pub wide: Vec<Span>,
+}
+
+impl Doc {
+    pub fn from_article(a: &Article) -> Doc {
+        let map = CharMap::new(&a.text);
+        let mut doc = Doc {
+            id: a.id.clone(),
+            keys: Vec::new(),
+            spans: Vec::new(),
+            para: Vec::new(),
+            wide: Vec::new(),
+        };
+        for (p, span) in a.body.iter().enumerate() {
+            let chars: Vec<char> = map.slice(&a.text, *span).chars().collect();
+            let toks = tokenize_from(map.slice(&a.text, *span), span.start);
+            for (i, t) in toks.iter().enumerate() {
+                doc.keys.push(xxh3_64(t.key.as_bytes()));
+                doc.spans.push(t.span);
+                doc.para.push(p as u32);
+                // Widen over attached punctuation, never into the next word.
+                let (lo, hi) = (t.span.start - span.start, t.span.end - span.start);
+                let prev_end = if i > 0 {
+                    toks[i - 1].span.end - span.start
+                } else {
+                    0
+                };
+                let next_start = toks
+                    .get(i + 1)
+                    .map_or(chars.len(), |n| n.span.start - span.start);
+                let mut s = lo;
+                while s > prev_end && !chars[s - 1].is_whitespace() {
+                    s -= 1;
+                }
+                let mut e = hi;
+                while e < next_start && !chars[e].is_whitespace() {
+                    e += 1;
+                }
+                doc.wide.push(Span::new(span.start + s, span.start + e));
+            }
+        }
+        doc
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}

@@ -1,0 +1,46 @@
+//! Schema migrations, applied in order; `PRAGMA user_version` records how
+//! many a file has had.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the foundation schema.
+    r#"
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        url TEXT, canonical_url TEXT, site TEXT,
+        published TEXT, published_ts INTEGER, updated TEXT,
+        title TEXT, byline TEXT, language TEXT, wire TEXT,
+        text TEXT NOT NULL,
+        body TEXT NOT NULL,
+        captions TEXT NOT NULL, related TEXT NOT NULL, stripped TEXT NOT NULL,
+        input TEXT NOT NULL, format TEXT NOT NULL, original TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        revision INTEGER NOT NULL DEFAULT 1,
+        ingested_at TEXT NOT NULL,
+        analysed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX articles_content_hash ON articles(content_hash);
+    CREATE INDEX articles_pending ON articles(analysed) WHERE analysed = 0;
+    CREATE TABLE revisions (
+        article_id TEXT NOT NULL, revision INTEGER NOT NULL,
+        content_hash TEXT NOT NULL, title TEXT, text TEXT NOT NULL, body TEXT NOT NULL,
+        original TEXT NOT NULL, input TEXT NOT NULL, ingested_at TEXT NOT NULL,
+        PRIMARY KEY (article_id, revision)
+    );
+    CREATE TABLE rejected (input TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL);
+    CREATE TABLE sketches (article_id TEXT PRIMARY KEY, sketch BLOB NOT NULL);
+    CREATE TABLE relations (
+        a TEXT NOT NULL, b TEXT NOT NULL,
+        is_copy INTEGER NOT NULL, a_coverage REAL NOT NULL, b_coverage REAL NOT NULL,
+        passages TEXT NOT NULL,
+        PRIMARY KEY (a, b)
+    );
+    CREATE INDEX relations_b ON relations(b);
+    CREATE TABLE families (article_id TEXT PRIMARY KEY, family TEXT NOT NULL, source TEXT);
+    CREATE TABLE story_members (article_id TEXT PRIMARY KEY, story TEXT NOT NULL, similarity REAL NOT NULL, reason TEXT NOT NULL);
+    CREATE INDEX story_members_story ON story_members(story);
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY, headline TEXT, first_seen TEXT, last_seen TEXT,
+        articles TEXT NOT NULL, outlets TEXT NOT NULL
+    );
+    "#,
+];

@@ -1,0 +1,517 @@
+//! The embedded SQLite backend.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::path::Path;
+use wiretrace_core::{content_hash, Article, ArticleId, InputFormat, Rejection};
+use wiretrace_reuse::{FamilyAssignment, PairRelation};
+use wiretrace_stories::{Assignment, Story};
+
+use crate::schema::MIGRATIONS;
+use crate::{ArticleSummary, PutOutcome, RejectedItem, Result, Stats, Store, StoreError};
+
+/// A store in one SQLite file.
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+const ARTICLE_COLUMNS: &str = "id, url, canonical_url, site, published, updated, title, byline, language, wire, text, body, captions, related, stripped, input, format, original";
+
+fn now() -> String {
+    Utc::now().to_rfc3339()
+}
+
+fn date(s: Option<String>) -> Option<DateTime<FixedOffset>> {
+    s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+}
+
+fn json<T: serde::de::DeserializeOwned>(s: String) -> rusqlite::Result<T> {
+    serde_json::from_str(&s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn article_from_row(r: &Row) -> rusqlite::Result<Article> {
+    Ok(Article {
+        id: ArticleId(r.get(0)?),
+        url: r.get(1)?,
+        canonical_url: r.get(2)?,
+        site: r.get(3)?,
+        published: date(r.get(4)?),
+        updated: date(r.get(5)?),
+        title: r.get(6)?,
+        byline: r.get(7)?,
+        language: r.get(8)?,
+        wire: r.get(9)?,
+        text: r.get(10)?,
+        body: json(r.get(11)?)?,
+        captions: json(r.get(12)?)?,
+        related: json(r.get(13)?)?,
+        stripped: json(r.get(14)?)?,
+        input: r.get(15)?,
+        format: InputFormat::parse(&r.get::<_, String>(16)?).unwrap_or(InputFormat::Text),
+        original: r.get(17)?,
+    })
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path`, migrating its schema.
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)?;
+        Self::init(conn)
+    }
+
+    /// A store in memory, for tests and one-off runs.
+    pub fn in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<Self> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // WAL: readers never block the writer, and a killed writer leaves the
+        // last committed state. NORMAL sync is durable against process death.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let mut store = SqliteStore { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: usize = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > MIGRATIONS.len() {
+            return Err(StoreError::Schema(format!(
+                "this store has schema version {version}, made by a newer wiretrace (this one knows {})",
+                MIGRATIONS.len()
+            )));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    fn relation_from_row(r: &Row) -> rusqlite::Result<PairRelation> {
+        Ok(PairRelation {
+            a: ArticleId(r.get(0)?),
+            b: ArticleId(r.get(1)?),
+            a_coverage: r.get(2)?,
+            b_coverage: r.get(3)?,
+            passages: json(r.get(4)?)?,
+        })
+    }
+}
+
+fn sketch_to_blob(s: &[u64]) -> Vec<u8> {
+    s.iter().flat_map(|h| h.to_le_bytes()).collect()
+}
+
+fn blob_to_sketch(b: &[u8]) -> Vec<u64> {
+    b.chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+        .collect()
+}
+
+impl Store for SqliteStore {
+    fn put_articles(&mut self, batch: &[Article]) -> Result<Vec<PutOutcome>> {
+        let tx = self.conn.transaction()?;
+        let mut out = Vec::with_capacity(batch.len());
+        let at = now();
+        for a in batch {
+            let clean = a.clean_text();
+            let hash = content_hash(&clean);
+            let existing: Option<(String, u32)> = tx
+                .query_row(
+                    "SELECT content_hash, revision FROM articles WHERE id = ?1",
+                    [a.id.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let revision = match &existing {
+                Some((h, _)) if *h == hash => {
+                    out.push(PutOutcome::Unchanged);
+                    tx.execute("DELETE FROM rejected WHERE input = ?1", [&a.input])?;
+                    continue;
+                }
+                Some((_, rev)) => {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO revisions (article_id, revision, content_hash, title, text, body, original, input, ingested_at)
+                         SELECT id, revision, content_hash, title, text, body, original, input, ingested_at FROM articles WHERE id = ?1",
+                        [a.id.as_str()],
+                    )?;
+                    // Its old reuse results no longer hold.
+                    tx.execute(
+                        "DELETE FROM relations WHERE a = ?1 OR b = ?1",
+                        [a.id.as_str()],
+                    )?;
+                    tx.execute(
+                        "DELETE FROM sketches WHERE article_id = ?1",
+                        [a.id.as_str()],
+                    )?;
+                    rev + 1
+                }
+                None => 1,
+            };
+            if existing.is_none() {
+                let dup: Option<String> = tx
+                    .query_row("SELECT id FROM articles WHERE content_hash = ?1 AND id <> ?2 ORDER BY id LIMIT 1", params![hash, a.id.as_str()], |r| r.get(0))
+                    .optional()?;
+                out.push(dup.map_or(PutOutcome::Inserted, |d| {
+                    PutOutcome::ExactDuplicate(ArticleId(d))
+                }));
+            } else {
+                out.push(PutOutcome::Revised(revision));
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO articles (id, url, canonical_url, site, published, published_ts, updated, title, byline, language, wire,
+                    text, body, captions, related, stripped, input, format, original, content_hash, revision, ingested_at, analysed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, 0)",
+                params![
+                    a.id.as_str(),
+                    a.url,
+                    a.canonical_url,
+                    a.site,
+                    a.published.map(|d| d.to_rfc3339()),
+                    a.published.map(|d| d.timestamp()),
+                    a.updated.map(|d| d.to_rfc3339()),
+                    a.title,
+                    a.byline,
+                    a.language,
+                    a.wire,
+                    a.text,
+                    serde_json::to_string(&a.body)?,
+                    serde_json::to_string(&a.captions)?,
+                    serde_json::to_string(&a.related)?,
+                    serde_json::to_string(&a.stripped)?,
+                    a.input,
+                    a.format.as_str(),
+                    a.original,
+                    hash,
+                    revision,
+                    at,
+                ],
+            )?;
+            tx.execute("DELETE FROM rejected WHERE input = ?1", [&a.input])?;
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn put_rejections(&mut self, batch: &[Rejection]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let at = now();
+        for r in batch {
+            tx.execute(
+                "INSERT OR REPLACE INTO rejected (input, reason, at) VALUES (?1, ?2, ?3)",
+                params![r.input, r.reason, at],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn article(&self, id: &ArticleId) -> Result<Option<Article>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?1"),
+                [id.as_str()],
+                article_from_row,
+            )
+            .optional()?)
+    }
+
+    fn article_summaries(&self) -> Result<Vec<ArticleSummary>> {
+        let mut st = self.conn.prepare("SELECT id, title, site, published, wire FROM articles ORDER BY published_ts IS NULL, published_ts, id")?;
+        let rows = st.query_map([], |r| {
+            Ok(ArticleSummary {
+                id: ArticleId(r.get(0)?),
+                title: r.get(1)?,
+                site: r.get(2)?,
+                published: date(r.get(3)?),
+                wire: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn articles(&self) -> Result<Vec<Article>> {
+        let mut st = self.conn.prepare(&format!("SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY published_ts IS NULL, published_ts, id"))?;
+        let rows = st.query_map([], article_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn pending_analysis(&self) -> Result<Vec<ArticleId>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id FROM articles WHERE analysed = 0 ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok(ArticleId(r.get(0)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn sketches(&self) -> Result<Vec<(ArticleId, Vec<u64>)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT article_id, sketch FROM sketches ORDER BY article_id")?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                ArticleId(r.get(0)?),
+                blob_to_sketch(&r.get::<_, Vec<u8>>(1)?),
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn put_reuse(
+        &mut self,
+        sketches: &[(ArticleId, Vec<u64>)],
+        relations: &[PairRelation],
+        analysed: &[ArticleId],
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for (id, s) in sketches {
+            tx.execute(
+                "INSERT OR REPLACE INTO sketches (article_id, sketch) VALUES (?1, ?2)",
+                params![id.as_str(), sketch_to_blob(s)],
+            )?;
+        }
+        for r in relations {
+            // Stored once per pair, smaller id first.
+            let r = if r.a <= r.b { r.clone() } else { r.swapped() };
+            tx.execute(
+                "INSERT OR REPLACE INTO relations (a, b, is_copy, a_coverage, b_coverage, passages) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![r.a.as_str(), r.b.as_str(), r.is_copy(), r.a_coverage, r.b_coverage, serde_json::to_string(&r.passages)?],
+            )?;
+        }
+        for id in analysed {
+            tx.execute(
+                "UPDATE articles SET analysed = 1 WHERE id = ?1",
+                [id.as_str()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn relations(&self) -> Result<Vec<PairRelation>> {
+        let mut st = self.conn.prepare(
+            "SELECT a, b, a_coverage, b_coverage, passages FROM relations ORDER BY a, b",
+        )?;
+        let rows = st.query_map([], Self::relation_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn relation(&self, a: &ArticleId, b: &ArticleId) -> Result<Option<PairRelation>> {
+        let (x, y) = if a <= b { (a, b) } else { (b, a) };
+        let r = self
+            .conn
+            .query_row("SELECT a, b, a_coverage, b_coverage, passages FROM relations WHERE a = ?1 AND b = ?2", [x.as_str(), y.as_str()], Self::relation_from_row)
+            .optional()?;
+        Ok(r.map(|r| if &r.a == a { r } else { r.swapped() }))
+    }
+
+    fn put_groupings(
+        &mut self,
+        families: &[FamilyAssignment],
+        assignments: &[Assignment],
+        stories: &[Story],
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch("DELETE FROM families; DELETE FROM story_members; DELETE FROM stories;")?;
+        for f in families {
+            tx.execute(
+                "INSERT INTO families (article_id, family, source) VALUES (?1, ?2, ?3)",
+                params![
+                    f.id.as_str(),
+                    f.family.as_str(),
+                    f.source.as_ref().map(|s| s.as_str())
+                ],
+            )?;
+        }
+        for a in assignments {
+            tx.execute("INSERT INTO story_members (article_id, story, similarity, reason) VALUES (?1, ?2, ?3, ?4)", params![a.id.as_str(), a.story, a.similarity, a.reason])?;
+        }
+        for s in stories {
+            tx.execute(
+                "INSERT INTO stories (id, headline, first_seen, last_seen, articles, outlets) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![s.id, s.headline, s.first_seen.map(|d| d.to_rfc3339()), s.last_seen.map(|d| d.to_rfc3339()), serde_json::to_string(&s.articles)?, serde_json::to_string(&s.outlets)?],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn families(&self) -> Result<Vec<FamilyAssignment>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT article_id, family, source FROM families ORDER BY article_id")?;
+        let rows = st.query_map([], |r| {
+            Ok(FamilyAssignment {
+                id: ArticleId(r.get(0)?),
+                family: ArticleId(r.get(1)?),
+                source: r.get::<_, Option<String>>(2)?.map(ArticleId),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn stories(&self) -> Result<Vec<Story>> {
+        let mut st = self.conn.prepare("SELECT id, headline, first_seen, last_seen, articles, outlets FROM stories ORDER BY last_seen IS NULL, last_seen DESC, id")?;
+        let rows = st.query_map([], story_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn story(&self, id: &str) -> Result<Option<Story>> {
+        Ok(self.conn.query_row("SELECT id, headline, first_seen, last_seen, articles, outlets FROM stories WHERE id = ?1", [id], story_from_row).optional()?)
+    }
+
+    fn assignments(&self) -> Result<Vec<Assignment>> {
+        let mut st = self.conn.prepare(
+            "SELECT article_id, story, similarity, reason FROM story_members ORDER BY article_id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(Assignment {
+                id: ArticleId(r.get(0)?),
+                story: r.get(1)?,
+                similarity: r.get(2)?,
+                reason: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn rejections(&self) -> Result<Vec<RejectedItem>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT input, reason, at FROM rejected ORDER BY input")?;
+        let rows = st.query_map([], |r| {
+            Ok(RejectedItem {
+                input: r.get(0)?,
+                reason: r.get(1)?,
+                at: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn stats(&self) -> Result<Stats> {
+        let count = |sql: &str| -> Result<u64> {
+            Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+        };
+        Ok(Stats {
+            articles: count("SELECT COUNT(*) FROM articles")?,
+            revisions: count("SELECT COUNT(*) FROM revisions")?,
+            rejected: count("SELECT COUNT(*) FROM rejected")?,
+            families: count("SELECT COUNT(DISTINCT family) FROM families")?,
+            stories: count("SELECT COUNT(*) FROM stories")?,
+            passages: count("SELECT COALESCE(SUM(json_array_length(passages)), 0) FROM relations")?,
+        })
+    }
+}
+
+fn story_from_row(r: &Row) -> rusqlite::Result<Story> {
+    Ok(Story {
+        id: r.get(0)?,
+        headline: r.get(1)?,
+        first_seen: date(r.get(2)?),
+        last_seen: date(r.get(3)?),
+        articles: json(r.get(4)?)?,
+        outlets: json(r.get(5)?)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wiretrace_core::Span;
+
+    fn art(id: &str, text: &str) -> Article {
+        Article {
+            id: ArticleId(id.into()),
+            url: Some(format!("https://x.example/{id}")),
+            canonical_url: None,
+            site: Some("x.example".into()),
+            published: None,
+            updated: None,
+            title: Some("T".into()),
+            byline: None,
+            language: None,
+            wire: None,
+            text: text.into(),
+            body: vec![Span::new(0, text.chars().count())],
+            captions: vec![],
+            related: vec![],
+            stripped: vec![],
+            input: format!("{id}.txt"),
+            format: InputFormat::Text,
+            original: text.into(),
+        }
+    }
+
+    #[test]
+    fn put_is_idempotent_and_keeps_revisions() {
+        let mut s = SqliteStore::in_memory().unwrap();
+        assert_eq!(
+            s.put_articles(&[art("a", "one text")]).unwrap(),
+            [PutOutcome::Inserted]
+        );
+        assert_eq!(
+            s.put_articles(&[art("a", "one text")]).unwrap(),
+            [PutOutcome::Unchanged]
+        );
+        assert_eq!(
+            s.put_articles(&[art("b", "One  text")]).unwrap(),
+            [PutOutcome::ExactDuplicate(ArticleId("a".into()))]
+        );
+        assert_eq!(
+            s.put_articles(&[art("a", "an updated text")]).unwrap(),
+            [PutOutcome::Revised(2)]
+        );
+        let st = s.stats().unwrap();
+        assert_eq!((st.articles, st.revisions), (2, 1));
+        assert_eq!(
+            s.article(&ArticleId("a".into())).unwrap().unwrap().text,
+            "an updated text"
+        );
+        assert_eq!(s.pending_analysis().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn rejections_are_listed_until_the_input_is_stored() {
+        let mut s = SqliteStore::in_memory().unwrap();
+        s.put_rejections(&[
+            Rejection::new("a.txt", "empty input"),
+            Rejection::new("b.txt", "binary"),
+        ])
+        .unwrap();
+        s.put_rejections(&[Rejection::new("a.txt", "empty input")])
+            .unwrap();
+        assert_eq!(s.rejections().unwrap().len(), 2);
+        s.put_articles(&[art("a", "now it has text")]).unwrap();
+        let left: Vec<String> = s
+            .rejections()
+            .unwrap()
+            .into_iter()
+            .map(|r| r.input)
+            .collect();
+        assert_eq!(left, ["b.txt"]);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        drop(SqliteStore::open(&path).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        let err = SqliteStore::open(&path).err().unwrap().to_string();
+        assert!(err.contains("newer wiretrace"), "{err}");
+    }
+}
