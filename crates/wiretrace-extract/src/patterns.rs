@@ -91,10 +91,14 @@ impl Patterns {
     }
     /// The agency a text credits, if any.
     pub fn wire_credit(&self, text: &str) -> Option<String> {
-        self.wire_credits
-            .iter()
-            .find(|(_, re)| re.is_match(text))
-            .map(|(a, _)| a.clone())
+        self.wire_credits.iter().find_map(|(agency, re)| {
+            let caps = re.captures(text)?;
+            Some(if agency == "$1" {
+                caps.get(1)?.as_str().to_string()
+            } else {
+                agency.clone()
+            })
+        })
     }
 }
 
@@ -144,6 +148,16 @@ mod tests {
             Some("Reuters")
         );
         assert_eq!(p.wire_credit("The mayor spoke on Tuesday."), None);
+        assert_eq!(
+            p.wire_credit("PORT ALDREN (MPA) – Dockworkers walked out.")
+                .as_deref(),
+            Some("MPA")
+        );
+        assert_eq!(
+            p.wire_credit("WASHINGTON (AP) — The Senate voted.")
+                .as_deref(),
+            Some("AP")
+        );
         assert!(
             p.negative_names.is_match("share-buttons") && p.positive_names.is_match("article-body")
         );

@@ -72,6 +72,14 @@ fn ends_like_sentence(s: &str) -> bool {
     end.ends_with(['.', ':', ';', ',']) || end.ends_with("...")
 }
 
+/// A line that reads as a paragraph of prose: long enough, and ending a sentence.
+fn looks_like_prose(l: &Line) -> bool {
+    let end = l
+        .text
+        .trim_end_matches(['"', '\'', '”', '’', ')', ']', '»']);
+    l.words >= BODY_MIN_WORDS && end.ends_with(['.', '!', '?'])
+}
+
 fn starts_with_quote(s: &str) -> bool {
     s.starts_with(['"', '“', '«', '\'', '‘'])
 }
@@ -139,9 +147,7 @@ pub fn extract_plain(text: &str, given_title: Option<&str>) -> PlainExtraction {
                     .iter()
                     .zip(&roles[i + 1..])
                     .find(|(_, r)| **r == Role::Body)
-                    .is_some_and(|(next, _)| {
-                        next.words >= BODY_MIN_WORDS || looks_like_byline(next)
-                    })
+                    .is_some_and(|(next, _)| looks_like_prose(next) || looks_like_byline(next))
         }),
     };
     if let Some(t) = title_line {

@@ -19,6 +19,7 @@
 //! This crate does no I/O; the store keeps its results.
 
 pub mod align;
+pub mod diff;
 pub mod doc;
 pub mod family;
 pub mod fingerprint;

@@ -1,1 +1,222 @@
-fn main() {}
+//! `wiretrace`: turns a stream of news pages into stories with provenance.
+//!
+//! A thin binary: argument parsing and output. The work is done by the stage
+//! crates (extract, reuse, stories), read from and written to a store, and
+//! composed in [`pipeline`].
+
+mod demo;
+mod output;
+mod pipeline;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use wiretrace_core::ArticleId;
+use wiretrace_ingest::Limits;
+use wiretrace_store::{SqliteStore, Store};
+
+/// Exit code when the command worked but some inputs were rejected.
+const EXIT_REJECTED: u8 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "wiretrace",
+    version,
+    about = "Turns a stream of news pages into stories with provenance: clean articles, syndicated copies, shared passages and their sources, stories with timelines."
+)]
+struct Cli {
+    /// The store (an SQLite file, created if missing).
+    #[arg(
+        long,
+        global = true,
+        env = "WIRETRACE_DB",
+        default_value = "wiretrace.db"
+    )]
+    db: PathBuf,
+    /// Print JSON instead of tables.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Ingest files, directories (recursively), JSONL feeds (.jsonl, .jsonl.gz) or `-` (JSONL on stdin).
+    ///
+    /// Exit code 0 when every item was stored, 3 when some were rejected
+    /// (listed by `wiretrace rejected`), 1 on a fatal error.
+    Ingest {
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// Largest page file or JSON line accepted, in bytes.
+        #[arg(long, default_value_t = Limits::default().max_item_bytes)]
+        max_item_bytes: u64,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Extract articles from files without storing them: one JSON object per input, in input order.
+    Extract {
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        #[arg(long, value_enum, default_value_t = ExtractFormat::Json)]
+        format: ExtractFormat,
+        #[arg(long, default_value_t = Limits::default().max_item_bytes)]
+        max_item_bytes: u64,
+    },
+    /// List stories, latest first.
+    Stories {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// One story: its articles in time order.
+    Story {
+        id: String,
+        /// Show why each article joined the story.
+        #[arg(long)]
+        why: bool,
+    },
+    /// One article: metadata and clean text.
+    Article { id: String },
+    /// The passages two articles share, side by side, differences marked.
+    Compare { a: String, b: String },
+    /// Export as JSON Lines (schemas in docs/export.md).
+    Export {
+        #[arg(long, value_enum)]
+        what: ExportWhat,
+        /// Write to this file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Inputs that could not be stored, with the reason.
+    Rejected,
+    /// Build a store from the demo corpus shipped with wiretrace and show its stories.
+    Demo {
+        /// Where to build the demo store (replaced if it exists).
+        #[arg(long, default_value = "wiretrace-demo.db")]
+        demo_db: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExtractFormat {
+    Json,
+    Text,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExportWhat {
+    Articles,
+    Copies,
+    Passages,
+    Stories,
+    Rejected,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("WIRETRACE_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("wiretrace: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(db: &std::path::Path) -> Result<SqliteStore> {
+    SqliteStore::open(db).with_context(|| format!("opening store {}", db.display()))
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let out = &mut std::io::stdout().lock();
+    match cli.command {
+        Command::Ingest {
+            inputs,
+            max_item_bytes,
+            quiet,
+        } => {
+            let mut store = open(&cli.db)?;
+            let summary = pipeline::ingest(&mut store, &inputs, Limits { max_item_bytes }, quiet)?;
+            pipeline::analyse(&mut store)?;
+            output::ingest_summary(out, &summary, &store, cli.json)?;
+            return Ok(if summary.rejected > 0 {
+                ExitCode::from(EXIT_REJECTED)
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
+        Command::Extract {
+            inputs,
+            format,
+            max_item_bytes,
+        } => {
+            let failed = output::extract(
+                out,
+                &inputs,
+                Limits { max_item_bytes },
+                matches!(format, ExtractFormat::Json),
+                matches!(format, ExtractFormat::Markdown),
+            )?;
+            return Ok(if failed {
+                ExitCode::from(EXIT_REJECTED)
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
+        Command::Stories { limit } => output::stories(out, &open(&cli.db)?, limit, cli.json)?,
+        Command::Story { id, why } => {
+            let store = open(&cli.db)?;
+            let Some(story) = store.story(&id)? else {
+                bail!("no story {id:?} (see `wiretrace stories`)")
+            };
+            output::story(out, &store, &story, why, cli.json)?;
+        }
+        Command::Article { id } => {
+            let store = open(&cli.db)?;
+            let Some(a) = store.article(&ArticleId(id.clone()))? else {
+                bail!("no article {id:?}")
+            };
+            output::article(out, &store, &a, cli.json)?;
+        }
+        Command::Compare { a, b } => {
+            let store = open(&cli.db)?;
+            output::compare(out, &store, &ArticleId(a), &ArticleId(b), cli.json)?;
+        }
+        Command::Export { what, out: path } => {
+            let store = open(&cli.db)?;
+            match path {
+                Some(p) => {
+                    let mut f = std::io::BufWriter::new(
+                        std::fs::File::create(&p)
+                            .with_context(|| format!("creating {}", p.display()))?,
+                    );
+                    output::export(&mut f, &store, what)?;
+                    f.flush()?;
+                }
+                None => output::export(out, &store, what)?,
+            }
+        }
+        Command::Rejected => output::rejected(out, &open(&cli.db)?, cli.json)?,
+        Command::Demo { demo_db } => {
+            let store = demo::build(&demo_db)?;
+            writeln!(
+                out,
+                "Demo store built at {} from {} articles written for wiretrace.\n",
+                demo_db.display(),
+                store.stats()?.articles
+            )?;
+            output::stories(out, &store, 50, cli.json)?;
+            writeln!(out, "\nNext: wiretrace --db {} story <ID>   (or: article, compare, export --what passages)", demo_db.display())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

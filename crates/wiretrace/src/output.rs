@@ -1,0 +1,416 @@
+//! What the commands print: tables for people, JSON for machines.
+
+use anyhow::Result;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::Write;
+use wiretrace_core::{Article, ArticleId, CharMap};
+use wiretrace_ingest::{convert, ItemReader, Limits};
+use wiretrace_reuse::diff::{word_diff, Change};
+use wiretrace_store::{SqliteStore, Store};
+use wiretrace_stories::Story;
+
+use crate::pipeline::{IngestSummary, Orienter};
+use crate::ExportWhat;
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.iter().copied());
+    t
+}
+
+fn date(d: Option<chrono::DateTime<chrono::FixedOffset>>) -> String {
+    d.map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d %H:%M").to_string())
+}
+
+fn line(out: &mut dyn Write, v: &Value) -> Result<()> {
+    serde_json::to_writer(&mut *out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub fn ingest_summary(
+    out: &mut dyn Write,
+    s: &IngestSummary,
+    store: &SqliteStore,
+    as_json: bool,
+) -> Result<()> {
+    let stats = store.stats()?;
+    if as_json {
+        return line(
+            out,
+            &json!({"items": s.items, "ingested": s.ingested, "exact_duplicates": s.exact_duplicates, "revised": s.revised, "unchanged": s.unchanged, "rejected": s.rejected, "rejections": s.rejections, "store": stats}),
+        );
+    }
+    writeln!(
+        out,
+        "{} items: {} ingested ({} exact duplicates), {} revised, {} unchanged, {} rejected",
+        s.items, s.ingested, s.exact_duplicates, s.revised, s.unchanged, s.rejected
+    )?;
+    for r in s.rejections.iter().take(20) {
+        writeln!(out, "  rejected {}: {}", r.input, r.reason)?;
+    }
+    if s.rejections.len() > 20 {
+        writeln!(
+            out,
+            "  ... and {} more (wiretrace rejected)",
+            s.rejections.len() - 20
+        )?;
+    }
+    writeln!(
+        out,
+        "store: {} articles, {} copy families, {} stories, {} shared passages",
+        stats.articles, stats.families, stats.stories, stats.passages
+    )?;
+    Ok(())
+}
+
+pub fn article_json(a: &Article) -> Value {
+    json!({
+        "id": a.id, "url": a.url, "canonical_url": a.canonical_url, "site": a.site,
+        "published": a.published.map(|d| d.to_rfc3339()), "updated": a.updated.map(|d| d.to_rfc3339()),
+        "title": a.title, "byline": a.byline, "language": a.language, "wire": a.wire,
+        "text": a.text, "body": a.body.iter().map(|s| [s.start, s.end]).collect::<Vec<_>>(),
+        "clean_text": a.clean_text(), "captions": a.captions, "related": a.related, "stripped": a.stripped,
+        "input": a.input, "format": a.format.as_str(),
+    })
+}
+
+/// `wiretrace extract`: returns whether any input failed.
+pub fn extract(
+    out: &mut dyn Write,
+    inputs: &[String],
+    limits: Limits,
+    as_json: bool,
+    markdown: bool,
+) -> Result<bool> {
+    let mut reader = ItemReader::new(inputs, limits);
+    let mut failed = false;
+    loop {
+        let batch: Vec<_> = reader.by_ref().take(64).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let results: Vec<_> = batch
+            .into_par_iter()
+            .map(|item| (item.input().to_string(), convert(item)))
+            .collect();
+        for (input, r) in results {
+            match r {
+                Ok(a) if as_json => {
+                    let mut v = article_json(&a);
+                    v["input"] = json!(input);
+                    line(out, &v)?;
+                }
+                Ok(a) => {
+                    let title = a.title.clone().unwrap_or_default();
+                    if markdown {
+                        writeln!(out, "# {title}\n")?;
+                        let meta: Vec<String> = [
+                            a.byline.clone(),
+                            a.published.map(|d| d.to_rfc3339()),
+                            a.site.clone(),
+                            a.wire.clone(),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                        if !meta.is_empty() {
+                            writeln!(out, "*{}*\n", meta.join(" · "))?;
+                        }
+                    } else {
+                        writeln!(out, "{title}\n")?;
+                    }
+                    writeln!(out, "{}\n", a.clean_text())?;
+                }
+                Err(e) => {
+                    failed = true;
+                    if as_json {
+                        line(out, &json!({"input": input, "error": e.reason}))?;
+                    } else {
+                        eprintln!("wiretrace: {input}: {}", e.reason);
+                    }
+                }
+            }
+        }
+    }
+    Ok(failed)
+}
+
+pub fn stories(
+    out: &mut dyn Write,
+    store: &SqliteStore,
+    limit: usize,
+    as_json: bool,
+) -> Result<()> {
+    let all = store.stories()?;
+    if as_json {
+        for s in all.iter().take(limit) {
+            line(out, &serde_json::to_value(s)?)?;
+        }
+        return Ok(());
+    }
+    let mut t = table(&[
+        "story",
+        "headline",
+        "first seen",
+        "last seen",
+        "articles",
+        "outlets",
+    ]);
+    for s in all.iter().take(limit) {
+        t.add_row(vec![
+            s.id.clone(),
+            s.headline.clone().unwrap_or_default(),
+            date(s.first_seen),
+            date(s.last_seen),
+            s.articles.len().to_string(),
+            s.outlets.join(", "),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    if all.len() > limit {
+        writeln!(out, "({} more; --limit)", all.len() - limit)?;
+    }
+    Ok(())
+}
+
+pub fn story(
+    out: &mut dyn Write,
+    store: &SqliteStore,
+    s: &Story,
+    why: bool,
+    as_json: bool,
+) -> Result<()> {
+    let assignments: HashMap<ArticleId, _> = store
+        .assignments()?
+        .into_iter()
+        .map(|a| (a.id.clone(), a))
+        .collect();
+    let families: HashMap<ArticleId, _> = store
+        .families()?
+        .into_iter()
+        .map(|f| (f.id.clone(), f))
+        .collect();
+    let mut rows = Vec::new();
+    for id in &s.articles {
+        let Some(a) = store.article(id)? else {
+            continue;
+        };
+        let fam = families.get(id);
+        rows.push(json!({
+            "id": id, "published": a.published.map(|d| d.to_rfc3339()), "site": a.site, "title": a.title, "wire": a.wire,
+            "family": fam.map(|f| &f.family), "source": fam.and_then(|f| f.source.as_ref()),
+            "similarity": assignments.get(id).map(|x| x.similarity), "why": assignments.get(id).map(|x| &x.reason),
+        }));
+    }
+    if as_json {
+        return line(out, &json!({"story": s, "articles": rows}));
+    }
+    writeln!(out, "{}  {}", s.id, s.headline.as_deref().unwrap_or(""))?;
+    writeln!(
+        out,
+        "first seen {}, last seen {}, outlets: {}\n",
+        date(s.first_seen),
+        date(s.last_seen),
+        s.outlets.join(", ")
+    )?;
+    let mut header = vec!["published", "article", "site", "title", "copy of"];
+    if why {
+        header.push("why it joined");
+    }
+    let mut t = table(&header);
+    for r in rows {
+        let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
+        let mut row = vec![
+            s("published").get(..16).unwrap_or("-").replace('T', " "),
+            s("id"),
+            s("site"),
+            s("title"),
+            s("source"),
+        ];
+        if why {
+            row.push(s("why"));
+        }
+        t.add_row(row);
+    }
+    writeln!(out, "{t}")?;
+    Ok(())
+}
+
+pub fn article(out: &mut dyn Write, store: &SqliteStore, a: &Article, as_json: bool) -> Result<()> {
+    let fam = store.families()?.into_iter().find(|f| f.id == a.id);
+    let story = store.assignments()?.into_iter().find(|x| x.id == a.id);
+    if as_json {
+        let mut v = article_json(a);
+        v["family"] = json!(fam.as_ref().map(|f| &f.family));
+        v["source"] = json!(fam.as_ref().and_then(|f| f.source.as_ref()));
+        v["story"] = json!(story.as_ref().map(|s| &s.story));
+        return line(out, &v);
+    }
+    writeln!(out, "{}", a.title.as_deref().unwrap_or("(no title)"))?;
+    let field =
+        |k: &str, v: Option<String>| v.map(|v| format!("{k:>10}: {v}\n")).unwrap_or_default();
+    write!(
+        out,
+        "{}{}{}{}{}{}{}{}{}",
+        field("id", Some(a.id.to_string())),
+        field("site", a.site.clone()),
+        field("published", a.published.map(|d| d.to_rfc3339())),
+        field("byline", a.byline.clone()),
+        field("wire", a.wire.clone()),
+        field("language", a.language.clone()),
+        field("url", a.url.clone()),
+        field("story", story.map(|s| s.story)),
+        field("copy of", fam.and_then(|f| f.source).map(|s| s.to_string())),
+    )?;
+    writeln!(out, "{:>10}: {}\n", "input", a.input)?;
+    for c in &a.captions {
+        writeln!(out, "[caption] {c}")?;
+    }
+    writeln!(out, "\n{}\n", a.clean_text())?;
+    if !a.stripped.is_empty() {
+        writeln!(
+            out,
+            "({} boilerplate lines stripped; --json shows them)",
+            a.stripped.len()
+        )?;
+    }
+    Ok(())
+}
+
+pub fn compare(
+    out: &mut dyn Write,
+    store: &SqliteStore,
+    a: &ArticleId,
+    b: &ArticleId,
+    as_json: bool,
+) -> Result<()> {
+    let (Some(x), Some(y)) = (store.article(a)?, store.article(b)?) else {
+        anyhow::bail!("no article {a} or {b}")
+    };
+    // Computed afresh: the pair may never have been a candidate.
+    let r = wiretrace_reuse::align(
+        &wiretrace_reuse::Doc::from_article(&x),
+        &wiretrace_reuse::Doc::from_article(&y),
+    );
+    let (mx, my) = (CharMap::new(&x.text), CharMap::new(&y.text));
+    if as_json {
+        let passages: Vec<Value> = r.passages.iter().map(|p| json!({"a_start": p.a.start, "a_end": p.a.end, "b_start": p.b.start, "b_end": p.b.end, "a_text": mx.slice(&x.text, p.a), "b_text": my.slice(&y.text, p.b)})).collect();
+        return line(
+            out,
+            &json!({"a": a, "b": b, "a_coverage": r.a_coverage, "b_coverage": r.b_coverage, "is_copy": r.is_copy(), "passages": passages}),
+        );
+    }
+    writeln!(
+        out,
+        "A: {} ({})\nB: {} ({})",
+        a,
+        x.title.as_deref().unwrap_or("-"),
+        b,
+        y.title.as_deref().unwrap_or("-")
+    )?;
+    writeln!(
+        out,
+        "{} shared passages; they cover {:.0}% of A and {:.0}% of B{}\n",
+        r.passages.len(),
+        r.a_coverage * 100.0,
+        r.b_coverage * 100.0,
+        if r.is_copy() {
+            ": copies of one text"
+        } else {
+            ""
+        }
+    )?;
+    for (i, p) in r.passages.iter().enumerate() {
+        let (ta, tb) = (mx.slice(&x.text, p.a), my.slice(&y.text, p.b));
+        let (mut left, mut right) = (String::new(), String::new());
+        for c in word_diff(ta, tb) {
+            match c {
+                Change::Same(s) => {
+                    left.push_str(&s);
+                    right.push_str(&s);
+                    left.push(' ');
+                    right.push(' ');
+                }
+                Change::Removed(s) => left.push_str(&format!("[-{s}-] ")),
+                Change::Added(s) => right.push_str(&format!("{{+{s}+}} ")),
+            }
+        }
+        let mut t = table(&[
+            &format!("A {}..{}", p.a.start, p.a.end),
+            &format!("B {}..{}", p.b.start, p.b.end),
+        ]);
+        t.add_row(vec![left.trim_end(), right.trim_end()]);
+        writeln!(out, "passage {}\n{t}", i + 1)?;
+    }
+    Ok(())
+}
+
+pub fn export(out: &mut dyn Write, store: &SqliteStore, what: ExportWhat) -> Result<()> {
+    match what {
+        ExportWhat::Articles => {
+            for a in store.articles()? {
+                line(out, &article_json(&a))?;
+            }
+        }
+        ExportWhat::Copies => {
+            for f in store.families()? {
+                line(
+                    out,
+                    &json!({"id": f.id, "family": f.family, "source": f.source}),
+                )?;
+            }
+        }
+        ExportWhat::Passages => {
+            let orienter = Orienter::new(store)?;
+            for r in store.relations()? {
+                let r = orienter.orient(r);
+                for p in &r.passages {
+                    line(
+                        out,
+                        &json!({"src_id": r.a, "src_start": p.a.start, "src_end": p.a.end, "dst_id": r.b, "dst_start": p.b.start, "dst_end": p.b.end}),
+                    )?;
+                }
+            }
+        }
+        ExportWhat::Stories => {
+            for a in store.assignments()? {
+                line(out, &json!({"id": a.id, "story": a.story}))?;
+            }
+        }
+        ExportWhat::Rejected => {
+            for r in store.rejections()? {
+                line(
+                    out,
+                    &json!({"input": r.input, "reason": r.reason, "at": r.at}),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn rejected(out: &mut dyn Write, store: &SqliteStore, as_json: bool) -> Result<()> {
+    let all = store.rejections()?;
+    if as_json {
+        for r in &all {
+            line(out, &serde_json::to_value(r)?)?;
+        }
+        return Ok(());
+    }
+    if all.is_empty() {
+        writeln!(out, "No rejected inputs.")?;
+        return Ok(());
+    }
+    let mut t = table(&["input", "reason", "when"]);
+    for r in &all {
+        t.add_row(vec![r.input.clone(), r.reason.clone(), r.at.clone()]);
+    }
+    writeln!(out, "{t}")?;
+    Ok(())
+}
