@@ -69,6 +69,10 @@ pub struct Story {
     pub outlets: Vec<String>,
 }
 
+/// A term held by more stories than this is too common to find candidates
+/// by (the stories that matter share rarer terms too).
+const MAX_TERM_STORIES: usize = 2_000;
+
 struct Live {
     id: String,
     profile: Profile,
@@ -118,8 +122,11 @@ pub fn cluster(
             linked.entry(y).or_default().push(x);
         }
     }
-    let vocab = Vocabulary::build(articles.iter().copied());
-    let profiles: Vec<Profile> = articles.iter().map(|a| Profile::of(a, &vocab)).collect();
+    let (vocab, raw) = Vocabulary::build(articles.iter().copied());
+    let profiles: Vec<Profile> = raw.iter().map(|tf| vocab.profile(tf)).collect();
+    // Term → stories whose profile holds it: only stories sharing one of an
+    // article's strongest terms are scored.
+    let mut postings: HashMap<u32, Vec<usize>> = HashMap::new();
 
     let mut stories: Vec<Live> = Vec::new();
     let mut story_of: Vec<Option<usize>> = vec![None; articles.len()];
@@ -146,31 +153,51 @@ pub fn cluster(
             (Some(p), Some(l)) => (p - l).num_days() <= config.window_days,
             _ => true,
         };
-        let mut best: Option<(usize, f64, String)> = None;
-        for (s, story) in stories.iter().enumerate().filter(|(_, s)| live(s)) {
+        let mut best: Option<(usize, f64, Option<usize>)> = None;
+        let mut candidates: Vec<usize> = profiles[i]
+            .terms()
+            .filter_map(|t| postings.get(&t))
+            .filter(|p| p.len() <= MAX_TERM_STORIES)
+            .flatten()
+            .copied()
+            .collect();
+        if let Some(ls) = linked.get(&i) {
+            candidates.extend(ls.iter().filter_map(|l| story_of[*l]));
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for s in candidates {
+            let story = &stories[s];
+            if !live(story) {
+                continue;
+            }
             let sim = profiles[i].cosine(&story.profile);
             let link = linked
                 .get(&i)
                 .and_then(|ls| ls.iter().find(|l| story_of[**l] == Some(s)));
-            let (score, why) = match link {
-                Some(l) if config.passage_link > sim => (
-                    config.passage_link,
-                    format!("shares a passage with {}", articles[*l].id),
-                ),
-                _ => (
-                    sim,
-                    format!(
-                        "similarity {sim:.2}; shared terms: {}",
-                        profiles[i].shared_terms(&story.profile, 6).join(", ")
-                    ),
-                ),
+            let (score, via) = match link {
+                Some(l) if config.passage_link > sim => (config.passage_link, Some(*l)),
+                _ => (sim, None),
             };
             if score >= config.threshold && best.as_ref().is_none_or(|(_, b, _)| score > *b) {
-                best = Some((s, score, why));
+                best = Some((s, score, via));
             }
         }
         let s = match best {
-            Some((s, score, why)) => {
+            Some((s, score, via)) => {
+                // The reason is written for the winner only.
+                let why = match via {
+                    Some(l) => format!("shares a passage with {}", articles[l].id),
+                    None => format!(
+                        "similarity {score:.2}; shared terms: {}",
+                        profiles[i]
+                            .shared_terms(&stories[s].profile, 6)
+                            .into_iter()
+                            .map(|t| vocab.term(t))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
                 assignments[i] = Some(Assignment {
                     id: a.id.clone(),
                     story: stories[s].id.clone(),
@@ -198,6 +225,11 @@ pub fn cluster(
         };
         story_of[i] = Some(s);
         family_story.insert(family, s);
+        for t in profiles[i].terms() {
+            if !stories[s].profile.terms().any(|x| x == t) {
+                postings.entry(t).or_default().push(s);
+            }
+        }
         stories[s].profile.add(&profiles[i]);
         stories[s].members.push(i);
         stories[s].last = stories[s].last.max(a.published);

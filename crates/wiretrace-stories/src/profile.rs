@@ -1,4 +1,5 @@
 //! An article's term profile: TF-IDF with the title and lead weighted up.
+//! Terms are interned to integer ids so profiles compare without hashing strings.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -21,29 +22,32 @@ const NAME_BOOST: f64 = 1.5;
 /// Terms kept in a story's profile.
 const STORY_TERMS: usize = 400;
 
-/// Document frequencies over a set of articles.
+/// Interned terms and their document frequencies over a set of articles.
 #[derive(Debug, Default)]
 pub struct Vocabulary {
-    df: HashMap<String, u32>,
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+    df: Vec<u32>,
     docs: u32,
 }
 
 fn terms(a: &Article) -> Vec<(String, f64)> {
     let mut out = Vec::new();
     let mut push = |text: &str, weight: f64| {
-        let toks = tokenize(text);
-        for (k, t) in toks.iter().enumerate() {
+        let chars: Vec<char> = text.chars().collect();
+        for (k, t) in tokenize(text).iter().enumerate() {
             if t.key.chars().count() < 2
                 || STOPWORDS.contains(t.key.as_str())
                 || t.key.chars().all(|c| c.is_ascii_digit())
             {
                 continue;
             }
+            let before = chars[..t.span.start]
+                .iter()
+                .rev()
+                .find(|c| !c.is_whitespace());
             let sentence_start = k == 0
-                || text
-                    .chars()
-                    .nth(t.span.start.saturating_sub(2))
-                    .is_some_and(|c| matches!(c, '.' | '!' | '?' | '"'));
+                || before.is_some_and(|c| matches!(c, '.' | '!' | '?' | '"' | '“' | '”' | ':'));
             let boost = if t.capitalized && !sentence_start {
                 NAME_BOOST
             } else {
@@ -70,98 +74,135 @@ fn terms(a: &Article) -> Vec<(String, f64)> {
 }
 
 impl Vocabulary {
-    pub fn build<'a>(articles: impl Iterator<Item = &'a Article>) -> Self {
+    /// Builds the vocabulary and each article's raw term weights in one pass.
+    pub fn build<'a>(articles: impl Iterator<Item = &'a Article>) -> (Self, Vec<Vec<(u32, f64)>>) {
         let mut v = Vocabulary::default();
+        let mut raw = Vec::new();
         for a in articles {
             v.docs += 1;
-            let uniq: HashSet<String> = terms(a).into_iter().map(|(t, _)| t).collect();
-            for t in uniq {
-                *v.df.entry(t).or_default() += 1;
+            let mut tf: HashMap<u32, f64> = HashMap::new();
+            for (t, w) in terms(a) {
+                let next = v.ids.len() as u32;
+                let id = *v.ids.entry(t.clone()).or_insert(next);
+                if id as usize == v.df.len() {
+                    v.df.push(0);
+                    v.names.push(t);
+                }
+                *tf.entry(id).or_default() += w;
             }
+            for id in tf.keys() {
+                v.df[*id as usize] += 1;
+            }
+            let mut tf: Vec<(u32, f64)> = tf.into_iter().collect();
+            tf.sort_unstable_by_key(|(id, _)| *id);
+            raw.push(tf);
         }
-        v
+        (v, raw)
     }
-    fn idf(&self, term: &str) -> f64 {
-        let df = self.df.get(term).copied().unwrap_or(0) as f64;
-        ((self.docs as f64 + 1.0) / (df + 1.0)).ln() + 1.0
+
+    fn idf(&self, id: u32) -> f64 {
+        ((self.docs as f64 + 1.0) / (self.df[id as usize] as f64 + 1.0)).ln() + 1.0
+    }
+
+    /// The term an id stands for.
+    pub fn term(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+
+    /// An article's L2-normalised TF-IDF profile from its raw term weights.
+    pub fn profile(&self, tf: &[(u32, f64)]) -> Profile {
+        let mut weights: Vec<(u32, f64)> = tf
+            .iter()
+            .map(|(id, f)| (*id, (1.0 + f.ln_1p()) * self.idf(*id)))
+            .collect();
+        let n = weights.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+        if n > 0.0 {
+            weights.iter_mut().for_each(|(_, w)| *w /= n);
+        }
+        Profile {
+            weights,
+            norm: if n > 0.0 { 1.0 } else { 0.0 },
+        }
     }
 }
 
-/// A sparse, L2-normalised term vector (or a story's running sum of them).
+/// A sparse term vector sorted by term id: an article's (normalised) or a
+/// story's (the running sum of its articles').
 #[derive(Debug, Clone, Default)]
 pub struct Profile {
-    weights: HashMap<String, f64>,
+    weights: Vec<(u32, f64)>,
     norm: f64,
 }
 
 impl Profile {
-    pub fn of(a: &Article, vocab: &Vocabulary) -> Profile {
-        let mut tf: HashMap<String, f64> = HashMap::new();
-        for (t, w) in terms(a) {
-            *tf.entry(t).or_default() += w;
-        }
-        let weights: HashMap<String, f64> = tf
-            .into_iter()
-            .map(|(t, f)| {
-                let w = (1.0 + f.ln_1p()) * vocab.idf(&t);
-                (t, w)
-            })
-            .collect();
-        let mut p = Profile { weights, norm: 0.0 };
-        p.normalize();
-        p
-    }
-
-    fn normalize(&mut self) {
-        let n = self.weights.values().map(|w| w * w).sum::<f64>().sqrt();
-        if n > 0.0 {
-            self.weights.values_mut().for_each(|w| *w /= n);
-        }
-        self.norm = 1.0;
+    pub fn terms(&self) -> impl Iterator<Item = u32> + '_ {
+        self.weights.iter().map(|(t, _)| *t)
     }
 
     /// Adds an article's profile to this story profile, keeping the strongest terms.
     pub fn add(&mut self, other: &Profile) {
-        for (t, w) in &other.weights {
-            *self.weights.entry(t.clone()).or_default() += w;
+        let mut merged = Vec::with_capacity(self.weights.len() + other.weights.len());
+        let (mut i, mut j) = (0, 0);
+        while i < self.weights.len() || j < other.weights.len() {
+            match (self.weights.get(i), other.weights.get(j)) {
+                (Some(a), Some(b)) if a.0 == b.0 => {
+                    merged.push((a.0, a.1 + b.1));
+                    i += 1;
+                    j += 1;
+                }
+                (Some(a), Some(b)) if a.0 < b.0 => {
+                    merged.push(*a);
+                    i += 1;
+                }
+                (Some(_), Some(b)) | (None, Some(b)) => {
+                    merged.push(*b);
+                    j += 1;
+                }
+                (Some(a), None) => {
+                    merged.push(*a);
+                    i += 1;
+                }
+                (None, None) => unreachable!(),
+            }
         }
-        if self.weights.len() > STORY_TERMS * 2 {
-            let mut v: Vec<(String, f64)> = self.weights.drain().collect();
-            v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            v.truncate(STORY_TERMS);
-            self.weights = v.into_iter().collect();
+        if merged.len() > STORY_TERMS * 2 {
+            merged.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            merged.truncate(STORY_TERMS);
+            merged.sort_unstable_by_key(|(t, _)| *t);
         }
-        let n = self.weights.values().map(|w| w * w).sum::<f64>().sqrt();
-        self.norm = n;
+        self.norm = merged.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+        self.weights = merged;
+    }
+
+    fn products(&self, other: &Profile) -> Vec<(u32, f64)> {
+        let (mut i, mut j, mut out) = (0, 0, Vec::new());
+        while i < self.weights.len() && j < other.weights.len() {
+            let (a, b) = (self.weights[i], other.weights[j]);
+            match a.0.cmp(&b.0) {
+                std::cmp::Ordering::Equal => {
+                    out.push((a.0, a.1 * b.1));
+                    i += 1;
+                    j += 1;
+                }
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+            }
+        }
+        out
     }
 
     pub fn cosine(&self, other: &Profile) -> f64 {
-        let (small, large) = if self.weights.len() <= other.weights.len() {
-            (self, other)
-        } else {
-            (other, self)
-        };
-        let dot: f64 = small
-            .weights
-            .iter()
-            .filter_map(|(t, w)| large.weights.get(t).map(|v| w * v))
-            .sum();
         let n = self.norm * other.norm;
         if n == 0.0 {
-            0.0
-        } else {
-            dot / n
+            return 0.0;
         }
+        self.products(other).iter().map(|(_, p)| p).sum::<f64>() / n
     }
 
     /// The terms contributing most to the similarity of two profiles.
-    pub fn shared_terms(&self, other: &Profile, k: usize) -> Vec<String> {
-        let mut v: Vec<(&String, f64)> = self
-            .weights
-            .iter()
-            .filter_map(|(t, w)| other.weights.get(t).map(|o| (t, w * o)))
-            .collect();
-        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-        v.into_iter().take(k).map(|(t, _)| t.clone()).collect()
+    pub fn shared_terms(&self, other: &Profile, k: usize) -> Vec<u32> {
+        let mut v = self.products(other);
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.into_iter().take(k).map(|(t, _)| t).collect()
     }
 }

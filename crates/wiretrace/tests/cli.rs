@@ -1,0 +1,287 @@
+//! The command line as a user meets it.
+
+mod common;
+use common::*;
+use std::collections::BTreeSet;
+use std::io::Write;
+
+#[test]
+fn demo_builds_a_store_and_prints_its_stories() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let out = assert_cmd::Command::cargo_bin("wiretrace")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["demo", "--demo-db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Port Aldren dockworkers walk out"),
+        "{stdout}"
+    );
+
+    let copies = export(&db, "copies");
+    let source_of = |id_part: &str| {
+        copies
+            .iter()
+            .filter(|c| c["id"].as_str().unwrap().contains(id_part))
+            .map(|c| c["source"].clone())
+            .next()
+    };
+    let articles = export(&db, "articles");
+    let id_by_site = |site: &str| {
+        articles.iter().find(|a| a["site"] == site).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    for reprint in [
+        id_by_site("The Harbour Courier"),
+        id_by_site("Valley Herald"),
+    ] {
+        assert_eq!(
+            source_of(&reprint),
+            Some(serde_json::json!("mpa-2025-0304-strike")),
+            "{reprint} should be a copy of the wire report"
+        );
+    }
+    assert_eq!(
+        source_of(&id_by_site("North Gazette")),
+        Some(serde_json::Value::Null),
+        "an independent report is no copy"
+    );
+    assert_eq!(
+        source_of("mpa-2025-0302-strike-preview"),
+        Some(serde_json::Value::Null),
+        "the preview shares a paragraph, it is no copy"
+    );
+
+    let stories = export(&db, "stories");
+    let story_of = |id: &str| stories.iter().find(|s| s["id"] == id).unwrap()["story"].clone();
+    let strike = story_of("mpa-2025-0304-strike");
+    for id in [
+        "mpa-2025-0302-strike-preview",
+        "mpa-2025-0306-strike-ends",
+        &id_by_site("North Gazette"),
+        &id_by_site("The Harbour Courier"),
+    ] {
+        assert_eq!(story_of(id), strike, "{id} belongs to the strike story");
+    }
+    assert_ne!(story_of("mpa-2025-0305-veldt-tram"), strike);
+    assert_ne!(story_of("mpa-2025-0303-kessel-snow"), strike);
+    assert_ne!(
+        story_of("mpa-2025-0303-kessel-snow"),
+        story_of("mpa-2025-0305-veldt-tram")
+    );
+
+    // The scraped copy lost its junk and kept its caption apart.
+    let courier = articles
+        .iter()
+        .find(|a| a["site"] == "The Harbour Courier")
+        .unwrap();
+    assert_eq!(courier["title"], "Dock strike halts Port Aldren traffic");
+    let clean = courier["clean_text"].as_str().unwrap();
+    assert!(
+        !clean.contains("Spread the love")
+            && !clean.contains("facebook")
+            && !clean.contains("Leave a Reply")
+    );
+    assert_eq!(courier["captions"].as_array().unwrap().len(), 1);
+
+    // Story, article and compare views work on it.
+    wiretrace(&db)
+        .args(["story", strike.as_str().unwrap(), "--why"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("copy of mpa-2025-0304-strike"));
+    wiretrace(&db)
+        .args(["article", "mpa-2025-0304-strike"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Mara Lindqvist"));
+    wiretrace(&db)
+        .args([
+            "compare",
+            "mpa-2025-0304-strike",
+            &id_by_site("Valley Herald"),
+        ])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("[-harbour-]"));
+    wiretrace(&db)
+        .args(["story", "no-such-story"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("no story"));
+}
+
+#[test]
+fn extract_prints_one_object_per_input_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = demo_corpus().join("sites/valley-herald-strike.html");
+    let gz = dir.path().join("courier.txt.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(
+        &std::fs::read(demo_corpus().join("sites/harbour-courier-dock-strike.txt")).unwrap(),
+    )
+    .unwrap();
+    enc.finish().unwrap();
+    let empty = dir.path().join("empty.html");
+    std::fs::write(&empty, "").unwrap();
+    let out = assert_cmd::Command::cargo_bin("wiretrace")
+        .unwrap()
+        .arg("extract")
+        .arg(&page)
+        .arg(&empty)
+        .arg(&gz)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0]["input"]
+        .as_str()
+        .unwrap()
+        .ends_with("valley-herald-strike.html"));
+    assert_eq!(
+        lines[0]["title"],
+        "Strike shuts Port Aldren as pay talks collapse"
+    );
+    assert_eq!(lines[0]["site"], "Valley Herald");
+    assert_eq!(lines[0]["published"], "2025-03-04T14:02:00+01:00");
+    let body = lines[0]["clean_text"].as_str().unwrap();
+    assert!(
+        body.starts_with("PORT ALDREN (MPA)")
+            && !body.contains("Subscribe")
+            && !body.contains("About time the workers"),
+        "{body}"
+    );
+    assert_eq!(lines[1]["error"], "empty input");
+    assert_eq!(lines[2]["title"], "Dock strike halts Port Aldren traffic");
+
+    let md = assert_cmd::Command::cargo_bin("wiretrace")
+        .unwrap()
+        .args(["extract", "--format", "markdown"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&md.stdout)
+        .starts_with("# Strike shuts Port Aldren as pay talks collapse\n"));
+}
+
+#[test]
+fn reingest_is_idempotent_and_a_changed_text_is_a_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    wiretrace(&db)
+        .args(["ingest", "--quiet"])
+        .args(demo_inputs())
+        .assert()
+        .success();
+    let before = (
+        export(&db, "articles").len(),
+        export(&db, "copies"),
+        export(&db, "passages"),
+        export(&db, "stories"),
+    );
+    let again = wiretrace(&db)
+        .args(["--json", "ingest", "--quiet"])
+        .args(demo_inputs())
+        .output()
+        .unwrap();
+    let summary: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(
+        (summary["ingested"].as_u64(), summary["unchanged"].as_u64()),
+        (Some(0), Some(8))
+    );
+    assert_eq!(
+        before,
+        (
+            export(&db, "articles").len(),
+            export(&db, "copies"),
+            export(&db, "passages"),
+            export(&db, "stories")
+        )
+    );
+
+    let feed = dir.path().join("update.jsonl");
+    std::fs::write(&feed, r#"{"id": "mpa-2025-0305-veldt-tram", "url": "https://mpa-wire.example/2025/03/05/veldt-tram-extension", "published": "2025-03-05T18:00:00+01:00", "title": "Veldt approves tram extension (updated)", "text": "VELDT (MPA) – Veldt city council on Wednesday approved the tram extension to the airport, and the national government said it would pay half."}"#).unwrap();
+    let out = wiretrace(&db)
+        .args(["--json", "ingest", "--quiet"])
+        .arg(&feed)
+        .output()
+        .unwrap();
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["revised"], 1);
+    assert_eq!(
+        export(&db, "articles").len(),
+        8,
+        "a revision is not a second article"
+    );
+    let a = wiretrace(&db)
+        .args(["--json", "article", "mpa-2025-0305-veldt-tram"])
+        .output()
+        .unwrap();
+    let a: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert!(a["clean_text"].as_str().unwrap().contains("would pay half"));
+}
+
+fn sorted(rows: Vec<serde_json::Value>) -> BTreeSet<String> {
+    rows.into_iter().map(|r| r.to_string()).collect()
+}
+
+#[test]
+fn results_do_not_depend_on_ingest_order_or_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, many) = (dir.path().join("one.db"), dir.path().join("many.db"));
+    wiretrace(&one)
+        .args(["ingest", "--quiet"])
+        .args(demo_inputs())
+        .assert()
+        .success();
+    // The same items, one file per run, in reverse order; the feed's lines too.
+    let split = dir.path().join("split");
+    std::fs::create_dir(&split).unwrap();
+    let feed = std::fs::read_to_string(demo_corpus().join("feeds/mpa-wire.jsonl")).unwrap();
+    let mut inputs: Vec<std::path::PathBuf> = feed
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let p = split.join(format!("line{i}.jsonl"));
+            std::fs::write(&p, l).unwrap();
+            p
+        })
+        .collect();
+    for f in std::fs::read_dir(demo_corpus().join("sites")).unwrap() {
+        inputs.push(f.unwrap().path());
+    }
+    inputs.sort();
+    for p in inputs.iter().rev() {
+        wiretrace(&many)
+            .args(["ingest", "--quiet"])
+            .arg(p)
+            .assert()
+            .success();
+    }
+    for what in ["copies", "passages", "stories"] {
+        assert_eq!(
+            sorted(export(&one, what)),
+            sorted(export(&many, what)),
+            "{what} differ between one batch and many"
+        );
+    }
+}

@@ -1,0 +1,60 @@
+//! Helpers shared by the integration tests, which drive the real binary.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+pub fn wiretrace(db: &Path) -> Command {
+    let mut c = Command::cargo_bin("wiretrace").expect("binary built");
+    c.arg("--db").arg(db).env_remove("WIRETRACE_DB");
+    c
+}
+
+/// `../shared` beside the checkout, where CI puts the evaluation data.
+pub fn shared() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    p.join("seeds")
+        .is_dir()
+        .then(|| p.canonicalize().expect("shared path"))
+}
+
+/// Skips a test (returning `None`) with a message when `../shared` is absent.
+pub fn shared_or_skip(test: &str) -> Option<PathBuf> {
+    let s = shared();
+    if s.is_none() {
+        eprintln!("SKIPPED {test}: ../shared (evaluation data) is not beside this checkout");
+    }
+    s
+}
+
+pub fn export(db: &Path, what: &str) -> Vec<Value> {
+    let out = wiretrace(db)
+        .args(["export", "--what", what])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "export failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
+pub fn demo_corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("demo")
+}
+
+/// Code point offset of `needle` in `hay`.
+pub fn char_offset(hay: &str, needle: &str) -> Option<usize> {
+    hay.find(needle).map(|b| hay[..b].chars().count())
+}
+
+/// The demo corpus's inputs (its folders, without its README).
+pub fn demo_inputs() -> [PathBuf; 2] {
+    [demo_corpus().join("feeds"), demo_corpus().join("sites")]
+}
