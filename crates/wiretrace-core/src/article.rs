@@ -91,6 +91,48 @@ pub struct Article {
 }
 
 impl Article {
+    /// An article with its text and body, every other field empty.
+    pub fn new(
+        id: ArticleId,
+        text: String,
+        body: Vec<Span>,
+        format: InputFormat,
+        input: &str,
+        original: &str,
+    ) -> Self {
+        Article {
+            id,
+            url: None,
+            canonical_url: None,
+            site: None,
+            published: None,
+            updated: None,
+            title: None,
+            byline: None,
+            language: None,
+            wire: None,
+            text,
+            body,
+            captions: vec![],
+            related: vec![],
+            stripped: vec![],
+            input: input.to_string(),
+            format,
+            original: original.to_string(),
+        }
+    }
+
+    /// An article whose text is `paragraphs` joined by blank lines, all body.
+    pub fn from_paragraphs<S: AsRef<str>>(
+        id: ArticleId,
+        paragraphs: &[S],
+        format: InputFormat,
+        input: &str,
+    ) -> Self {
+        let (text, body) = join_paragraphs(paragraphs);
+        Article::new(id, text, body, format, input, "")
+    }
+
     /// The clean article text: body paragraphs joined by blank lines.
     pub fn clean_text(&self) -> String {
         let map = CharMap::new(&self.text);
@@ -125,6 +167,25 @@ impl Article {
         }
         Ok(())
     }
+}
+
+/// Joins paragraphs with blank lines, returning the text and each
+/// paragraph's code point span in it.
+pub fn join_paragraphs<S: AsRef<str>>(paragraphs: &[S]) -> (String, Vec<Span>) {
+    let mut text = String::new();
+    let mut spans = Vec::with_capacity(paragraphs.len());
+    let mut pos = 0;
+    for (i, p) in paragraphs.iter().enumerate() {
+        if i > 0 {
+            text.push_str("\n\n");
+            pos += 2;
+        }
+        let n = p.as_ref().chars().count();
+        text.push_str(p.as_ref());
+        spans.push(Span::new(pos, pos + n));
+        pos += n;
+    }
+    (text, spans)
 }
 
 /// An input item that did not become an article.

@@ -19,6 +19,6 @@ pub mod ids;
 pub mod text;
 pub mod time;
 
-pub use article::{Article, InputFormat, Rejection, Span};
+pub use article::{join_paragraphs, Article, InputFormat, Rejection, Span};
 pub use ids::{canonical_url, content_hash, ArticleId};
 pub use text::{normalize_text, token_key, tokenize, CharMap, Token};

@@ -22,7 +22,9 @@ pub mod plain;
 
 use chrono::{DateTime, FixedOffset};
 use std::sync::LazyLock;
-use wiretrace_core::{canonical_url, time::parse_datetime, Article, ArticleId, InputFormat, Span};
+use wiretrace_core::{
+    canonical_url, join_paragraphs, time::parse_datetime, Article, ArticleId, InputFormat, Span,
+};
 
 pub use decode::{decode, Decoded};
 
@@ -212,23 +214,6 @@ pub fn extract_text(text: &str, hints: &Hints, input: &str) -> Result<Article, E
     Ok(a)
 }
 
-fn join_paragraphs(paragraphs: &[String]) -> (String, Vec<Span>) {
-    let mut text = String::new();
-    let mut spans = Vec::with_capacity(paragraphs.len());
-    let mut pos = 0;
-    for (i, p) in paragraphs.iter().enumerate() {
-        if i > 0 {
-            text.push_str("\n\n");
-            pos += 2;
-        }
-        let n = p.chars().count();
-        text.push_str(p);
-        spans.push(Span::new(pos, pos + n));
-        pos += n;
-    }
-    (text, spans)
-}
-
 /// The fields every input format fills the same way.
 fn assemble(
     text: String,
@@ -245,27 +230,16 @@ fn assemble(
             ExtractError::NoText
         });
     }
-    let url = hints.url.clone();
-    let mut a = Article {
-        id: ArticleId(String::new()),
-        canonical_url: url.as_deref().and_then(canonical_url),
-        url,
-        site: None,
-        published: None,
-        updated: None,
-        title: None,
-        byline: None,
-        language: None,
-        wire: None,
+    let mut a = Article::new(
+        ArticleId(String::new()),
         text,
         body,
-        captions: vec![],
-        related: vec![],
-        stripped: vec![],
-        input: input.to_string(),
         format,
-        original: original.to_string(),
-    };
+        input,
+        original,
+    );
+    a.url = hints.url.clone();
+    a.canonical_url = a.url.as_deref().and_then(canonical_url);
     a.language = detect_language(&a.clean_text());
     Ok(a)
 }

@@ -221,35 +221,8 @@ mod tests {
     use proptest::prelude::*;
     use wiretrace_core::{Article, InputFormat};
 
-    pub(crate) fn article(id: &str, paras: &[&str]) -> Article {
-        let text = paras.join("\n\n");
-        let mut body = Vec::new();
-        let mut pos = 0;
-        for p in paras {
-            let n = p.chars().count();
-            body.push(Span::new(pos, pos + n));
-            pos += n + 2;
-        }
-        Article {
-            id: ArticleId(id.into()),
-            url: None,
-            canonical_url: None,
-            site: None,
-            published: None,
-            updated: None,
-            title: None,
-            byline: None,
-            language: None,
-            wire: None,
-            text,
-            body,
-            captions: vec![],
-            related: vec![],
-            stripped: vec![],
-            input: id.into(),
-            format: InputFormat::Text,
-            original: String::new(),
-        }
+    fn article(id: &str, paras: &[&str]) -> Article {
+        Article::from_paragraphs(ArticleId(id.into()), paras, InputFormat::Text, id)
     }
 
     fn slice(a: &Article, s: Span) -> String {

@@ -428,29 +428,17 @@ fn story_from_row(r: &Row) -> rusqlite::Result<Story> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wiretrace_core::Span;
 
     fn art(id: &str, text: &str) -> Article {
-        Article {
-            id: ArticleId(id.into()),
-            url: Some(format!("https://x.example/{id}")),
-            canonical_url: None,
-            site: Some("x.example".into()),
-            published: None,
-            updated: None,
-            title: Some("T".into()),
-            byline: None,
-            language: None,
-            wire: None,
-            text: text.into(),
-            body: vec![Span::new(0, text.chars().count())],
-            captions: vec![],
-            related: vec![],
-            stripped: vec![],
-            input: format!("{id}.txt"),
-            format: InputFormat::Text,
-            original: text.into(),
-        }
+        let mut a = Article::from_paragraphs(
+            ArticleId(id.into()),
+            &[text],
+            InputFormat::Text,
+            &format!("{id}.txt"),
+        );
+        a.url = Some(format!("https://x.example/{id}"));
+        a.title = Some("T".into());
+        a
     }
 
     #[test]
