@@ -436,3 +436,52 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Byte soup biased towards markup, so the HTML paths are exercised.
+    fn markup_soup() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b"<p>".to_vec()),
+            Just(b"</p>".to_vec()),
+            Just(b"<div class=\"article-body\">".to_vec()),
+            Just(b"</div>".to_vec()),
+            Just(
+                b"<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\",\"articleBody\":"
+                    .to_vec()
+            ),
+            Just(b"<meta charset=\"latin1\">".to_vec()),
+            Just(
+                "Caf\u{e9}, \u{201c}quoted\u{201d} words. "
+                    .as_bytes()
+                    .to_vec()
+            ),
+            proptest::collection::vec(any::<u8>(), 0..16),
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            for r in [extract_html_bytes(&bytes, &Hints::default(), "x"), extract_text_bytes(&bytes, &Hints::default(), "x")] {
+                if let Ok(a) = r {
+                    prop_assert!(a.check().is_ok());
+                }
+            }
+        }
+
+        #[test]
+        fn arbitrary_markup_never_panics(bytes in markup_soup()) {
+            if let Ok(a) = extract_html_bytes(&bytes, &Hints::default(), "x") {
+                prop_assert!(a.check().is_ok());
+                prop_assert!(!a.clean_text().is_empty());
+            }
+        }
+    }
+}

@@ -107,3 +107,24 @@ mod tests {
         assert!(e.reason.contains("published"));
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_lines_never_panic(line in proptest::collection::vec(any::<u8>(), 0..500)) {
+            let _ = convert_record("f:line 1", &line);
+        }
+
+        #[test]
+        fn arbitrary_records_never_panic(text in "\\PC{0,300}", title in proptest::option::of("\\PC{0,40}"), published in proptest::option::of("\\PC{0,30}")) {
+            let line = serde_json::json!({"text": text, "title": title, "published": published}).to_string();
+            if let Ok(a) = convert_record("f:line 1", line.as_bytes()) {
+                prop_assert!(a.check().is_ok());
+            }
+        }
+    }
+}
