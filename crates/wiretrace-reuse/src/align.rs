@@ -110,13 +110,12 @@ fn union_len(ranges: impl Iterator<Item = (usize, usize)>) -> usize {
     total + cur.map_or(0, |(s, e)| e - s)
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Chain {
-    start_a: usize,
-    start_b: usize,
     last_a: usize,
     last_b: usize,
-    seeds: usize,
+    /// The seeds `(i, j)` chained, in order.
+    seeds: Vec<(usize, usize)>,
 }
 
 /// Aligns two docs. The result depends only on the two docs (and is the
@@ -159,46 +158,27 @@ pub fn align(a: &Doc, b: &Doc) -> PairRelation {
                 Some(c) => {
                     c.last_a = i;
                     c.last_b = j;
-                    c.seeds += 1;
+                    c.seeds.push((i, j));
                 }
                 None => active.push(Chain {
-                    start_a: i,
-                    start_b: j,
                     last_a: i,
                     last_b: j,
-                    seeds: 1,
+                    seeds: vec![(i, j)],
                 }),
             }
         }
     }
     finished.extend(active);
 
+    let (ends_a, ends_b) = (paragraph_ends(a), paragraph_ends(b));
     let mut passages: Vec<Passage> = finished
-        .into_iter()
-        .filter(|c| c.seeds >= MIN_SEEDS)
-        .map(|c| {
-            let (mut sa, mut sb) = (c.start_a, c.start_b);
-            let (mut ea, mut eb) = (c.last_a + SEED_N, c.last_b + SEED_N);
-            while sa > 0 && sb > 0 && a.keys[sa - 1] == b.keys[sb - 1] {
-                sa -= 1;
-                sb -= 1;
-            }
-            while ea < a.len() && eb < b.len() && a.keys[ea] == b.keys[eb] {
-                ea += 1;
-                eb += 1;
-            }
-            Passage {
-                a: Span::new(a.wide[sa].start, a.wide[ea - 1].end),
-                b: Span::new(b.wide[sb].start, b.wide[eb - 1].end),
-                a_tokens: (sa, ea),
-                b_tokens: (sb, eb),
-                matched: (c.seeds + SEED_N - 1).min(ea - sa),
-            }
+        .iter()
+        .filter(|c| {
+            c.seeds.len() >= MIN_SEEDS
+                && c.last_a + SEED_N - c.seeds[0].0 >= MIN_PASSAGE_TOKENS
+                && c.last_b + SEED_N - c.seeds[0].1 >= MIN_PASSAGE_TOKENS
         })
-        .filter(|p| {
-            p.a_tokens.1 - p.a_tokens.0 >= MIN_PASSAGE_TOKENS
-                && p.b_tokens.1 - p.b_tokens.0 >= MIN_PASSAGE_TOKENS
-        })
+        .flat_map(|c| split_at_paragraphs(c, a, b, &ends_a, &ends_b))
         .collect();
     passages.sort_by_key(|p| (p.a_tokens, p.b_tokens));
     passages.dedup_by(|x, y| x.a_tokens == y.a_tokens && x.b_tokens == y.b_tokens);
@@ -213,6 +193,71 @@ pub fn align(a: &Doc, b: &Doc) -> PairRelation {
         a_coverage: a_cov,
         b_coverage: b_cov,
     }
+}
+
+/// For each token, the index one past the last token of its paragraph.
+fn paragraph_ends(d: &Doc) -> Vec<usize> {
+    let mut ends = vec![d.len(); d.len()];
+    for k in (0..d.len().saturating_sub(1)).rev() {
+        ends[k] = if d.para[k] == d.para[k + 1] {
+            ends[k + 1]
+        } else {
+            k + 1
+        };
+    }
+    ends
+}
+
+/// Cuts a chain into one passage per pair of paragraphs it runs through, so
+/// that a passage never spans what lies between paragraphs (padding, spam
+/// links, an inserted paragraph), then widens each while tokens agree.
+fn split_at_paragraphs(
+    c: &Chain,
+    a: &Doc,
+    b: &Doc,
+    ends_a: &[usize],
+    ends_b: &[usize],
+) -> Vec<Passage> {
+    let mut out = Vec::new();
+    let mut group: Vec<(usize, usize)> = Vec::new();
+    let flush = |group: &mut Vec<(usize, usize)>, out: &mut Vec<Passage>| {
+        let (Some(&(i0, j0)), Some(&(i1, j1))) = (group.first(), group.last()) else {
+            return;
+        };
+        let (mut sa, mut sb) = (i0, j0);
+        let (mut ea, mut eb) = ((i1 + SEED_N).min(ends_a[i1]), (j1 + SEED_N).min(ends_b[j1]));
+        while sa > 0
+            && sb > 0
+            && a.para[sa - 1] == a.para[i0]
+            && b.para[sb - 1] == b.para[j0]
+            && a.keys[sa - 1] == b.keys[sb - 1]
+        {
+            sa -= 1;
+            sb -= 1;
+        }
+        while ea < ends_a[i1] && eb < ends_b[j1] && a.keys[ea] == b.keys[eb] {
+            ea += 1;
+            eb += 1;
+        }
+        out.push(Passage {
+            a: Span::new(a.wide[sa].start, a.wide[ea - 1].end),
+            b: Span::new(b.wide[sb].start, b.wide[eb - 1].end),
+            a_tokens: (sa, ea),
+            b_tokens: (sb, eb),
+            matched: (group.len() + SEED_N - 1).min(ea - sa),
+        });
+        group.clear();
+    };
+    for &(i, j) in &c.seeds {
+        if let Some(&(gi, gj)) = group.first() {
+            if a.para[i] != a.para[gi] || b.para[j] != b.para[gj] {
+                flush(&mut group, &mut out);
+            }
+        }
+        group.push((i, j));
+    }
+    flush(&mut group, &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -265,6 +310,20 @@ mod tests {
         let r = align(&Doc::from_article(&a), &Doc::from_article(&b));
         assert!(r.is_copy(), "{r:?}");
         assert!(r.a_coverage > 0.95, "{}", r.a_coverage);
+    }
+
+    #[test]
+    fn passages_stop_at_paragraph_breaks_so_padding_between_is_not_covered() {
+        let body = ["The port of Aldren was closed on Tuesday as dockworkers walked out over pay, halting all container traffic.", "Union leader Mara Lindqvist said the strike would last until the port authority returned to the table."];
+        let a = article("orig", &body);
+        let spam = "Cheap watches";
+        let b = article("copy", &[body[0], spam, body[1]]);
+        let r = align(&Doc::from_article(&a), &Doc::from_article(&b));
+        assert_eq!(r.passages.len(), 2, "{:?}", r.passages);
+        for p in &r.passages {
+            assert!(!slice(&b, p.b).contains(spam));
+        }
+        assert_eq!(slice(&b, r.passages[1].b), body[1]);
     }
 
     #[test]

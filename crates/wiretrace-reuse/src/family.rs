@@ -1,13 +1,19 @@
 //! Copy families and sources.
 //!
 //! A family is a connected component of the "is a copy of" relation. Its
-//! original is the member published first (undated members last), then the
-//! one with the least boilerplate stripped, then the longest, then the
-//! smallest id: a total order, so the result never depends on arrival order.
+//! original is the member that best *explains* the others: copies trim the
+//! tail, drop paragraphs and rewrite the lede, while the original holds all
+//! of it, so the original covers the largest share of each other member.
+//! Members within [`EXPLAIN_TIE`] of the best are told apart by publication
+//! time (undated last), then least boilerplate stripped, then length, then
+//! id: a total order, so the result never depends on arrival order, and a
+//! feed whose clock runs early does not steal the credit on time alone.
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use wiretrace_core::ArticleId;
+
+use crate::align::PairRelation;
 
 /// What family building needs to know of each article.
 #[derive(Debug, Clone)]
@@ -27,7 +33,45 @@ pub struct FamilyAssignment {
     pub source: Option<ArticleId>,
 }
 
-/// Whether `x` is a more likely original than `y`.
+/// Explanation scores this close to the best count as a tie.
+pub const EXPLAIN_TIE: f64 = 0.03;
+
+/// A relation between members `a` and `b` (indices): whether they are
+/// copies, and the token ranges of each that their passages cover.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub a: usize,
+    pub b: usize,
+    pub is_copy: bool,
+    pub a_ranges: Vec<(usize, usize)>,
+    pub b_ranges: Vec<(usize, usize)>,
+}
+
+impl Edge {
+    pub fn new(a: usize, b: usize, r: &PairRelation) -> Edge {
+        Edge {
+            a,
+            b,
+            is_copy: r.is_copy(),
+            a_ranges: r.passages.iter().map(|p| p.a_tokens).collect(),
+            b_ranges: r.passages.iter().map(|p| p.b_tokens).collect(),
+        }
+    }
+}
+
+fn union(ranges: &mut [(usize, usize)]) -> usize {
+    ranges.sort_unstable();
+    let (mut total, mut end) = (0usize, 0usize);
+    for &(s, e) in ranges.iter() {
+        if e > end {
+            total += e - s.max(end);
+            end = e;
+        }
+    }
+    total
+}
+
+/// Whether `x` is a more likely original than `y`, on metadata alone.
 pub fn precedes(x: &MemberInfo, y: &MemberInfo) -> std::cmp::Ordering {
     let time = |m: &MemberInfo| (m.published.is_none(), m.published.map(|d| d.timestamp()));
     time(x)
@@ -45,26 +89,60 @@ fn find(parent: &mut [usize], mut x: usize) -> usize {
     x
 }
 
-/// Families of `members` given copy edges between member indices. Every
-/// member gets an assignment; a member with no copy is its own family.
-pub fn families(members: &[MemberInfo], copy_edges: &[(usize, usize)]) -> Vec<FamilyAssignment> {
-    let mut parent: Vec<usize> = (0..members.len()).collect();
-    for &(a, b) in copy_edges {
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+/// Families of `members` given the relations between them (copy edges
+/// make the families; all edges inside a family say who explains whom).
+/// Every member gets an assignment; a member with no copy is its own family.
+pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment> {
+    let n = members.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    for e in edges.iter().filter(|e| e.is_copy) {
+        let (ra, rb) = (find(&mut parent, e.a), find(&mut parent, e.b));
         if ra != rb {
             parent[ra.max(rb)] = ra.min(rb);
         }
     }
-    let mut original: Vec<usize> = (0..members.len()).collect();
-    for i in 0..members.len() {
-        let r = find(&mut parent, i);
-        if precedes(&members[i], &members[original[r]]).is_lt() {
-            original[r] = i;
+    let roots: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
+    let inside: Vec<&Edge> = edges.iter().filter(|e| roots[e.a] == roots[e.b]).collect();
+    // What the family shares of each member: the union of all its passages
+    // with other members (padding and foreign paragraphs are in none).
+    let mut shared_ranges: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+    for e in &inside {
+        shared_ranges[e.a].extend(&e.a_ranges);
+        shared_ranges[e.b].extend(&e.b_ranges);
+    }
+    let shared: Vec<usize> = shared_ranges.iter_mut().map(|r| union(r)).collect();
+    // explains[x]: summed share of each other member's shared text that x covers.
+    let mut explains = vec![0f64; n];
+    for e in &inside {
+        if shared[e.b] > 0 {
+            explains[e.a] += union(&mut e.b_ranges.clone()) as f64 / shared[e.b] as f64;
+        }
+        if shared[e.a] > 0 {
+            explains[e.b] += union(&mut e.a_ranges.clone()) as f64 / shared[e.a] as f64;
         }
     }
-    (0..members.len())
+    let mut size = vec![0usize; n];
+    for &r in &roots {
+        size[r] += 1;
+    }
+    let score = |i: usize| explains[i] / (size[roots[i]].max(2) - 1) as f64;
+    let mut best = vec![f64::MIN; n];
+    for i in 0..n {
+        best[roots[i]] = best[roots[i]].max(score(i));
+    }
+    let mut original: Vec<Option<usize>> = vec![None; n];
+    for i in 0..n {
+        let r = roots[i];
+        if score(i) + EXPLAIN_TIE < best[r] {
+            continue;
+        }
+        if original[r].is_none_or(|o| precedes(&members[i], &members[o]).is_lt()) {
+            original[r] = Some(i);
+        }
+    }
+    (0..n)
         .map(|i| {
-            let o = original[find(&mut parent, i)];
+            let o = original[roots[i]].unwrap_or(i);
             FamilyAssignment {
                 id: members[i].id.clone(),
                 family: members[o].id.clone(),
@@ -96,7 +174,14 @@ mod tests {
             m("z", None, 0),
             m("solo", None, 0),
         ];
-        let f = families(&ms, &[(0, 1), (2, 0)]);
+        let e = |a, b| Edge {
+            a,
+            b,
+            is_copy: true,
+            a_ranges: vec![(0, 90)],
+            b_ranges: vec![(0, 90)],
+        };
+        let f = families(&ms, &[e(0, 1), e(2, 0), e(1, 2)]);
         assert_eq!(f[0].family.0, "y");
         assert_eq!(f[0].source.as_ref().unwrap().0, "y");
         assert_eq!(f[1].source, None);
@@ -104,9 +189,46 @@ mod tests {
         assert_eq!(f[3].family.0, "solo");
         let mut rev = ms.clone();
         rev.reverse();
-        let g = families(&rev, &[(3, 2), (1, 3)]);
+        let g = families(&rev, &[e(3, 2), e(1, 3), e(2, 1)]);
         for a in &f {
             assert!(g.contains(a));
         }
+    }
+
+    #[test]
+    fn the_member_that_explains_the_others_wins_over_an_early_clock() {
+        // "trim" (a truncated copy) claims an earlier time than the original.
+        let ms = vec![
+            m("orig", Some("2025-01-02"), 0),
+            m("trim", Some("2025-01-01"), 0),
+            m("pad", Some("2025-01-03"), 4),
+        ];
+        // Tokens: orig 0..100; trim keeps orig's first 40; pad is orig plus
+        // 20 tokens of padding (80..100 of pad are padding).
+        let edges = [
+            Edge {
+                a: 0,
+                b: 1,
+                is_copy: true,
+                a_ranges: vec![(0, 40)],
+                b_ranges: vec![(0, 40)],
+            },
+            Edge {
+                a: 0,
+                b: 2,
+                is_copy: true,
+                a_ranges: vec![(0, 80)],
+                b_ranges: vec![(0, 80)],
+            },
+            Edge {
+                a: 1,
+                b: 2,
+                is_copy: true,
+                a_ranges: vec![(0, 40)],
+                b_ranges: vec![(0, 40)],
+            },
+        ];
+        let f = families(&ms, &edges);
+        assert!(f.iter().all(|a| a.family.0 == "orig"), "{f:?}");
     }
 }

@@ -24,8 +24,10 @@ pub mod doc;
 pub mod family;
 pub mod fingerprint;
 pub mod index;
+pub mod provenance;
 
 pub use align::{align, PairRelation, Passage};
 pub use doc::Doc;
-pub use family::{families, FamilyAssignment, MemberInfo};
+pub use family::{families, Edge, FamilyAssignment, MemberInfo};
 pub use index::CandidateIndex;
+pub use provenance::{directed_passages, DirectedPassage};

@@ -12,7 +12,7 @@ use wiretrace_reuse::diff::{word_diff, Change};
 use wiretrace_store::{SqliteStore, Store};
 use wiretrace_stories::Story;
 
-use crate::pipeline::{IngestSummary, Orienter};
+use crate::pipeline::{directed_passages, IngestSummary};
 use crate::ExportWhat;
 
 fn table(header: &[&str]) -> Table {
@@ -367,15 +367,11 @@ pub fn export(out: &mut dyn Write, store: &SqliteStore, what: ExportWhat) -> Res
             }
         }
         ExportWhat::Passages => {
-            let orienter = Orienter::new(store)?;
-            for r in store.relations()? {
-                let r = orienter.orient(r);
-                for p in &r.passages {
-                    line(
-                        out,
-                        &json!({"src_id": r.a, "src_start": p.a.start, "src_end": p.a.end, "dst_id": r.b, "dst_start": p.b.start, "dst_end": p.b.end}),
-                    )?;
-                }
+            for p in directed_passages(store)? {
+                line(
+                    out,
+                    &json!({"src_id": p.src, "src_start": p.src_span.start, "src_end": p.src_span.end, "dst_id": p.dst, "dst_start": p.dst_span.start, "dst_end": p.dst_span.end}),
+                )?;
             }
         }
         ExportWhat::Stories => {

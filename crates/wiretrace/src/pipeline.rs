@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use wiretrace_core::{Article, ArticleId, Rejection};
 use wiretrace_ingest::{convert, ItemReader, Limits};
 use wiretrace_reuse::{
-    align, families, fingerprint::sketch, CandidateIndex, Doc, MemberInfo, PairRelation,
+    align, families, fingerprint::sketch, CandidateIndex, Doc, Edge, MemberInfo, PairRelation,
 };
 use wiretrace_store::{PutOutcome, Store};
 
@@ -175,10 +175,9 @@ fn regroup(store: &mut dyn Store, all: &[Article]) -> Result<()> {
             tokens: Doc::from_article(a).len(),
         })
         .collect();
-    let edges: Vec<(usize, usize)> = relations
+    let edges: Vec<Edge> = relations
         .iter()
-        .filter(|r| r.is_copy())
-        .filter_map(|r| Some((*position.get(&r.a)?, *position.get(&r.b)?)))
+        .filter_map(|r| Some(Edge::new(*position.get(&r.a)?, *position.get(&r.b)?, r)))
         .collect();
     let fams = families(&members, &edges);
     let links: Vec<(ArticleId, ArticleId)> = relations
@@ -192,49 +191,25 @@ fn regroup(store: &mut dyn Store, all: &[Article]) -> Result<()> {
     Ok(())
 }
 
-/// Decides which side of a pair is the source: the family's verdict when
-/// the two are copies, else the earlier article (undated last, then by id).
-pub struct Orienter {
-    source: HashMap<ArticleId, ArticleId>,
-    when: HashMap<ArticleId, (bool, i64)>,
-}
-
-impl Orienter {
-    pub fn new(store: &dyn Store) -> Result<Self> {
-        let source = store
-            .families()?
-            .into_iter()
-            .filter_map(|f| Some((f.id, f.source?)))
-            .collect();
-        let when = store
-            .article_summaries()?
-            .into_iter()
-            .map(|a| {
+/// Every stored passage with its source and destination (see
+/// `wiretrace_reuse::provenance`).
+pub fn directed_passages(store: &dyn Store) -> Result<Vec<wiretrace_reuse::DirectedPassage>> {
+    let when = store
+        .article_summaries()?
+        .into_iter()
+        .map(|a| {
+            (
+                a.id,
                 (
-                    a.id,
-                    (
-                        a.published.is_none(),
-                        a.published.map_or(0, |d| d.timestamp()),
-                    ),
-                )
-            })
-            .collect();
-        Ok(Orienter { source, when })
-    }
-
-    /// The relation with its source as `a`.
-    pub fn orient(&self, r: PairRelation) -> PairRelation {
-        if self.source.get(&r.a) == Some(&r.b) {
-            return r.swapped();
-        }
-        if self.source.get(&r.b) == Some(&r.a) {
-            return r;
-        }
-        let key = |id: &ArticleId| (self.when.get(id).copied().unwrap_or((true, 0)), id.clone());
-        if key(&r.a) <= key(&r.b) {
-            r
-        } else {
-            r.swapped()
-        }
-    }
+                    a.published.is_none(),
+                    a.published.map_or(0, |d| d.timestamp()),
+                ),
+            )
+        })
+        .collect();
+    Ok(wiretrace_reuse::directed_passages(
+        &store.relations()?,
+        &store.families()?,
+        &when,
+    ))
 }
