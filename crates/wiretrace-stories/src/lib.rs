@@ -273,3 +273,85 @@ pub fn cluster(
         .collect();
     (assignments.into_iter().flatten().collect(), summaries)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wiretrace_core::{time::parse_datetime, InputFormat};
+
+    fn art(id: &str, date: &str, title: &str, paras: &[&str]) -> Article {
+        let mut a = Article::from_paragraphs(ArticleId(id.into()), paras, InputFormat::Text, id);
+        a.published = parse_datetime(date);
+        a.title = Some(title.into());
+        a
+    }
+
+    fn strike(id: &str, date: &str) -> Article {
+        art(id, date, "Dockworkers strike at Port Aldren", &["Dockworkers at Port Aldren walked out on Tuesday over pay, union leader Mara Lindqvist said.", "The Port Aldren Authority said its offer stood."])
+    }
+
+    fn tram() -> Article {
+        art("tram", "2025-03-05", "Veldt approves tram line", &["Veldt city council approved a tram extension to the airport, mayor Oskar Fenn said.", "The line opens in 2029."])
+    }
+
+    fn story_of<'a>(a: &'a [Assignment], id: &str) -> &'a str {
+        &a.iter().find(|x| x.id.0 == id).unwrap().story
+    }
+
+    #[test]
+    fn related_reports_share_a_story_and_unrelated_ones_do_not() {
+        let arts = [
+            strike("s1", "2025-03-04"),
+            strike("s2", "2025-03-05"),
+            tram(),
+        ];
+        let refs: Vec<&Article> = arts.iter().collect();
+        let (a, stories) = cluster(&refs, &[], &[], &Config::default());
+        assert_eq!(story_of(&a, "s1"), story_of(&a, "s2"));
+        assert_ne!(story_of(&a, "s1"), story_of(&a, "tram"));
+        assert_eq!(stories.len(), 2);
+        let s = stories.iter().find(|s| s.articles.len() == 2).unwrap();
+        assert_eq!(
+            s.headline.as_deref(),
+            Some("Dockworkers strike at Port Aldren")
+        );
+        assert!(s.first_seen < s.last_seen);
+    }
+
+    #[test]
+    fn a_story_goes_dormant_after_its_window() {
+        let arts = [strike("old", "2019-03-04"), strike("new", "2025-03-04")];
+        let refs: Vec<&Article> = arts.iter().collect();
+        let (a, _) = cluster(&refs, &[], &[], &Config::default());
+        assert_ne!(story_of(&a, "old"), story_of(&a, "new"));
+    }
+
+    #[test]
+    fn copies_follow_their_family_and_order_does_not_matter() {
+        let mut copy = tram();
+        copy.id = ArticleId("tram-copy".into());
+        copy.title = Some("Something else entirely".into());
+        copy.published = parse_datetime("2025-03-06");
+        let fams = vec![FamilyAssignment {
+            id: ArticleId("tram-copy".into()),
+            family: ArticleId("tram".into()),
+            source: Some(ArticleId("tram".into())),
+        }];
+        let arts = [strike("s1", "2025-03-04"), tram(), copy];
+        let forward: Vec<&Article> = arts.iter().collect();
+        let backward: Vec<&Article> = arts.iter().rev().collect();
+        let (a, _) = cluster(&forward, &fams, &[], &Config::default());
+        let (mut b, _) = cluster(&backward, &fams, &[], &Config::default());
+        assert_eq!(story_of(&a, "tram-copy"), story_of(&a, "tram"));
+        assert!(a
+            .iter()
+            .find(|x| x.id.0 == "tram-copy")
+            .unwrap()
+            .reason
+            .starts_with("copy of tram"));
+        b.sort_by(|x, y| x.id.cmp(&y.id));
+        let mut a = a;
+        a.sort_by(|x, y| x.id.cmp(&y.id));
+        assert_eq!(a, b);
+    }
+}
