@@ -4,10 +4,12 @@
 //! original is the member that best *explains* the others: copies trim the
 //! tail, drop paragraphs and rewrite the lede, while the original holds all
 //! of it, so the original covers the largest share of each other member.
-//! Members within [`EXPLAIN_TIE`] of the best are told apart by publication
-//! time (undated last), then least boilerplate stripped, then length, then
-//! id: a total order, so the result never depends on arrival order, and a
-//! feed whose clock runs early does not steal the credit on time alone.
+//! Members within [`EXPLAIN_TIE`] of the best are told apart by time, but
+//! loosely: among those published within [`CLOCK_TIE_SECS`] of the earliest,
+//! the one with the least boilerplate stripped wins (republishers pad), then
+//! the earliest, the longest, the smallest id. Each step is a function of the
+//! set, so the result never depends on arrival order, and a feed whose clock
+//! runs early does not steal the credit on time alone.
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -35,6 +37,9 @@ pub struct FamilyAssignment {
 
 /// Explanation scores this close to the best count as a tie.
 pub const EXPLAIN_TIE: f64 = 0.03;
+/// Publication times this close count as a tie: feed clocks are often off
+/// by hours (time zones given wrong, feeds stamped at crawl time).
+pub const CLOCK_TIE_SECS: i64 = 12 * 3600;
 
 /// A relation between members `a` and `b` (indices): whether they are
 /// copies, and the token ranges of each that their passages cover.
@@ -130,15 +135,32 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
     for i in 0..n {
         best[roots[i]] = best[roots[i]].max(score(i));
     }
-    let mut original: Vec<Option<usize>> = vec![None; n];
+    // Among the best explainers: those published within CLOCK_TIE_SECS of
+    // the earliest, then the least boilerplate, then the usual order.
+    let mut tied: Vec<Vec<usize>> = vec![Vec::new(); n];
     for i in 0..n {
-        let r = roots[i];
-        if score(i) + EXPLAIN_TIE < best[r] {
-            continue;
+        if score(i) + EXPLAIN_TIE >= best[roots[i]] {
+            tied[roots[i]].push(i);
         }
-        if original[r].is_none_or(|o| precedes(&members[i], &members[o]).is_lt()) {
-            original[r] = Some(i);
-        }
+    }
+    let mut original: Vec<Option<usize>> = vec![None; n];
+    for (r, cands) in tied.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+        let earliest = cands.iter().filter_map(|&i| members[i].published).min();
+        let in_window = |i: usize| match (earliest, members[i].published) {
+            (Some(e), Some(p)) => (p - e).num_seconds() <= CLOCK_TIE_SECS,
+            (None, _) => true,
+            (Some(_), None) => false,
+        };
+        original[r] = cands
+            .iter()
+            .copied()
+            .filter(|&i| in_window(i))
+            .min_by(|&x, &y| {
+                members[x]
+                    .stripped
+                    .cmp(&members[y].stripped)
+                    .then(precedes(&members[x], &members[y]))
+            });
     }
     (0..n)
         .map(|i| {
