@@ -8,11 +8,10 @@
 //!    both sides still agree, with code point spans into each text.
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use wiretrace_core::{ArticleId, Span};
 
 use crate::doc::Doc;
-use crate::fingerprint::{ngrams, SEED_N};
+use crate::fingerprint::SEED_N;
 
 /// Most tokens a chain may skip between two seeds, on either side.
 pub const MAX_GAP: usize = 12;
@@ -50,9 +49,16 @@ pub struct PairRelation {
     pub b_coverage: f64,
 }
 
-/// Two docs are copies of one text when the passages cover at least this
-/// share of one of them...
+/// Two docs are copies of one text when the passages that keep their order
+/// in both cover at least this share of one of them...
 pub const COPY_COVERAGE: f64 = 0.5;
+/// ...in at least two passages (passages end at paragraph breaks, so: two
+/// paragraphs; two articles that both quote one long paragraph are not
+/// copies of each other), unless one passage covers this share of one of
+/// them (a one-paragraph brief taken whole)...
+pub const COPY_ONE_PASSAGE_COVERAGE: f64 = 0.9;
+/// Pairs with more passages than this are judged on plain coverage.
+const MAX_CHAIN_PASSAGES: usize = 400;
 /// ...and at least this many of its tokens.
 pub const COPY_MIN_TOKENS: usize = 20;
 
@@ -64,11 +70,69 @@ impl PairRelation {
         a.min(b)
     }
 
+    /// The passages that keep their order in both docs (the heaviest chain
+    /// increasing in `a` and in `b`), as (share of `a`, share of `b`,
+    /// passages in the chain). A copy keeps its original's order; two
+    /// articles that happen to share paragraphs mostly do not.
+    pub fn ordered_coverage(&self) -> (f64, f64, usize) {
+        let mut ps: Vec<&Passage> = self.passages.iter().collect();
+        if ps.is_empty() {
+            return (0.0, 0.0, 0);
+        }
+        if ps.len() > MAX_CHAIN_PASSAGES {
+            // Quadratic chaining is not worth it on pathological pairs.
+            return (self.a_coverage, self.b_coverage, ps.len());
+        }
+        ps.sort_by_key(|p| (p.a_tokens, p.b_tokens));
+        let width = |p: &Passage| (p.a_tokens.1 - p.a_tokens.0) + (p.b_tokens.1 - p.b_tokens.0);
+        let mut best: Vec<(usize, Option<usize>)> = Vec::with_capacity(ps.len());
+        for (i, p) in ps.iter().enumerate() {
+            let prev = (0..i)
+                .filter(|&j| ps[j].a_tokens.1 <= p.a_tokens.0 && ps[j].b_tokens.1 <= p.b_tokens.0)
+                .max_by_key(|&j| (best[j].0, std::cmp::Reverse(j)));
+            best.push((width(p) + prev.map_or(0, |j| best[j].0), prev));
+        }
+        let mut at = (0..ps.len()).max_by_key(|&i| (best[i].0, std::cmp::Reverse(i)));
+        let (mut a, mut b, mut n) = (0usize, 0usize, 0usize);
+        while let Some(i) = at {
+            a += ps[i].a_tokens.1 - ps[i].a_tokens.0;
+            b += ps[i].b_tokens.1 - ps[i].b_tokens.0;
+            n += 1;
+            at = best[i].1;
+        }
+        let share = |chain: usize, union: usize, coverage: f64| {
+            if union == 0 {
+                0.0
+            } else {
+                coverage * chain as f64 / union as f64
+            }
+        };
+        (
+            share(
+                a,
+                union_len(self.passages.iter().map(|p| p.a_tokens)),
+                self.a_coverage,
+            ),
+            share(
+                b,
+                union_len(self.passages.iter().map(|p| p.b_tokens)),
+                self.b_coverage,
+            ),
+            n,
+        )
+    }
+
     /// Whether the two docs are copies of one text (one contains the other,
-    /// up to padding and small edits), rather than sharing a passage.
+    /// up to padding and small edits, in the same order), rather than
+    /// sharing a passage or two.
     pub fn is_copy(&self) -> bool {
-        self.a_coverage.max(self.b_coverage) >= COPY_COVERAGE
-            && self.shared_tokens() >= COPY_MIN_TOKENS
+        let (a, b, n) = self.ordered_coverage();
+        let enough = if n >= 2 {
+            COPY_COVERAGE
+        } else {
+            COPY_ONE_PASSAGE_COVERAGE
+        };
+        a.max(b) >= enough && self.shared_tokens() >= COPY_MIN_TOKENS
     }
 
     /// The same relation seen from `b`.
@@ -121,30 +185,27 @@ struct Chain {
 /// Aligns two docs. The result depends only on the two docs (and is the
 /// mirror image when they are swapped).
 pub fn align(a: &Doc, b: &Doc) -> PairRelation {
-    let ga = ngrams(a, SEED_N);
-    let gb = ngrams(b, SEED_N);
-    let mut where_b: HashMap<u64, Vec<usize>> = HashMap::with_capacity(gb.len());
-    for (j, h) in gb.iter().enumerate() {
-        where_b.entry(*h).or_default().push(j);
+    let matches = seed_matches(a, b);
+    if matches.len() < MIN_SEEDS {
+        return PairRelation {
+            a: a.id.clone(),
+            b: b.id.clone(),
+            passages: Vec::new(),
+            a_coverage: 0.0,
+            b_coverage: 0.0,
+        };
     }
-    let mut count_a: HashMap<u64, usize> = HashMap::with_capacity(ga.len());
-    for h in &ga {
-        *count_a.entry(*h).or_default() += 1;
-    }
-
     let mut finished: Vec<Chain> = Vec::new();
     let mut active: Vec<Chain> = Vec::new();
-    for (i, h) in ga.iter().enumerate() {
-        let Some(js) = where_b.get(h) else { continue };
-        if js.len() > MAX_REPEATS || count_a[h] > MAX_REPEATS {
-            continue;
-        }
+    for group in matches.chunk_by(|x, y| x.0 == y.0) {
+        let i = group[0].0;
+        let js = group.iter().map(|&(_, j)| j);
         // Chains that can no longer be extended are done.
         let (done, live): (Vec<Chain>, Vec<Chain>) =
             active.into_iter().partition(|c| i > c.last_a + MAX_GAP);
         finished.extend(done);
         active = live;
-        for &j in js {
+        for j in js {
             let best = active
                 .iter_mut()
                 .filter(|c| c.last_a < i && c.last_b < j && j <= c.last_b + MAX_GAP)
@@ -170,7 +231,6 @@ pub fn align(a: &Doc, b: &Doc) -> PairRelation {
     }
     finished.extend(active);
 
-    let (ends_a, ends_b) = (paragraph_ends(a), paragraph_ends(b));
     let mut passages: Vec<Passage> = finished
         .iter()
         .filter(|c| {
@@ -178,7 +238,7 @@ pub fn align(a: &Doc, b: &Doc) -> PairRelation {
                 && c.last_a + SEED_N - c.seeds[0].0 >= MIN_PASSAGE_TOKENS
                 && c.last_b + SEED_N - c.seeds[0].1 >= MIN_PASSAGE_TOKENS
         })
-        .flat_map(|c| split_at_paragraphs(c, a, b, &ends_a, &ends_b))
+        .flat_map(|c| split_at_paragraphs(c, a, b))
         .collect();
     passages.sort_by_key(|p| (p.a_tokens, p.b_tokens));
     passages.dedup_by(|x, y| x.a_tokens == y.a_tokens && x.b_tokens == y.b_tokens);
@@ -195,29 +255,41 @@ pub fn align(a: &Doc, b: &Doc) -> PairRelation {
     }
 }
 
-/// For each token, the index one past the last token of its paragraph.
-fn paragraph_ends(d: &Doc) -> Vec<usize> {
-    let mut ends = vec![d.len(); d.len()];
-    for k in (0..d.len().saturating_sub(1)).rev() {
-        ends[k] = if d.para[k] == d.para[k + 1] {
-            ends[k + 1]
-        } else {
-            k + 1
-        };
+/// Every (token in `a`, token in `b`) where the same seed n-gram starts,
+/// sorted; n-grams repeated more than [`MAX_REPEATS`] times in either doc
+/// (lists, refrains) seed nothing.
+fn seed_matches(a: &Doc, b: &Doc) -> Vec<(usize, usize)> {
+    let (x, y) = (&a.seed_index, &b.seed_index);
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].0.cmp(&y[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let h = x[i].0;
+                let ei = i + x[i..].iter().take_while(|e| e.0 == h).count();
+                let ej = j + y[j..].iter().take_while(|e| e.0 == h).count();
+                if ei - i <= MAX_REPEATS && ej - j <= MAX_REPEATS {
+                    for &(_, pa) in &x[i..ei] {
+                        for &(_, pb) in &y[j..ej] {
+                            out.push((pa as usize, pb as usize));
+                        }
+                    }
+                }
+                (i, j) = (ei, ej);
+            }
+        }
     }
-    ends
+    out.sort_unstable();
+    out
 }
 
 /// Cuts a chain into one passage per pair of paragraphs it runs through, so
 /// that a passage never spans what lies between paragraphs (padding, spam
 /// links, an inserted paragraph), then widens each while tokens agree.
-fn split_at_paragraphs(
-    c: &Chain,
-    a: &Doc,
-    b: &Doc,
-    ends_a: &[usize],
-    ends_b: &[usize],
-) -> Vec<Passage> {
+fn split_at_paragraphs(c: &Chain, a: &Doc, b: &Doc) -> Vec<Passage> {
+    let (ends_a, ends_b) = (&a.para_end, &b.para_end);
     let mut out = Vec::new();
     let mut group: Vec<(usize, usize)> = Vec::new();
     let flush = |group: &mut Vec<(usize, usize)>, out: &mut Vec<Passage>| {
@@ -225,7 +297,10 @@ fn split_at_paragraphs(
             return;
         };
         let (mut sa, mut sb) = (i0, j0);
-        let (mut ea, mut eb) = ((i1 + SEED_N).min(ends_a[i1]), (j1 + SEED_N).min(ends_b[j1]));
+        let (mut ea, mut eb) = (
+            (i1 + SEED_N).min(ends_a[i1] as usize),
+            (j1 + SEED_N).min(ends_b[j1] as usize),
+        );
         while sa > 0
             && sb > 0
             && a.para[sa - 1] == a.para[i0]
@@ -235,7 +310,7 @@ fn split_at_paragraphs(
             sa -= 1;
             sb -= 1;
         }
-        while ea < ends_a[i1] && eb < ends_b[j1] && a.keys[ea] == b.keys[eb] {
+        while ea < ends_a[i1] as usize && eb < ends_b[j1] as usize && a.keys[ea] == b.keys[eb] {
             ea += 1;
             eb += 1;
         }

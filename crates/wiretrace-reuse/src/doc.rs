@@ -17,6 +17,11 @@ pub struct Doc {
     /// Each token's span widened over the punctuation and quotes attached to
     /// it (`"free.”` rather than `free`), so passages end where prose ends.
     pub wide: Vec<Span>,
+    /// Every seed n-gram's hash with its first token, sorted by hash: a pair
+    /// of docs finds its matching n-grams by one merge walk.
+    pub seed_index: Vec<(u64, u32)>,
+    /// For each token, the index one past the last token of its paragraph.
+    pub para_end: Vec<u32>,
 }
 
 impl Doc {
@@ -28,6 +33,8 @@ impl Doc {
             spans: Vec::new(),
             para: Vec::new(),
             wide: Vec::new(),
+            seed_index: Vec::new(),
+            para_end: Vec::new(),
         };
         for (p, span) in a.body.iter().enumerate() {
             let chars: Vec<char> = map.slice(&a.text, *span).chars().collect();
@@ -56,6 +63,20 @@ impl Doc {
                 }
                 doc.wide.push(Span::new(span.start + s, span.start + e));
             }
+        }
+        doc.seed_index = crate::fingerprint::ngrams(&doc, crate::fingerprint::SEED_N)
+            .into_iter()
+            .zip(0u32..)
+            .collect();
+        doc.seed_index.sort_unstable();
+        let n = doc.len();
+        doc.para_end = vec![n as u32; n];
+        for k in (0..n.saturating_sub(1)).rev() {
+            doc.para_end[k] = if doc.para[k] == doc.para[k + 1] {
+                doc.para_end[k + 1]
+            } else {
+                k as u32 + 1
+            };
         }
         doc
     }

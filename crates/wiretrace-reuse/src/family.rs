@@ -37,6 +37,9 @@ pub struct FamilyAssignment {
 
 /// Explanation scores this close to the best count as a tie.
 pub const EXPLAIN_TIE: f64 = 0.03;
+/// Copy edges whose smaller ordered coverage reaches this join their two
+/// families outright; others only as a member's best edge.
+pub const MUTUAL_COPY: f64 = 0.5;
 /// Publication times this close count as a tie: feed clocks are often off
 /// by hours (time zones given wrong, feeds stamped at crawl time).
 pub const CLOCK_TIE_SECS: i64 = 12 * 3600;
@@ -48,16 +51,28 @@ pub struct Edge {
     pub a: usize,
     pub b: usize,
     pub is_copy: bool,
+    /// The smaller of the two ordered coverages (see
+    /// [`PairRelation::ordered_coverage`]): high only when each is mostly
+    /// the other.
+    pub mutual: f64,
+    /// The larger: how much the more contained side is inside the other.
+    pub contained: f64,
+    /// The more contained side (`a` or `b`).
+    pub inner: usize,
     pub a_ranges: Vec<(usize, usize)>,
     pub b_ranges: Vec<(usize, usize)>,
 }
 
 impl Edge {
     pub fn new(a: usize, b: usize, r: &PairRelation) -> Edge {
+        let (ca, cb, _) = r.ordered_coverage();
         Edge {
             a,
             b,
             is_copy: r.is_copy(),
+            mutual: ca.min(cb),
+            contained: ca.max(cb),
+            inner: if ca >= cb { a } else { b },
             a_ranges: r.passages.iter().map(|p| p.a_tokens).collect(),
             b_ranges: r.passages.iter().map(|p| p.b_tokens).collect(),
         }
@@ -99,8 +114,37 @@ fn find(parent: &mut [usize], mut x: usize) -> usize {
 /// Every member gets an assignment; a member with no copy is its own family.
 pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment> {
     let n = members.len();
-    let mut parent: Vec<usize> = (0..n).collect();
+    // Copies that are mostly each other join at once. Beyond those, each
+    // member joins through its one best copy edge: preferably one where it
+    // is the contained side (a trimmed copy, a brief), the most contained,
+    // then the most mutual. One short article inside two unrelated long
+    // ones so joins one of them, never both.
+    let mut best_edge: Vec<Option<&Edge>> = vec![None; n];
+    let mut joins: Vec<&Edge> = Vec::new();
     for e in edges.iter().filter(|e| e.is_copy) {
+        if e.mutual >= MUTUAL_COPY {
+            joins.push(e);
+        }
+        for end in [e.a, e.b] {
+            let key = |e: &Edge| (e.inner == end, e.contained, e.mutual);
+            let better = match best_edge[end] {
+                None => true,
+                Some(cur) => match key(e).partial_cmp(&key(cur)) {
+                    Some(std::cmp::Ordering::Greater) => true,
+                    Some(std::cmp::Ordering::Equal) => {
+                        (e.a.min(e.b), e.a.max(e.b)) < (cur.a.min(cur.b), cur.a.max(cur.b))
+                    }
+                    _ => false,
+                },
+            };
+            if better {
+                best_edge[end] = Some(e);
+            }
+        }
+    }
+    joins.extend(best_edge.into_iter().flatten());
+    let mut parent: Vec<usize> = (0..n).collect();
+    for e in joins {
         let (ra, rb) = (find(&mut parent, e.a), find(&mut parent, e.b));
         if ra != rb {
             parent[ra.max(rb)] = ra.min(rb);
@@ -200,6 +244,9 @@ mod tests {
             a,
             b,
             is_copy: true,
+            mutual: 0.9,
+            contained: 0.9,
+            inner: b,
             a_ranges: vec![(0, 90)],
             b_ranges: vec![(0, 90)],
         };
@@ -232,6 +279,9 @@ mod tests {
                 a: 0,
                 b: 1,
                 is_copy: true,
+                mutual: 0.4,
+                contained: 1.0,
+                inner: 1,
                 a_ranges: vec![(0, 40)],
                 b_ranges: vec![(0, 40)],
             },
@@ -239,6 +289,9 @@ mod tests {
                 a: 0,
                 b: 2,
                 is_copy: true,
+                mutual: 0.8,
+                contained: 1.0,
+                inner: 1,
                 a_ranges: vec![(0, 80)],
                 b_ranges: vec![(0, 80)],
             },
@@ -246,11 +299,45 @@ mod tests {
                 a: 1,
                 b: 2,
                 is_copy: true,
+                mutual: 0.5,
+                contained: 1.0,
+                inner: 1,
                 a_ranges: vec![(0, 40)],
                 b_ranges: vec![(0, 40)],
             },
         ];
         let f = families(&ms, &edges);
         assert!(f.iter().all(|a| a.family.0 == "orig"), "{f:?}");
+    }
+
+    #[test]
+    fn a_brief_inside_two_unrelated_articles_does_not_chain_them() {
+        let ms = vec![
+            m("long-a", Some("2025-01-01"), 0),
+            m("copy-a", Some("2025-01-02"), 0),
+            m("long-b", Some("2025-01-01"), 0),
+            m("brief", Some("2025-01-03"), 0),
+        ];
+        let edge = |a, b, mutual, contained| Edge {
+            a,
+            b,
+            is_copy: true,
+            mutual,
+            contained,
+            inner: b,
+            a_ranges: vec![(0, 50)],
+            b_ranges: vec![(0, 50)],
+        };
+        // The brief is mostly one paragraph that both long articles carry;
+        // it is best explained by long-b.
+        let edges = [
+            edge(0, 1, 0.9, 1.0),
+            edge(0, 3, 0.2, 0.7),
+            edge(2, 3, 0.25, 0.8),
+        ];
+        let f = families(&ms, &edges);
+        assert_eq!(f[1].family.0, "long-a");
+        assert_eq!(f[3].family.0, "long-b");
+        assert_ne!(f[0].family, f[2].family);
     }
 }

@@ -37,3 +37,23 @@ pub fn sketch(doc: &Doc) -> Vec<u64> {
     s.dedup();
     s
 }
+
+/// What the candidate index and the family stage keep of an analysed doc.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sketch {
+    pub id: wiretrace_core::ArticleId,
+    /// The sampled n-gram hashes, sorted and unique (see [`sketch`]).
+    pub hashes: Vec<u64>,
+    /// How many body tokens the doc has.
+    pub tokens: u32,
+}
+
+impl Sketch {
+    pub fn of(doc: &Doc) -> Sketch {
+        Sketch {
+            id: doc.id.clone(),
+            hashes: sketch(doc),
+            tokens: doc.len() as u32,
+        }
+    }
+}

@@ -1,61 +1,143 @@
-//! The incremental candidate index: sketch n-gram → docs that hold it.
+//! The candidate index: sketch n-gram → docs that hold it.
+//!
+//! Which pairs are worth aligning is decided by [`Evidence`] and
+//! [`worth_aligning`], a function of the two sketches and of how common each
+//! shared n-gram is in the index (its document frequency, df):
+//! - a pair sharing at least [`MIN_SHARED`] *rare* n-grams (df ≤ [`RARE_DF`])
+//!   is a candidate: this finds a single reused paragraph;
+//! - a pair sharing common n-grams only is a candidate when they make up
+//!   [`MIN_OVERLAP`] of each sketch: a wire story reprinted by hundreds of
+//!   sites has only common n-grams, and its copies still find each other
+//!   (a copy trimmed to a fraction of the story links through copies of
+//!   lengths between).
+//!
+//! Text shared by hundreds of otherwise different documents (a stock
+//! paragraph, a disclaimer, a quote everyone carries) therefore links no
+//! pair on its own, as passim's `--max-df` does. Df only grows as documents
+//! arrive, so a query finds every pair the final index accepts (and maybe
+//! more); [`CandidateIndex::accepts`] re-checks stored pairs against the
+//! final index, which makes the result independent of arrival order.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
-/// Postings of sketch n-grams. Docs are added one at a time; a query never
-/// needs the index rebuilt.
-#[derive(Debug, Default)]
-pub struct CandidateIndex {
-    postings: HashMap<u64, Vec<u32>>,
-    docs: usize,
+/// An n-gram held by more docs than this is not followed at all (boilerplate
+/// of a whole site network): walking its postings would cost more than it
+/// tells.
+pub const MAX_POSTINGS: usize = 2_000;
+/// An n-gram held by at most this many docs is rare enough that sharing a
+/// few of them is evidence of reuse.
+pub const RARE_DF: usize = 100;
+/// Two docs are candidates when they share at least this many rare sketch
+/// n-grams...
+pub const MIN_SHARED: u32 = 2;
+/// ...or when their shared (followed) n-grams are at least this share of
+/// each sketch.
+pub const MIN_OVERLAP: f64 = 0.5;
+
+/// What two sketches share, counted against an index's document frequencies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Evidence {
+    /// Shared n-grams that are followed (df ≤ [`MAX_POSTINGS`]).
+    pub shared: u32,
+    /// Shared n-grams that are rare (df ≤ [`RARE_DF`]).
+    pub rare: u32,
 }
 
-/// An n-gram held by more docs than this is boilerplate or a stock phrase and
-/// says nothing about reuse.
-pub const MAX_POSTINGS: usize = 2_000;
-/// Two docs are candidates when they share at least this many sketch n-grams.
-pub const MIN_SHARED: u32 = 2;
+/// Whether a pair with this evidence and these sketch sizes is aligned.
+pub fn worth_aligning(e: Evidence, len_a: usize, len_b: usize) -> bool {
+    let larger = len_a.max(len_b).max(1) as f64;
+    e.rare >= MIN_SHARED || (e.shared >= MIN_SHARED && e.shared as f64 >= MIN_OVERLAP * larger)
+}
+
+/// Postings of sketch n-grams. Docs are numbered by the index in the order
+/// they are added.
+#[derive(Debug, Default)]
+pub struct CandidateIndex {
+    postings: FxHashMap<u64, Vec<u32>>,
+    sizes: Vec<u32>,
+}
 
 impl CandidateIndex {
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Adds doc number `doc` (numbers are the caller's) with its sketch.
-    pub fn add(&mut self, doc: u32, sketch: &[u64]) {
+    /// Adds a doc by its sketch; returns its number.
+    pub fn add(&mut self, sketch: &[u64]) -> u32 {
+        let doc = self.sizes.len() as u32;
         for h in sketch {
             self.postings.entry(*h).or_default().push(doc);
         }
-        self.docs += 1;
+        self.sizes.push(sketch.len() as u32);
+        doc
     }
 
-    /// Docs sharing at least [`MIN_SHARED`] sketch n-grams with `sketch`,
-    /// with the count, sorted by doc number.
-    pub fn query(&self, sketch: &[u64]) -> Vec<(u32, u32)> {
-        let mut counts: HashMap<u32, u32> = HashMap::new();
+    /// How many indexed docs hold n-gram `h`.
+    pub fn df(&self, h: u64) -> usize {
+        self.postings.get(&h).map_or(0, Vec::len)
+    }
+
+    /// Docs worth aligning with a doc of this sketch, with their evidence,
+    /// sorted by doc number. A doc of the index finds itself too; callers
+    /// skip it.
+    pub fn query(&self, sketch: &[u64]) -> Vec<(u32, Evidence)> {
+        let mut counts: FxHashMap<u32, Evidence> = FxHashMap::default();
         for h in sketch {
-            if let Some(p) = self.postings.get(h) {
-                if p.len() <= MAX_POSTINGS {
-                    for d in p {
-                        *counts.entry(*d).or_default() += 1;
-                    }
-                }
+            let Some(p) = self.postings.get(h) else {
+                continue;
+            };
+            if p.len() > MAX_POSTINGS {
+                continue;
+            }
+            let rare = (p.len() <= RARE_DF) as u32;
+            for d in p {
+                let e = counts.entry(*d).or_default();
+                e.shared += 1;
+                e.rare += rare;
             }
         }
-        let mut out: Vec<(u32, u32)> = counts
+        let mut out: Vec<(u32, Evidence)> = counts
             .into_iter()
-            .filter(|(_, c)| *c >= MIN_SHARED)
+            .filter(|(d, e)| worth_aligning(*e, sketch.len(), self.sizes[*d as usize] as usize))
             .collect();
-        out.sort_unstable();
+        out.sort_unstable_by_key(|(d, _)| *d);
         out
     }
 
+    /// What two sketches share, by this index's document frequencies.
+    pub fn evidence(&self, a: &[u64], b: &[u64]) -> Evidence {
+        let mut e = Evidence::default();
+        let (mut i, mut j) = (0, 0);
+        // Sketches are sorted and unique: a merge walk.
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let df = self.df(a[i]);
+                    if df <= MAX_POSTINGS {
+                        e.shared += 1;
+                        e.rare += (df <= RARE_DF) as u32;
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        e
+    }
+
+    /// Whether the pair of sketches is still worth aligning by this index.
+    pub fn accepts(&self, a: &[u64], b: &[u64]) -> bool {
+        worth_aligning(self.evidence(a, b), a.len(), b.len())
+    }
+
     pub fn len(&self) -> usize {
-        self.docs
+        self.sizes.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.docs == 0
+        self.sizes.is_empty()
     }
 }
 
@@ -64,13 +146,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_docs_sharing_enough_ngrams() {
+    fn finds_docs_sharing_rare_ngrams() {
         let mut ix = CandidateIndex::new();
-        ix.add(0, &[1, 2, 3, 4]);
-        ix.add(1, &[3, 9]);
-        ix.add(2, &[1, 2, 3]);
-        assert_eq!(ix.query(&[1, 2, 3]), vec![(0, 3), (2, 3)]);
-        assert_eq!(ix.query(&[9]), vec![]);
+        ix.add(&[1, 2, 3, 4]);
+        ix.add(&[3, 9]);
+        ix.add(&[1, 2, 3]);
+        let found: Vec<u32> = ix.query(&[1, 2, 3]).into_iter().map(|(d, _)| d).collect();
+        assert_eq!(found, vec![0, 2]);
+        assert!(ix.query(&[9]).is_empty());
         assert_eq!(ix.len(), 3);
+        assert_eq!(ix.evidence(&[1, 2, 3], &[1, 2, 3, 4]).rare, 3);
+    }
+
+    #[test]
+    fn common_ngrams_link_only_docs_that_are_mostly_shared() {
+        let mut ix = CandidateIndex::new();
+        // A stock paragraph (n-grams 1..=10) in many unrelated docs.
+        let stock: Vec<u64> = (1..=10).collect();
+        for k in 0..RARE_DF as u64 + 5 {
+            let mut s = stock.clone();
+            s.extend((0..40).map(|i| 1_000 + k * 100 + i));
+            ix.add(&s);
+        }
+        let mut quoting = stock.clone();
+        quoting.extend(50_000..50_040);
+        assert!(
+            ix.query(&quoting).is_empty(),
+            "a stock paragraph alone links nothing"
+        );
+        // A copy that is mostly one indexed doc is found through common n-grams.
+        let mut copy = stock.clone();
+        copy.extend((0..40).map(|i| 1_000 + i));
+        let found: Vec<u32> = ix.query(&copy).into_iter().map(|(d, _)| d).collect();
+        assert_eq!(found, vec![0]);
+        assert!(ix.accepts(&copy, &{
+            let mut s = stock.clone();
+            s.extend((0..40).map(|i| 1_000 + i));
+            s
+        }));
+        assert!(!ix.accepts(&quoting, &copy));
     }
 }

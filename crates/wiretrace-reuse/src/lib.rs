@@ -29,5 +29,6 @@ pub mod provenance;
 pub use align::{align, PairRelation, Passage};
 pub use doc::Doc;
 pub use family::{families, Edge, FamilyAssignment, MemberInfo};
-pub use index::CandidateIndex;
+pub use fingerprint::Sketch;
+pub use index::{CandidateIndex, Evidence};
 pub use provenance::{directed_passages, DirectedPassage};

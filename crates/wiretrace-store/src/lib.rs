@@ -18,7 +18,7 @@ mod sqlite;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use wiretrace_core::{Article, ArticleId, Rejection};
-use wiretrace_reuse::{FamilyAssignment, PairRelation};
+use wiretrace_reuse::{FamilyAssignment, PairRelation, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
 pub use sqlite::SqliteStore;
@@ -75,6 +75,8 @@ pub struct ArticleSummary {
     pub site: Option<String>,
     pub published: Option<DateTime<FixedOffset>>,
     pub wire: Option<String>,
+    /// How many lines extraction removed as boilerplate.
+    pub stripped: usize,
 }
 
 /// The interface between the pipeline and a storage backend.
@@ -85,20 +87,28 @@ pub trait Store {
     fn put_rejections(&mut self, batch: &[Rejection]) -> Result<()>;
     fn article(&self, id: &ArticleId) -> Result<Option<Article>>;
     fn article_summaries(&self) -> Result<Vec<ArticleSummary>>;
-    /// Every article, for the stages that look at the whole store.
+    /// Every article, whole.
     fn articles(&self) -> Result<Vec<Article>>;
+    /// Every article without what grouping never reads (the raw input and
+    /// the removed, caption and related lines), in (published, id) order.
+    fn article_texts(&self) -> Result<Vec<Article>>;
+    /// The articles of these ids that are stored, in the order given, as
+    /// [`Store::article_texts`] gives them (what alignment reads).
+    fn article_texts_by_id(&self, ids: &[ArticleId]) -> Result<Vec<Article>>;
     /// Articles stored since the last reuse analysis.
     fn pending_analysis(&self) -> Result<Vec<ArticleId>>;
     /// Every analysed article's candidate sketch.
-    fn sketches(&self) -> Result<Vec<(ArticleId, Vec<u64>)>>;
+    fn sketches(&self) -> Result<Vec<Sketch>>;
     /// Records the reuse analysis of some articles: their sketches, the pair
     /// relations found, and that they are analysed. Atomic.
     fn put_reuse(
         &mut self,
-        sketches: &[(ArticleId, Vec<u64>)],
+        sketches: &[Sketch],
         relations: &[PairRelation],
         analysed: &[ArticleId],
     ) -> Result<()>;
+    /// Forgets the relations of these pairs (either orientation). Atomic.
+    fn delete_relations(&mut self, pairs: &[(ArticleId, ArticleId)]) -> Result<()>;
     /// Every stored pair relation (pairs with at least one passage).
     fn relations(&self) -> Result<Vec<PairRelation>>;
     /// The relation of two articles, oriented `a` → `b`.

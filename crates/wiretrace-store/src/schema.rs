@@ -43,4 +43,15 @@ pub const MIGRATIONS: &[&str] = &[
         articles TEXT NOT NULL, outlets TEXT NOT NULL
     );
     "#,
+    // 2: sketches keep the doc's token count (families weigh length without
+    // re-reading texts); earlier analyses are redone under the new rules.
+    r#"
+    ALTER TABLE sketches ADD COLUMN tokens INTEGER NOT NULL DEFAULT 0;
+    DELETE FROM sketches;
+    DELETE FROM relations;
+    DELETE FROM families;
+    DELETE FROM story_members;
+    DELETE FROM stories;
+    UPDATE articles SET analysed = 0;
+    "#,
 ];

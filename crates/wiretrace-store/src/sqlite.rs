@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::Path;
 use wiretrace_core::{content_hash, Article, ArticleId, InputFormat, Rejection};
-use wiretrace_reuse::{FamilyAssignment, PairRelation};
+use wiretrace_reuse::{FamilyAssignment, PairRelation, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
 use crate::schema::MIGRATIONS;
@@ -19,6 +19,14 @@ const ARTICLE_COLUMNS: &str = "id, url, canonical_url, site, published, updated,
 
 fn now() -> String {
     Utc::now().to_rfc3339()
+}
+
+/// The article columns grouping and alignment read: no raw input, no
+/// removed, caption or related lines.
+fn text_columns() -> String {
+    ARTICLE_COLUMNS
+        .replace("captions, related, stripped", "'[]', '[]', '[]'")
+        .replace(", original", ", ''")
 }
 
 fn date(s: Option<String>) -> Option<DateTime<FixedOffset>> {
@@ -227,7 +235,7 @@ impl Store for SqliteStore {
     }
 
     fn article_summaries(&self) -> Result<Vec<ArticleSummary>> {
-        let mut st = self.conn.prepare("SELECT id, title, site, published, wire FROM articles ORDER BY published_ts IS NULL, published_ts, id")?;
+        let mut st = self.conn.prepare("SELECT id, title, site, published, wire, json_array_length(stripped) FROM articles ORDER BY published_ts IS NULL, published_ts, id")?;
         let rows = st.query_map([], |r| {
             Ok(ArticleSummary {
                 id: ArticleId(r.get(0)?),
@@ -235,6 +243,7 @@ impl Store for SqliteStore {
                 site: r.get(2)?,
                 published: date(r.get(3)?),
                 wire: r.get(4)?,
+                stripped: r.get::<_, i64>(5)? as usize,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -246,6 +255,29 @@ impl Store for SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    fn article_texts(&self) -> Result<Vec<Article>> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {} FROM articles ORDER BY published_ts IS NULL, published_ts, id",
+            text_columns()
+        ))?;
+        let rows = st.query_map([], article_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn article_texts_by_id(&self, ids: &[ArticleId]) -> Result<Vec<Article>> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM articles WHERE id = ?1",
+            text_columns()
+        ))?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(a) = st.query_row([id.as_str()], article_from_row).optional()? {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+
     fn pending_analysis(&self) -> Result<Vec<ArticleId>> {
         let mut st = self
             .conn
@@ -254,30 +286,31 @@ impl Store for SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn sketches(&self) -> Result<Vec<(ArticleId, Vec<u64>)>> {
+    fn sketches(&self) -> Result<Vec<Sketch>> {
         let mut st = self
             .conn
-            .prepare("SELECT article_id, sketch FROM sketches ORDER BY article_id")?;
+            .prepare("SELECT article_id, sketch, tokens FROM sketches ORDER BY article_id")?;
         let rows = st.query_map([], |r| {
-            Ok((
-                ArticleId(r.get(0)?),
-                blob_to_sketch(&r.get::<_, Vec<u8>>(1)?),
-            ))
+            Ok(Sketch {
+                id: ArticleId(r.get(0)?),
+                hashes: blob_to_sketch(&r.get::<_, Vec<u8>>(1)?),
+                tokens: r.get(2)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn put_reuse(
         &mut self,
-        sketches: &[(ArticleId, Vec<u64>)],
+        sketches: &[Sketch],
         relations: &[PairRelation],
         analysed: &[ArticleId],
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
-        for (id, s) in sketches {
+        for s in sketches {
             tx.execute(
-                "INSERT OR REPLACE INTO sketches (article_id, sketch) VALUES (?1, ?2)",
-                params![id.as_str(), sketch_to_blob(s)],
+                "INSERT OR REPLACE INTO sketches (article_id, sketch, tokens) VALUES (?1, ?2, ?3)",
+                params![s.id.as_str(), sketch_to_blob(&s.hashes), s.tokens],
             )?;
         }
         for r in relations {
@@ -292,6 +325,19 @@ impl Store for SqliteStore {
             tx.execute(
                 "UPDATE articles SET analysed = 1 WHERE id = ?1",
                 [id.as_str()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn delete_relations(&mut self, pairs: &[(ArticleId, ArticleId)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for (a, b) in pairs {
+            let (x, y) = if a <= b { (a, b) } else { (b, a) };
+            tx.execute(
+                "DELETE FROM relations WHERE a = ?1 AND b = ?2",
+                [x.as_str(), y.as_str()],
             )?;
         }
         tx.commit()?;

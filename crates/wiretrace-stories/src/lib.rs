@@ -72,6 +72,12 @@ pub struct Story {
 /// A term held by more stories than this is too common to find candidates
 /// by (the stories that matter share rarer terms too).
 const MAX_TERM_STORIES: usize = 2_000;
+/// Candidate stories are those holding one of an article's this many
+/// strongest terms (or sharing a passage with it).
+const CANDIDATE_TERMS: usize = 30;
+/// Of those, at most this many (the ones sharing most of those terms) are
+/// scored.
+const MAX_CANDIDATES: usize = 64;
 
 struct Live {
     id: String,
@@ -122,7 +128,7 @@ pub fn cluster(
             linked.entry(y).or_default().push(x);
         }
     }
-    let (vocab, raw) = Vocabulary::build(articles.iter().copied());
+    let (vocab, raw) = Vocabulary::build(articles);
     let profiles: Vec<Profile> = raw.iter().map(|tf| vocab.profile(tf)).collect();
     // Term → stories whose profile holds it: only stories sharing one of an
     // article's strongest terms are scored.
@@ -155,15 +161,34 @@ pub fn cluster(
         };
         let mut best: Option<(usize, f64, Option<usize>)> = None;
         let mut candidates: Vec<usize> = profiles[i]
-            .terms()
+            .strongest_terms(CANDIDATE_TERMS)
+            .into_iter()
             .filter_map(|t| postings.get(&t))
             .filter(|p| p.len() <= MAX_TERM_STORIES)
             .flatten()
             .copied()
             .collect();
-        if let Some(ls) = linked.get(&i) {
-            candidates.extend(ls.iter().filter_map(|l| story_of[*l]));
+        // Stories holding an article that shares a passage with this one,
+        // with the first such article (in input order) as the witness.
+        let mut linked_story: HashMap<usize, usize> = HashMap::new();
+        for &l in linked.get(&i).map_or(&[][..], |v| v.as_slice()) {
+            if let Some(s) = story_of[l] {
+                linked_story.entry(s).or_insert(l);
+            }
         }
+        // The stories sharing most strong terms are scored, plus the linked.
+        candidates.sort_unstable();
+        let mut counted: Vec<(usize, usize)> = candidates
+            .chunk_by(|x, y| x == y)
+            .map(|run| (run.len(), run[0]))
+            .collect();
+        counted.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+        let mut candidates: Vec<usize> = counted
+            .into_iter()
+            .take(MAX_CANDIDATES)
+            .map(|(_, s)| s)
+            .collect();
+        candidates.extend(linked_story.keys().copied());
         candidates.sort_unstable();
         candidates.dedup();
         for s in candidates {
@@ -172,11 +197,8 @@ pub fn cluster(
                 continue;
             }
             let sim = profiles[i].cosine(&story.profile);
-            let link = linked
-                .get(&i)
-                .and_then(|ls| ls.iter().find(|l| story_of[**l] == Some(s)));
-            let (score, via) = match link {
-                Some(l) if config.passage_link > sim => (config.passage_link, Some(*l)),
+            let (score, via) = match linked_story.get(&s) {
+                Some(&l) if config.passage_link > sim => (config.passage_link, Some(l)),
                 _ => (sim, None),
             };
             if score >= config.threshold && best.as_ref().is_none_or(|(_, b, _)| score > *b) {
@@ -226,7 +248,7 @@ pub fn cluster(
         story_of[i] = Some(s);
         family_story.insert(family, s);
         for t in profiles[i].terms() {
-            if !stories[s].profile.terms().any(|x| x == t) {
+            if !stories[s].profile.holds(t) {
                 postings.entry(t).or_default().push(s);
             }
         }

@@ -74,14 +74,18 @@ fn terms(a: &Article) -> Vec<(String, f64)> {
 }
 
 impl Vocabulary {
-    /// Builds the vocabulary and each article's raw term weights in one pass.
-    pub fn build<'a>(articles: impl Iterator<Item = &'a Article>) -> (Self, Vec<Vec<(u32, f64)>>) {
+    /// Builds the vocabulary and each article's raw term weights. Terms are
+    /// found in parallel, then interned in article order (so ids never
+    /// depend on the thread count).
+    pub fn build(articles: &[&Article]) -> (Self, Vec<Vec<(u32, f64)>>) {
+        use rayon::prelude::*;
+        let found: Vec<Vec<(String, f64)>> = articles.par_iter().map(|a| terms(a)).collect();
         let mut v = Vocabulary::default();
-        let mut raw = Vec::new();
-        for a in articles {
+        let mut raw = Vec::with_capacity(found.len());
+        for article_terms in found {
             v.docs += 1;
             let mut tf: HashMap<u32, f64> = HashMap::new();
-            for (t, w) in terms(a) {
+            for (t, w) in article_terms {
                 let next = v.ids.len() as u32;
                 let id = *v.ids.entry(t.clone()).or_insert(next);
                 if id as usize == v.df.len() {
@@ -137,6 +141,18 @@ pub struct Profile {
 impl Profile {
     pub fn terms(&self) -> impl Iterator<Item = u32> + '_ {
         self.weights.iter().map(|(t, _)| *t)
+    }
+
+    /// Whether the profile holds term `t`.
+    pub fn holds(&self, t: u32) -> bool {
+        self.weights.binary_search_by_key(&t, |(x, _)| *x).is_ok()
+    }
+
+    /// The `k` heaviest terms (ties by term id).
+    pub fn strongest_terms(&self, k: usize) -> Vec<u32> {
+        let mut v = self.weights.clone();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.into_iter().take(k).map(|(t, _)| t).collect()
     }
 
     /// Adds an article's profile to this story profile, keeping the strongest terms.
@@ -196,7 +212,20 @@ impl Profile {
         if n == 0.0 {
             return 0.0;
         }
-        self.products(other).iter().map(|(_, p)| p).sum::<f64>() / n
+        let (mut i, mut j, mut dot) = (0, 0, 0.0);
+        while i < self.weights.len() && j < other.weights.len() {
+            let (a, b) = (self.weights[i], other.weights[j]);
+            match a.0.cmp(&b.0) {
+                std::cmp::Ordering::Equal => {
+                    dot += a.1 * b.1;
+                    i += 1;
+                    j += 1;
+                }
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+            }
+        }
+        dot / n
     }
 
     /// The terms contributing most to the similarity of two profiles.

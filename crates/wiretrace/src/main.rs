@@ -146,6 +146,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let mut store = open(&cli.db)?;
             let summary = pipeline::ingest(&mut store, &inputs, Limits { max_item_bytes }, quiet)?;
+            tracing::info!(items = summary.items, "ingested");
             pipeline::analyse(&mut store)?;
             output::ingest_summary(out, &summary, &store, cli.json)?;
             return Ok(if summary.rejected > 0 {

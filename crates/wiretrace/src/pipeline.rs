@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use wiretrace_core::{Article, ArticleId, Rejection};
 use wiretrace_ingest::{convert, ItemReader, Limits};
 use wiretrace_reuse::{
-    align, families, fingerprint::sketch, CandidateIndex, Doc, Edge, MemberInfo, PairRelation,
+    align, families, CandidateIndex, Doc, Edge, MemberInfo, PairRelation, Sketch,
 };
 use wiretrace_store::{PutOutcome, Store};
 
@@ -90,89 +90,125 @@ pub fn ingest(
     Ok(summary)
 }
 
+/// Pending articles are analysed this many at a time: their texts and those
+/// of their candidates are read, aligned and stored in one transaction, so
+/// memory stays bounded and an interrupted analysis resumes where it stopped.
+const ANALYSIS_CHUNK: usize = 2_048;
+
 /// Brings reuse relations, families and stories up to date with the store.
-/// Only articles not yet analysed are aligned, against the candidate index
-/// of those that were.
+///
+/// Every stored article's sketch is indexed first, so the document
+/// frequencies that decide which pairs are worth aligning are those of the
+/// whole store; then each pending article is aligned with the candidates
+/// numbered before it (so each pair is found once), a chunk at a time.
+/// Finally relations the grown index no longer accepts are dropped: the
+/// result is the same whatever the order and batches of ingest.
 pub fn analyse(store: &mut dyn Store) -> Result<()> {
-    let pending: BTreeSet<ArticleId> = store.pending_analysis()?.into_iter().collect();
+    let pending = store.pending_analysis()?;
     let stats = store.stats()?;
     if pending.is_empty() && (stats.articles == 0 || stats.stories > 0) {
         return Ok(());
     }
-    let all = store.articles()?;
-    let by_id: HashMap<&ArticleId, &Article> = all.iter().map(|a| (&a.id, a)).collect();
-
-    // Index what was analysed before, from stored sketches.
+    let pending_set: BTreeSet<&ArticleId> = pending.iter().collect();
+    let mut sketches: Vec<Sketch> = store
+        .sketches()?
+        .into_iter()
+        .filter(|s| !pending_set.contains(&s.id))
+        .collect();
+    let first_new = sketches.len();
+    for chunk in pending.chunks(ANALYSIS_CHUNK) {
+        let articles = store.article_texts_by_id(chunk)?;
+        sketches.par_extend(
+            articles
+                .par_iter()
+                .map(|a| Sketch::of(&Doc::from_article(a))),
+        );
+    }
     let mut index = CandidateIndex::new();
-    let mut numbered: Vec<ArticleId> = Vec::new();
-    for (id, s) in store.sketches()? {
-        if by_id.contains_key(&id) && !pending.contains(&id) {
-            index.add(numbered.len() as u32, &s);
-            numbered.push(id);
-        }
+    for s in &sketches {
+        index.add(&s.hashes);
     }
-    let new_docs: Vec<Doc> = pending
-        .par_iter()
-        .filter_map(|id| by_id.get(id))
-        .map(|a| Doc::from_article(a))
-        .collect();
-    let new_sketches: Vec<(ArticleId, Vec<u64>)> = new_docs
-        .par_iter()
-        .map(|d| (d.id.clone(), sketch(d)))
-        .collect();
+    tracing::info!(
+        indexed = sketches.len(),
+        pending = pending.len(),
+        "sketched and indexed"
+    );
 
-    // Candidates: each new doc against everything indexed before it; new docs
-    // are indexed in id order so each pair is found once.
-    let mut pairs: Vec<(ArticleId, ArticleId)> = Vec::new();
-    for (id, s) in &new_sketches {
-        for (doc, _) in index.query(s) {
-            pairs.push((numbered[doc as usize].clone(), id.clone()));
-        }
-        index.add(numbered.len() as u32, s);
-        numbered.push(id.clone());
+    for (c, chunk) in sketches[first_new..].chunks(ANALYSIS_CHUNK).enumerate() {
+        let base = first_new + c * ANALYSIS_CHUNK;
+        let found: Vec<(usize, usize, wiretrace_reuse::Evidence)> = (base..base + chunk.len())
+            .into_par_iter()
+            .flat_map_iter(|d| {
+                index
+                    .query(&sketches[d].hashes)
+                    .into_iter()
+                    .filter(move |&(c, _)| (c as usize) < d)
+                    .map(move |(c, e)| (c as usize, d, e))
+            })
+            .collect();
+        let by_rare = found
+            .iter()
+            .filter(|f| f.2.rare >= wiretrace_reuse::index::MIN_SHARED)
+            .count();
+        let pairs: Vec<(usize, usize)> = found.iter().map(|&(c, d, _)| (c, d)).collect();
+        let needed: BTreeSet<usize> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
+        let ids: Vec<ArticleId> = needed.iter().map(|&n| sketches[n].id.clone()).collect();
+        let docs: HashMap<ArticleId, Doc> = store
+            .article_texts_by_id(&ids)?
+            .par_iter()
+            .map(|a| (a.id.clone(), Doc::from_article(a)))
+            .collect();
+        let relations: Vec<PairRelation> = pairs
+            .par_iter()
+            .filter_map(|&(x, y)| {
+                let (a, b) = (&sketches[x].id, &sketches[y].id);
+                let (a, b) = if a <= b { (a, b) } else { (b, a) };
+                let r = align(docs.get(a)?, docs.get(b)?);
+                (!r.passages.is_empty()).then_some(r)
+            })
+            .collect();
+        let analysed: Vec<ArticleId> = chunk.iter().map(|s| s.id.clone()).collect();
+        store.put_reuse(chunk, &relations, &analysed)?;
+        tracing::info!(
+            analysed = base + chunk.len() - first_new,
+            pairs = pairs.len(),
+            by_rare,
+            relations = relations.len(),
+            "aligned a chunk"
+        );
     }
-    let mut docs: HashMap<ArticleId, Doc> =
-        new_docs.into_iter().map(|d| (d.id.clone(), d)).collect();
-    let old_needed: BTreeSet<&ArticleId> = pairs
-        .iter()
-        .map(|(a, _)| a)
-        .filter(|a| !docs.contains_key(*a))
-        .collect();
-    let old_docs: Vec<Doc> = old_needed
-        .into_par_iter()
-        .filter_map(|id| by_id.get(id))
-        .map(|a| Doc::from_article(a))
-        .collect();
-    docs.extend(old_docs.into_iter().map(|d| (d.id.clone(), d)));
-    let relations: Vec<PairRelation> = pairs
-        .par_iter()
-        .map(|(a, b)| {
-            if a <= b {
-                align(&docs[a], &docs[b])
-            } else {
-                align(&docs[b], &docs[a])
-            }
-        })
-        .filter(|r| !r.passages.is_empty())
-        .collect();
-    let analysed: Vec<ArticleId> = pending.into_iter().collect();
-    store.put_reuse(&new_sketches, &relations, &analysed)?;
-
-    regroup(store, &all)
+    regroup(store, &index, &sketches)
 }
 
-/// Recomputes copy families and stories from the stored relations.
-fn regroup(store: &mut dyn Store, all: &[Article]) -> Result<()> {
-    let relations = store.relations()?;
-    let position: HashMap<&ArticleId, usize> =
-        all.iter().enumerate().map(|(i, a)| (&a.id, i)).collect();
-    let members: Vec<MemberInfo> = all
-        .par_iter()
+/// Drops relations the index no longer accepts, then recomputes copy
+/// families and stories from the stored relations.
+fn regroup(store: &mut dyn Store, index: &CandidateIndex, sketches: &[Sketch]) -> Result<()> {
+    let sketch_of: HashMap<&ArticleId, &Sketch> = sketches.iter().map(|s| (&s.id, s)).collect();
+    let (relations, stale): (Vec<PairRelation>, Vec<PairRelation>) = store
+        .relations()?
+        .into_par_iter()
+        .partition(|r| match (sketch_of.get(&r.a), sketch_of.get(&r.b)) {
+            (Some(a), Some(b)) => index.accepts(&a.hashes, &b.hashes),
+            _ => false,
+        });
+    let stale_count = stale.len();
+    if !stale.is_empty() {
+        let pairs: Vec<(ArticleId, ArticleId)> = stale.into_iter().map(|r| (r.a, r.b)).collect();
+        store.delete_relations(&pairs)?;
+    }
+    let summaries = store.article_summaries()?;
+    let position: HashMap<&ArticleId, usize> = summaries
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (&a.id, i))
+        .collect();
+    let members: Vec<MemberInfo> = summaries
+        .iter()
         .map(|a| MemberInfo {
             id: a.id.clone(),
             published: a.published,
-            stripped: a.stripped.len(),
-            tokens: Doc::from_article(a).len(),
+            stripped: a.stripped,
+            tokens: sketch_of.get(&a.id).map_or(0, |s| s.tokens as usize),
         })
         .collect();
     let edges: Vec<Edge> = relations
@@ -180,13 +216,21 @@ fn regroup(store: &mut dyn Store, all: &[Article]) -> Result<()> {
         .filter_map(|r| Some(Edge::new(*position.get(&r.a)?, *position.get(&r.b)?, r)))
         .collect();
     let fams = families(&members, &edges);
+    tracing::info!(
+        relations = relations.len(),
+        stale = stale_count,
+        "families grouped"
+    );
     let links: Vec<(ArticleId, ArticleId)> = relations
         .iter()
         .map(|r| (r.a.clone(), r.b.clone()))
         .collect();
+    drop(relations);
+    let all = store.article_texts()?;
     let refs: Vec<&Article> = all.iter().collect();
     let (assignments, stories) =
         wiretrace_stories::cluster(&refs, &fams, &links, &wiretrace_stories::Config::default());
+    tracing::info!(stories = stories.len(), "stories clustered");
     store.put_groupings(&fams, &assignments, &stories)?;
     Ok(())
 }

@@ -244,6 +244,19 @@ fn sorted(rows: Vec<serde_json::Value>) -> BTreeSet<String> {
     rows.into_iter().map(|r| r.to_string()).collect()
 }
 
+/// Copies, passages and stories of two stores are the same.
+fn assert_same_groupings(one: &std::path::Path, other: &std::path::Path) {
+    for what in ["copies", "passages", "stories"] {
+        assert_eq!(
+            sorted(export(one, what)),
+            sorted(export(other, what)),
+            "{what} differ between {} and {}",
+            one.display(),
+            other.display()
+        );
+    }
+}
+
 #[test]
 fn results_do_not_depend_on_ingest_order_or_batches() {
     let dir = tempfile::tempdir().unwrap();
@@ -277,11 +290,72 @@ fn results_do_not_depend_on_ingest_order_or_batches() {
             .assert()
             .success();
     }
-    for what in ["copies", "passages", "stories"] {
-        assert_eq!(
-            sorted(export(&one, what)),
-            sorted(export(&many, what)),
-            "{what} differ between one batch and many"
-        );
-    }
+    assert_same_groupings(&one, &many);
+}
+
+/// 130 articles: each carries one stock paragraph and three of its own.
+fn stock_paragraph_feed() -> Vec<String> {
+    let stock = "The harbour authority reminds all visitors that the eastern quay remains \
+                 closed to private vehicles between dawn and dusk while resurfacing work \
+                 continues under the supervision of the port engineer and her staff";
+    let mut seed: u64 = 0x5eed;
+    let mut word = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        format!("w{}", (seed >> 33) % 50_000)
+    };
+    (0..130)
+        .map(|i| {
+            let own: Vec<String> = (0..3)
+                .map(|_| (0..40).map(|_| word()).collect::<Vec<_>>().join(" ") + ".")
+                .collect();
+            let text = format!("{}\n\n{stock}.\n\n{}\n\n{}", own[0], own[1], own[2]);
+            serde_json::json!({
+                "id": format!("stock-{i:03}"),
+                "site": "quay.example",
+                "published": format!("2025-04-{:02}T10:00:00Z", 1 + i % 28),
+                "title": format!("Quay notice {i}"),
+                "text": text,
+            })
+            .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn a_paragraph_that_becomes_common_stops_linking_pairs_whatever_the_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = stock_paragraph_feed();
+    let write = |name: &str, rows: &[String]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, rows.join("\n")).unwrap();
+        p
+    };
+    let (all, first, rest) = (
+        write("all.jsonl", &lines),
+        write("first.jsonl", &lines[..40]),
+        write("rest.jsonl", &lines[40..]),
+    );
+    let (one, many) = (dir.path().join("one.db"), dir.path().join("many.db"));
+    wiretrace(&many)
+        .args(["ingest", "-q"])
+        .arg(&first)
+        .assert()
+        .success();
+    // Held by 40 articles, the paragraph is still rare enough to link them.
+    assert!(!export(&many, "passages").is_empty());
+    wiretrace(&many)
+        .args(["ingest", "-q"])
+        .arg(&rest)
+        .assert()
+        .success();
+    wiretrace(&one)
+        .args(["ingest", "-q"])
+        .arg(&all)
+        .assert()
+        .success();
+    // Held by 130, it is common text: it links nothing, in either store.
+    assert_same_groupings(&one, &many);
+    assert!(export(&one, "passages").is_empty());
 }

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Copies and reuse at scale: wiretrace against datasketch MinHash LSH, side by side.
+
+Generates (once) a throughput set with ../shared/bench/reuse_gen.py --scale N,
+ingests it into a fresh wiretrace store (extraction, fingerprints, alignment,
+families, stories: the whole pipeline), then runs datasketch MinHash LSH on the
+same texts for families. Each system runs as its own child process; wall time
+and peak resident memory are that child's (wait4 rusage). Both are scored by
+the set's own scorer (../shared/bench/reuse_score.py).
+
+Run through scripts/bench-reuse, which makes the venv with datasketch.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+
+
+def run_measured(cmd, stdout=None):
+    """Runs cmd; returns (seconds, peak RSS in MiB)."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=stdout)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.monotonic() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 3):  # 3: wiretrace stored all it could, rejected some
+        sys.exit(f"{' '.join(cmd)} failed with exit code {code}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def score(gold, pred):
+    out = subprocess.run(
+        [sys.executable, os.path.join(SHARED, "bench", "reuse_score.py"), "--gold", gold, "--pred", pred],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", type=int, default=100_000)
+    ap.add_argument("--source", default="abe")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench-out", "reuse"))
+    ap.add_argument("--threshold", type=float, default=0.3, help="MinHash LSH Jaccard threshold (0.3: the tuned reference)")
+    a = ap.parse_args()
+    if not os.path.isdir(SHARED):
+        sys.exit(f"needs ../shared beside the repository ({SHARED} not found)")
+
+    data = os.path.join(a.out, f"{a.source}-seed{a.seed}-scale{a.scale}")
+    articles = os.path.join(data, "articles.jsonl")
+    gold = os.path.join(data, "gold.jsonl")
+    if not os.path.exists(os.path.join(data, "meta.json")):
+        print(f"generating {a.scale} articles into {data} ...", flush=True)
+        subprocess.run([sys.executable, os.path.join(SHARED, "bench", "reuse_gen.py"), "--source", a.source,
+                        "--seed", str(a.seed), "--scale", str(a.scale), "--out", data], check=True)
+    n = sum(1 for _ in open(articles, encoding="utf8"))
+
+    subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
+    wt = os.path.join(ROOT, "target", "release", "wiretrace")
+    db = os.path.join(a.out, "bench.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+
+    print(f"wiretrace: ingesting {n} articles ...", flush=True)
+    wt_s, wt_mb = run_measured([wt, "--db", db, "ingest", "--quiet", articles], stdout=subprocess.DEVNULL)
+    wt_pred = os.path.join(a.out, "wiretrace-copies.jsonl")
+    with open(wt_pred, "w", encoding="utf8") as f:
+        rows = subprocess.run([wt, "--db", db, "export", "--what", "copies"], check=True,
+                              capture_output=True, text=True).stdout
+        for line in rows.splitlines():
+            r = json.loads(line)
+            f.write(json.dumps({"id": r["id"], "cluster": r["family"], "source": r["source"]}) + "\n")
+    wt_score = score(gold, wt_pred)
+
+    print(f"datasketch MinHash LSH: {n} articles ...", flush=True)
+    ds_pred = os.path.join(a.out, "minhash-copies.jsonl")
+    ds_s, ds_mb = run_measured([sys.executable, os.path.join(ROOT, "scripts", "minhash_baseline.py"),
+                                "--threshold", str(a.threshold), articles, ds_pred])
+    ds_score = score(gold, ds_pred)
+
+    rows = [
+        ("wiretrace (whole pipeline)", wt_s, wt_mb, wt_score),
+        (f"datasketch LSH t={a.threshold} (families only)", ds_s, ds_mb, ds_score),
+    ]
+    print()
+    print(f"{n} articles ({a.source}, seed {a.seed}), this machine: {os.cpu_count()} cores")
+    print(f"{'system':44} {'seconds':>8} {'art/s':>8} {'peak MiB':>9} {'ARI':>6} {'B3 F1':>6} {'origin':>7}")
+    for name, s, mb, sc in rows:
+        print(f"{name:44} {s:8.1f} {n / s:8.0f} {mb:9.0f} {sc.get('ari', 0):6.3f} {sc.get('b3_f1', 0):6.3f} "
+              f"{sc.get('origin_acc', 0):7.3f}")
+    print(f"ratio wiretrace/datasketch: {ds_s / wt_s:.2f}x articles/s, {wt_mb / ds_mb:.2f}x memory")
+    print("targets: >= 5000 articles/s, >= 5x datasketch, < 4096 MiB")
+
+
+if __name__ == "__main__":
+    main()
