@@ -20,11 +20,13 @@ use wiretrace_core::text::normalize_text;
 use crate::patterns::{matchable, PATTERNS};
 
 /// Elements whose whole subtree is never article prose.
-const SKIP_TAGS: &[&str] = &[
-    "script", "style", "noscript", "template", "svg", "math", "nav", "footer", "aside", "form",
-    "button", "select", "option", "textarea", "iframe", "object", "embed", "canvas", "head",
-    "header", "dialog", "menu",
+const HIDDEN_TAGS: &[&str] = &[
+    "script", "style", "noscript", "template", "svg", "math", "button", "select", "option",
+    "textarea", "iframe", "object", "embed", "canvas", "head",
 ];
+/// Elements that are page furniture, unless they hold most of the page (an
+/// ASP.NET page is one big `<form>`).
+const FURNITURE_TAGS: &[&str] = &["nav", "footer", "aside", "form", "header", "dialog", "menu"];
 /// Elements that start a new block of text.
 const BLOCK_TAGS: &[&str] = &[
     "p",
@@ -89,23 +91,29 @@ pub struct HtmlBody {
     pub stripped: Vec<String>,
 }
 
-fn is_skipped(el: &scraper::node::Element) -> bool {
-    let name = el.name();
-    if SKIP_TAGS.contains(&name) {
+/// Elements never shown: scripts and styles, hidden ones.
+fn is_hidden(el: &scraper::node::Element) -> bool {
+    if HIDDEN_TAGS.contains(&el.name()) {
         return true;
     }
     if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
         return true;
     }
-    if let Some(style) = el.attr("style") {
+    el.attr("style").is_some_and(|style| {
         let s: String = style
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect::<String>()
             .to_ascii_lowercase();
-        if s.contains("display:none") || s.contains("visibility:hidden") {
-            return true;
-        }
+        s.contains("display:none") || s.contains("visibility:hidden")
+    })
+}
+
+/// Elements that are hidden or, by role or name, page furniture.
+fn is_skipped(el: &scraper::node::Element) -> bool {
+    let name = el.name();
+    if is_hidden(el) || FURNITURE_TAGS.contains(&name) {
+        return true;
     }
     if matches!(
         el.attr("role"),
@@ -184,6 +192,50 @@ impl Walker {
     }
 }
 
+/// A furniture-named element holding at least this share of the page's
+/// text is walked anyway.
+const SKIP_GUARD_SHARE: f64 = 0.4;
+
+/// Characters of visible text under each node (whitespace and hidden
+/// elements excluded), iteratively.
+fn subtree_text_lengths(doc: &Html) -> HashMap<NodeId, usize> {
+    let mut out = HashMap::new();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut hidden = 0usize;
+    for edge in doc.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => {
+                let own = match node.value() {
+                    Node::Text(t) if hidden == 0 => {
+                        t.chars().filter(|c| !c.is_whitespace()).count()
+                    }
+                    Node::Element(el) if is_hidden(el) => {
+                        hidden += 1;
+                        0
+                    }
+                    _ => 0,
+                };
+                stack.push(own);
+            }
+            Edge::Close(node) => {
+                if let Node::Element(el) = node.value() {
+                    if is_hidden(el) {
+                        hidden = hidden.saturating_sub(1);
+                    }
+                }
+                let total = stack.pop().unwrap_or(0);
+                if let Some(parent) = stack.last_mut() {
+                    *parent += total;
+                }
+                if matches!(node.value(), Node::Element(_) | Node::Document) {
+                    out.insert(node.id(), total);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Turns the page into blocks (step 1).
 fn blocks(doc: &Html) -> Vec<Block> {
     let mut w = Walker {
@@ -192,6 +244,8 @@ fn blocks(doc: &Html) -> Vec<Block> {
         link_chars: 0,
         stack: Vec::new(),
     };
+    let text_len = subtree_text_lengths(doc);
+    let page_len = text_len.get(&doc.tree.root().id()).copied().unwrap_or(0);
     let mut skipping: Option<NodeId> = None;
     let (mut in_link, mut in_pre) = (0usize, 0usize);
     for edge in doc.tree.root().traverse() {
@@ -202,7 +256,14 @@ fn blocks(doc: &Html) -> Vec<Block> {
                 }
                 match node.value() {
                     Node::Element(el) => {
-                        if is_skipped(el) {
+                        // A class name that looks like furniture does not
+                        // hide an element holding most of the page's text:
+                        // wrappers are named "page-with-right-rail" too.
+                        let holds_the_page = || {
+                            let own = text_len.get(&node.id()).copied().unwrap_or(0);
+                            own as f64 >= SKIP_GUARD_SHARE * page_len as f64
+                        };
+                        if is_skipped(el) && (is_hidden(el) || !holds_the_page()) {
                             skipping = Some(node.id());
                             continue;
                         }
@@ -343,7 +404,7 @@ pub fn extract_body(doc: &Html, title: Option<&str>) -> HtmlBody {
     while out
         .paragraphs
         .last()
-        .is_some_and(|t| t.split_whitespace().count() < 6 && !ends_like_prose(t))
+        .is_some_and(|t| is_short(t) && !ends_like_prose(t))
     {
         let t = out.paragraphs.pop().unwrap_or_default();
         out.stripped.push(t);
@@ -352,8 +413,14 @@ pub fn extract_body(doc: &Html, title: Option<&str>) -> HtmlBody {
 }
 
 fn ends_like_prose(t: &str) -> bool {
-    t.trim_end_matches(['"', '”', '’', ')'])
-        .ends_with(['.', '!', '?'])
+    t.trim_end_matches(['"', '”', '’', ')', '」', '』'])
+        .ends_with(['.', '!', '?', '。', '！', '？'])
+}
+
+/// A line too short to be prose: few words, and few characters (scripts
+/// without spaces between words have long "words").
+fn is_short(t: &str) -> bool {
+    t.split_whitespace().count() < 6 && t.chars().count() < 25
 }
 
 #[cfg(test)]
@@ -402,5 +469,36 @@ mod tests {
             b.paragraphs,
             ["Deep text, with a comma, and enough words to be prose."]
         );
+    }
+
+    const STORY: &str = "<p>The council voted on Tuesday to reopen the old ferry terminal, after a year of delays and rising costs.</p>
+        <p>Work on the pier, which storms damaged last winter, is to start in May, the harbour master said.</p>";
+
+    #[test]
+    fn a_page_that_is_one_form_or_a_furniture_named_wrapper_is_still_read() {
+        for wrapper in [
+            r#"<form id="aspnetForm">"#,
+            r#"<div class="layout-with-right-rail m-advertisement-off-canvas--pusher">"#,
+        ] {
+            let close = if wrapper.starts_with("<form") {
+                "</form>"
+            } else {
+                "</div>"
+            };
+            let page = format!(
+                r#"<html><body>{wrapper}<nav><a href="/">Home</a></nav><div class="story">{STORY}</div>
+                <div class="sidebar"><p>Most read: ten beaches, and why you should visit them all this year.</p></div>{close}</body></html>"#
+            );
+            let b = extract_body(&Html::parse_document(&page), None);
+            assert_eq!(b.paragraphs.len(), 2, "{wrapper}: {:?}", b.paragraphs);
+        }
+    }
+
+    #[test]
+    fn prose_without_spaces_between_words_is_kept() {
+        let page = "<html><body><div class=\"entry\"><p>市議会は火曜日、遅延と費用の高騰が続いた旧フェリーターミナルの再開を決めた。</p>\
+            <p>冬の嵐で壊れた桟橋の工事は五月に始まると港長は述べた。</p></div></body></html>";
+        let b = extract_body(&Html::parse_document(page), None);
+        assert_eq!(b.paragraphs.len(), 2, "{:?}", b.paragraphs);
     }
 }
