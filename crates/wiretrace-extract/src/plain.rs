@@ -178,6 +178,14 @@ pub fn extract_plain(text: &str, given_title: Option<&str>) -> PlainExtraction {
         }
     }
 
+    // A text that is one sentence, its own headline (a brief, a wire
+    // flash): the sentence is the body too.
+    if let Some(t) = title_line {
+        if !roles.contains(&Role::Body) {
+            roles[t] = Role::Body;
+        }
+    }
+
     let mut out = PlainExtraction::default();
     for (l, role) in lines.iter().zip(&roles) {
         match role {
@@ -230,6 +238,13 @@ mod tests {
             .iter()
             .map(|s| map.slice(text, *s).to_string())
             .collect()
+    }
+
+    #[test]
+    fn a_one_sentence_text_that_repeats_its_title_is_its_own_body() {
+        let flash = "Police say the climber who watched his brother fall is devastated.";
+        let e = extract_plain(flash, Some(flash));
+        assert_eq!(body_text(flash, &e), [flash]);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! reason it joined, and a [`Story`] summary per story. No I/O.
 
 mod profile;
+pub mod timeline;
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ use wiretrace_core::{Article, ArticleId};
 use wiretrace_reuse::FamilyAssignment;
 
 pub use profile::{Profile, Vocabulary};
+pub use timeline::{timeline, DatedEvent};
 
 /// Tunable parameters of the online clustering.
 #[derive(Debug, Clone)]

@@ -197,10 +197,12 @@ pub fn story(
         .map(|f| (f.id.clone(), f))
         .collect();
     let mut rows = Vec::new();
+    let mut members = Vec::new();
     for id in &s.articles {
         let Some(a) = store.article(id)? else {
             continue;
         };
+        members.push(a.clone());
         let fam = families.get(id);
         rows.push(json!({
             "id": id, "published": a.published.map(|d| d.to_rfc3339()), "site": a.site, "title": a.title, "wire": a.wire,
@@ -208,8 +210,12 @@ pub fn story(
             "similarity": assignments.get(id).map(|x| x.similarity), "why": assignments.get(id).map(|x| &x.reason),
         }));
     }
+    let events = wiretrace_stories::timeline(&members.iter().collect::<Vec<_>>());
     if as_json {
-        return line(out, &json!({"story": s, "articles": rows}));
+        return line(
+            out,
+            &json!({"story": s, "articles": rows, "timeline": events}),
+        );
     }
     writeln!(out, "{}  {}", s.id, s.headline.as_deref().unwrap_or(""))?;
     writeln!(
@@ -239,6 +245,24 @@ pub fn story(
         t.add_row(row);
     }
     writeln!(out, "{t}")?;
+    if !events.is_empty() {
+        writeln!(out, "\ntimeline (* inferred: the article is undated)")?;
+        let mut t = table(&["date", "when", "article", "what"]);
+        for e in &events {
+            let date = match e.precision {
+                wiretrace_stories::timeline::Precision::Day => e.date.format("%a %Y-%m-%d"),
+                wiretrace_stories::timeline::Precision::Month => e.date.format("%Y-%m"),
+            };
+            let mark = if e.inferred { "*" } else { "" };
+            t.add_row(vec![
+                format!("{date}{mark}"),
+                e.expression.clone(),
+                e.article.to_string(),
+                e.sentence.clone(),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
     Ok(())
 }
 

@@ -100,4 +100,42 @@ fn seed_pair_is_one_story_two_families_and_shares_the_venezuela_paragraph() {
         passages.iter().any(|p| (covers(p, &rid, rs, re, "src") && covers(p, &pid, ps, pe, "dst")) || (covers(p, &pid, ps, pe, "src") && covers(p, &rid, rs, re, "dst"))),
         "no passage covers the Venezuela paragraph ({rid} {rs}..{re}, {pid} {ps}..{pe}): {passages:?}"
     );
+
+    // The timeline: both seeds are undated; the preview's caption dates it
+    // (2 September 2025), and the report is bounded by it.
+    let story = stories[0]["story"].as_str().unwrap();
+    let out = wiretrace(&db)
+        .args(["--json", "story", story])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let timeline = v["timeline"].as_array().unwrap();
+    let date_of = |fragment: &str, expression: &str| {
+        timeline
+            .iter()
+            .find(|e| {
+                e["sentence"].as_str().unwrap().contains(fragment)
+                    && e["expression"].as_str().unwrap() == expression
+            })
+            .unwrap_or_else(|| panic!("no {expression:?} in {fragment:?}: {timeline:?}"))["date"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        date_of("asked about Tuesday's strike", "Tuesday's"),
+        "2025-09-02"
+    );
+    assert_eq!(
+        date_of("will meet Mexican President", "on Wednesday"),
+        "2025-09-03"
+    );
+    assert_eq!(
+        date_of("Rubio heads to Ecuador", "later Wednesday"),
+        "2025-09-03"
+    );
+    assert_eq!(date_of("vowed Wednesday", "Wednesday"), "2025-09-03");
 }
