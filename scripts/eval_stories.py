@@ -66,12 +66,14 @@ def nmi(gold, pred):
     return mi / math.sqrt(ha * hb) if ha > 0 and hb > 0 else 1.0
 
 
-def basil_rows(tmp):
+def basil_rows(tmp, years="all"):
     with tarfile.open(os.path.join(DATA, "basil", "BASIL.tar.xz")) as t:
         t.extractall(tmp, filter="data")
     rows, gold = [], {}
     base = os.path.join(tmp, "BASIL", "articles")
     for year in sorted(os.listdir(base)):
+        if years != "all" and int(year) % 2 != (0 if years == "even" else 1):
+            continue
         for name in sorted(os.listdir(os.path.join(base, year))):
             a = json.load(open(os.path.join(base, year, name), encoding="utf8"))
             paras = [" ".join(s.strip() for s in p) for p in a["body-paragraphs"]]
@@ -132,13 +134,18 @@ def run(name, rows, golds, exe, tmp):
 
 
 def main():
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--basil-years", choices=["all", "even", "odd"], default="all",
+                    help="BASIL articles of these years only (tune on one half, report the other)")
+    a = ap.parse_args()
     if not os.path.isdir(DATA):
         sys.exit(f"needs ../shared beside the repository ({DATA} not found)")
     subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
     exe = os.path.join(ROOT, "target", "release", "wiretrace")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, make in (("basil", basil_rows), ("ecbplus-dev", ecb_rows)):
+        for name, make in (("basil", lambda t: basil_rows(t, a.basil_years)), ("ecbplus-dev", ecb_rows)):
             rows, golds = make(tmp)
             results += run(name, rows, golds, exe, tmp)
     print(f"{'set':12} {'level':6} {'docs':>5} {'gold':>5} {'pred':>5} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6} {'ARI':>6} {'NMI':>6}")

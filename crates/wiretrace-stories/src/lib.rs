@@ -36,14 +36,20 @@ pub struct Config {
     /// A story takes no article published more than this many days after its
     /// last one.
     pub window_days: i64,
+    /// Similarity is scaled by `1 / (1 + gap / time_scale_days)`, the gap
+    /// being the days since the story's latest article: the reports of one
+    /// event come out together, while a saga's next event comes days later.
+    /// Where either time is unknown the gap counts as `time_scale_days`.
+    pub time_scale_days: f64,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
-            threshold: 0.22,
+            threshold: 0.12,
             passage_link: 0.5,
             window_days: 7,
+            time_scale_days: 5.0,
         }
     }
 }
@@ -141,6 +147,15 @@ pub fn cluster(
     let mut family_story: HashMap<&ArticleId, usize> = HashMap::new();
     let mut assignments: Vec<Option<Assignment>> = vec![None; articles.len()];
 
+    let time_factor =
+        |p: Option<DateTime<FixedOffset>>, last: Option<DateTime<FixedOffset>>| match (p, last) {
+            (Some(p), Some(l)) => {
+                let gap = (p - l).num_seconds().unsigned_abs() as f64 / 86_400.0;
+                1.0 / (1.0 + gap / config.time_scale_days)
+            }
+            // An unknown gap counts as a typical one.
+            _ => 0.5,
+        };
     for i in arrival_order(articles) {
         let a = articles[i];
         let family = family_of.get(&a.id).copied().unwrap_or(&a.id);
@@ -198,7 +213,7 @@ pub fn cluster(
             if !live(story) {
                 continue;
             }
-            let sim = profiles[i].cosine(&story.profile);
+            let sim = profiles[i].cosine(&story.profile) * time_factor(a.published, story.last);
             let (score, via) = match linked_story.get(&s) {
                 Some(&l) if config.passage_link > sim => (config.passage_link, Some(l)),
                 _ => (sim, None),
