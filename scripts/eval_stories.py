@@ -85,14 +85,14 @@ def basil_rows(tmp, years="all"):
     return rows, {"event": gold}
 
 
-def ecb_rows(tmp):
+def ecb_rows(tmp, topics="all"):
     with tarfile.open(os.path.join(DATA, "ecbplus-dev", "ECBplus_dev.tar.xz")) as t:
         t.extractall(tmp, filter="data")
     rows, event, topic = [], {}, {}
     base = os.path.join(tmp, "ECBplus_dev", "ECB+")
     for top in sorted(os.listdir(base), key=lambda s: int(s) if s.isdigit() else 0):
         d = os.path.join(base, top)
-        if not os.path.isdir(d):
+        if not os.path.isdir(d) or (topics != "all" and int(top) % 2 != (0 if topics == "even" else 1)):
             continue
         for name in sorted(os.listdir(d)):
             m = re.match(r"(\d+)_(\d+)(ecbplus|ecb)\.xml$", name)
@@ -138,6 +138,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--basil-years", choices=["all", "even", "odd"], default="all",
                     help="BASIL articles of these years only (tune on one half, report the other)")
+    ap.add_argument("--ecb-topics", choices=["all", "even", "odd"], default="all",
+                    help="ECB+ topics of these numbers only (even: 2 12 18 34; odd: 5 21 23 35)")
     a = ap.parse_args()
     if not os.path.isdir(DATA):
         sys.exit(f"needs ../shared beside the repository ({DATA} not found)")
@@ -145,7 +147,7 @@ def main():
     exe = os.path.join(ROOT, "target", "release", "wiretrace")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, make in (("basil", lambda t: basil_rows(t, a.basil_years)), ("ecbplus-dev", ecb_rows)):
+        for name, make in (("basil", lambda t: basil_rows(t, a.basil_years)), ("ecbplus-dev", lambda t: ecb_rows(t, a.ecb_topics))):
             rows, golds = make(tmp)
             results += run(name, rows, golds, exe, tmp)
     print(f"{'set':12} {'level':6} {'docs':>5} {'gold':>5} {'pred':>5} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6} {'ARI':>6} {'NMI':>6}")

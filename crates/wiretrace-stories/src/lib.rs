@@ -41,6 +41,9 @@ pub struct Config {
     /// event come out together, while a saga's next event comes days later.
     /// Where either time is unknown the gap counts as `time_scale_days`.
     pub time_scale_days: f64,
+    /// Two stories whose profiles are this similar (time-scaled likewise)
+    /// are merged after the online pass; above 1, never.
+    pub merge_threshold: f64,
 }
 
 impl Default for Config {
@@ -50,6 +53,7 @@ impl Default for Config {
             passage_link: 0.5,
             window_days: 7,
             time_scale_days: 5.0,
+            merge_threshold: 0.2,
         }
     }
 }
@@ -86,6 +90,8 @@ const CANDIDATE_TERMS: usize = 30;
 /// Of those, at most this many (the ones sharing most of those terms) are
 /// scored.
 const MAX_CANDIDATES: usize = 64;
+/// Terms held by more stories than this propose no merges.
+const MAX_MERGE_POSTINGS: usize = 200;
 
 struct Live {
     id: String,
@@ -274,6 +280,100 @@ pub fn cluster(
         stories[s].last = stories[s].last.max(a.published);
     }
 
+    // Two stories that turn out to be one (an early report started a second
+    // story before the first had the words to take it) are merged: stories
+    // sharing strong terms whose profiles are similar enough, time allowing.
+    let n = stories.len();
+    let mut root: Vec<usize> = (0..n).collect();
+    let mut merge_reason: Vec<Option<(usize, f64)>> = vec![None; n];
+    if config.merge_threshold <= 1.0 {
+        let first: Vec<Option<DateTime<FixedOffset>>> = stories
+            .iter()
+            .map(|s| {
+                s.members
+                    .iter()
+                    .filter_map(|&m| articles[m].published)
+                    .min()
+            })
+            .collect();
+        let mut by_term: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (k, st) in stories.iter().enumerate() {
+            for t in st.profile.strongest_terms(CANDIDATE_TERMS) {
+                by_term.entry(t).or_default().push(k);
+            }
+        }
+        let mut pairs: Vec<(usize, usize)> = by_term
+            .values()
+            .filter(|v| v.len() <= MAX_MERGE_POSTINGS)
+            .flat_map(|v| {
+                v.iter()
+                    .enumerate()
+                    .flat_map(move |(k, &x)| v[k + 1..].iter().map(move |&y| (x.min(y), x.max(y))))
+            })
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let find = |root: &mut Vec<usize>, mut x: usize| {
+            while root[x] != x {
+                root[x] = root[root[x]];
+                x = root[x];
+            }
+            x
+        };
+        for (x, y) in pairs {
+            // The gap between the two stories' spans, in the story order.
+            let (earlier, later) = if first[x] <= first[y] { (x, y) } else { (y, x) };
+            let factor = time_factor(first[later], stories[earlier].last.max(first[earlier]));
+            let sim = stories[x].profile.cosine(&stories[y].profile) * factor;
+            if sim >= config.merge_threshold {
+                let (rx, ry) = (find(&mut root, x), find(&mut root, y));
+                if rx != ry {
+                    let (keep, gone) = (rx.min(ry), rx.max(ry));
+                    root[gone] = keep;
+                    merge_reason[gone] = Some((keep, sim));
+                }
+            }
+        }
+        for k in 0..n {
+            root[k] = find(&mut root, k);
+        }
+    }
+    let rank: HashMap<usize, usize> = arrival_order(articles)
+        .into_iter()
+        .enumerate()
+        .map(|(r, i)| (i, r))
+        .collect();
+    for k in 0..n {
+        let r = root[k];
+        if r == k {
+            continue;
+        }
+        let moved = std::mem::take(&mut stories[k].members);
+        let profile = std::mem::take(&mut stories[k].profile);
+        let why = merge_reason[k].map_or(String::new(), |(into, sim)| {
+            format!(
+                "; its story {} merged into {} (similarity {sim:.2})",
+                stories[k].id, stories[into].id
+            )
+        });
+        for &m in &moved {
+            if let Some(a) = assignments[m].as_mut() {
+                a.story = stories[r].id.clone();
+                a.reason.push_str(&why);
+            }
+        }
+        stories[r].profile.add(&profile);
+        stories[r].members.extend(moved);
+        stories[r].last = stories[r].last.max(stories[k].last);
+    }
+    for st in stories.iter_mut() {
+        st.members.sort_by_key(|m| rank[m]);
+    }
+    let stories: Vec<Live> = stories
+        .into_iter()
+        .filter(|s| !s.members.is_empty())
+        .collect();
+
     let summaries = stories
         .iter()
         .map(|s| {
@@ -392,5 +492,32 @@ mod tests {
         let mut a = a;
         a.sort_by(|x, y| x.id.cmp(&y.id));
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn stories_that_turn_out_to_be_one_are_merged() {
+        let (a, b) = (
+            strike("a", "2025-03-04T08:00:00Z"),
+            strike("b", "2025-03-04T09:00:00Z"),
+        );
+        let refs = [&a, &b];
+        // Nothing joins online, so each article starts a story...
+        let apart = Config {
+            threshold: 1.1,
+            merge_threshold: 2.0,
+            ..Config::default()
+        };
+        assert_eq!(cluster(&refs, &[], &[], &apart).1.len(), 2);
+        // ...and the merge pass finds they are one.
+        let merged = Config {
+            merge_threshold: 0.5,
+            ..apart
+        };
+        let (assignments, stories) = cluster(&refs, &[], &[], &merged);
+        assert_eq!(stories.len(), 1);
+        assert_eq!(stories[0].id, "s-a");
+        assert_eq!(stories[0].articles.len(), 2);
+        let b_why = &assignments.iter().find(|x| x.id.0 == "b").unwrap().reason;
+        assert!(b_why.contains("merged into s-a"), "{b_why}");
     }
 }

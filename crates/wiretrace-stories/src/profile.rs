@@ -18,7 +18,7 @@ const LEAD_WEIGHT: f64 = 2.0;
 /// Paragraphs that make the lead.
 const LEAD_PARAGRAPHS: usize = 2;
 /// Extra weight of a capitalised word inside a sentence (a name).
-const NAME_BOOST: f64 = 1.5;
+const NAME_BOOST: f64 = 4.0;
 /// Terms kept in a story's profile.
 const STORY_TERMS: usize = 400;
 

@@ -236,7 +236,7 @@ fn regroup(store: &mut dyn Store, index: &CandidateIndex, sketches: &[Sketch]) -
 
 /// The story clustering parameters: the defaults, or for evaluation runs
 /// `WIRETRACE_STORY_THRESHOLD` (cosine needed to join a story) and
-/// `WIRETRACE_STORY_TIME_SCALE` (days).
+/// `WIRETRACE_STORY_TIME_SCALE` (days) and `WIRETRACE_STORY_MERGE`.
 fn story_config() -> wiretrace_stories::Config {
     let mut c = wiretrace_stories::Config::default();
     if let Some(t) = std::env::var("WIRETRACE_STORY_THRESHOLD")
@@ -250,6 +250,12 @@ fn story_config() -> wiretrace_stories::Config {
         .and_then(|v| v.parse().ok())
     {
         c.time_scale_days = t;
+    }
+    if let Some(t) = std::env::var("WIRETRACE_STORY_MERGE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        c.merge_threshold = t;
     }
     c
 }
