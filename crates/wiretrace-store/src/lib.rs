@@ -79,6 +79,45 @@ pub struct ArticleSummary {
     pub stripped: usize,
 }
 
+/// Which stories to list, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct StoryQuery {
+    /// Stories last seen at or after this time.
+    pub from: Option<DateTime<FixedOffset>>,
+    /// Stories first seen at or before this time.
+    pub to: Option<DateTime<FixedOffset>>,
+    /// Stories an outlet (site) took part in.
+    pub outlet: Option<String>,
+    /// Stories holding an article that matches these words.
+    pub text: Option<String>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// An article found by a text search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub id: ArticleId,
+    pub title: Option<String>,
+    pub site: Option<String>,
+    pub published: Option<DateTime<FixedOffset>>,
+    pub story: Option<String>,
+    /// The matching words in context, marked `[` `]`.
+    pub snippet: String,
+}
+
+/// Words as a full-text query: each word quoted (a phrase of one), all
+/// required, so nothing a user types is taken as query syntax.
+pub fn text_query(words: &str) -> Option<String> {
+    let terms: Vec<String> = words
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(16)
+        .map(|w| format!("\"{w}\""))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
 /// The interface between the pipeline and a storage backend.
 pub trait Store {
     /// Stores a batch of articles atomically.
@@ -121,6 +160,18 @@ pub trait Store {
         stories: &[Story],
     ) -> Result<()>;
     fn families(&self) -> Result<Vec<FamilyAssignment>>;
+    /// The family of one article, if it has been grouped.
+    fn family_of(&self, id: &ArticleId) -> Result<Option<FamilyAssignment>>;
+    /// The members of a family.
+    fn family_members(&self, family: &ArticleId) -> Result<Vec<FamilyAssignment>>;
+    /// The relations one article takes part in.
+    fn relations_of(&self, id: &ArticleId) -> Result<Vec<PairRelation>>;
+    /// One page of stories, newest first, and how many match in all.
+    fn stories_page(&self, q: &StoryQuery) -> Result<(Vec<Story>, u64)>;
+    /// Articles matching the words of `words`, best first.
+    fn search(&self, words: &str, limit: usize) -> Result<Vec<SearchHit>>;
+    /// Why one article is in its story.
+    fn assignment(&self, id: &ArticleId) -> Result<Option<Assignment>>;
     fn stories(&self) -> Result<Vec<Story>>;
     fn story(&self, id: &str) -> Result<Option<Story>>;
     fn assignments(&self) -> Result<Vec<Assignment>>;

@@ -54,4 +54,26 @@ pub const MIGRATIONS: &[&str] = &[
     DELETE FROM stories;
     UPDATE articles SET analysed = 0;
     "#,
+    // 3: what the server pages and searches by: story times as numbers, and
+    // a full-text index of titles and texts kept in step by triggers.
+    r#"
+    ALTER TABLE stories ADD COLUMN first_ts INTEGER;
+    ALTER TABLE stories ADD COLUMN last_ts INTEGER;
+    UPDATE stories SET first_ts = unixepoch(first_seen), last_ts = unixepoch(last_seen);
+    CREATE INDEX stories_last ON stories(last_ts);
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+    INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
+    "#,
 ];

@@ -8,7 +8,10 @@ use wiretrace_reuse::{FamilyAssignment, PairRelation, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
 use crate::schema::MIGRATIONS;
-use crate::{ArticleSummary, PutOutcome, RejectedItem, Result, Stats, Store, StoreError};
+use crate::{
+    text_query, ArticleSummary, PutOutcome, RejectedItem, Result, SearchHit, Stats, Store,
+    StoreError, StoryQuery,
+};
 
 /// A store in one SQLite file.
 pub struct SqliteStore {
@@ -80,6 +83,9 @@ impl SqliteStore {
         // last committed state. NORMAL sync is durable against process death.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // INSERT OR REPLACE deletes the old row: its delete trigger must run
+        // to keep the full-text index in step.
+        conn.pragma_update(None, "recursive_triggers", "ON")?;
         let mut store = SqliteStore { conn };
         store.migrate()?;
         Ok(store)
@@ -384,25 +390,133 @@ impl Store for SqliteStore {
         }
         for s in stories {
             tx.execute(
-                "INSERT INTO stories (id, headline, first_seen, last_seen, articles, outlets) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![s.id, s.headline, s.first_seen.map(|d| d.to_rfc3339()), s.last_seen.map(|d| d.to_rfc3339()), serde_json::to_string(&s.articles)?, serde_json::to_string(&s.outlets)?],
+                "INSERT INTO stories (id, headline, first_seen, last_seen, articles, outlets, first_ts, last_ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![s.id, s.headline, s.first_seen.map(|d| d.to_rfc3339()), s.last_seen.map(|d| d.to_rfc3339()), serde_json::to_string(&s.articles)?, serde_json::to_string(&s.outlets)?, s.first_seen.map(|d| d.timestamp()), s.last_seen.map(|d| d.timestamp())],
             )?;
         }
         tx.commit()?;
         Ok(())
     }
 
+    fn family_of(&self, id: &ArticleId) -> Result<Option<FamilyAssignment>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT article_id, family, source FROM families WHERE article_id = ?1",
+                [id.as_str()],
+                family_from_row,
+            )
+            .optional()?)
+    }
+
+    fn family_members(&self, family: &ArticleId) -> Result<Vec<FamilyAssignment>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT article_id, family, source FROM families WHERE family = ?1 ORDER BY article_id",
+        )?;
+        let rows = st.query_map([family.as_str()], family_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn relations_of(&self, id: &ArticleId) -> Result<Vec<PairRelation>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT a, b, a_coverage, b_coverage, passages FROM relations WHERE a = ?1 UNION ALL
+             SELECT a, b, a_coverage, b_coverage, passages FROM relations WHERE b = ?1 ORDER BY 1, 2",
+        )?;
+        let rows = st.query_map([id.as_str()], Self::relation_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn stories_page(&self, q: &StoryQuery) -> Result<(Vec<Story>, u64)> {
+        let mut cond = vec!["1 = 1".to_string()];
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(from) = q.from {
+            args.push(from.timestamp().into());
+            cond.push(format!("last_ts >= ?{}", args.len()));
+        }
+        if let Some(to) = q.to {
+            args.push(to.timestamp().into());
+            cond.push(format!("first_ts <= ?{}", args.len()));
+        }
+        if let Some(outlet) = &q.outlet {
+            args.push(outlet.clone().into());
+            cond.push(format!(
+                "EXISTS (SELECT 1 FROM json_each(stories.outlets) WHERE value = ?{})",
+                args.len()
+            ));
+        }
+        if let Some(words) = q.text.as_deref().and_then(text_query) {
+            args.push(words.into());
+            cond.push(format!(
+                "id IN (SELECT m.story FROM articles_fts f JOIN articles a ON a.rowid = f.rowid
+                        JOIN story_members m ON m.article_id = a.id WHERE articles_fts MATCH ?{})",
+                args.len()
+            ));
+        }
+        let filter = cond.join(" AND ");
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM stories WHERE {filter}"),
+            rusqlite::params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        args.push((q.limit as i64).into());
+        args.push((q.offset as i64).into());
+        let mut st = self.conn.prepare(&format!(
+            "SELECT id, headline, first_seen, last_seen, articles, outlets FROM stories WHERE {filter}
+             ORDER BY last_ts IS NULL, last_ts DESC, id LIMIT ?{} OFFSET ?{}",
+            args.len() - 1,
+            args.len()
+        ))?;
+        let rows = st.query_map(rusqlite::params_from_iter(args.iter()), story_from_row)?;
+        Ok((rows.collect::<rusqlite::Result<_>>()?, total as u64))
+    }
+
+    fn search(&self, words: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        let Some(query) = text_query(words) else {
+            return Ok(Vec::new());
+        };
+        let mut st = self.conn.prepare_cached(
+            "SELECT a.id, a.title, a.site, a.published, m.story,
+                    snippet(articles_fts, 1, '[', ']', '…', 16)
+             FROM articles_fts f JOIN articles a ON a.rowid = f.rowid
+             LEFT JOIN story_members m ON m.article_id = a.id
+             WHERE articles_fts MATCH ?1 ORDER BY rank, a.id LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![query, limit as i64], |r| {
+            Ok(SearchHit {
+                id: ArticleId(r.get(0)?),
+                title: r.get(1)?,
+                site: r.get(2)?,
+                published: date(r.get(3)?),
+                story: r.get(4)?,
+                snippet: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn assignment(&self, id: &ArticleId) -> Result<Option<Assignment>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT article_id, story, similarity, reason FROM story_members WHERE article_id = ?1",
+                [id.as_str()],
+                |r| {
+                    Ok(Assignment {
+                        id: ArticleId(r.get(0)?),
+                        story: r.get(1)?,
+                        similarity: r.get(2)?,
+                        reason: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
     fn families(&self) -> Result<Vec<FamilyAssignment>> {
         let mut st = self
             .conn
             .prepare("SELECT article_id, family, source FROM families ORDER BY article_id")?;
-        let rows = st.query_map([], |r| {
-            Ok(FamilyAssignment {
-                id: ArticleId(r.get(0)?),
-                family: ArticleId(r.get(1)?),
-                source: r.get::<_, Option<String>>(2)?.map(ArticleId),
-            })
-        })?;
+        let rows = st.query_map([], family_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -458,6 +572,14 @@ impl Store for SqliteStore {
             passages: count("SELECT COALESCE(SUM(json_array_length(passages)), 0) FROM relations")?,
         })
     }
+}
+
+fn family_from_row(r: &Row) -> rusqlite::Result<FamilyAssignment> {
+    Ok(FamilyAssignment {
+        id: ArticleId(r.get(0)?),
+        family: ArticleId(r.get(1)?),
+        source: r.get::<_, Option<String>>(2)?.map(ArticleId),
+    })
 }
 
 fn story_from_row(r: &Row) -> rusqlite::Result<Story> {

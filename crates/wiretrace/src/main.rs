@@ -99,6 +99,12 @@ enum Command {
         #[arg(long, default_value = "wiretrace-demo.db")]
         demo_db: PathBuf,
     },
+    /// Serve the store: a JSON API under /api/ and pages to browse stories, articles and shared passages.
+    Serve {
+        /// Address to listen on; loopback unless told otherwise (port 0: any free port).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -207,6 +213,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Rejected => output::rejected(out, &open(&cli.db)?, cli.json)?,
+        Command::Serve { addr } => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(wiretrace_server::serve(cli.db.clone(), addr))?;
+        }
         Command::Demo { demo_db } => {
             let store = demo::build(&demo_db)?;
             writeln!(

@@ -1,0 +1,69 @@
+//! The JSON API under `/api/` (documented in docs/openapi.yaml).
+
+use crate::model::{self, parse_count};
+use crate::{ApiError, AppState, MAX_PAGE};
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use wiretrace_store::Store;
+
+type Params = Query<HashMap<String, String>>;
+
+pub async fn health(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let stats = s.with_store(|store| Ok(store.stats()?)).await?;
+    Ok(Json(
+        json!({"status": "ok", "articles": stats.articles, "stories": stats.stories, "families": stats.families}),
+    ))
+}
+
+pub async fn stories(State(s): State<AppState>, Query(p): Params) -> Result<Json<Value>, ApiError> {
+    let list = s
+        .with_store(move |store| model::story_list(store, &p))
+        .await?;
+    Ok(Json(json!(list)))
+}
+
+pub async fn story(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let view = s
+        .with_store(move |store| model::story_view(store, &id))
+        .await?;
+    Ok(Json(json!(view)))
+}
+
+pub async fn article(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let view = s
+        .with_store(move |store| model::article_view(store, &id))
+        .await?;
+    Ok(Json(json!(view)))
+}
+
+pub async fn compare(State(s): State<AppState>, Query(p): Params) -> Result<Json<Value>, ApiError> {
+    let view = s
+        .with_store(move |store| model::compare_view(store, &p))
+        .await?;
+    Ok(Json(json!(view)))
+}
+
+pub async fn search(State(s): State<AppState>, Query(p): Params) -> Result<Json<Value>, ApiError> {
+    let q = p
+        .get("q")
+        .map(|q| q.trim().to_string())
+        .filter(|q| !q.is_empty())
+        .ok_or_else(|| ApiError::bad_request("missing parameter \"q\": the words to search for"))?;
+    let limit = parse_count("limit", p.get("limit"), 20, MAX_PAGE)?;
+    let hits = s
+        .with_store(move |store| Ok(store.search(&q, limit)?))
+        .await?;
+    Ok(Json(json!({"hits": hits})))
+}
+
+pub async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found(format!("no such path: {}", uri.path()))
+}

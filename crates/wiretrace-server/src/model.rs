@@ -1,0 +1,415 @@
+//! What the API returns and the pages show, built from the store once for
+//! both.
+
+use crate::{ApiError, MAX_PAGE};
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use wiretrace_core::{Article, ArticleId, CharMap, Span};
+use wiretrace_reuse::diff::{word_diff, Change};
+use wiretrace_store::{SqliteStore, Store, StoryQuery};
+use wiretrace_stories::{DatedEvent, Story};
+
+/// At most this many relations of one article are shown.
+const MAX_RELATIONS: usize = 200;
+
+#[derive(Debug, Serialize)]
+pub struct StoryList {
+    pub total: u64,
+    pub limit: usize,
+    pub offset: usize,
+    pub stories: Vec<Story>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArticleRow {
+    pub id: ArticleId,
+    pub published: Option<DateTime<FixedOffset>>,
+    pub site: Option<String>,
+    pub title: Option<String>,
+    pub wire: Option<String>,
+    pub family: Option<ArticleId>,
+    /// The article this one was copied from.
+    pub source: Option<ArticleId>,
+    /// Why it is in the story.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OutletCount {
+    pub site: String,
+    pub articles: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FamilyView {
+    pub family: ArticleId,
+    pub title: Option<String>,
+    pub members: Vec<ArticleId>,
+    pub sites: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StoryView {
+    pub story: Story,
+    pub articles: Vec<ArticleRow>,
+    pub timeline: Vec<DatedEvent>,
+    pub outlets: Vec<OutletCount>,
+    /// Copy families with more than one member.
+    pub families: Vec<FamilyView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SharedPassage {
+    pub other: ArticleId,
+    pub other_title: Option<String>,
+    /// Code points in this article's text.
+    pub start: usize,
+    pub end: usize,
+    /// Code points in the other article's text.
+    pub other_start: usize,
+    pub other_end: usize,
+    /// `from`: this text came from `other` (its source); `to`: `other`
+    /// took it from this article.
+    pub direction: &'static str,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArticleView {
+    #[serde(flatten)]
+    pub article: Article,
+    pub clean_text: String,
+    pub family: Option<ArticleId>,
+    pub source: Option<ArticleId>,
+    pub story: Option<String>,
+    pub reason: Option<String>,
+    pub passages: Vec<SharedPassage>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Brief {
+    pub id: ArticleId,
+    pub title: Option<String>,
+    pub site: Option<String>,
+    pub published: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DiffRun {
+    /// `same`, `removed` (only in a) or `added` (only in b).
+    pub op: &'static str,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ComparedPassage {
+    pub a_start: usize,
+    pub a_end: usize,
+    pub b_start: usize,
+    pub b_end: usize,
+    pub a_text: String,
+    pub b_text: String,
+    pub diff: Vec<DiffRun>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CompareView {
+    pub a: Brief,
+    pub b: Brief,
+    pub a_coverage: f64,
+    pub b_coverage: f64,
+    pub is_copy: bool,
+    pub passages: Vec<ComparedPassage>,
+}
+
+/// Query parameters, parsed with clear messages.
+pub fn parse_time(
+    name: &str,
+    v: Option<&String>,
+) -> Result<Option<DateTime<FixedOffset>>, ApiError> {
+    match v.map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => wiretrace_core::time::parse_datetime(s)
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "{name}: not a date or time: {s:?} (use 2025-09-03 or RFC 3339)"
+                ))
+            }),
+    }
+}
+
+pub fn parse_count(
+    name: &str,
+    v: Option<&String>,
+    default: usize,
+    max: usize,
+) -> Result<usize, ApiError> {
+    match v {
+        None => Ok(default),
+        Some(s) => match s.trim().parse::<usize>() {
+            Ok(n) if n <= max => Ok(n),
+            _ => Err(ApiError::bad_request(format!(
+                "{name}: expected a whole number from 0 to {max}, got {s:?}"
+            ))),
+        },
+    }
+}
+
+pub fn story_list(
+    store: &SqliteStore,
+    params: &HashMap<String, String>,
+) -> Result<StoryList, ApiError> {
+    let q = StoryQuery {
+        from: parse_time("from", params.get("from"))?,
+        to: parse_time("to", params.get("to"))?,
+        outlet: params
+            .get("outlet")
+            .filter(|s| !s.trim().is_empty())
+            .cloned(),
+        text: params.get("q").filter(|s| !s.trim().is_empty()).cloned(),
+        limit: parse_count("limit", params.get("limit"), 50, MAX_PAGE)?,
+        offset: parse_count("offset", params.get("offset"), 0, usize::MAX / 2)?,
+    };
+    let (stories, total) = store.stories_page(&q)?;
+    Ok(StoryList {
+        total,
+        limit: q.limit,
+        offset: q.offset,
+        stories,
+    })
+}
+
+pub fn story_view(store: &SqliteStore, id: &str) -> Result<StoryView, ApiError> {
+    let story = store
+        .story(id)?
+        .ok_or_else(|| ApiError::not_found(format!("no story {id:?}")))?;
+    let mut members: Vec<Article> = Vec::new();
+    let mut rows = Vec::new();
+    for aid in &story.articles {
+        let Some(a) = store.article(aid)? else {
+            continue;
+        };
+        let fam = store.family_of(aid)?;
+        rows.push(ArticleRow {
+            id: a.id.clone(),
+            published: a.published,
+            site: a.site.clone(),
+            title: a.title.clone(),
+            wire: a.wire.clone(),
+            family: fam.as_ref().map(|f| f.family.clone()),
+            source: fam.and_then(|f| f.source),
+            reason: store.assignment(aid)?.map(|x| x.reason),
+        });
+        members.push(a);
+    }
+    let timeline = wiretrace_stories::timeline(&members.iter().collect::<Vec<_>>());
+    let mut outlets: BTreeMap<String, usize> = BTreeMap::new();
+    for a in &members {
+        *outlets
+            .entry(a.site.clone().unwrap_or_else(|| "(unknown)".into()))
+            .or_default() += 1;
+    }
+    let mut outlets: Vec<OutletCount> = outlets
+        .into_iter()
+        .map(|(site, articles)| OutletCount { site, articles })
+        .collect();
+    outlets.sort_by(|x, y| y.articles.cmp(&x.articles).then(x.site.cmp(&y.site)));
+    let mut by_family: BTreeMap<ArticleId, Vec<&ArticleRow>> = BTreeMap::new();
+    for r in &rows {
+        if let Some(f) = &r.family {
+            by_family.entry(f.clone()).or_default().push(r);
+        }
+    }
+    let families = by_family
+        .into_iter()
+        .filter(|(_, m)| m.len() > 1)
+        .map(|(family, m)| {
+            let title = m
+                .iter()
+                .find(|r| r.id == family)
+                .and_then(|r| r.title.clone());
+            let mut sites: Vec<String> = m.iter().filter_map(|r| r.site.clone()).collect();
+            sites.sort();
+            sites.dedup();
+            FamilyView {
+                title: title.or_else(|| m[0].title.clone()),
+                members: m.iter().map(|r| r.id.clone()).collect(),
+                family,
+                sites,
+            }
+        })
+        .collect();
+    Ok(StoryView {
+        story,
+        articles: rows,
+        timeline,
+        outlets,
+        families,
+    })
+}
+
+pub fn article_view(store: &SqliteStore, id: &str) -> Result<ArticleView, ApiError> {
+    let aid = ArticleId(id.to_string());
+    let article = store
+        .article(&aid)?
+        .ok_or_else(|| ApiError::not_found(format!("no article {id:?}")))?;
+    let fam = store.family_of(&aid)?;
+    let assignment = store.assignment(&aid)?;
+    // Direction: the source of a copy is its family's original; otherwise
+    // the earlier article (undated last, then by id), as the export does.
+    let mut relations = store.relations_of(&aid)?;
+    relations.truncate(MAX_RELATIONS);
+    let mut involved: Vec<ArticleId> = vec![aid.clone()];
+    for r in &relations {
+        involved.push(if r.a == aid { r.b.clone() } else { r.a.clone() });
+    }
+    let mut families = Vec::new();
+    let mut when = HashMap::new();
+    let mut titles = HashMap::new();
+    for x in &involved {
+        if let Some(f) = store.family_of(x)? {
+            families.push(f);
+        }
+        if let Some(o) = store.article(x)? {
+            when.insert(
+                x.clone(),
+                (
+                    o.published.is_none(),
+                    o.published.map_or(0, |d| d.timestamp()),
+                ),
+            );
+            titles.insert(x.clone(), o.title.clone());
+        }
+    }
+    let map = CharMap::new(&article.text);
+    let mut passages: Vec<SharedPassage> =
+        wiretrace_reuse::directed_passages(&relations, &families, &when)
+            .into_iter()
+            .filter_map(|p| {
+                let (mine, theirs, other, direction) = if p.dst == aid {
+                    (p.dst_span, p.src_span, p.src, "from")
+                } else if p.src == aid {
+                    (p.src_span, p.dst_span, p.dst, "to")
+                } else {
+                    return None;
+                };
+                Some(SharedPassage {
+                    other_title: titles.get(&other).cloned().flatten(),
+                    other,
+                    start: mine.start,
+                    end: mine.end,
+                    other_start: theirs.start,
+                    other_end: theirs.end,
+                    direction,
+                    text: map.slice(&article.text, mine).to_string(),
+                })
+            })
+            .collect();
+    passages.sort_by(|x, y| (x.start, x.end, &x.other).cmp(&(y.start, y.end, &y.other)));
+    Ok(ArticleView {
+        clean_text: article.clean_text(),
+        article,
+        family: fam.as_ref().map(|f| f.family.clone()),
+        source: fam.and_then(|f| f.source),
+        story: assignment.as_ref().map(|x| x.story.clone()),
+        reason: assignment.map(|x| x.reason),
+        passages,
+    })
+}
+
+fn brief(a: &Article) -> Brief {
+    Brief {
+        id: a.id.clone(),
+        title: a.title.clone(),
+        site: a.site.clone(),
+        published: a.published,
+    }
+}
+
+pub fn compare_view(
+    store: &SqliteStore,
+    params: &HashMap<String, String>,
+) -> Result<CompareView, ApiError> {
+    let get = |k: &str| {
+        params
+            .get(k)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                ApiError::bad_request(format!("missing parameter {k:?}: compare needs ?a=ID&b=ID"))
+            })
+    };
+    let (a, b) = (get("a")?, get("b")?);
+    let load = |id: &str| -> Result<Article, ApiError> {
+        store
+            .article(&ArticleId(id.to_string()))?
+            .ok_or_else(|| ApiError::not_found(format!("no article {id:?}")))
+    };
+    let (x, y) = (load(a)?, load(b)?);
+    // Computed afresh: the pair may never have been a candidate.
+    let r = wiretrace_reuse::align(
+        &wiretrace_reuse::Doc::from_article(&x),
+        &wiretrace_reuse::Doc::from_article(&y),
+    );
+    let (mx, my) = (CharMap::new(&x.text), CharMap::new(&y.text));
+    let passages = r
+        .passages
+        .iter()
+        .map(|p| {
+            let (ta, tb) = (
+                mx.slice(&x.text, p.a).to_string(),
+                my.slice(&y.text, p.b).to_string(),
+            );
+            let diff = word_diff(&ta, &tb)
+                .into_iter()
+                .map(|c| match c {
+                    Change::Same(t) => DiffRun {
+                        op: "same",
+                        text: t,
+                    },
+                    Change::Removed(t) => DiffRun {
+                        op: "removed",
+                        text: t,
+                    },
+                    Change::Added(t) => DiffRun {
+                        op: "added",
+                        text: t,
+                    },
+                })
+                .collect();
+            ComparedPassage {
+                a_start: p.a.start,
+                a_end: p.a.end,
+                b_start: p.b.start,
+                b_end: p.b.end,
+                a_text: ta,
+                b_text: tb,
+                diff,
+            }
+        })
+        .collect();
+    Ok(CompareView {
+        a: brief(&x),
+        b: brief(&y),
+        a_coverage: r.a_coverage,
+        b_coverage: r.b_coverage,
+        is_copy: r.is_copy(),
+        passages,
+    })
+}
+
+/// Spans of `text` covered by `passages`, merged, for highlighting.
+pub fn covered(passages: &[SharedPassage]) -> Vec<Span> {
+    let mut v: Vec<Span> = passages.iter().map(|p| Span::new(p.start, p.end)).collect();
+    v.sort_by_key(|s| (s.start, s.end));
+    let mut out: Vec<Span> = Vec::new();
+    for s in v {
+        match out.last_mut() {
+            Some(l) if s.start <= l.end => l.end = l.end.max(s.end),
+            _ => out.push(s),
+        }
+    }
+    out
+}

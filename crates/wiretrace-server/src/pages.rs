@@ -1,0 +1,513 @@
+//! Server-rendered pages. Every string that comes from the store goes
+//! through [`esc`] (text and attributes) or [`url_part`] (links); pages run
+//! no script at all.
+
+use crate::model::{self, covered, ArticleView, CompareView, StoryList, StoryView};
+use crate::{ApiError, AppState};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::fmt::Write;
+use wiretrace_core::{CharMap, Span};
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Percent-encodes a path segment or query value.
+pub fn url_part(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+:root{--ink:#1d232b;--muted:#5d6875;--line:#dde2e8;--accent:#1f5fa8;--mark:#fff1a8;--add:#d8f5d2;--del:#fbd9d6;--bg:#fafbfc}
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--ink);background:var(--bg)}
+header.top{background:#15324f;color:#fff;padding:.6rem 1rem}header.top a{color:#fff;text-decoration:none;font-weight:600}
+main{max-width:62rem;margin:0 auto;padding:1rem}a{color:var(--accent)}h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0}
+h2{font-size:1.15rem;margin:1.5rem 0 .5rem}.meta{color:var(--muted);font-size:.9rem}
+form.filters{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0 1rem}form.filters input{padding:.4rem;border:1px solid var(--line);border-radius:4px;font:inherit;min-width:0}
+form.filters input[name=q]{flex:1 1 14rem}button{padding:.4rem .9rem;border:0;border-radius:4px;background:var(--accent);color:#fff;font:inherit}
+ul.list{list-style:none;padding:0;margin:0}ul.list li{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.6rem .8rem;margin:.5rem 0}
+.bar{height:.7rem;background:var(--accent);border-radius:2px;display:inline-block;vertical-align:middle;margin-right:.4rem}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.35rem .4rem;border-bottom:1px solid var(--line);vertical-align:top;font-size:.95rem}
+.text p{margin:.6rem 0}mark{background:var(--mark);padding:0 .1rem}mark a{color:inherit;text-decoration:none}
+details{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.5rem .8rem;margin:.5rem 0}summary{cursor:pointer}
+.cols{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.cols>div{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.6rem .8rem}
+ins{background:var(--add);text-decoration:none}del{background:var(--del)}svg.axis{width:100%;height:auto;background:#fff;border:1px solid var(--line);border-radius:6px}
+.pager{display:flex;gap:1rem;margin:1rem 0}.inferred{color:var(--muted)}
+@media (max-width:40rem){.cols{grid-template-columns:1fr}main{padding:.6rem}td,th{font-size:.85rem}}
+"#;
+
+fn layout(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>{} · wiretrace</title><style>{STYLE}</style></head><body><header class=\"top\"><a href=\"/\">wiretrace</a></header><main>{body}</main></body></html>",
+        esc(title)
+    )
+}
+
+fn error_page(e: ApiError) -> Response {
+    let body = format!(
+        "<h1>{}</h1><p>{}</p><p><a href=\"/\">All stories</a></p>",
+        e.status.as_u16(),
+        esc(&e.message)
+    );
+    (e.status, Html(layout("error", &body))).into_response()
+}
+
+fn page(r: Result<String, ApiError>) -> Response {
+    match r {
+        Ok(html) => (StatusCode::OK, Html(html)).into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+fn day(d: Option<chrono::DateTime<chrono::FixedOffset>>) -> String {
+    d.map_or("undated".into(), |d| d.format("%Y-%m-%d %H:%M").to_string())
+}
+
+pub async fn stories(
+    State(s): State<AppState>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    let params = p.clone();
+    page(
+        s.with_store(move |store| model::story_list(store, &params))
+            .await
+            .map(|l| render_stories(&l, &p)),
+    )
+}
+
+fn render_stories(l: &StoryList, p: &HashMap<String, String>) -> String {
+    let v = |k: &str| esc(p.get(k).map_or("", |s| s.as_str()));
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<h1>Stories</h1><form class=\"filters\" method=\"get\" action=\"/\">\
+         <input name=\"q\" type=\"search\" placeholder=\"Search articles\" value=\"{}\" aria-label=\"search\">\
+         <input name=\"outlet\" placeholder=\"Outlet\" value=\"{}\" aria-label=\"outlet\">\
+         <input name=\"from\" type=\"date\" value=\"{}\" aria-label=\"from\"><input name=\"to\" type=\"date\" value=\"{}\" aria-label=\"to\">\
+         <button type=\"submit\">Filter</button></form><p class=\"meta\">{} stories</p><ul class=\"list\">",
+        v("q"),
+        v("outlet"),
+        v("from"),
+        v("to"),
+        l.total
+    );
+    for st in &l.stories {
+        let _ = write!(
+            b,
+            "<li><a class=\"story\" href=\"/stories/{}\">{}</a><div class=\"meta\">{} – {} · {} articles · {}</div></li>",
+            url_part(&st.id),
+            esc(st.headline.as_deref().unwrap_or("(untitled)")),
+            day(st.first_seen),
+            day(st.last_seen),
+            st.articles.len(),
+            esc(&st.outlets.join(", "))
+        );
+    }
+    b.push_str("</ul><div class=\"pager\">");
+    let link = |offset: usize| {
+        let mut q: Vec<String> = p
+            .iter()
+            .filter(|(k, _)| k.as_str() != "offset")
+            .map(|(k, v)| format!("{}={}", url_part(k), url_part(v)))
+            .collect();
+        q.sort();
+        q.push(format!("offset={offset}"));
+        format!("/?{}", q.join("&amp;"))
+    };
+    if l.offset > 0 {
+        let _ = write!(
+            b,
+            "<a href=\"{}\">← newer</a>",
+            link(l.offset.saturating_sub(l.limit))
+        );
+    }
+    if (l.offset + l.limit) < l.total as usize {
+        let _ = write!(b, "<a href=\"{}\">older →</a>", link(l.offset + l.limit));
+    }
+    b.push_str("</div>");
+    layout("Stories", &b)
+}
+
+pub async fn story(State(s): State<AppState>, Path(id): Path<String>) -> Response {
+    page(
+        s.with_store(move |store| model::story_view(store, &id))
+            .await
+            .map(|v| render_story(&v)),
+    )
+}
+
+/// The timeline drawn: articles (circles) and dated events (diamonds) on a
+/// day axis.
+fn axis(v: &StoryView) -> String {
+    let article_days: Vec<NaiveDate> = v
+        .articles
+        .iter()
+        .filter_map(|a| a.published.map(|d| d.date_naive()))
+        .collect();
+    let event_days: Vec<NaiveDate> = v.timeline.iter().map(|e| e.date).collect();
+    let all: Vec<NaiveDate> = article_days.iter().chain(&event_days).copied().collect();
+    let (Some(&lo), Some(&hi)) = (all.iter().min(), all.iter().max()) else {
+        return String::new();
+    };
+    let span = (hi - lo).num_days().max(1) as f64;
+    let x = |d: NaiveDate| 40.0 + 720.0 * (d - lo).num_days() as f64 / span;
+    let mut s = String::from(
+        "<svg class=\"axis\" viewBox=\"0 0 800 120\" role=\"img\" aria-label=\"timeline\">",
+    );
+    let _ = write!(
+        s,
+        "<line x1=\"40\" y1=\"60\" x2=\"760\" y2=\"60\" stroke=\"#8892a0\"/>"
+    );
+    let mut d = lo;
+    let step = ((span / 8.0).ceil() as i64).max(1);
+    while d <= hi {
+        let _ = write!(
+            s,
+            "<line x1=\"{0:.1}\" y1=\"55\" x2=\"{0:.1}\" y2=\"65\" stroke=\"#8892a0\"/><text x=\"{0:.1}\" y=\"85\" font-size=\"11\" text-anchor=\"middle\" fill=\"#5d6875\">{1}</text>",
+            x(d),
+            d.format("%b %d")
+        );
+        d += chrono::Duration::days(step);
+    }
+    for (i, a) in v.articles.iter().enumerate() {
+        if let Some(p) = a.published {
+            let _ = write!(
+                s,
+                "<circle cx=\"{:.1}\" cy=\"{}\" r=\"6\" fill=\"#1f5fa8\"><title>{}</title></circle>",
+                x(p.date_naive()),
+                45 - (i % 3) * 10,
+                esc(&format!("{} · {}", a.site.as_deref().unwrap_or(""), a.title.as_deref().unwrap_or("")))
+            );
+        }
+    }
+    for (i, e) in v.timeline.iter().enumerate() {
+        let (cx, cy) = (x(e.date), 75 + (i % 3) * 10 + 20);
+        let _ = write!(
+            s,
+            "<rect x=\"{:.1}\" y=\"{}\" width=\"8\" height=\"8\" transform=\"rotate(45 {:.1} {})\" fill=\"#d9822b\"><title>{}</title></rect>",
+            cx - 4.0,
+            cy - 4,
+            cx,
+            cy,
+            esc(&format!("{}: {}", e.date, e.sentence))
+        );
+    }
+    s.push_str("</svg><p class=\"meta\">● articles published · ◆ dated events</p>");
+    s
+}
+
+fn render_story(v: &StoryView) -> String {
+    let st = &v.story;
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<h1>{}</h1><p class=\"meta\">{} – {} · {} articles · {} outlets</p><h2>Timeline</h2>{}",
+        esc(st.headline.as_deref().unwrap_or("(untitled)")),
+        day(st.first_seen),
+        day(st.last_seen),
+        st.articles.len(),
+        v.outlets.len(),
+        axis(v)
+    );
+    if !v.timeline.is_empty() {
+        b.push_str("<table class=\"timeline\"><tr><th>date</th><th>what</th><th>article</th></tr>");
+        for e in &v.timeline {
+            let _ = write!(
+                b,
+                "<tr><td>{}{}</td><td>{}</td><td><a href=\"/articles/{}\">{}</a></td></tr>",
+                e.date.format("%a %Y-%m-%d"),
+                if e.inferred {
+                    " <span class=\"inferred\" title=\"the article is undated: inferred\">(inferred)</span>"
+                } else {
+                    ""
+                },
+                esc(&e.sentence),
+                url_part(&e.article.0),
+                esc(&e.article.0)
+            );
+        }
+        b.push_str("</table>");
+    }
+    b.push_str("<h2>Coverage by outlet</h2><table>");
+    let most = v.outlets.iter().map(|o| o.articles).max().unwrap_or(1);
+    for o in &v.outlets {
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td><span class=\"bar\" style=\"width:{}px\"></span>{}</td></tr>",
+            esc(&o.site),
+            8 + 160 * o.articles / most,
+            o.articles
+        );
+    }
+    b.push_str("</table>");
+    if !v.families.is_empty() {
+        b.push_str("<h2>Copies</h2>");
+        for f in &v.families {
+            let _ = write!(
+                b,
+                "<details class=\"family\"><summary>{} — reprinted by {} sites</summary><ul>",
+                esc(f.title.as_deref().unwrap_or("(untitled)")),
+                f.sites.len()
+            );
+            for m in &f.members {
+                let _ = write!(
+                    b,
+                    "<li><a href=\"/articles/{}\">{}</a>{}</li>",
+                    url_part(&m.0),
+                    esc(&m.0),
+                    if *m == f.family { " (original)" } else { "" }
+                );
+            }
+            b.push_str("</ul></details>");
+        }
+    }
+    b.push_str("<h2>Articles</h2><ul class=\"list\">");
+    for a in &v.articles {
+        let copy = match &a.source {
+            Some(src) => format!(
+                " · copy of <a href=\"/articles/{}\">{}</a>",
+                url_part(&src.0),
+                esc(&src.0)
+            ),
+            None => String::new(),
+        };
+        let _ = write!(
+            b,
+            "<li><a class=\"article\" href=\"/articles/{}\">{}</a><div class=\"meta\">{} · {}{}{}</div><div class=\"meta\">{}</div></li>",
+            url_part(&a.id.0),
+            esc(a.title.as_deref().unwrap_or(&a.id.0)),
+            day(a.published),
+            esc(a.site.as_deref().unwrap_or("")),
+            a.wire.as_ref().map_or(String::new(), |w| format!(" · wire: {}", esc(w))),
+            copy,
+            esc(a.reason.as_deref().unwrap_or(""))
+        );
+    }
+    b.push_str("</ul>");
+    layout(st.headline.as_deref().unwrap_or("Story"), &b)
+}
+
+pub async fn article(State(s): State<AppState>, Path(id): Path<String>) -> Response {
+    page(
+        s.with_store(move |store| model::article_view(store, &id))
+            .await
+            .map(|v| render_article(&v)),
+    )
+}
+
+/// One body paragraph, with the parts shared with other articles marked and
+/// linked to the comparison.
+fn paragraph(v: &ArticleView, map: &CharMap, para: Span, marks: &[Span]) -> String {
+    let a = &v.article;
+    let mut out = String::from("<p>");
+    let mut at = para.start;
+    for m in marks
+        .iter()
+        .filter(|m| m.end > para.start && m.start < para.end)
+    {
+        let (s, e) = (m.start.max(para.start), m.end.min(para.end));
+        if s > at {
+            out.push_str(&esc(map.slice(&a.text, Span::new(at, s))));
+        }
+        let other = v
+            .passages
+            .iter()
+            .find(|p| p.start < e && p.end > s)
+            .map(|p| (p.other.0.clone(), p.direction, p.other_title.clone()));
+        let (href, tip) = match other {
+            Some((o, dir, t)) => (
+                format!("/compare?a={}&amp;b={}", url_part(&a.id.0), url_part(&o)),
+                format!(
+                    "{} {}",
+                    if dir == "from" { "from" } else { "reused by" },
+                    t.unwrap_or(o)
+                ),
+            ),
+            None => ("#".into(), String::new()),
+        };
+        let _ = write!(
+            out,
+            "<mark title=\"{}\"><a href=\"{}\">{}</a></mark>",
+            esc(&tip),
+            href,
+            esc(map.slice(&a.text, Span::new(s, e)))
+        );
+        at = e;
+    }
+    if at < para.end {
+        out.push_str(&esc(map.slice(&a.text, Span::new(at, para.end))));
+    }
+    out.push_str("</p>");
+    out
+}
+
+fn render_article(v: &ArticleView) -> String {
+    let a = &v.article;
+    let map = CharMap::new(&a.text);
+    let marks = covered(&v.passages);
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<h1>{}</h1><p class=\"meta\">{} · {}{}{}</p>",
+        esc(a.title.as_deref().unwrap_or("(untitled)")),
+        day(a.published),
+        esc(a.site.as_deref().unwrap_or("")),
+        a.byline
+            .as_ref()
+            .map_or(String::new(), |x| format!(" · {}", esc(x))),
+        a.wire
+            .as_ref()
+            .map_or(String::new(), |w| format!(" · wire: {}", esc(w)))
+    );
+    if let Some(story) = &v.story {
+        let _ = write!(
+            b,
+            "<p class=\"meta\">Story: <a href=\"/stories/{}\">{}</a></p>",
+            url_part(story),
+            esc(story)
+        );
+    }
+    if let Some(src) = &v.source {
+        let _ = write!(b, "<p class=\"meta\">A copy of <a href=\"/articles/{0}\">{1}</a> · <a href=\"/compare?a={0}&amp;b={2}\">compare</a></p>", url_part(&src.0), esc(&src.0), url_part(&a.id.0));
+    }
+    if let Some(url) = &a.url {
+        let _ = write!(b, "<p class=\"meta\">Original: {}</p>", esc(url));
+    }
+    b.push_str("<div class=\"text\">");
+    for para in &a.body {
+        b.push_str(&paragraph(v, &map, *para, &marks));
+    }
+    b.push_str("</div>");
+    if !v.passages.is_empty() {
+        b.push_str("<h2>Shared passages</h2><table><tr><th>passage</th><th>with</th></tr>");
+        for p in &v.passages {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{} <a href=\"/articles/{}\">{}</a> · <a href=\"/compare?a={}&amp;b={}\">compare</a></td></tr>",
+                esc(&p.text),
+                if p.direction == "from" { "source:" } else { "reused by" },
+                url_part(&p.other.0),
+                esc(p.other_title.as_deref().unwrap_or(&p.other.0)),
+                url_part(&a.id.0),
+                url_part(&p.other.0)
+            );
+        }
+        b.push_str("</table>");
+    }
+    for (label, lines) in [
+        ("Removed as boilerplate", &a.stripped),
+        ("Captions", &a.captions),
+        ("Related links", &a.related),
+    ] {
+        if lines.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            b,
+            "<details><summary>{label} ({})</summary><ul>",
+            lines.len()
+        );
+        for l in lines {
+            let _ = write!(b, "<li>{}</li>", esc(l));
+        }
+        b.push_str("</ul></details>");
+    }
+    layout(a.title.as_deref().unwrap_or("Article"), &b)
+}
+
+pub async fn compare(
+    State(s): State<AppState>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    page(
+        s.with_store(move |store| model::compare_view(store, &p))
+            .await
+            .map(|v| render_compare(&v)),
+    )
+}
+
+fn render_compare(v: &CompareView) -> String {
+    let mut b = String::new();
+    let head = |x: &model::Brief| {
+        format!(
+            "<a href=\"/articles/{}\">{}</a><div class=\"meta\">{} · {}</div>",
+            url_part(&x.id.0),
+            esc(x.title.as_deref().unwrap_or(&x.id.0)),
+            esc(x.site.as_deref().unwrap_or("")),
+            day(x.published)
+        )
+    };
+    let _ = write!(
+        b,
+        "<h1>Compare</h1><div class=\"cols\"><div>A: {}</div><div>B: {}</div></div><p class=\"meta\">{} shared passages, covering {:.0}% of A and {:.0}% of B{}</p>",
+        head(&v.a),
+        head(&v.b),
+        v.passages.len(),
+        v.a_coverage * 100.0,
+        v.b_coverage * 100.0,
+        if v.is_copy { " — copies of one text" } else { "" }
+    );
+    for p in &v.passages {
+        let (mut left, mut right) = (String::new(), String::new());
+        for r in &p.diff {
+            match r.op {
+                "same" => {
+                    left.push_str(&esc(&r.text));
+                    left.push(' ');
+                    right.push_str(&esc(&r.text));
+                    right.push(' ');
+                }
+                "removed" => {
+                    let _ = write!(left, "<del>{}</del> ", esc(&r.text));
+                }
+                _ => {
+                    let _ = write!(right, "<ins>{}</ins> ", esc(&r.text));
+                }
+            }
+        }
+        let _ = write!(
+            b,
+            "<div class=\"cols passage\"><div>{left}</div><div>{right}</div></div>"
+        );
+    }
+    layout("Compare", &b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_encodes_links() {
+        assert_eq!(
+            esc("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+        assert_eq!(url_part("a b/<c>"), "a%20b%2F%3Cc%3E");
+    }
+}

@@ -1,0 +1,211 @@
+//! `wiretrace serve` on loopback: the JSON API, its errors, and the pages'
+//! safety with hostile ingested text.
+
+mod common;
+use common::*;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// A server on a free loopback port, stopped when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(db: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wiretrace"))
+            .arg("--db")
+            .arg(db)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start wiretrace serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        Server { child, base }
+    }
+
+    /// Status, content type and body of a GET.
+    fn get(&self, path: &str) -> (u16, String, String) {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        let mut r = agent.get(format!("{}{path}", self.base)).call().unwrap();
+        let status = r.status().as_u16();
+        let ctype = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (status, ctype, r.body_mut().read_to_string().unwrap())
+    }
+
+    fn json(&self, path: &str) -> (u16, serde_json::Value) {
+        let (status, ctype, body) = self.get(path);
+        assert!(ctype.starts_with("application/json"), "{path}: {ctype}");
+        (status, serde_json::from_str(&body).unwrap())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn demo_store(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("demo.db");
+    wiretrace(&db)
+        .args(["demo", "--demo-db"])
+        .arg(&db)
+        .assert()
+        .success();
+    db
+}
+
+#[test]
+fn the_api_serves_stories_articles_comparisons_and_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&demo_store(dir.path()));
+
+    let (status, health) = server.json("/api/health");
+    assert_eq!(status, 200);
+    assert_eq!(health["articles"], 8);
+
+    let (_, list) = server.json("/api/stories?limit=2");
+    assert_eq!(list["total"], 3);
+    assert_eq!(list["stories"].as_array().unwrap().len(), 2);
+    let (_, page2) = server.json("/api/stories?limit=2&offset=2");
+    assert_eq!(page2["stories"].as_array().unwrap().len(), 1);
+    let (_, by_outlet) = server.json("/api/stories?outlet=North%20Gazette");
+    assert_eq!(by_outlet["total"], 1);
+    let (_, by_text) = server.json("/api/stories?q=tram");
+    assert_eq!(by_text["total"], 1);
+    let (_, by_date) = server.json("/api/stories?from=2025-03-06");
+    let n = by_date["total"].as_u64().unwrap();
+    assert!((1..3).contains(&n), "{by_date}");
+
+    let strike = "s-mpa-2025-0302-strike-preview";
+    let (status, story) = server.json(&format!("/api/stories/{strike}"));
+    assert_eq!(status, 200);
+    assert_eq!(story["articles"].as_array().unwrap().len(), 6);
+    assert!(!story["timeline"].as_array().unwrap().is_empty());
+    assert!(story["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["members"].as_array().unwrap().len() >= 3));
+
+    // The feature that quotes the wire report credits its source.
+    let (_, feature) = server.json("/api/articles/ud85341c9220529df");
+    let passages = feature["passages"].as_array().unwrap();
+    assert!(passages
+        .iter()
+        .any(|p| p["direction"] == "from" && p["other"] == "mpa-2025-0304-strike"));
+
+    let (_, cmp) = server.json("/api/compare?a=mpa-2025-0304-strike&b=ud85341c9220529df");
+    assert!(!cmp["passages"].as_array().unwrap().is_empty());
+    assert_eq!(cmp["is_copy"], false);
+
+    let (_, hits) = server.json("/api/search?q=crane");
+    assert_eq!(hits["hits"][0]["id"], "ud85341c9220529df");
+}
+
+#[test]
+fn bad_parameters_get_400_and_missing_ids_404_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&demo_store(dir.path()));
+    for (path, status) in [
+        ("/api/stories?limit=abc", 400),
+        ("/api/stories?limit=100000", 400),
+        ("/api/stories?from=yesterday-ish", 400),
+        ("/api/search", 400),
+        ("/api/compare?a=mpa-2025-0304-strike", 400),
+        ("/api/stories/no-such-story", 404),
+        ("/api/articles/no-such-article", 404),
+        ("/api/compare?a=mpa-2025-0304-strike&b=nope", 404),
+        ("/api/nothing-here", 404),
+    ] {
+        let (got, body) = server.json(path);
+        assert_eq!(got, status, "{path}: {body}");
+        assert!(
+            body["error"].as_str().is_some_and(|m| !m.is_empty()),
+            "{path}: {body}"
+        );
+    }
+    let (status, ctype, body) = server.get("/stories/no-such-story");
+    assert_eq!(status, 404);
+    assert!(ctype.starts_with("text/html"));
+    assert!(body.contains("no story"));
+}
+
+#[test]
+fn ingested_markup_is_shown_as_text_and_never_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let page = dir.path().join("hostile.html");
+    std::fs::write(
+        &page,
+        r#"<html><head><title>Harbour &lt;script&gt;alert(1)&lt;/script&gt; news</title></head><body><article>
+        <h1>Harbour <script>alert(1)</script> news</h1>
+        <p>The harbour council met on Tuesday and voted, after a long debate, to repair the pier &lt;img src=x onerror=alert(2)&gt; before winter.</p>
+        <p>Engineers said the work, which will cost more than planned, starts in May &lt;script&gt;alert(3)&lt;/script&gt; and ends in June.</p>
+        </article></body></html>"#,
+    )
+    .unwrap();
+    wiretrace(&db).arg("ingest").arg(&page).assert().success();
+    let articles = export(&db, "articles");
+    let id = articles[0]["id"].as_str().unwrap().to_string();
+    let story = export(&db, "stories")[0]["story"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let server = Server::start(&db);
+    let handler = regex::Regex::new(r"<[a-z][^>]*\son[a-z]+\s*=").unwrap();
+    for path in [
+        "/".to_string(),
+        format!("/articles/{id}"),
+        format!("/stories/{story}"),
+        format!("/compare?a={id}&b={id}"),
+        "/?q=%3Cscript%3E".to_string(),
+    ] {
+        let (status, ctype, body) = server.get(&path);
+        assert_eq!(status, 200, "{path}");
+        assert!(ctype.starts_with("text/html"), "{path}");
+        let lower = body.to_lowercase();
+        assert!(
+            !lower.contains("<script"),
+            "{path} carries a script element"
+        );
+        assert!(
+            !lower.contains("<img"),
+            "{path} carries an ingested element"
+        );
+        assert!(
+            !handler.is_match(&lower),
+            "{path} carries an event handler attribute"
+        );
+    }
+    let (_, _, body) = server.get(&format!("/articles/{id}"));
+    assert!(
+        body.contains("&lt;img src=x onerror=alert(2)&gt;"),
+        "the text is shown, escaped"
+    );
+    // The API returns the text as data; JSON carries it verbatim.
+    let (_, v) = server.json(&format!("/api/articles/{id}"));
+    assert!(v["clean_text"]
+        .as_str()
+        .unwrap()
+        .contains("<img src=x onerror=alert(2)>"));
+}

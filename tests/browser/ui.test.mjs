@@ -1,0 +1,80 @@
+// The web UI in headless Chromium: stories page, search, a story with its
+// timeline, an article with a highlighted shared passage, the comparison.
+// Run by scripts/browser-test: WIRETRACE_BIN is the binary, ARTIFACTS the
+// folder for screenshots. Exits non-zero on the first failed check.
+import { chromium } from "playwright-core";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import assert from "node:assert/strict";
+
+const bin = process.env.WIRETRACE_BIN;
+const artifacts = process.env.ARTIFACTS;
+mkdirSync(artifacts, { recursive: true });
+const db = join(mkdtempSync(join(tmpdir(), "wiretrace-ui-")), "demo.db");
+execFileSync(bin, ["demo", "--demo-db", db], { stdio: "ignore" });
+
+const server = spawn(bin, ["--db", db, "serve", "--addr", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "inherit"] });
+const base = await new Promise((resolve, reject) => {
+  let out = "";
+  server.stdout.on("data", (d) => {
+    out += d;
+    const m = out.match(/listening on (http:\/\/\S+)/);
+    if (m) resolve(m[1]);
+  });
+  server.on("exit", (c) => reject(new Error(`server exited with ${c}`)));
+});
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"],
+});
+let passed = 0;
+const check = (cond, what) => { assert.ok(cond, what); passed++; console.log(`ok - ${what}`); };
+try {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
+  page.on("pageerror", (e) => problems.push(String(e)));
+
+  await page.goto(base + "/");
+  check((await page.locator("a.story").count()) === 3, "the stories page lists the demo's three stories");
+  await page.screenshot({ path: join(artifacts, "1-stories.png"), fullPage: true });
+
+  await page.fill("input[name=q]", "tram");
+  await Promise.all([page.waitForURL(/q=tram/), page.click("button[type=submit]")]);
+  check((await page.locator("a.story").count()) === 1, "searching 'tram' leaves one story");
+  check((await page.locator("a.story").first().innerText()).includes("tram"), "it is the tram story");
+  await page.screenshot({ path: join(artifacts, "2-search.png"), fullPage: true });
+
+  await page.goto(base + "/");
+  await Promise.all([page.waitForURL(/\/stories\//), page.click("a.story:has-text('dockworkers')")]);
+  check(await page.locator("svg.axis circle").count() >= 3, "the story's timeline draws its articles on a time axis");
+  check(await page.locator("svg.axis rect").count() >= 3, "and its dated events");
+  check(await page.locator("table.timeline tr").count() >= 4, "the dated sentences are listed");
+  check(await page.locator("details.family summary:has-text('reprinted by')").count() >= 1, "copies are collapsed into a family");
+  await page.screenshot({ path: join(artifacts, "3-story.png"), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 1, "the story page fits a phone's width");
+  await page.screenshot({ path: join(artifacts, "3b-story-phone.png"), fullPage: true });
+  await page.setViewportSize({ width: 1200, height: 900 });
+
+  await Promise.all([page.waitForURL(/\/articles\//), page.click("a.article:has-text('picket line')")]);
+  const marks = page.locator(".text mark");
+  check(await marks.count() >= 1, "the article highlights the passage it shares");
+  check(((await marks.first().getAttribute("title")) || "").startsWith("from"), "the highlight names its source");
+  await page.screenshot({ path: join(artifacts, "4-article.png"), fullPage: true });
+
+  await Promise.all([page.waitForURL(/\/compare\?/), marks.first().locator("a").click()]);
+  check(await page.locator(".passage").count() >= 1, "compare shows the aligned passages side by side");
+  await page.screenshot({ path: join(artifacts, "5-compare.png"), fullPage: true });
+
+  check(problems.length === 0, `no console errors (${problems.join("; ")})`);
+  console.log(`browser: ${passed} checks passed`);
+} finally {
+  await browser.close();
+  server.kill();
+}
