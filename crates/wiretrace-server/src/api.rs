@@ -27,9 +27,10 @@ pub async fn stories(State(s): State<AppState>, Query(p): Params) -> Result<Json
 pub async fn story(
     State(s): State<AppState>,
     Path(id): Path<String>,
+    Query(p): Params,
 ) -> Result<Json<Value>, ApiError> {
     let view = s
-        .with_store(move |store| model::story_view(store, &id))
+        .with_store(move |store| model::story_view(store, &id, &p))
         .await?;
     Ok(Json(json!(view)))
 }

@@ -2,8 +2,9 @@
 //!
 //! Serves a wiretrace store over HTTP: a JSON API under `/api/` and
 //! server-rendered pages to browse stories, articles and shared passages.
-//! Reads only: ingesting stays with the CLI. Each request opens its own
-//! SQLite connection (cheap, and WAL lets readers run beside a writer).
+//! Reads only: ingesting stays with the CLI. Requests borrow a connection
+//! from a small pool (WAL lets readers run beside a writer, and each read
+//! sees the latest commit), so statements stay prepared between requests.
 //!
 //! Everything taken from ingested pages is escaped before it reaches a page;
 //! the pages carry a Content-Security-Policy that forbids scripts, so even a
@@ -33,26 +34,45 @@ pub const MAX_PAGE: usize = 200;
 /// Largest request body accepted.
 pub const MAX_BODY: usize = 16 * 1024;
 
-/// What every handler shares: where the store is.
+/// Idle connections kept for reuse; more are opened under load and closed
+/// when the pool is full.
+const POOL_IDLE: usize = 16;
+
+/// What every handler shares: where the store is, and idle connections to it.
 #[derive(Clone)]
 pub struct AppState {
     db: Arc<PathBuf>,
+    idle: Arc<std::sync::Mutex<Vec<SqliteStore>>>,
 }
 
 impl AppState {
     pub fn new(db: PathBuf) -> Self {
-        AppState { db: Arc::new(db) }
+        AppState {
+            db: Arc::new(db),
+            idle: Arc::default(),
+        }
     }
 
-    /// Runs `f` on a fresh connection to the store, off the async threads.
+    /// Runs `f` on a pooled connection to the store, off the async threads.
     async fn with_store<T: Send + 'static>(
         &self,
         f: impl FnOnce(&SqliteStore) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let db = self.db.clone();
+        let state = self.clone();
         tokio::task::spawn_blocking(move || {
-            let store = SqliteStore::open(&db).map_err(|e| ApiError::internal(e.to_string()))?;
-            f(&store)
+            let pooled = state.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let store = match pooled {
+                Some(s) => s,
+                None => {
+                    SqliteStore::open(&state.db).map_err(|e| ApiError::internal(e.to_string()))?
+                }
+            };
+            let out = f(&store);
+            let mut idle = state.idle.lock().unwrap_or_else(|e| e.into_inner());
+            if idle.len() < POOL_IDLE {
+                idle.push(store);
+            }
+            out
         })
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?

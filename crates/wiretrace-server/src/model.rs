@@ -4,11 +4,13 @@
 use crate::{ApiError, MAX_PAGE};
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use wiretrace_core::{Article, ArticleId, CharMap, Span};
 use wiretrace_reuse::diff::{word_diff, Change};
-use wiretrace_store::{SqliteStore, Store, StoryQuery};
-use wiretrace_stories::{DatedEvent, Story};
+use wiretrace_store::{
+    FamilyBrief, OutletCount, SqliteStore, Store, StoryMember, StoryQuery, StorySummary,
+};
+use wiretrace_stories::DatedEvent;
 
 /// At most this many relations of one article are shown.
 const MAX_RELATIONS: usize = 200;
@@ -18,45 +20,27 @@ pub struct StoryList {
     pub total: u64,
     pub limit: usize,
     pub offset: usize,
-    pub stories: Vec<Story>,
+    pub stories: Vec<StorySummary>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct ArticleRow {
-    pub id: ArticleId,
-    pub published: Option<DateTime<FixedOffset>>,
-    pub site: Option<String>,
-    pub title: Option<String>,
-    pub wire: Option<String>,
-    pub family: Option<ArticleId>,
-    /// The article this one was copied from.
-    pub source: Option<ArticleId>,
-    /// Why it is in the story.
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct OutletCount {
-    pub site: String,
-    pub articles: usize,
-}
-
-#[derive(Debug, Serialize)]
-pub struct FamilyView {
-    pub family: ArticleId,
-    pub title: Option<String>,
-    pub members: Vec<ArticleId>,
-    pub sites: Vec<String>,
-}
+/// Articles of a story on one page, by default.
+const STORY_PAGE: usize = 50;
+/// Outlets listed on a story.
+const STORY_OUTLETS: usize = 100;
 
 #[derive(Debug, Serialize)]
 pub struct StoryView {
-    pub story: Story,
-    pub articles: Vec<ArticleRow>,
+    pub story: StorySummary,
+    pub limit: usize,
+    pub offset: usize,
+    /// This page of the story's articles, in time order (undated last).
+    pub articles: Vec<StoryMember>,
+    /// Dated events told by this page's articles.
     pub timeline: Vec<DatedEvent>,
+    /// The outlets with most articles in the story, at most 100.
     pub outlets: Vec<OutletCount>,
-    /// Copy families with more than one member.
-    pub families: Vec<FamilyView>,
+    /// The copy families (more than one member) of this page's articles.
+    pub families: Vec<FamilyBrief>,
 }
 
 #[derive(Debug, Serialize)]
@@ -181,69 +165,39 @@ pub fn story_list(
     })
 }
 
-pub fn story_view(store: &SqliteStore, id: &str) -> Result<StoryView, ApiError> {
+pub fn story_view(
+    store: &SqliteStore,
+    id: &str,
+    params: &HashMap<String, String>,
+) -> Result<StoryView, ApiError> {
     let story = store
-        .story(id)?
+        .story_summary(id)?
         .ok_or_else(|| ApiError::not_found(format!("no story {id:?}")))?;
-    let mut members: Vec<Article> = Vec::new();
-    let mut rows = Vec::new();
-    for aid in &story.articles {
-        let Some(a) = store.article(aid)? else {
-            continue;
-        };
-        let fam = store.family_of(aid)?;
-        rows.push(ArticleRow {
-            id: a.id.clone(),
-            published: a.published,
-            site: a.site.clone(),
-            title: a.title.clone(),
-            wire: a.wire.clone(),
-            family: fam.as_ref().map(|f| f.family.clone()),
-            source: fam.and_then(|f| f.source),
-            reason: store.assignment(aid)?.map(|x| x.reason),
-        });
-        members.push(a);
-    }
-    let timeline = wiretrace_stories::timeline(&members.iter().collect::<Vec<_>>());
-    let mut outlets: BTreeMap<String, usize> = BTreeMap::new();
-    for a in &members {
-        *outlets
-            .entry(a.site.clone().unwrap_or_else(|| "(unknown)".into()))
-            .or_default() += 1;
-    }
-    let mut outlets: Vec<OutletCount> = outlets
-        .into_iter()
-        .map(|(site, articles)| OutletCount { site, articles })
-        .collect();
-    outlets.sort_by(|x, y| y.articles.cmp(&x.articles).then(x.site.cmp(&y.site)));
-    let mut by_family: BTreeMap<ArticleId, Vec<&ArticleRow>> = BTreeMap::new();
-    for r in &rows {
-        if let Some(f) = &r.family {
-            by_family.entry(f.clone()).or_default().push(r);
+    let limit = parse_count("limit", params.get("limit"), STORY_PAGE, MAX_PAGE)?;
+    let offset = parse_count("offset", params.get("offset"), 0, usize::MAX / 2)?;
+    let articles = store.story_members_page(id, limit, offset)?;
+    let ids: Vec<ArticleId> = articles.iter().map(|m| m.id.clone()).collect();
+    let texts = store.article_texts_by_id(&ids)?;
+    let timeline = wiretrace_stories::timeline(&texts.iter().collect::<Vec<_>>());
+    let outlets = store.story_outlets(id, STORY_OUTLETS)?;
+    let mut family_ids: Vec<&ArticleId> =
+        articles.iter().filter_map(|m| m.family.as_ref()).collect();
+    family_ids.sort();
+    family_ids.dedup();
+    let mut families = Vec::new();
+    for f in family_ids {
+        if let Some(brief) = store.family_brief(f)? {
+            if brief.members > 1 {
+                families.push(brief);
+            }
         }
     }
-    let families = by_family
-        .into_iter()
-        .filter(|(_, m)| m.len() > 1)
-        .map(|(family, m)| {
-            let title = m
-                .iter()
-                .find(|r| r.id == family)
-                .and_then(|r| r.title.clone());
-            let mut sites: Vec<String> = m.iter().filter_map(|r| r.site.clone()).collect();
-            sites.sort();
-            sites.dedup();
-            FamilyView {
-                title: title.or_else(|| m[0].title.clone()),
-                members: m.iter().map(|r| r.id.clone()).collect(),
-                family,
-                sites,
-            }
-        })
-        .collect();
+    families.sort_by(|x, y| y.members.cmp(&x.members).then(x.family.cmp(&y.family)));
     Ok(StoryView {
         story,
-        articles: rows,
+        limit,
+        offset,
+        articles,
         timeline,
         outlets,
         families,

@@ -124,11 +124,32 @@ fn render_stories(l: &StoryList, p: &HashMap<String, String>) -> String {
             esc(st.headline.as_deref().unwrap_or("(untitled)")),
             day(st.first_seen),
             day(st.last_seen),
-            st.articles.len(),
+            st.articles,
             esc(&st.outlets.join(", "))
         );
     }
-    b.push_str("</ul><div class=\"pager\">");
+    b.push_str("</ul>");
+    b.push_str(&pager(
+        "/",
+        p,
+        l.offset,
+        l.limit,
+        l.total,
+        ("newer", "older"),
+    ));
+    layout("Stories", &b)
+}
+
+/// Links to the previous and next page of a list at `path`, keeping the
+/// other query parameters.
+fn pager(
+    path: &str,
+    p: &HashMap<String, String>,
+    offset: usize,
+    limit: usize,
+    total: u64,
+    (back, forward): (&str, &str),
+) -> String {
     let link = |offset: usize| {
         let mut q: Vec<String> = p
             .iter()
@@ -137,27 +158,33 @@ fn render_stories(l: &StoryList, p: &HashMap<String, String>) -> String {
             .collect();
         q.sort();
         q.push(format!("offset={offset}"));
-        format!("/?{}", q.join("&amp;"))
+        format!("{path}?{}", q.join("&amp;"))
     };
-    if l.offset > 0 {
+    let mut b = String::from("<div class=\"pager\">");
+    if offset > 0 {
         let _ = write!(
             b,
-            "<a href=\"{}\">← newer</a>",
-            link(l.offset.saturating_sub(l.limit))
+            "<a href=\"{}\">← {back}</a>",
+            link(offset.saturating_sub(limit))
         );
     }
-    if (l.offset + l.limit) < l.total as usize {
-        let _ = write!(b, "<a href=\"{}\">older →</a>", link(l.offset + l.limit));
+    if offset.saturating_add(limit) < total as usize {
+        let _ = write!(b, "<a href=\"{}\">{forward} →</a>", link(offset + limit));
     }
     b.push_str("</div>");
-    layout("Stories", &b)
+    b
 }
 
-pub async fn story(State(s): State<AppState>, Path(id): Path<String>) -> Response {
+pub async fn story(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    let params = p.clone();
     page(
-        s.with_store(move |store| model::story_view(store, &id))
+        s.with_store(move |store| model::story_view(store, &id, &params))
             .await
-            .map(|v| render_story(&v)),
+            .map(|v| render_story(&v, &p)),
     )
 }
 
@@ -221,17 +248,27 @@ fn axis(v: &StoryView) -> String {
     s
 }
 
-fn render_story(v: &StoryView) -> String {
+fn render_story(v: &StoryView, p: &HashMap<String, String>) -> String {
     let st = &v.story;
     let mut b = String::new();
     let _ = write!(
         b,
-        "<h1>{}</h1><p class=\"meta\">{} – {} · {} articles · {} outlets</p><h2>Timeline</h2>{}",
+        "<h1>{}</h1><p class=\"meta\">{} – {} · {} articles · {} outlets</p><h2>Timeline</h2>{}{}",
         esc(st.headline.as_deref().unwrap_or("(untitled)")),
         day(st.first_seen),
         day(st.last_seen),
-        st.articles.len(),
-        v.outlets.len(),
+        st.articles,
+        st.outlet_count,
+        if st.articles as usize > v.articles.len() {
+            format!(
+                "<p class=\"meta\">Articles {}–{} of {} and what they tell.</p>",
+                v.offset + 1,
+                v.offset + v.articles.len(),
+                st.articles
+            )
+        } else {
+            String::new()
+        },
         axis(v)
     );
     if !v.timeline.is_empty() {
@@ -270,17 +307,24 @@ fn render_story(v: &StoryView) -> String {
         for f in &v.families {
             let _ = write!(
                 b,
-                "<details class=\"family\"><summary>{} — reprinted by {} sites</summary><ul>",
+                "<details class=\"family\"><summary>{} — reprinted by {} sites</summary><p class=\"meta\">{} copies in all, on {}</p><ul>",
                 esc(f.title.as_deref().unwrap_or("(untitled)")),
-                f.sites.len()
+                f.site_count,
+                f.members,
+                esc(&f.sites.join(", "))
             );
-            for m in &f.members {
+            for m in v
+                .articles
+                .iter()
+                .filter(|a| a.family.as_ref() == Some(&f.family))
+            {
                 let _ = write!(
                     b,
-                    "<li><a href=\"/articles/{}\">{}</a>{}</li>",
-                    url_part(&m.0),
-                    esc(&m.0),
-                    if *m == f.family { " (original)" } else { "" }
+                    "<li><a href=\"/articles/{}\">{}</a> · {}{}</li>",
+                    url_part(&m.id.0),
+                    esc(&m.id.0),
+                    esc(m.site.as_deref().unwrap_or("")),
+                    if m.id == f.family { " (original)" } else { "" }
                 );
             }
             b.push_str("</ul></details>");
@@ -305,10 +349,18 @@ fn render_story(v: &StoryView) -> String {
             esc(a.site.as_deref().unwrap_or("")),
             a.wire.as_ref().map_or(String::new(), |w| format!(" · wire: {}", esc(w))),
             copy,
-            esc(a.reason.as_deref().unwrap_or(""))
+            esc(&a.reason)
         );
     }
     b.push_str("</ul>");
+    b.push_str(&pager(
+        &format!("/stories/{}", url_part(&st.id)),
+        p,
+        v.offset,
+        v.limit,
+        st.articles,
+        ("earlier", "later"),
+    ));
     layout(st.headline.as_deref().unwrap_or("Story"), &b)
 }
 

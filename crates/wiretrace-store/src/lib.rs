@@ -88,11 +88,67 @@ pub struct StoryQuery {
     pub to: Option<DateTime<FixedOffset>>,
     /// Stories an outlet (site) took part in.
     pub outlet: Option<String>,
-    /// Stories holding an article that matches these words.
+    /// Stories whose headline or article titles match these words.
     pub text: Option<String>,
     pub limit: usize,
     pub offset: usize,
 }
+
+/// A story as listed: its size and main outlets, not its member ids (a
+/// story can hold tens of thousands).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StorySummary {
+    pub id: String,
+    pub headline: Option<String>,
+    pub first_seen: Option<DateTime<FixedOffset>>,
+    pub last_seen: Option<DateTime<FixedOffset>>,
+    /// How many articles it holds.
+    pub articles: u64,
+    /// How many outlets took part.
+    pub outlet_count: u64,
+    /// The outlets with most articles in it, at most [`SUMMARY_OUTLETS`].
+    pub outlets: Vec<String>,
+}
+
+/// Outlets named in a [`StorySummary`].
+pub const SUMMARY_OUTLETS: usize = 10;
+
+/// One article of a story as its page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoryMember {
+    pub id: ArticleId,
+    pub published: Option<DateTime<FixedOffset>>,
+    pub site: Option<String>,
+    pub title: Option<String>,
+    pub wire: Option<String>,
+    pub family: Option<ArticleId>,
+    /// The article this one was copied from.
+    pub source: Option<ArticleId>,
+    /// Why it is in the story.
+    pub reason: String,
+}
+
+/// How many articles of a story one outlet published.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutletCount {
+    pub site: String,
+    pub articles: u64,
+}
+
+/// A copy family in brief: its size and the sites that carried it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FamilyBrief {
+    pub family: ArticleId,
+    /// The title of the family's original.
+    pub title: Option<String>,
+    pub members: u64,
+    /// Distinct sites, at most [`FAMILY_SITES`].
+    pub sites: Vec<String>,
+    pub site_count: u64,
+}
+
+/// Sites named in a [`FamilyBrief`].
+pub const FAMILY_SITES: usize = 50;
 
 /// An article found by a text search.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -167,7 +223,19 @@ pub trait Store {
     /// The relations one article takes part in.
     fn relations_of(&self, id: &ArticleId) -> Result<Vec<PairRelation>>;
     /// One page of stories, newest first, and how many match in all.
-    fn stories_page(&self, q: &StoryQuery) -> Result<(Vec<Story>, u64)>;
+    fn stories_page(&self, q: &StoryQuery) -> Result<(Vec<StorySummary>, u64)>;
+    fn story_summary(&self, id: &str) -> Result<Option<StorySummary>>;
+    /// A page of a story's articles in time order (undated last).
+    fn story_members_page(
+        &self,
+        story: &str,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<StoryMember>>;
+    /// The outlets of a story, most articles first, at most `limit`.
+    fn story_outlets(&self, story: &str, limit: usize) -> Result<Vec<OutletCount>>;
+    /// A family's size, sites and original's title.
+    fn family_brief(&self, family: &ArticleId) -> Result<Option<FamilyBrief>>;
     /// Articles matching the words of `words`, best first.
     fn search(&self, words: &str, limit: usize) -> Result<Vec<SearchHit>>;
     /// Why one article is in its story.

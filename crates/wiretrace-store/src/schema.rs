@@ -1,6 +1,33 @@
 //! Schema migrations, applied in order; `PRAGMA user_version` records how
 //! many a file has had.
 
+/// What the server reads of the groupings, derived from `story_members`,
+/// `stories` and `articles` in SQL: the members' times, undated last (a story's articles
+/// page in time order off an index), story sizes, outlet counts, and a
+/// full-text index of story headlines and member titles. Run by migration 4
+/// and after every `put_groupings`.
+macro_rules! derive_story_indexes {
+    () => {
+        r#"
+    UPDATE story_members SET ts = COALESCE(
+        (SELECT published_ts FROM articles WHERE articles.id = story_members.article_id), 9223372036854775807);
+    UPDATE stories SET size = (SELECT COUNT(*) FROM story_members m WHERE m.story = stories.id);
+    DELETE FROM story_outlets;
+    INSERT INTO story_outlets (story, site, articles)
+        SELECT m.story, COALESCE(a.site, ''), COUNT(*) FROM story_members m JOIN articles a ON a.id = m.article_id
+        GROUP BY 1, 2;
+    DELETE FROM stories_fts;
+    INSERT INTO stories_fts (rowid, headline, titles)
+        SELECT s.rowid, s.headline,
+               (SELECT group_concat(t, ' ') FROM (SELECT DISTINCT a.title AS t FROM story_members m
+                    JOIN articles a ON a.id = m.article_id WHERE m.story = s.id AND a.title IS NOT NULL LIMIT 1000))
+        FROM stories s;
+    "#
+    };
+}
+
+pub const DERIVE_STORY_INDEXES: &str = derive_story_indexes!();
+
 pub const MIGRATIONS: &[&str] = &[
     // 1: the foundation schema.
     r#"
@@ -76,4 +103,21 @@ pub const MIGRATIONS: &[&str] = &[
     END;
     INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
     "#,
+    // 4: bounded reads of big stories and families: members by (story, time),
+    // families by family, stories' sizes and outlets, story-level search.
+    concat!(
+        r#"
+    DROP INDEX story_members_story;
+    ALTER TABLE story_members ADD COLUMN ts INTEGER;
+    CREATE INDEX story_members_story_ts ON story_members(story, ts, article_id);
+    CREATE INDEX families_family ON families(family);
+    ALTER TABLE stories ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE story_outlets (
+        story TEXT NOT NULL, site TEXT NOT NULL, articles INTEGER NOT NULL, PRIMARY KEY (story, site)
+    );
+    CREATE INDEX story_outlets_site ON story_outlets(site);
+    CREATE VIRTUAL TABLE stories_fts USING fts5(headline, titles, tokenize='unicode61 remove_diacritics 2');
+    "#,
+        derive_story_indexes!()
+    ),
 ];

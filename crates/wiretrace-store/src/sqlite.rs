@@ -7,10 +7,11 @@ use wiretrace_core::{content_hash, Article, ArticleId, InputFormat, Rejection};
 use wiretrace_reuse::{FamilyAssignment, PairRelation, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
-use crate::schema::MIGRATIONS;
+use crate::schema::{DERIVE_STORY_INDEXES, MIGRATIONS};
 use crate::{
-    text_query, ArticleSummary, PutOutcome, RejectedItem, Result, SearchHit, Stats, Store,
-    StoreError, StoryQuery,
+    text_query, ArticleSummary, FamilyBrief, OutletCount, PutOutcome, RejectedItem, Result,
+    SearchHit, Stats, Store, StoreError, StoryMember, StoryQuery, StorySummary, FAMILY_SITES,
+    SUMMARY_OUTLETS,
 };
 
 /// A store in one SQLite file.
@@ -394,6 +395,7 @@ impl Store for SqliteStore {
                 params![s.id, s.headline, s.first_seen.map(|d| d.to_rfc3339()), s.last_seen.map(|d| d.to_rfc3339()), serde_json::to_string(&s.articles)?, serde_json::to_string(&s.outlets)?, s.first_seen.map(|d| d.timestamp()), s.last_seen.map(|d| d.timestamp())],
             )?;
         }
+        tx.execute_batch(DERIVE_STORY_INDEXES)?;
         tx.commit()?;
         Ok(())
     }
@@ -426,7 +428,7 @@ impl Store for SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn stories_page(&self, q: &StoryQuery) -> Result<(Vec<Story>, u64)> {
+    fn stories_page(&self, q: &StoryQuery) -> Result<(Vec<StorySummary>, u64)> {
         let mut cond = vec!["1 = 1".to_string()];
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         if let Some(from) = q.from {
@@ -440,15 +442,14 @@ impl Store for SqliteStore {
         if let Some(outlet) = &q.outlet {
             args.push(outlet.clone().into());
             cond.push(format!(
-                "EXISTS (SELECT 1 FROM json_each(stories.outlets) WHERE value = ?{})",
+                "id IN (SELECT story FROM story_outlets WHERE site = ?{})",
                 args.len()
             ));
         }
         if let Some(words) = q.text.as_deref().and_then(text_query) {
             args.push(words.into());
             cond.push(format!(
-                "id IN (SELECT m.story FROM articles_fts f JOIN articles a ON a.rowid = f.rowid
-                        JOIN story_members m ON m.article_id = a.id WHERE articles_fts MATCH ?{})",
+                "rowid IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?{})",
                 args.len()
             ));
         }
@@ -461,13 +462,101 @@ impl Store for SqliteStore {
         args.push((q.limit as i64).into());
         args.push((q.offset as i64).into());
         let mut st = self.conn.prepare(&format!(
-            "SELECT id, headline, first_seen, last_seen, articles, outlets FROM stories WHERE {filter}
+            "SELECT {} FROM stories WHERE {filter}
              ORDER BY last_ts IS NULL, last_ts DESC, id LIMIT ?{} OFFSET ?{}",
+            summary_columns(),
             args.len() - 1,
             args.len()
         ))?;
-        let rows = st.query_map(rusqlite::params_from_iter(args.iter()), story_from_row)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args.iter()), summary_from_row)?;
         Ok((rows.collect::<rusqlite::Result<_>>()?, total as u64))
+    }
+
+    fn story_summary(&self, id: &str) -> Result<Option<StorySummary>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {} FROM stories WHERE id = ?1", summary_columns()),
+                [id],
+                summary_from_row,
+            )
+            .optional()?)
+    }
+
+    fn story_members_page(
+        &self,
+        story: &str,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<StoryMember>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT a.id, a.published, a.site, a.title, a.wire, f.family, f.source, m.reason
+             FROM story_members m JOIN articles a ON a.id = m.article_id
+             LEFT JOIN families f ON f.article_id = m.article_id
+             WHERE m.story = ?1 ORDER BY m.ts, m.article_id LIMIT ?2 OFFSET ?3",
+        )?;
+        let rows = st.query_map(params![story, limit as i64, offset as i64], |r| {
+            Ok(StoryMember {
+                id: ArticleId(r.get(0)?),
+                published: date(r.get(1)?),
+                site: r.get(2)?,
+                title: r.get(3)?,
+                wire: r.get(4)?,
+                family: r.get::<_, Option<String>>(5)?.map(ArticleId),
+                source: r.get::<_, Option<String>>(6)?.map(ArticleId),
+                reason: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn story_outlets(&self, story: &str, limit: usize) -> Result<Vec<OutletCount>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT site, articles FROM story_outlets WHERE story = ?1
+             ORDER BY articles DESC, site LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![story, limit as i64], |r| {
+            Ok(OutletCount {
+                site: r.get(0)?,
+                articles: r.get::<_, i64>(1)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn family_brief(&self, family: &ArticleId) -> Result<Option<FamilyBrief>> {
+        let (members, site_count): (i64, i64) = self.conn.query_row(
+            "SELECT COUNT(*), COUNT(DISTINCT a.site) FROM families f JOIN articles a ON a.id = f.article_id
+             WHERE f.family = ?1",
+            [family.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if members == 0 {
+            return Ok(None);
+        }
+        let mut st = self.conn.prepare_cached(
+            "SELECT DISTINCT a.site FROM families f JOIN articles a ON a.id = f.article_id
+             WHERE f.family = ?1 AND a.site IS NOT NULL ORDER BY a.site LIMIT ?2",
+        )?;
+        let sites = st
+            .query_map(params![family.as_str(), FAMILY_SITES as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        let title = self
+            .conn
+            .query_row(
+                "SELECT title FROM articles WHERE id = ?1",
+                [family.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        Ok(Some(FamilyBrief {
+            family: family.clone(),
+            title,
+            members: members as u64,
+            sites,
+            site_count: site_count as u64,
+        }))
     }
 
     fn search(&self, words: &str, limit: usize) -> Result<Vec<SearchHit>> {
@@ -579,6 +668,28 @@ fn family_from_row(r: &Row) -> rusqlite::Result<FamilyAssignment> {
         id: ArticleId(r.get(0)?),
         family: ArticleId(r.get(1)?),
         source: r.get::<_, Option<String>>(2)?.map(ArticleId),
+    })
+}
+
+/// The columns [`summary_from_row`] reads, from `stories`.
+fn summary_columns() -> String {
+    format!(
+        "id, headline, first_seen, last_seen, size,
+         (SELECT COUNT(*) FROM story_outlets o WHERE o.story = stories.id),
+         (SELECT json_group_array(site) FROM (SELECT site FROM story_outlets o
+             WHERE o.story = stories.id ORDER BY articles DESC, site LIMIT {SUMMARY_OUTLETS}))"
+    )
+}
+
+fn summary_from_row(r: &Row) -> rusqlite::Result<StorySummary> {
+    Ok(StorySummary {
+        id: r.get(0)?,
+        headline: r.get(1)?,
+        first_seen: date(r.get(2)?),
+        last_seen: date(r.get(3)?),
+        articles: r.get::<_, i64>(4)? as u64,
+        outlet_count: r.get::<_, i64>(5)? as u64,
+        outlets: json(r.get(6)?)?,
     })
 }
 

@@ -99,13 +99,27 @@ fn the_api_serves_stories_articles_comparisons_and_search() {
     let strike = "s-mpa-2025-0302-strike-preview";
     let (status, story) = server.json(&format!("/api/stories/{strike}"));
     assert_eq!(status, 200);
+    assert_eq!(story["story"]["articles"], 6);
     assert_eq!(story["articles"].as_array().unwrap().len(), 6);
     assert!(!story["timeline"].as_array().unwrap().is_empty());
     assert!(story["families"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|f| f["members"].as_array().unwrap().len() >= 3));
+        .any(|f| f["members"].as_u64().unwrap() >= 3));
+    // A story's articles come a page at a time, in time order.
+    let (_, first) = server.json(&format!("/api/stories/{strike}?limit=2"));
+    let (_, rest) = server.json(&format!("/api/stories/{strike}?limit=10&offset=2"));
+    assert_eq!(first["articles"].as_array().unwrap().len(), 2);
+    assert_eq!(rest["articles"].as_array().unwrap().len(), 4);
+    let times: Vec<&str> = first["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(rest["articles"].as_array().unwrap())
+        .filter_map(|a| a["published"].as_str())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
 
     // The feature that quotes the wire report credits its source.
     let (_, feature) = server.json("/api/articles/ud85341c9220529df");
