@@ -104,6 +104,20 @@ impl Vocabulary {
         (v, raw)
     }
 
+    /// Terms held by at most this many articles are specific: names,
+    /// places and details of one event rather than the words of a kind of
+    /// event. Grows with the collection (its square root, at least 3).
+    pub fn specific_df(&self) -> u32 {
+        ((self.docs as f64).sqrt() as u32).max(3)
+    }
+
+    /// Whether two profiles share a specific term (see [`Self::specific_df`]).
+    pub fn share_specific(&self, a: &Profile, b: &Profile) -> bool {
+        let limit = self.specific_df();
+        a.terms()
+            .any(|t| self.df[t as usize] <= limit && b.holds(t))
+    }
+
     fn idf(&self, id: u32) -> f64 {
         ((self.docs as f64 + 1.0) / (self.df[id as usize] as f64 + 1.0)).ln() + 1.0
     }

@@ -228,36 +228,11 @@ fn regroup(store: &mut dyn Store, index: &CandidateIndex, sketches: &[Sketch]) -
     drop(relations);
     let all = store.article_texts()?;
     let refs: Vec<&Article> = all.iter().collect();
-    let (assignments, stories) = wiretrace_stories::cluster(&refs, &fams, &links, &story_config());
+    let (assignments, stories) =
+        wiretrace_stories::cluster(&refs, &fams, &links, &wiretrace_stories::Config::from_env());
     tracing::info!(stories = stories.len(), "stories clustered");
     store.put_groupings(&fams, &assignments, &stories)?;
     Ok(())
-}
-
-/// The story clustering parameters: the defaults, or for evaluation runs
-/// `WIRETRACE_STORY_THRESHOLD` (cosine needed to join a story) and
-/// `WIRETRACE_STORY_TIME_SCALE` (days) and `WIRETRACE_STORY_MERGE`.
-fn story_config() -> wiretrace_stories::Config {
-    let mut c = wiretrace_stories::Config::default();
-    if let Some(t) = std::env::var("WIRETRACE_STORY_THRESHOLD")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        c.threshold = t;
-    }
-    if let Some(t) = std::env::var("WIRETRACE_STORY_TIME_SCALE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        c.time_scale_days = t;
-    }
-    if let Some(t) = std::env::var("WIRETRACE_STORY_MERGE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        c.merge_threshold = t;
-    }
-    c
 }
 
 /// Every stored passage with its source and destination (see
