@@ -6,8 +6,9 @@ Every event (a strike, a quake, a trial...) has a type, a place, people and an
 organisation, a date over three years, and 1 to 30 articles from different
 outlets published within four days of it, each worded differently (sentences
 drawn from the type's templates, shuffled, plus background sentences any
-story might carry) and details only that event has. About 180 events run on any day, a dozen of each type:
-what tells two strikes apart is who, where and when, as in real news. The
+story might carry) and details only that event has. With a million articles
+about 300 events run on any day, two dozen of each type: what tells two
+strikes apart is who, where and when, as in real news. The
 texts are generated here, not taken from any dataset.
 
 Writes DIR/articles.jsonl (id, url, site, published, title, text) and

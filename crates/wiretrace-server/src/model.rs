@@ -176,7 +176,17 @@ pub fn story_view(
     let limit = parse_count("limit", params.get("limit"), STORY_PAGE, MAX_PAGE)?;
     let offset = parse_count("offset", params.get("offset"), 0, usize::MAX / 2)?;
     let articles = store.story_members_page(id, limit, offset)?;
-    let ids: Vec<ArticleId> = articles.iter().map(|m| m.id.clone()).collect();
+    // A copy tells what its original tells, edits aside: where the original
+    // is on the page, the copy's sentences are left out of the timeline.
+    let on_page: std::collections::HashSet<&ArticleId> = articles.iter().map(|m| &m.id).collect();
+    let ids: Vec<ArticleId> = articles
+        .iter()
+        .filter(|m| match &m.family {
+            Some(f) => f == &m.id || !on_page.contains(f),
+            None => true,
+        })
+        .map(|m| m.id.clone())
+        .collect();
     let texts = store.article_texts_by_id(&ids)?;
     let timeline = wiretrace_stories::timeline(&texts.iter().collect::<Vec<_>>());
     let outlets = store.story_outlets(id, STORY_OUTLETS)?;

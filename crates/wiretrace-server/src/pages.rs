@@ -516,10 +516,11 @@ fn render_compare(v: &CompareView) -> String {
     };
     let _ = write!(
         b,
-        "<h1>Compare</h1><div class=\"cols\"><div>A: {}</div><div>B: {}</div></div><p class=\"meta\">{} shared passages, covering {:.0}% of A and {:.0}% of B{}</p>",
+        "<h1>Compare</h1><div class=\"cols\"><div>A: {}</div><div>B: {}</div></div><p class=\"meta\">{} shared {}, covering {:.0}% of A and {:.0}% of B{}</p>",
         head(&v.a),
         head(&v.b),
         v.passages.len(),
+        if v.passages.len() == 1 { "passage" } else { "passages" },
         v.a_coverage * 100.0,
         v.b_coverage * 100.0,
         if v.is_copy { " — copies of one text" } else { "" }
