@@ -106,26 +106,30 @@ fn render_stories(l: &StoryList, p: &HashMap<String, String>) -> String {
     let _ = write!(
         b,
         "<h1>Stories</h1><form class=\"filters\" method=\"get\" action=\"/\">\
-         <input name=\"q\" type=\"search\" placeholder=\"Search articles\" value=\"{}\" aria-label=\"search\">\
+         <input name=\"q\" type=\"search\" placeholder=\"Search stories\" value=\"{}\" aria-label=\"search\">\
          <input name=\"outlet\" placeholder=\"Outlet\" value=\"{}\" aria-label=\"outlet\">\
          <input name=\"from\" type=\"date\" value=\"{}\" aria-label=\"from\"><input name=\"to\" type=\"date\" value=\"{}\" aria-label=\"to\">\
-         <button type=\"submit\">Filter</button></form><p class=\"meta\">{} stories</p><ul class=\"list\">",
+         <button type=\"submit\">Filter</button></form><p class=\"meta\">{}</p><ul class=\"list\">",
         v("q"),
         v("outlet"),
         v("from"),
         v("to"),
-        l.total
+        count(l.total, "story", "stories")
     );
     for st in &l.stories {
         let _ = write!(
             b,
-            "<li><a class=\"story\" href=\"/stories/{}\">{}</a><div class=\"meta\">{} – {} · {} articles · {}</div></li>",
+            "<li><a class=\"story\" href=\"/stories/{}\">{}</a><div class=\"meta\">{} – {} · {} · {}{}</div></li>",
             url_part(&st.id),
             esc(st.headline.as_deref().unwrap_or("(untitled)")),
             day(st.first_seen),
             day(st.last_seen),
-            st.articles,
-            esc(&st.outlets.join(", "))
+            count(st.articles, "article", "articles"),
+            esc(&st.outlets.join(", ")),
+            match st.outlet_count.saturating_sub(st.outlets.len() as u64) {
+                0 => String::new(),
+                more => format!(" and {more} more"),
+            }
         );
     }
     b.push_str("</ul>");
@@ -138,6 +142,11 @@ fn render_stories(l: &StoryList, p: &HashMap<String, String>) -> String {
         ("newer", "older"),
     ));
     layout("Stories", &b)
+}
+
+/// "1 article", "3 articles".
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Links to the previous and next page of a list at `path`, keeping the
@@ -253,12 +262,12 @@ fn render_story(v: &StoryView, p: &HashMap<String, String>) -> String {
     let mut b = String::new();
     let _ = write!(
         b,
-        "<h1>{}</h1><p class=\"meta\">{} – {} · {} articles · {} outlets</p><h2>Timeline</h2>{}{}",
+        "<h1>{}</h1><p class=\"meta\">{} – {} · {} · {}</p><h2>Timeline</h2>{}{}",
         esc(st.headline.as_deref().unwrap_or("(untitled)")),
         day(st.first_seen),
         day(st.last_seen),
-        st.articles,
-        st.outlet_count,
+        count(st.articles, "article", "articles"),
+        count(st.outlet_count, "outlet", "outlets"),
         if st.articles as usize > v.articles.len() {
             format!(
                 "<p class=\"meta\">Articles {}–{} of {} and what they tell.</p>",
@@ -307,10 +316,10 @@ fn render_story(v: &StoryView, p: &HashMap<String, String>) -> String {
         for f in &v.families {
             let _ = write!(
                 b,
-                "<details class=\"family\"><summary>{} — reprinted by {} sites</summary><p class=\"meta\">{} copies in all, on {}</p><ul>",
+                "<details class=\"family\"><summary>{} — reprinted by {}</summary><p class=\"meta\">{} in all, on {}</p><ul>",
                 esc(f.title.as_deref().unwrap_or("(untitled)")),
-                f.site_count,
-                f.members,
+                count(f.site_count, "site", "sites"),
+                count(f.members, "copy", "copies"),
                 esc(&f.sites.join(", "))
             );
             for m in v
@@ -516,11 +525,10 @@ fn render_compare(v: &CompareView) -> String {
     };
     let _ = write!(
         b,
-        "<h1>Compare</h1><div class=\"cols\"><div>A: {}</div><div>B: {}</div></div><p class=\"meta\">{} shared {}, covering {:.0}% of A and {:.0}% of B{}</p>",
+        "<h1>Compare</h1><div class=\"cols\"><div>A: {}</div><div>B: {}</div></div><p class=\"meta\">{}, covering {:.0}% of A and {:.0}% of B{}</p>",
         head(&v.a),
         head(&v.b),
-        v.passages.len(),
-        if v.passages.len() == 1 { "passage" } else { "passages" },
+        count(v.passages.len() as u64, "shared passage", "shared passages"),
         v.a_coverage * 100.0,
         v.b_coverage * 100.0,
         if v.is_copy { " — copies of one text" } else { "" }

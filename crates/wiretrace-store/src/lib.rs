@@ -208,7 +208,8 @@ pub trait Store {
     fn relations(&self) -> Result<Vec<PairRelation>>;
     /// The relation of two articles, oriented `a` → `b`.
     fn relation(&self, a: &ArticleId, b: &ArticleId) -> Result<Option<PairRelation>>;
-    /// Replaces families and stories with a new computation. Atomic.
+    /// Replaces families and stories with a new computation, and brings the
+    /// full-text index up to date with the articles stored since. Atomic.
     fn put_groupings(
         &mut self,
         families: &[FamilyAssignment],

@@ -7,7 +7,7 @@ use wiretrace_core::{content_hash, Article, ArticleId, InputFormat, Rejection};
 use wiretrace_reuse::{FamilyAssignment, PairRelation, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
-use crate::schema::{DERIVE_STORY_INDEXES, MIGRATIONS};
+use crate::schema::{DERIVE_STORY_INDEXES, INDEX_NEW_TEXTS, MIGRATIONS};
 use crate::{
     text_query, ArticleSummary, FamilyBrief, OutletCount, PutOutcome, RejectedItem, Result,
     SearchHit, Stats, Store, StoreError, StoryMember, StoryQuery, StorySummary, FAMILY_SITES,
@@ -395,6 +395,7 @@ impl Store for SqliteStore {
                 params![s.id, s.headline, s.first_seen.map(|d| d.to_rfc3339()), s.last_seen.map(|d| d.to_rfc3339()), serde_json::to_string(&s.articles)?, serde_json::to_string(&s.outlets)?, s.first_seen.map(|d| d.timestamp()), s.last_seen.map(|d| d.timestamp())],
             )?;
         }
+        tx.execute_batch(INDEX_NEW_TEXTS)?;
         tx.execute_batch(DERIVE_STORY_INDEXES)?;
         tx.commit()?;
         Ok(())
@@ -767,6 +768,40 @@ mod tests {
             .map(|r| r.input)
             .collect();
         assert_eq!(left, ["b.txt"]);
+    }
+
+    #[test]
+    fn the_text_index_follows_new_and_revised_articles() {
+        let mut s = SqliteStore::in_memory().unwrap();
+        let found = |s: &SqliteStore, w: &str| -> Vec<String> {
+            s.search(w, 10)
+                .unwrap()
+                .into_iter()
+                .map(|h| h.id.0)
+                .collect()
+        };
+        s.put_articles(&[
+            art("a", "the harbour cranes stood still"),
+            art("b", "snow on the pass"),
+        ])
+        .unwrap();
+        // Indexed in bulk when the ingest is grouped, not before.
+        assert!(found(&s, "cranes").is_empty());
+        s.put_groupings(&[], &[], &[]).unwrap();
+        assert_eq!(found(&s, "cranes"), ["a"]);
+        // A revision replaces the indexed text; a new article joins it.
+        s.put_articles(&[art("a", "the tram line opened"), art("c", "cranes again")])
+            .unwrap();
+        s.put_groupings(&[], &[], &[]).unwrap();
+        assert_eq!(found(&s, "cranes"), ["c"]);
+        assert_eq!(found(&s, "tram"), ["a"]);
+        assert_eq!(found(&s, "snow"), ["b"]);
+        s.conn
+            .execute(
+                "INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)",
+                [],
+            )
+            .unwrap();
     }
 
     #[test]
