@@ -176,15 +176,15 @@ pub fn story_view(
     let limit = parse_count("limit", params.get("limit"), STORY_PAGE, MAX_PAGE)?;
     let offset = parse_count("offset", params.get("offset"), 0, usize::MAX / 2)?;
     let articles = store.story_members_page(id, limit, offset)?;
-    // A copy tells what its original tells, edits aside: where the original
-    // is on the page, the copy's sentences are left out of the timeline.
-    let on_page: std::collections::HashSet<&ArticleId> = articles.iter().map(|m| &m.id).collect();
+    let tellers = wiretrace_stories::tellers(
+        &articles
+            .iter()
+            .map(|m| (&m.id, m.family.as_ref()))
+            .collect::<Vec<_>>(),
+    );
     let ids: Vec<ArticleId> = articles
         .iter()
-        .filter(|m| match &m.family {
-            Some(f) => f == &m.id || !on_page.contains(f),
-            None => true,
-        })
+        .filter(|m| tellers.contains(&m.id))
         .map(|m| m.id.clone())
         .collect();
     let texts = store.article_texts_by_id(&ids)?;

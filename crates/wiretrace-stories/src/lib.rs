@@ -24,7 +24,7 @@ use wiretrace_core::{Article, ArticleId};
 use wiretrace_reuse::FamilyAssignment;
 
 pub use profile::{Profile, Vocabulary};
-pub use timeline::{timeline, DatedEvent};
+pub use timeline::{tellers, timeline, DatedEvent};
 
 /// Tunable parameters of the online clustering.
 #[derive(Debug, Clone)]

@@ -16,6 +16,7 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 use wiretrace_core::{Article, ArticleId, CharMap, Span};
 
@@ -304,11 +305,26 @@ pub fn timeline(articles: &[&Article]) -> Vec<DatedEvent> {
     events.sort_by_key(|x| (x.2.date, x.0, x.1));
     // Copies repeat their source's sentences: one dated sentence is told
     // once, by the first article (in the order given) that has it.
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     events
         .into_iter()
         .map(|(_, _, e)| e)
         .filter(|e| seen.insert((e.date, sentence_key(&e.sentence))))
+        .collect()
+}
+
+/// The articles whose sentences a story's timeline tells. A copy tells what
+/// its original tells, edits aside, so a copy whose family original is among
+/// `members` (each article id with its family, if grouped) is left out.
+pub fn tellers(members: &[(&ArticleId, Option<&ArticleId>)]) -> HashSet<ArticleId> {
+    let present: HashSet<&ArticleId> = members.iter().map(|(id, _)| *id).collect();
+    members
+        .iter()
+        .filter(|(id, family)| match family {
+            Some(f) => f == id || !present.contains(f),
+            None => true,
+        })
+        .map(|(id, _)| (*id).clone())
         .collect()
 }
 
@@ -331,6 +347,22 @@ mod tests {
         a.published = published.and_then(parse_datetime);
         a.captions = captions.iter().map(|c| c.to_string()).collect();
         a
+    }
+
+    #[test]
+    fn copies_are_told_by_their_original_when_it_is_there() {
+        let id = |s: &str| ArticleId(s.into());
+        let (wire, copy, lone_copy, other) = (id("wire"), id("copy"), id("lone"), id("other"));
+        let elsewhere = id("elsewhere");
+        let told = tellers(&[
+            (&wire, Some(&wire)),
+            (&copy, Some(&wire)),
+            (&lone_copy, Some(&elsewhere)),
+            (&other, None),
+        ]);
+        let mut told: Vec<&str> = told.iter().map(|a| a.0.as_str()).collect();
+        told.sort();
+        assert_eq!(told, ["lone", "other", "wire"]);
     }
 
     #[test]

@@ -210,7 +210,18 @@ pub fn story(
             "similarity": assignments.get(id).map(|x| x.similarity), "why": assignments.get(id).map(|x| &x.reason),
         }));
     }
-    let events = wiretrace_stories::timeline(&members.iter().collect::<Vec<_>>());
+    let tellers = wiretrace_stories::tellers(
+        &members
+            .iter()
+            .map(|a: &wiretrace_core::Article| (&a.id, families.get(&a.id).map(|f| &f.family)))
+            .collect::<Vec<_>>(),
+    );
+    let events = wiretrace_stories::timeline(
+        &members
+            .iter()
+            .filter(|a| tellers.contains(&a.id))
+            .collect::<Vec<_>>(),
+    );
     if as_json {
         return line(
             out,
