@@ -7,8 +7,22 @@ use wiretrace_reuse::{align::align, doc::Doc};
 
 fuzz_target!(|pair: (&str, &str)| {
     let (Ok(a), Ok(b)) = (
-        extract_text(pair.0, &Hints { id: Some("a".into()), ..Hints::default() }, "a"),
-        extract_text(pair.1, &Hints { id: Some("b".into()), ..Hints::default() }, "b"),
+        extract_text(
+            pair.0,
+            &Hints {
+                id: Some("a".into()),
+                ..Hints::default()
+            },
+            "a",
+        ),
+        extract_text(
+            pair.1,
+            &Hints {
+                id: Some("b".into()),
+                ..Hints::default()
+            },
+            "b",
+        ),
     ) else {
         return;
     };
@@ -16,9 +30,19 @@ fuzz_target!(|pair: (&str, &str)| {
     let r = align(&da, &db);
     let (na, nb) = (a.text.chars().count(), b.text.chars().count());
     for p in &r.passages {
-        assert!(p.a.start < p.a.end && p.a.end <= na, "{p:?} outside a ({na})");
-        assert!(p.b.start < p.b.end && p.b.end <= nb, "{p:?} outside b ({nb})");
+        assert!(
+            p.a.start < p.a.end && p.a.end <= na,
+            "{p:?} outside a ({na})"
+        );
+        assert!(
+            p.b.start < p.b.end && p.b.end <= nb,
+            "{p:?} outside b ({nb})"
+        );
     }
     let back = align(&db, &da);
-    assert_eq!(back.passages.len(), r.passages.len(), "alignment is not symmetric");
+    assert_eq!(
+        back.passages.len(),
+        r.passages.len(),
+        "alignment is not symmetric"
+    );
 });

@@ -8,7 +8,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(article) = extract_html_bytes(data, &Hints::default(), "fuzz.html") {
         let chars = article.text.chars().count();
         for p in &article.body {
-            assert!(p.start <= p.end && p.end <= chars, "span {p:?} outside {chars} chars");
+            assert!(
+                p.start <= p.end && p.end <= chars,
+                "span {p:?} outside {chars} chars"
+            );
         }
     }
 });
