@@ -71,7 +71,7 @@ def evaluate(gold, preds):
 
 def run_wiretrace(keys, repeat):
     subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
-    exe = os.path.join(ROOT, "target", "release", "wiretrace")
+    exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "wiretrace")
     files = [os.path.join(ABE, "html", f"{k}.html.gz") for k in keys]
     env = dict(os.environ, RAYON_NUM_THREADS="1")
     best, out = None, None

@@ -63,7 +63,7 @@ def main():
     n = sum(1 for _ in open(articles, encoding="utf8"))
 
     subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
-    wt = os.path.join(ROOT, "target", "release", "wiretrace")
+    wt = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "wiretrace")
     db = os.path.join(a.out, "bench.db")
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(db + suffix):

@@ -72,7 +72,7 @@ def main():
         sys.exit(f"needs ../shared beside the repository ({SHARED} not found)")
 
     subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
-    wt = os.path.join(ROOT, "target", "release", "wiretrace")
+    wt = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "wiretrace")
     data = os.path.join(ROOT, "bench-out", "reuse", f"{a.source}-seed{a.seed}-scale{a.scale}")
     articles = os.path.join(data, "articles.jsonl")
     if not os.path.exists(os.path.join(data, "meta.json")):

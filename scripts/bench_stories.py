@@ -120,7 +120,7 @@ def main():
                     "story_throughput"], cwd=ROOT, check=True)
     wt_pred = os.path.join(out, "wiretrace-stories.jsonl")
     print(f"wiretrace: clustering {meta['articles']} articles ({meta['events']} events) ...", flush=True)
-    wall, mb, line = run_measured([os.path.join(ROOT, "target", "release", "examples", "story_throughput"), articles,
+    wall, mb, line = run_measured([os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "examples", "story_throughput"), articles,
                                    "--assignments", wt_pred])
     wt = json.loads(line.strip().splitlines()[-1])
     print(f"baseline: TF-IDF single pass for up to {a.baseline_seconds:.0f} s ...", flush=True)

@@ -144,7 +144,7 @@ def main():
     if not os.path.isdir(DATA):
         sys.exit(f"needs ../shared beside the repository ({DATA} not found)")
     subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
-    exe = os.path.join(ROOT, "target", "release", "wiretrace")
+    exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "wiretrace")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, make in (("basil", lambda t: basil_rows(t, a.basil_years)), ("ecbplus-dev", lambda t: ecb_rows(t, a.ecb_topics))):
