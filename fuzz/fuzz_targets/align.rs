@@ -6,24 +6,14 @@ use wiretrace_extract::{extract_text, Hints};
 use wiretrace_reuse::{align::align, doc::Doc};
 
 fuzz_target!(|pair: (&str, &str)| {
-    let (Ok(a), Ok(b)) = (
-        extract_text(
-            pair.0,
-            &Hints {
-                id: Some("a".into()),
-                ..Hints::default()
-            },
-            "a",
-        ),
-        extract_text(
-            pair.1,
-            &Hints {
-                id: Some("b".into()),
-                ..Hints::default()
-            },
-            "b",
-        ),
-    ) else {
+    let article = |text: &str, id: &str| {
+        let hints = Hints {
+            id: Some(id.into()),
+            ..Hints::default()
+        };
+        extract_text(text, &hints, id)
+    };
+    let (Ok(a), Ok(b)) = (article(pair.0, "a"), article(pair.1, "b")) else {
         return;
     };
     let (da, db) = (Doc::from_article(&a), Doc::from_article(&b));

@@ -8,7 +8,9 @@
 //! - [`ArticleId`]: stable ids (given id, else canonical URL, else content hash);
 //! - [`text`]: Unicode normalisation (NFKC, case folding, quotes and dashes
 //!   unified) and tokenisation with code point offsets;
-//! - [`time`]: lenient parsing of the date formats found in news metadata;
+//! - [`time`]: lenient parsing of the date formats found in news metadata,
+//!   and the time order articles are taken in;
+//! - [`union_find`]: the root lookup the grouping stages share;
 //! - [`Rejection`]: an input item that could not become an article, and why.
 //!
 //! This crate does no I/O and knows no stage: extraction, copy detection,
@@ -18,6 +20,7 @@ pub mod article;
 pub mod ids;
 pub mod text;
 pub mod time;
+pub mod union_find;
 
 pub use article::{join_paragraphs, Article, InputFormat, Rejection, Span};
 pub use ids::{canonical_url, content_hash, ArticleId};

@@ -2,6 +2,12 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
+/// The order wiretrace takes articles in by time: dated ones by instant,
+/// undated ones last. Stages add their own tie-breaks (usually the id).
+pub fn time_order(published: Option<DateTime<FixedOffset>>) -> (bool, i64) {
+    (published.is_none(), published.map_or(0, |d| d.timestamp()))
+}
+
 /// Parses RFC 3339, RFC 2822, ISO dates with or without time or zone, and
 /// "September 2, 2025"-style dates. Times without a zone are taken as UTC.
 pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {

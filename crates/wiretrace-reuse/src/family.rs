@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
-use wiretrace_core::ArticleId;
+use wiretrace_core::{time::time_order, union_find::find_root, ArticleId};
 
 use crate::align::PairRelation;
 
@@ -93,20 +93,11 @@ fn union(ranges: &mut [(usize, usize)]) -> usize {
 
 /// Whether `x` is a more likely original than `y`, on metadata alone.
 pub fn precedes(x: &MemberInfo, y: &MemberInfo) -> std::cmp::Ordering {
-    let time = |m: &MemberInfo| (m.published.is_none(), m.published.map(|d| d.timestamp()));
-    time(x)
-        .cmp(&time(y))
+    time_order(x.published)
+        .cmp(&time_order(y.published))
         .then(x.stripped.cmp(&y.stripped))
         .then(y.tokens.cmp(&x.tokens))
         .then(x.id.cmp(&y.id))
-}
-
-fn find(parent: &mut [usize], mut x: usize) -> usize {
-    while parent[x] != x {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    x
 }
 
 /// Families of `members` given the relations between them (copy edges
@@ -145,12 +136,12 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
     joins.extend(best_edge.into_iter().flatten());
     let mut parent: Vec<usize> = (0..n).collect();
     for e in joins {
-        let (ra, rb) = (find(&mut parent, e.a), find(&mut parent, e.b));
+        let (ra, rb) = (find_root(&mut parent, e.a), find_root(&mut parent, e.b));
         if ra != rb {
             parent[ra.max(rb)] = ra.min(rb);
         }
     }
-    let roots: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
+    let roots: Vec<usize> = (0..n).map(|i| find_root(&mut parent, i)).collect();
     let inside: Vec<&Edge> = edges.iter().filter(|e| roots[e.a] == roots[e.b]).collect();
     // What the family shares of each member: the union of all its passages
     // with other members (padding and foreign paragraphs are in none).

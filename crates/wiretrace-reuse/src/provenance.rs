@@ -24,7 +24,8 @@ pub struct DirectedPassage {
 }
 
 /// Orders articles as likely sources: earlier publication first, undated
-/// last, then by id. Supplied by the caller (from article metadata).
+/// last, then by id. Supplied by the caller from article metadata, as
+/// [`wiretrace_core::time::time_order`] gives it.
 pub type SourceKey = (bool, i64);
 
 fn overlap(x: Span, y: Span) -> usize {

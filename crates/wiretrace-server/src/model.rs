@@ -5,7 +5,7 @@ use crate::{ApiError, MAX_PAGE};
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use std::collections::HashMap;
-use wiretrace_core::{Article, ArticleId, CharMap, Span};
+use wiretrace_core::{time::time_order, Article, ArticleId, CharMap, Span};
 use wiretrace_reuse::diff::{word_diff, Change};
 use wiretrace_store::{
     FamilyBrief, OutletCount, SqliteStore, Store, StoryMember, StoryQuery, StorySummary,
@@ -230,23 +230,19 @@ pub fn article_view(store: &SqliteStore, id: &str) -> Result<ArticleView, ApiErr
         involved.push(if r.a == aid { r.b.clone() } else { r.a.clone() });
     }
     let mut families = Vec::new();
-    let mut when = HashMap::new();
-    let mut titles = HashMap::new();
     for x in &involved {
         if let Some(f) = store.family_of(x)? {
             families.push(f);
         }
-        if let Some(o) = store.article(x)? {
-            when.insert(
-                x.clone(),
-                (
-                    o.published.is_none(),
-                    o.published.map_or(0, |d| d.timestamp()),
-                ),
-            );
-            titles.insert(x.clone(), o.title.clone());
-        }
     }
+    // One read for all of them, without their raw inputs.
+    let others = store.article_texts_by_id(&involved)?;
+    let when: HashMap<ArticleId, _> = others
+        .iter()
+        .map(|o| (o.id.clone(), time_order(o.published)))
+        .collect();
+    let titles: HashMap<&ArticleId, Option<String>> =
+        others.iter().map(|o| (&o.id, o.title.clone())).collect();
     let map = CharMap::new(&article.text);
     let mut passages: Vec<SharedPassage> =
         wiretrace_reuse::directed_passages(&relations, &families, &when)

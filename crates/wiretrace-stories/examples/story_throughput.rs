@@ -1,7 +1,7 @@
 //! Story assignment throughput, for scripts/bench-stories: reads a JSONL
 //! feed (`id`, `published`, `title`, `text`; paragraphs split at blank
 //! lines), clusters every article into stories with the default settings
-//! (or `Config::from_env`)
+//! (or the `WIRETRACE_STORY_*` settings of `Config::with_settings`)
 //! (each article its own copy family, no passage links: what is measured is
 //! story assignment alone), and prints one JSON line of figures.
 //!
@@ -52,7 +52,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let loaded = start.elapsed().as_secs_f64();
     let refs: Vec<&Article> = articles.iter().collect();
     let start = Instant::now();
-    let (assignments, stories) = cluster(&refs, &[], &[], &Config::from_env());
+    let (assignments, stories) = cluster(
+        &refs,
+        &[],
+        &[],
+        &Config::with_settings(|k| std::env::var(k).ok()),
+    );
     let clustered = start.elapsed().as_secs_f64();
     if let Some(i) = args.iter().position(|a| a == "--assignments") {
         let out = args.get(i + 1).ok_or("--assignments needs a file")?;

@@ -20,7 +20,7 @@ pub mod timeline;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-use wiretrace_core::{Article, ArticleId};
+use wiretrace_core::{time::time_order, union_find::find_root, Article, ArticleId};
 use wiretrace_reuse::FamilyAssignment;
 
 pub use profile::{Profile, Vocabulary};
@@ -59,11 +59,12 @@ impl Default for Config {
 }
 
 impl Config {
-    /// The defaults, or for evaluation runs `WIRETRACE_STORY_THRESHOLD`
-    /// (cosine needed to join a story), `WIRETRACE_STORY_TIME_SCALE` (days)
-    /// and `WIRETRACE_STORY_MERGE`.
-    pub fn from_env() -> Config {
-        let var = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<f64>().ok());
+    /// The defaults, overridden for evaluation runs by the settings `var`
+    /// gives: `WIRETRACE_STORY_THRESHOLD` (cosine needed to join a story),
+    /// `WIRETRACE_STORY_TIME_SCALE` (days) and `WIRETRACE_STORY_MERGE`. The
+    /// caller reads them (from the environment, at the program's edge).
+    pub fn with_settings(var: impl Fn(&str) -> Option<String>) -> Config {
+        let var = |name: &str| var(name).and_then(|v| v.parse::<f64>().ok());
         let mut c = Config::default();
         if let Some(t) = var("WIRETRACE_STORY_THRESHOLD") {
             c.threshold = t;
@@ -125,16 +126,7 @@ fn arrival_order(articles: &[&Article]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..articles.len()).collect();
     order.sort_by(|&x, &y| {
         let (a, b) = (articles[x], articles[y]);
-        (
-            a.published.is_none(),
-            a.published.map(|d| d.timestamp()),
-            &a.id,
-        )
-            .cmp(&(
-                b.published.is_none(),
-                b.published.map(|d| d.timestamp()),
-                &b.id,
-            ))
+        (time_order(a.published), &a.id).cmp(&(time_order(b.published), &b.id))
     });
     order
 }
@@ -339,13 +331,6 @@ pub fn cluster(
             .collect();
         pairs.sort_unstable();
         pairs.dedup();
-        let find = |root: &mut Vec<usize>, mut x: usize| {
-            while root[x] != x {
-                root[x] = root[root[x]];
-                x = root[x];
-            }
-            x
-        };
         for (x, y) in pairs {
             // The gap between the two stories' spans, in the story order.
             let (earlier, later) = if first[x] <= first[y] { (x, y) } else { (y, x) };
@@ -354,7 +339,7 @@ pub fn cluster(
             if sim >= config.merge_threshold
                 && vocab.share_specific(&stories[x].profile, &stories[y].profile)
             {
-                let (rx, ry) = (find(&mut root, x), find(&mut root, y));
+                let (rx, ry) = (find_root(&mut root, x), find_root(&mut root, y));
                 if rx != ry {
                     let (keep, gone) = (rx.min(ry), rx.max(ry));
                     root[gone] = keep;
@@ -363,7 +348,7 @@ pub fn cluster(
             }
         }
         for k in 0..n {
-            root[k] = find(&mut root, k);
+            root[k] = find_root(&mut root, k);
         }
     }
     let rank: HashMap<usize, usize> = arrival_order(articles)

@@ -6,7 +6,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::io::IsTerminal;
-use wiretrace_core::{Article, ArticleId, Rejection};
+use wiretrace_core::{time::time_order, Article, ArticleId, Rejection};
 use wiretrace_ingest::{convert, ItemReader, Limits};
 use wiretrace_reuse::{
     align, families, CandidateIndex, Doc, Edge, MemberInfo, PairRelation, Sketch,
@@ -228,8 +228,12 @@ fn regroup(store: &mut dyn Store, index: &CandidateIndex, sketches: &[Sketch]) -
     drop(relations);
     let all = store.article_texts()?;
     let refs: Vec<&Article> = all.iter().collect();
-    let (assignments, stories) =
-        wiretrace_stories::cluster(&refs, &fams, &links, &wiretrace_stories::Config::from_env());
+    let (assignments, stories) = wiretrace_stories::cluster(
+        &refs,
+        &fams,
+        &links,
+        &wiretrace_stories::Config::with_settings(|k| std::env::var(k).ok()),
+    );
     tracing::info!(stories = stories.len(), "stories clustered");
     store.put_groupings(&fams, &assignments, &stories)?;
     Ok(())
@@ -241,15 +245,7 @@ pub fn directed_passages(store: &dyn Store) -> Result<Vec<wiretrace_reuse::Direc
     let when = store
         .article_summaries()?
         .into_iter()
-        .map(|a| {
-            (
-                a.id,
-                (
-                    a.published.is_none(),
-                    a.published.map_or(0, |d| d.timestamp()),
-                ),
-            )
-        })
+        .map(|a| (a.id, time_order(a.published)))
         .collect();
     Ok(wiretrace_reuse::directed_passages(
         &store.relations()?,
