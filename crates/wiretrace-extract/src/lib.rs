@@ -102,6 +102,16 @@ pub struct Hints {
     pub title: Option<String>,
 }
 
+impl Hints {
+    /// The feed's title without the site's name: feeds copy `<title>`, suffix
+    /// and all, while the page's own headline has none.
+    fn headline(&self) -> Option<String> {
+        self.title
+            .as_deref()
+            .map(|t| meta::strip_site_suffix(t, self.site.as_deref()))
+    }
+}
+
 /// Decodes and extracts an HTML page.
 pub fn extract_html_bytes(
     bytes: &[u8],
@@ -131,7 +141,7 @@ pub fn extract_html(page: &str, hints: &Hints, input: &str) -> Result<Article, E
     check_nesting(page)?;
     let doc = scraper::Html::parse_document(page);
     let meta = meta::page_meta(&doc);
-    let title = hints.title.clone().or(meta.title.clone());
+    let title = hints.headline().or(meta.title.clone());
     let body = html::extract_body(&doc, title.as_deref().or(meta.h1.as_deref()));
     let mut paragraphs = body.paragraphs;
     // JSON-LD bodies are sometimes truncated or stale: use one only when the
@@ -183,7 +193,8 @@ pub fn extract_html(page: &str, hints: &Hints, input: &str) -> Result<Article, E
 /// Extracts an article from scraped text. `Article::text` is `text` as given;
 /// the body is the spans of it that are the article's prose.
 pub fn extract_text(text: &str, hints: &Hints, input: &str) -> Result<Article, ExtractError> {
-    let e = plain::extract_plain(text, hints.title.as_deref());
+    let title = hints.headline();
+    let e = plain::extract_plain(text, title.as_deref());
     let mut a = assemble(
         text.to_string(),
         e.body,
@@ -192,7 +203,7 @@ pub fn extract_text(text: &str, hints: &Hints, input: &str) -> Result<Article, E
         InputFormat::Text,
         text,
     )?;
-    a.title = hints.title.clone().or(e.title);
+    a.title = title.or(e.title);
     a.byline = e.byline;
     a.site = hints
         .site
@@ -433,6 +444,28 @@ mod tests {
         assert_eq!(
             a.clean_text(),
             "A paragraph of the article, long enough to be prose here."
+        );
+    }
+
+    #[test]
+    fn a_feed_title_loses_the_site_name_and_its_headline_line_leaves_the_body() {
+        // Republishers' feeds append their name; the text's headline has none.
+        let hints = Hints {
+            title: Some("Harbour strike ends after talks | Morning Tide".into()),
+            site: Some("morningtide.example".into()),
+            ..Default::default()
+        };
+        let a = extract_text(
+            "Listen to this article\n\nHarbour strike ends after talks\n\n\
+             Dockers at Port Aldren returned to work on Thursday after a deal on pay.",
+            &hints,
+            "f.jsonl:line 2",
+        )
+        .unwrap();
+        assert_eq!(a.title.as_deref(), Some("Harbour strike ends after talks"));
+        assert_eq!(
+            a.clean_text(),
+            "Dockers at Port Aldren returned to work on Thursday after a deal on pay."
         );
     }
 }
