@@ -151,6 +151,14 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
         shared_ranges[e.b].extend(&e.b_ranges);
     }
     let shared: Vec<usize> = shared_ranges.iter_mut().map(|r| union(r)).collect();
+    // Text of a member that no other member has, before the last text it
+    // does share: an inserted paragraph, a rewritten lede, a credit line.
+    // (Text after it is most often a tail the others trimmed.)
+    let added_tokens: Vec<usize> = shared_ranges
+        .iter()
+        .zip(&shared)
+        .map(|(r, &s)| r.iter().map(|r| r.1).max().unwrap_or(0) - s)
+        .collect();
     // explains[x]: summed share of each other member's shared text that x covers.
     let mut explains = vec![0f64; n];
     for e in &inside {
@@ -165,17 +173,33 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
     for &r in &roots {
         size[r] += 1;
     }
-    let score = |i: usize| explains[i] / (size[roots[i]].max(2) - 1) as f64;
-    let mut best = vec![f64::MIN; n];
-    for i in 0..n {
-        best[roots[i]] = best[roots[i]].max(score(i));
+    // In a pair, text only one side has is as likely dropped by the copy as
+    // added by it; from three members on, the others outvote it.
+    let added = |i: usize| {
+        if size[roots[i]] >= 3 {
+            added_tokens[i]
+        } else {
+            0
+        }
+    };
+    // Two measures of how well a member explains the others: what it covers
+    // of them, and the same less what it adds that none of them has. Each
+    // errs alone (copies sharing padding the original lacks; copies that
+    // all dropped one paragraph), so the best on either is a candidate.
+    let explained = |i: usize| explains[i] / (size[roots[i]].max(2) - 1) as f64;
+    let net = |i: usize| explained(i) - added(i) as f64 / members[i].tokens.max(1) as f64;
+    let (mut best_explained, mut best_net) = (vec![f64::MIN; n], vec![f64::MIN; n]);
+    for (i, &r) in roots.iter().enumerate() {
+        best_explained[r] = best_explained[r].max(explained(i));
+        best_net[r] = best_net[r].max(net(i));
     }
-    // Among the best explainers: those published within CLOCK_TIE_SECS of
-    // the earliest, then the least boilerplate, then the usual order.
+    // Among the candidates: those published within CLOCK_TIE_SECS of the
+    // earliest, then the least boilerplate, the least added text, then the
+    // usual order.
     let mut tied: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for i in 0..n {
-        if score(i) + EXPLAIN_TIE >= best[roots[i]] {
-            tied[roots[i]].push(i);
+    for (i, &r) in roots.iter().enumerate() {
+        if explained(i) + EXPLAIN_TIE >= best_explained[r] || net(i) + EXPLAIN_TIE >= best_net[r] {
+            tied[r].push(i);
         }
     }
     let mut original: Vec<Option<usize>> = vec![None; n];
@@ -194,6 +218,7 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
                 members[x]
                     .stripped
                     .cmp(&members[y].stripped)
+                    .then(added(x).cmp(&added(y)))
                     .then(precedes(&members[x], &members[y]))
             });
     }
@@ -330,5 +355,89 @@ mod tests {
         assert_eq!(f[1].family.0, "long-a");
         assert_eq!(f[3].family.0, "long-b");
         assert_ne!(f[0].family, f[2].family);
+    }
+
+    /// A copy edge between members `a` and `b` with the token ranges each
+    /// shares with the other.
+    fn shared(a: usize, b: usize, ar: &[(usize, usize)], br: &[(usize, usize)]) -> Edge {
+        Edge {
+            a,
+            b,
+            is_copy: true,
+            mutual: 0.9,
+            contained: 1.0,
+            inner: b,
+            a_ranges: ar.to_vec(),
+            b_ranges: br.to_vec(),
+        }
+    }
+
+    fn sized(id: &str, date: &str, tokens: usize) -> MemberInfo {
+        MemberInfo {
+            tokens,
+            ..m(id, Some(date), 0)
+        }
+    }
+
+    #[test]
+    fn a_copy_that_adds_a_credit_line_and_runs_its_clock_early_is_not_the_source() {
+        // "credited" is the original with "(AP) —" on top, stamped half an
+        // hour before it; a third member shows whose text is the common one.
+        let ms = vec![
+            sized("orig", "2025-01-01T10:00:00Z", 100),
+            sized("credited", "2025-01-01T09:30:00Z", 102),
+            sized("later", "2025-01-02T14:00:00Z", 100),
+        ];
+        let edges = [
+            shared(0, 1, &[(0, 100)], &[(2, 102)]),
+            shared(0, 2, &[(0, 100)], &[(0, 100)]),
+            shared(1, 2, &[(2, 102)], &[(0, 100)]),
+        ];
+        let f = families(&ms, &edges);
+        assert!(f.iter().all(|a| a.family.0 == "orig"), "{f:?}");
+        // A pair cannot tell an added line from a dropped one: time decides.
+        let f = families(&ms[..2], &edges[..1]);
+        assert!(f.iter().all(|a| a.family.0 == "credited"), "{f:?}");
+    }
+
+    #[test]
+    fn copies_that_all_dropped_one_paragraph_do_not_unseat_the_original() {
+        let ms = vec![
+            sized("orig", "2025-01-01T10:00:00Z", 100),
+            sized("c1", "2025-01-02T10:00:00Z", 80),
+            sized("c2", "2025-01-02T11:00:00Z", 80),
+        ];
+        let cut = [(0, 40), (60, 100)];
+        let kept = [(0, 40), (40, 80)];
+        let edges = [
+            shared(0, 1, &cut, &kept),
+            shared(0, 2, &cut, &kept),
+            shared(1, 2, &[(0, 80)], &[(0, 80)]),
+        ];
+        let f = families(&ms, &edges);
+        assert!(f.iter().all(|a| a.family.0 == "orig"), "{f:?}");
+    }
+
+    #[test]
+    fn copies_sharing_padding_the_original_lacks_do_not_unseat_it() {
+        // Both copies insert a paragraph of their own and end with the same
+        // unstripped line; by coverage alone c1 explains the most.
+        let ms = vec![
+            sized("orig", "2025-01-01T10:00:00Z", 100),
+            sized("c1", "2025-01-02T10:00:00Z", 140),
+            sized("c2", "2025-01-02T11:00:00Z", 120),
+        ];
+        let edges = [
+            shared(0, 1, &[(0, 50), (50, 100)], &[(0, 50), (80, 130)]),
+            shared(0, 2, &[(0, 50), (50, 100)], &[(0, 50), (60, 110)]),
+            shared(
+                1,
+                2,
+                &[(0, 50), (80, 130), (130, 140)],
+                &[(0, 50), (60, 110), (110, 120)],
+            ),
+        ];
+        let f = families(&ms, &edges);
+        assert!(f.iter().all(|a| a.family.0 == "orig"), "{f:?}");
     }
 }
