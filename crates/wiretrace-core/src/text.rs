@@ -3,7 +3,9 @@
 //! Offsets are code points, the unit the export formats promise. [`CharMap`]
 //! turns them back into byte ranges for slicing.
 
-use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+use unicode_normalization::{
+    char::is_combining_mark, is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization,
+};
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::article::Span;
@@ -27,8 +29,28 @@ pub fn unify_punct(c: char) -> char {
 /// call the same normalise to the same string.
 pub fn normalize_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    // Most news text is already NFKC (ASCII with curly quotes): the quick
+    // check spares it the decomposition and recomposition.
+    if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+        fold_spaced(s.chars(), &mut out);
+    } else {
+        fold_spaced(s.nfkc(), &mut out);
+    }
+    // Lower-casing can leave combining marks out of canonical order ("İ"
+    // becomes "i" + U+0307 before a mark already there): reorder, so that
+    // normalising twice changes nothing.
+    if out.is_ascii() || is_nfc_quick(out.chars()) == IsNormalized::Yes {
+        out
+    } else {
+        out.nfc().collect()
+    }
+}
+
+/// Case-folds `chars` into `out` with punctuation unified and white space
+/// collapsed to single spaces, trimmed at both ends.
+fn fold_spaced(chars: impl Iterator<Item = char>, out: &mut String) {
     let mut pending_space = false;
-    for c in s.nfkc().map(unify_punct) {
+    for c in chars.map(unify_punct) {
         if c.is_whitespace() {
             pending_space = !out.is_empty();
             continue;
@@ -37,15 +59,7 @@ pub fn normalize_text(s: &str) -> String {
             out.push(' ');
             pending_space = false;
         }
-        fold_case_into(c, &mut out);
-    }
-    // Lower-casing can leave combining marks out of canonical order ("İ"
-    // becomes "i" + U+0307 before a mark already there): reorder, so that
-    // normalising twice changes nothing.
-    if out.is_ascii() {
-        out
-    } else {
-        out.nfc().collect()
+        fold_case_into(c, out);
     }
 }
 
@@ -61,6 +75,17 @@ fn fold_case_into(c: char, out: &mut String) {
 /// quotes unified ("Nicolás" and "nicolas" share a key; so do "don’t" and
 /// "don't").
 pub fn token_key(word: &str) -> String {
+    if word.is_ascii() {
+        // The same as below, without the decomposition tables.
+        return word
+            .bytes()
+            .map(|b| unify_punct(b.to_ascii_lowercase() as char))
+            .collect();
+    }
+    key_of_unicode(word)
+}
+
+fn key_of_unicode(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
     for c in word
         .nfkd()
@@ -202,6 +227,21 @@ mod tests {
         fn normalisation_is_idempotent(s in "\\PC{0,200}") {
             let once = normalize_text(&s);
             prop_assert_eq!(normalize_text(&once), once.clone());
+        }
+
+        #[test]
+        fn fast_paths_agree_with_the_full_normalisation(s in "[ -~]{0,40}|\\PC{0,40}") {
+            prop_assert_eq!(
+                normalize_text(&s),
+                {
+                    let mut out = String::new();
+                    fold_spaced(s.nfkc(), &mut out);
+                    out.nfc().collect::<String>()
+                }
+            );
+            for w in s.split_whitespace() {
+                prop_assert_eq!(token_key(w), key_of_unicode(w));
+            }
         }
 
         #[test]

@@ -337,9 +337,15 @@ const ISO639_1: &[(&str, &str)] = &[
     ("hye", "hy"),
 ];
 
-/// Detects the language of a text (whatlang, on its first 2,000 characters).
+/// Characters of a text the language is told from. Detection was 70% of
+/// plain-text extraction at 2,000; on the ABE pages 500 give the same
+/// answers.
+const LANGUAGE_SAMPLE: usize = 500;
+
+/// Detects the language of a text (whatlang, on its first
+/// [`LANGUAGE_SAMPLE`] characters).
 pub fn detect_language(text: &str) -> Option<String> {
-    let sample: String = text.chars().take(2000).collect();
+    let sample: String = text.chars().take(LANGUAGE_SAMPLE).collect();
     let info = whatlang::detect(&sample)?;
     if !info.is_reliable() && info.confidence() < 0.5 {
         return None;

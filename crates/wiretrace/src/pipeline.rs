@@ -49,43 +49,57 @@ pub fn ingest(
 ) -> Result<IngestSummary> {
     let mut summary = IngestSummary::default();
     let pb = progress(quiet);
-    let mut reader = ItemReader::new(inputs, limits);
-    loop {
-        let batch: Vec<_> = reader.by_ref().take(BATCH).collect();
-        if batch.is_empty() {
-            break;
-        }
-        summary.items += batch.len() as u64;
-        let results: Vec<Result<Article, Rejection>> = batch.into_par_iter().map(convert).collect();
-        let (mut ok, mut bad) = (Vec::new(), Vec::new());
-        for r in results {
-            match r {
-                Ok(a) => ok.push(a),
-                Err(e) => bad.push(e),
-            }
-        }
-        // Two items with one id in a batch: the later one is the newer revision.
-        for outcome in store.put_articles(&ok)? {
-            match outcome {
-                PutOutcome::Inserted => summary.ingested += 1,
-                PutOutcome::ExactDuplicate(_) => {
-                    summary.ingested += 1;
-                    summary.exact_duplicates += 1
+    // Items are read and converted on the thread pool while the previous
+    // batch is being written: the writer is one thread, conversion uses all.
+    std::thread::scope(|scope| -> Result<()> {
+        let (send, converted) = std::sync::mpsc::sync_channel(2);
+        scope.spawn(move || {
+            let mut reader = ItemReader::new(inputs, limits);
+            loop {
+                let batch: Vec<_> = reader.by_ref().take(BATCH).collect();
+                if batch.is_empty() {
+                    break;
                 }
-                PutOutcome::Revised(_) => summary.revised += 1,
-                PutOutcome::Unchanged => summary.unchanged += 1,
+                let results: Vec<Result<Article, Rejection>> =
+                    batch.into_par_iter().map(convert).collect();
+                if send.send(results).is_err() {
+                    break; // the writer stopped on an error
+                }
             }
+        });
+        for results in converted {
+            summary.items += results.len() as u64;
+            let (mut ok, mut bad) = (Vec::new(), Vec::new());
+            for r in results {
+                match r {
+                    Ok(a) => ok.push(a),
+                    Err(e) => bad.push(e),
+                }
+            }
+            // Two items with one id in a batch: the later one is the newer revision.
+            for outcome in store.put_articles(&ok)? {
+                match outcome {
+                    PutOutcome::Inserted => summary.ingested += 1,
+                    PutOutcome::ExactDuplicate(_) => {
+                        summary.ingested += 1;
+                        summary.exact_duplicates += 1
+                    }
+                    PutOutcome::Revised(_) => summary.revised += 1,
+                    PutOutcome::Unchanged => summary.unchanged += 1,
+                }
+            }
+            store.put_rejections(&bad)?;
+            summary.rejected += bad.len() as u64;
+            summary.rejections.extend(bad);
+            pb.set_position(summary.items);
+            pb.set_message(format!(
+                "({} stored, {} rejected)",
+                summary.ingested + summary.revised,
+                summary.rejected
+            ));
         }
-        store.put_rejections(&bad)?;
-        summary.rejected += bad.len() as u64;
-        summary.rejections.extend(bad);
-        pb.set_position(summary.items);
-        pb.set_message(format!(
-            "({} stored, {} rejected)",
-            summary.ingested + summary.revised,
-            summary.rejected
-        ));
-    }
+        Ok(())
+    })?;
     pb.finish_and_clear();
     Ok(summary)
 }
