@@ -134,7 +134,7 @@ pub fn tokenize_from(text: &str, base: usize) -> Vec<Token> {
     let mut out = Vec::new();
     let (mut byte_pos, mut chars_before) = (0usize, 0usize);
     for (at, run) in runs {
-        chars_before += text[byte_pos..at].chars().count();
+        chars_before += at - byte_pos; // ASCII white space: one byte a character
         let start = base + chars_before;
         if run.is_ascii() {
             out.extend(tokenize_ascii(run, start));

@@ -151,13 +151,24 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
         shared_ranges[e.b].extend(&e.b_ranges);
     }
     let shared: Vec<usize> = shared_ranges.iter_mut().map(|r| union(r)).collect();
+    let mut size = vec![0usize; n];
+    for &r in &roots {
+        size[r] += 1;
+    }
     // Text of a member that no other member has, before the last text it
     // does share: an inserted paragraph, a rewritten lede, a credit line.
-    // (Text after it is most often a tail the others trimmed.)
-    let added_tokens: Vec<usize> = shared_ranges
-        .iter()
-        .zip(&shared)
-        .map(|(r, &s)| r.iter().map(|r| r.1).max().unwrap_or(0) - s)
+    // (Text after it is most often a tail the others trimmed.) In a pair,
+    // text only one side has is as likely dropped by the copy as added by
+    // it; from three members on, the others outvote it.
+    let added: Vec<usize> = (0..n)
+        .map(|i| {
+            let last_shared = shared_ranges[i].iter().map(|r| r.1).max().unwrap_or(0);
+            if size[roots[i]] >= 3 {
+                last_shared - shared[i]
+            } else {
+                0
+            }
+        })
         .collect();
     // explains[x]: summed share of each other member's shared text that x covers.
     let mut explains = vec![0f64; n];
@@ -169,25 +180,12 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
             explains[e.b] += union(&mut e.a_ranges.clone()) as f64 / shared[e.a] as f64;
         }
     }
-    let mut size = vec![0usize; n];
-    for &r in &roots {
-        size[r] += 1;
-    }
-    // In a pair, text only one side has is as likely dropped by the copy as
-    // added by it; from three members on, the others outvote it.
-    let added = |i: usize| {
-        if size[roots[i]] >= 3 {
-            added_tokens[i]
-        } else {
-            0
-        }
-    };
     // Two measures of how well a member explains the others: what it covers
     // of them, and the same less what it adds that none of them has. Each
     // errs alone (copies sharing padding the original lacks; copies that
     // all dropped one paragraph), so the best on either is a candidate.
     let explained = |i: usize| explains[i] / (size[roots[i]].max(2) - 1) as f64;
-    let net = |i: usize| explained(i) - added(i) as f64 / members[i].tokens.max(1) as f64;
+    let net = |i: usize| explained(i) - added[i] as f64 / members[i].tokens.max(1) as f64;
     let (mut best_explained, mut best_net) = (vec![f64::MIN; n], vec![f64::MIN; n]);
     for (i, &r) in roots.iter().enumerate() {
         best_explained[r] = best_explained[r].max(explained(i));
@@ -218,7 +216,7 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
                 members[x]
                     .stripped
                     .cmp(&members[y].stripped)
-                    .then(added(x).cmp(&added(y)))
+                    .then(added[x].cmp(&added[y]))
                     .then(precedes(&members[x], &members[y]))
             });
     }

@@ -68,29 +68,7 @@ pub fn ingest(
             }
         });
         for results in converted {
-            summary.items += results.len() as u64;
-            let (mut ok, mut bad) = (Vec::new(), Vec::new());
-            for r in results {
-                match r {
-                    Ok(a) => ok.push(a),
-                    Err(e) => bad.push(e),
-                }
-            }
-            // Two items with one id in a batch: the later one is the newer revision.
-            for outcome in store.put_articles(&ok)? {
-                match outcome {
-                    PutOutcome::Inserted => summary.ingested += 1,
-                    PutOutcome::ExactDuplicate(_) => {
-                        summary.ingested += 1;
-                        summary.exact_duplicates += 1
-                    }
-                    PutOutcome::Revised(_) => summary.revised += 1,
-                    PutOutcome::Unchanged => summary.unchanged += 1,
-                }
-            }
-            store.put_rejections(&bad)?;
-            summary.rejected += bad.len() as u64;
-            summary.rejections.extend(bad);
+            store_batch(store, results, &mut summary)?;
             pb.set_position(summary.items);
             pb.set_message(format!(
                 "({} stored, {} rejected)",
@@ -102,6 +80,38 @@ pub fn ingest(
     })?;
     pb.finish_and_clear();
     Ok(summary)
+}
+
+/// Stores one converted batch: its articles, then its rejections, counted.
+fn store_batch(
+    store: &mut dyn Store,
+    results: Vec<Result<Article, Rejection>>,
+    summary: &mut IngestSummary,
+) -> Result<()> {
+    summary.items += results.len() as u64;
+    let (mut ok, mut bad) = (Vec::new(), Vec::new());
+    for r in results {
+        match r {
+            Ok(a) => ok.push(a),
+            Err(e) => bad.push(e),
+        }
+    }
+    // Two items with one id in a batch: the later one is the newer revision.
+    for outcome in store.put_articles(&ok)? {
+        match outcome {
+            PutOutcome::Inserted => summary.ingested += 1,
+            PutOutcome::ExactDuplicate(_) => {
+                summary.ingested += 1;
+                summary.exact_duplicates += 1
+            }
+            PutOutcome::Revised(_) => summary.revised += 1,
+            PutOutcome::Unchanged => summary.unchanged += 1,
+        }
+    }
+    store.put_rejections(&bad)?;
+    summary.rejected += bad.len() as u64;
+    summary.rejections.extend(bad);
+    Ok(())
 }
 
 /// Pending articles are analysed this many at a time: their texts and those
