@@ -174,6 +174,21 @@ pub fn text_query(words: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
+/// What a run of the story clustering changed.
+#[derive(Debug, Default)]
+pub struct StoryUpdate<'a> {
+    /// Forget every stored story and membership first (a full replay).
+    pub replace_all: bool,
+    /// Stories whose rows go (those rewritten below, and those no more).
+    pub forget_stories: &'a [String],
+    /// Articles whose memberships go (rewritten below).
+    pub forget_members: &'a [ArticleId],
+    pub assignments: &'a [Assignment],
+    pub stories: &'a [Story],
+    /// Where the next run resumes (opaque to the store).
+    pub checkpoint: Option<&'a [u8]>,
+}
+
 /// The interface between the pipeline and a storage backend.
 pub trait Store {
     /// Stores a batch of articles atomically.
@@ -184,11 +199,9 @@ pub trait Store {
     fn article_summaries(&self) -> Result<Vec<ArticleSummary>>;
     /// Every article, whole.
     fn articles(&self) -> Result<Vec<Article>>;
-    /// Every article without what grouping never reads (the raw input and
-    /// the removed, caption and related lines), in (published, id) order.
-    fn article_texts(&self) -> Result<Vec<Article>>;
-    /// The articles of these ids that are stored, in the order given, as
-    /// [`Store::article_texts`] gives them (what alignment reads).
+    /// The articles of these ids that are stored, in the order given,
+    /// without what grouping never reads (the raw input and the removed,
+    /// caption and related lines): what alignment reads.
     fn article_texts_by_id(&self, ids: &[ArticleId]) -> Result<Vec<Article>>;
     /// Articles stored since the last reuse analysis.
     fn pending_analysis(&self) -> Result<Vec<ArticleId>>;
@@ -208,14 +221,21 @@ pub trait Store {
     fn relations(&self) -> Result<Vec<PairRelation>>;
     /// The relation of two articles, oriented `a` → `b`.
     fn relation(&self, a: &ArticleId, b: &ArticleId) -> Result<Option<PairRelation>>;
-    /// Replaces families and stories with a new computation, and brings the
+    /// Up to `limit` articles after `after` in publication order (dated by
+    /// time, then undated; ties by id), as [`Store::article_texts_by_id`]
+    /// gives them. `after` is a (published timestamp, id) key; `None` starts at
+    /// the first article.
+    fn articles_after(
+        &self,
+        after: Option<&(Option<i64>, ArticleId)>,
+        limit: usize,
+    ) -> Result<Vec<Article>>;
+    /// Replaces the families, applies a story update, and brings the
     /// full-text index up to date with the articles stored since. Atomic.
-    fn put_groupings(
-        &mut self,
-        families: &[FamilyAssignment],
-        assignments: &[Assignment],
-        stories: &[Story],
-    ) -> Result<()>;
+    fn put_groupings(&mut self, families: &[FamilyAssignment], stories: &StoryUpdate)
+        -> Result<()>;
+    /// The story clustering's last checkpoint, as [`StoryUpdate`] stored it.
+    fn story_checkpoint(&self) -> Result<Option<Vec<u8>>>;
     fn families(&self) -> Result<Vec<FamilyAssignment>>;
     /// The family of one article, if it has been grouped.
     fn family_of(&self, id: &ArticleId) -> Result<Option<FamilyAssignment>>;

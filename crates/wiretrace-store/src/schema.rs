@@ -140,7 +140,33 @@ pub const MIGRATIONS: &[&str] = &[
         INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
     END;
     "#,
+    // 6: stories resume from a checkpoint of the online clustering, reading
+    // only the articles after it in publication order.
+    r#"
+    CREATE INDEX articles_arrival ON articles(published_ts, id);
+    CREATE TABLE checkpoints (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+    "#,
 ];
+
+/// The derived story tables for the stories listed in the temporary table
+/// `touched` only: what an incremental story update rewrote.
+pub const DERIVE_TOUCHED_STORY_INDEXES: &str = r#"
+    UPDATE story_members SET ts = COALESCE(
+        (SELECT published_ts FROM articles WHERE articles.id = story_members.article_id), 9223372036854775807)
+        WHERE story IN (SELECT id FROM touched);
+    UPDATE stories SET size = (SELECT COUNT(*) FROM story_members m WHERE m.story = stories.id)
+        WHERE id IN (SELECT id FROM touched);
+    DELETE FROM story_outlets WHERE story IN (SELECT id FROM touched);
+    INSERT INTO story_outlets (story, site, articles)
+        SELECT m.story, COALESCE(a.site, ''), COUNT(*) FROM story_members m JOIN articles a ON a.id = m.article_id
+        WHERE m.story IN (SELECT id FROM touched)
+        GROUP BY 1, 2;
+    INSERT INTO stories_fts (rowid, headline, titles)
+        SELECT s.rowid, s.headline,
+               (SELECT group_concat(t, ' ') FROM (SELECT DISTINCT a.title AS t FROM story_members m
+                    JOIN articles a ON a.id = m.article_id WHERE m.story = s.id AND a.title IS NOT NULL LIMIT 1000))
+        FROM stories s WHERE s.id IN (SELECT id FROM touched);
+    "#;
 
 /// Adds the articles stored since the last run to the full-text index.
 pub const INDEX_NEW_TEXTS: &str = r#"

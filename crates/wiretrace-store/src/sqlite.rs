@@ -7,11 +7,13 @@ use wiretrace_core::{content_hash, Article, ArticleId, InputFormat, Rejection};
 use wiretrace_reuse::{FamilyAssignment, PairRelation, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
-use crate::schema::{DERIVE_STORY_INDEXES, INDEX_NEW_TEXTS, MIGRATIONS};
+use crate::schema::{
+    DERIVE_STORY_INDEXES, DERIVE_TOUCHED_STORY_INDEXES, INDEX_NEW_TEXTS, MIGRATIONS,
+};
 use crate::{
     text_query, ArticleSummary, FamilyBrief, OutletCount, PutOutcome, RejectedItem, Result,
-    SearchHit, Stats, Store, StoreError, StoryMember, StoryQuery, StorySummary, FAMILY_SITES,
-    SUMMARY_OUTLETS,
+    SearchHit, Stats, Store, StoreError, StoryMember, StoryQuery, StorySummary, StoryUpdate,
+    FAMILY_SITES, SUMMARY_OUTLETS,
 };
 
 /// A store in one SQLite file.
@@ -276,15 +278,6 @@ impl Store for SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    fn article_texts(&self) -> Result<Vec<Article>> {
-        let mut st = self.conn.prepare(&format!(
-            "SELECT {} FROM articles ORDER BY published_ts IS NULL, published_ts, id",
-            text_columns()
-        ))?;
-        let rows = st.query_map([], article_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     fn article_texts_by_id(&self, ids: &[ArticleId]) -> Result<Vec<Article>> {
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT {} FROM articles WHERE id = ?1",
@@ -385,14 +378,46 @@ impl Store for SqliteStore {
         Ok(r.map(|r| if &r.a == a { r } else { r.swapped() }))
     }
 
-    fn put_groupings(
-        &mut self,
-        families: &[FamilyAssignment],
-        assignments: &[Assignment],
-        stories: &[Story],
-    ) -> Result<()> {
+    fn articles_after(
+        &self,
+        after: Option<&(Option<i64>, ArticleId)>,
+        limit: usize,
+    ) -> Result<Vec<Article>> {
+        let cols = text_columns();
+        let mut out: Vec<Article> = Vec::new();
+        // Dated articles first, by (time, id) off `articles_arrival`...
+        if let None | Some((Some(_), _)) = after {
+            let (ts, id) = match after {
+                Some((Some(ts), id)) => (*ts, id.as_str()),
+                _ => (i64::MIN, ""),
+            };
+            let mut st = self.conn.prepare_cached(&format!(
+                "SELECT {cols} FROM articles WHERE published_ts IS NOT NULL AND (published_ts, id) > (?1, ?2)
+                 ORDER BY published_ts, id LIMIT ?3"
+            ))?;
+            let rows = st.query_map(params![ts, id, limit as i64], article_from_row)?;
+            out = rows.collect::<rusqlite::Result<_>>()?;
+        }
+        // ...then the undated, by id.
+        if out.len() < limit {
+            let id = match after {
+                Some((None, id)) => id.as_str(),
+                _ => "",
+            };
+            let mut st = self.conn.prepare_cached(&format!(
+                "SELECT {cols} FROM articles WHERE published_ts IS NULL AND id > ?1 ORDER BY id LIMIT ?2"
+            ))?;
+            let rows = st.query_map(params![id, (limit - out.len()) as i64], article_from_row)?;
+            for r in rows {
+                out.push(r?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn put_groupings(&mut self, families: &[FamilyAssignment], update: &StoryUpdate) -> Result<()> {
         let tx = self.conn.transaction()?;
-        tx.execute_batch("DELETE FROM families; DELETE FROM story_members; DELETE FROM stories;")?;
+        tx.execute_batch("DELETE FROM families;")?;
         for f in families {
             cached(
                 &tx,
@@ -404,19 +429,67 @@ impl Store for SqliteStore {
                 ],
             )?;
         }
-        for a in assignments {
-            cached(&tx, "INSERT INTO story_members (article_id, story, similarity, reason) VALUES (?1, ?2, ?3, ?4)", params![a.id.as_str(), a.story, a.similarity, a.reason])?;
+        if update.replace_all {
+            tx.execute_batch("DELETE FROM story_members; DELETE FROM stories;")?;
+        } else {
+            // The stories rewritten or gone leave the full-text index while
+            // their rows still say which index rows are theirs.
+            tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS touched (id TEXT PRIMARY KEY); DELETE FROM touched;")?;
+            for id in update
+                .forget_stories
+                .iter()
+                .chain(update.stories.iter().map(|s| &s.id))
+            {
+                cached(&tx, "INSERT OR IGNORE INTO touched (id) VALUES (?1)", [id])?;
+            }
+            tx.execute_batch(
+                "DELETE FROM stories_fts WHERE rowid IN (SELECT s.rowid FROM stories s JOIN touched t ON t.id = s.id);
+                 DELETE FROM stories WHERE id IN (SELECT id FROM touched);",
+            )?;
+            for id in update.forget_members {
+                cached(
+                    &tx,
+                    "DELETE FROM story_members WHERE article_id = ?1",
+                    [id.as_str()],
+                )?;
+            }
         }
-        for s in stories {
+        for a in update.assignments {
+            cached(&tx, "INSERT OR REPLACE INTO story_members (article_id, story, similarity, reason) VALUES (?1, ?2, ?3, ?4)", params![a.id.as_str(), a.story, a.similarity, a.reason])?;
+        }
+        for s in update.stories {
             cached(&tx,
                 "INSERT INTO stories (id, headline, first_seen, last_seen, articles, outlets, first_ts, last_ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![s.id, s.headline, s.first_seen.map(|d| d.to_rfc3339()), s.last_seen.map(|d| d.to_rfc3339()), serde_json::to_string(&s.articles)?, serde_json::to_string(&s.outlets)?, s.first_seen.map(|d| d.timestamp()), s.last_seen.map(|d| d.timestamp())],
             )?;
         }
+        match update.checkpoint {
+            Some(c) => cached(
+                &tx,
+                "INSERT OR REPLACE INTO checkpoints (name, value) VALUES ('stories', ?1)",
+                [c],
+            )?,
+            None => cached(&tx, "DELETE FROM checkpoints WHERE name = 'stories'", [])?,
+        };
         tx.execute_batch(INDEX_NEW_TEXTS)?;
-        tx.execute_batch(DERIVE_STORY_INDEXES)?;
+        tx.execute_batch(if update.replace_all {
+            DERIVE_STORY_INDEXES
+        } else {
+            DERIVE_TOUCHED_STORY_INDEXES
+        })?;
         tx.commit()?;
         Ok(())
+    }
+
+    fn story_checkpoint(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM checkpoints WHERE name = 'stories'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     fn family_of(&self, id: &ArticleId) -> Result<Option<FamilyAssignment>> {
@@ -805,12 +878,12 @@ mod tests {
         .unwrap();
         // Indexed in bulk when the ingest is grouped, not before.
         assert!(found(&s, "cranes").is_empty());
-        s.put_groupings(&[], &[], &[]).unwrap();
+        s.put_groupings(&[], &StoryUpdate::default()).unwrap();
         assert_eq!(found(&s, "cranes"), ["a"]);
         // A revision replaces the indexed text; a new article joins it.
         s.put_articles(&[art("a", "the tram line opened"), art("c", "cranes again")])
             .unwrap();
-        s.put_groupings(&[], &[], &[]).unwrap();
+        s.put_groupings(&[], &StoryUpdate::default()).unwrap();
         assert_eq!(found(&s, "cranes"), ["c"]);
         assert_eq!(found(&s, "tram"), ["a"]);
         assert_eq!(found(&s, "snow"), ["b"]);

@@ -1,6 +1,7 @@
 //! An article's term profile: TF-IDF with the title and lead weighted up.
 //! Terms are interned to integer ids so profiles compare without hashing strings.
 
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 use wiretrace_core::{text::tokenize, Article};
@@ -22,16 +23,20 @@ const NAME_BOOST: f64 = 4.0;
 /// Terms kept in a story's profile.
 const STORY_TERMS: usize = 400;
 
-/// Interned terms and their document frequencies over a set of articles.
-#[derive(Debug, Default)]
+/// Interned terms and their document frequencies over the articles taken so far.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Vocabulary {
+    #[serde(skip)]
     ids: HashMap<String, u32>,
     names: Vec<String>,
     df: Vec<u32>,
     docs: u32,
 }
 
-fn terms(a: &Article) -> Vec<(String, f64)> {
+/// An article's terms with their weights (title and lead up, names up),
+/// one entry per occurrence: the costly part of taking an article, which
+/// callers may compute in parallel ahead of [`Vocabulary::observe`].
+pub fn article_terms(a: &Article) -> Vec<(String, f64)> {
     let mut out = Vec::new();
     let mut push = |text: &str, weight: f64| {
         let chars: Vec<char> = text.chars().collect();
@@ -74,34 +79,40 @@ fn terms(a: &Article) -> Vec<(String, f64)> {
 }
 
 impl Vocabulary {
-    /// Builds the vocabulary and each article's raw term weights. Terms are
-    /// found in parallel, then interned in article order (so ids never
-    /// depend on the thread count).
-    pub fn build(articles: &[&Article]) -> (Self, Vec<Vec<(u32, f64)>>) {
-        use rayon::prelude::*;
-        let found: Vec<Vec<(String, f64)>> = articles.par_iter().map(|a| terms(a)).collect();
-        let mut v = Vocabulary::default();
-        let mut raw = Vec::with_capacity(found.len());
-        for article_terms in found {
-            v.docs += 1;
-            let mut tf: HashMap<u32, f64> = HashMap::new();
-            for (t, w) in article_terms {
-                let next = v.ids.len() as u32;
-                let id = *v.ids.entry(t.clone()).or_insert(next);
-                if id as usize == v.df.len() {
-                    v.df.push(0);
-                    v.names.push(t);
+    /// Counts one more article holding `terms` (from [`article_terms`])
+    /// and returns its raw term weights by term id, sorted.
+    pub fn observe(&mut self, terms: Vec<(String, f64)>) -> Vec<(u32, f64)> {
+        self.docs += 1;
+        let mut tf: HashMap<u32, f64> = HashMap::new();
+        for (t, w) in terms {
+            let id = match self.ids.get(&t) {
+                Some(&id) => id,
+                None => {
+                    let id = self.names.len() as u32;
+                    self.ids.insert(t.clone(), id);
+                    self.names.push(t);
+                    self.df.push(0);
+                    id
                 }
-                *tf.entry(id).or_default() += w;
-            }
-            for id in tf.keys() {
-                v.df[*id as usize] += 1;
-            }
-            let mut tf: Vec<(u32, f64)> = tf.into_iter().collect();
-            tf.sort_unstable_by_key(|(id, _)| *id);
-            raw.push(tf);
+            };
+            *tf.entry(id).or_default() += w;
         }
-        (v, raw)
+        for id in tf.keys() {
+            self.df[*id as usize] += 1;
+        }
+        let mut tf: Vec<(u32, f64)> = tf.into_iter().collect();
+        tf.sort_unstable_by_key(|(id, _)| *id);
+        tf
+    }
+
+    /// Rebuilds the term lookup a deserialised vocabulary does not carry.
+    pub fn restore(&mut self) {
+        self.ids = self
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), i as u32))
+            .collect();
     }
 
     /// Terms held by at most this many articles are specific: names,
@@ -146,7 +157,7 @@ impl Vocabulary {
 
 /// A sparse term vector sorted by term id: an article's (normalised) or a
 /// story's (the running sum of its articles').
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Profile {
     weights: Vec<(u32, f64)>,
     norm: f64,

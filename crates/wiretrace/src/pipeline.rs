@@ -2,6 +2,7 @@
 //! analysis and the groupings (families, stories) up to date.
 
 use anyhow::Result;
+use chrono::{DateTime, FixedOffset};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -9,9 +10,10 @@ use std::io::IsTerminal;
 use wiretrace_core::{time::time_order, Article, ArticleId, Rejection};
 use wiretrace_ingest::{convert, ItemReader, Limits};
 use wiretrace_reuse::{
-    align, families, CandidateIndex, Doc, Edge, MemberInfo, PairRelation, Sketch,
+    align, families, CandidateIndex, Doc, Edge, FamilyAssignment, MemberInfo, PairRelation, Sketch,
 };
-use wiretrace_store::{PutOutcome, Store};
+use wiretrace_store::{PutOutcome, Store, StoryUpdate};
+use wiretrace_stories::{Checkpoint, Outcome, StoryInput};
 
 /// Items converted in parallel and stored in one transaction.
 const BATCH: usize = 256;
@@ -201,12 +203,17 @@ pub fn analyse(store: &mut dyn Store) -> Result<()> {
             "aligned a chunk"
         );
     }
-    regroup(store, &index, &sketches)
+    regroup(store, &index, &sketches, &pending_set)
 }
 
 /// Drops relations the index no longer accepts, then recomputes copy
 /// families and stories from the stored relations.
-fn regroup(store: &mut dyn Store, index: &CandidateIndex, sketches: &[Sketch]) -> Result<()> {
+fn regroup(
+    store: &mut dyn Store,
+    index: &CandidateIndex,
+    sketches: &[Sketch],
+    pending: &BTreeSet<&ArticleId>,
+) -> Result<()> {
     let sketch_of: HashMap<&ArticleId, &Sketch> = sketches.iter().map(|s| (&s.id, s)).collect();
     let (relations, stale): (Vec<PairRelation>, Vec<PairRelation>) = store
         .relations()?
@@ -250,16 +257,126 @@ fn regroup(store: &mut dyn Store, index: &CandidateIndex, sketches: &[Sketch]) -
         .map(|r| (r.a.clone(), r.b.clone()))
         .collect();
     drop(relations);
-    let all = store.article_texts()?;
-    let refs: Vec<&Article> = all.iter().collect();
-    let (assignments, stories) = wiretrace_stories::cluster(
-        &refs,
-        &fams,
-        &links,
-        &wiretrace_stories::Config::with_settings(|k| std::env::var(k).ok()),
+    let earliest_pending = summaries
+        .iter()
+        .filter(|a| pending.contains(&a.id))
+        .map(|a| arrival_key(a.published, &a.id))
+        .min_by(arrival_cmp);
+    let newest = summaries.iter().filter_map(|a| a.published).max();
+    drop(summaries);
+    restory(store, &fams, &links, earliest_pending, newest)
+}
+
+/// Articles published up to this long before the newest one may still
+/// arrive: the story clustering's checkpoint is kept this far back, so they
+/// are taken in their place without replaying the whole store.
+const SETTLE_SECONDS: i64 = 2 * 86_400;
+
+/// An article's place in the order stories take articles (see
+/// `wiretrace_stories::arrival_order`): a (published timestamp, id) key.
+type ArrivalKey = (Option<i64>, ArticleId);
+
+fn arrival_key(published: Option<DateTime<FixedOffset>>, id: &ArticleId) -> ArrivalKey {
+    (published.map(|d| d.timestamp()), id.clone())
+}
+
+fn arrival_cmp(x: &ArrivalKey, y: &ArrivalKey) -> std::cmp::Ordering {
+    (x.0.is_none(), x.0, &x.1).cmp(&(y.0.is_none(), y.0, &y.1))
+}
+
+/// Brings the stories up to date. The online clustering resumes from its
+/// checkpoint and takes only the articles after it; where an article
+/// arrived that belongs before the checkpoint (or the settings changed),
+/// it starts again from the first article. Either way the stories are those
+/// one pass over every stored article in publication order gives, and the
+/// new checkpoint is the state at `SETTLE_SECONDS` before the newest article.
+fn restory(
+    store: &mut dyn Store,
+    fams: &[FamilyAssignment],
+    links: &[(ArticleId, ArticleId)],
+    earliest_pending: Option<ArrivalKey>,
+    newest: Option<DateTime<FixedOffset>>,
+) -> Result<()> {
+    let config = wiretrace_stories::Config::with_settings(|k| std::env::var(k).ok());
+    let checkpoint = store
+        .story_checkpoint()?
+        .and_then(|b| serde_json::from_slice::<Checkpoint>(&b).ok())
+        .filter(|c| c.fits(&config))
+        .filter(|c| match (&c.frontier, &earliest_pending) {
+            (Some(f), Some(p)) => arrival_cmp(p, f).is_gt(),
+            _ => true,
+        });
+    let replace_all = checkpoint.is_none();
+    let (mut clusterer, mut outcome, mut after, mut forget_members, mut forget_stories) =
+        match checkpoint {
+            Some(c) => {
+                let mut clusterer = c.clusterer;
+                clusterer.restore();
+                let stories: Vec<String> =
+                    clusterer.live_ids().into_iter().map(String::from).collect();
+                let members: Vec<ArticleId> = c.assignments.iter().map(|a| a.id.clone()).collect();
+                (
+                    clusterer,
+                    Outcome::resuming(c.assignments),
+                    c.frontier,
+                    members,
+                    stories,
+                )
+            }
+            None => Default::default(),
+        };
+    let settled = |a: &Article| match (a.published, newest) {
+        (Some(p), Some(n)) => p.timestamp() <= n.timestamp() - SETTLE_SECONDS,
+        _ => false,
+    };
+    let input = StoryInput::new(fams, links);
+    let mut next_checkpoint: Option<Checkpoint> = None;
+    let mut taken = 0usize;
+    loop {
+        let chunk = store.articles_after(after.as_ref(), wiretrace_stories::TERMS_AHEAD)?;
+        if chunk.is_empty() {
+            break;
+        }
+        let refs: Vec<&Article> = chunk.iter().collect();
+        for (a, terms) in input.terms_ahead(&refs) {
+            if next_checkpoint.is_none() && !settled(a) {
+                next_checkpoint = Some(Checkpoint::take(
+                    &config,
+                    after.clone(),
+                    &clusterer,
+                    &outcome,
+                ));
+            }
+            // A story this article started in an earlier run is rewritten.
+            forget_members.push(a.id.clone());
+            forget_stories.push(format!("s-{}", a.id));
+            outcome.apply(input.add(&mut clusterer, a, terms, &config));
+            after = Some(arrival_key(a.published, &a.id));
+            taken += 1;
+        }
+    }
+    let next_checkpoint = next_checkpoint
+        .unwrap_or_else(|| Checkpoint::take(&config, after.clone(), &clusterer, &outcome));
+    let (assignments, stories) = outcome.finish(&clusterer);
+    tracing::info!(
+        taken,
+        resumed = !replace_all,
+        stories = stories.len(),
+        live = clusterer.live_stories(),
+        "stories clustered"
     );
-    tracing::info!(stories = stories.len(), "stories clustered");
-    store.put_groupings(&fams, &assignments, &stories)?;
+    let checkpoint = serde_json::to_vec(&next_checkpoint)?;
+    store.put_groupings(
+        fams,
+        &StoryUpdate {
+            replace_all,
+            forget_stories: &forget_stories,
+            forget_members: &forget_members,
+            assignments: &assignments,
+            stories: &stories,
+            checkpoint: Some(&checkpoint),
+        },
+    )?;
     Ok(())
 }
 

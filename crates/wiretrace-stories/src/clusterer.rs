@@ -1,0 +1,573 @@
+//! The online clustering state: it takes articles one at a time, in
+//! publication order, and reports where each went as [`Event`]s.
+//!
+//! Everything an assignment depends on was known when the article arrived:
+//! document frequencies count only the articles taken before it (and it),
+//! two stories merge the moment their profiles meet, and stories that can
+//! take no more articles are closed at day boundaries. So the events for a
+//! stream are the same whether it is taken in one run or resumed from a
+//! saved state ([`Clusterer`] is serialisable) in many, and memory holds the
+//! live stories only, not every story ever seen.
+
+use crate::profile::{article_terms, Profile, Vocabulary};
+use crate::{Assignment, Config, Story};
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use wiretrace_core::{time::time_order, Article, ArticleId};
+
+/// A term held by more stories than this is too common to find candidates
+/// by (the stories that matter share rarer terms too).
+const MAX_TERM_STORIES: usize = 2_000;
+/// Candidate stories are those holding one of an article's this many
+/// strongest terms (or sharing a passage with it).
+const CANDIDATE_TERMS: usize = 30;
+/// Of those, at most this many (the ones sharing most of those terms) are
+/// scored.
+const MAX_CANDIDATES: usize = 64;
+/// Terms held by more stories than this propose no merges.
+const MAX_MERGE_POSTINGS: usize = 200;
+/// A story's headline is chosen among its first this many titled articles
+/// (copies aside): enough to find its most central title, bounded however
+/// big the story grows.
+const HEADLINE_POOL: usize = 32;
+
+const DAY: i64 = 86_400;
+
+/// What taking an article did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The article joined (or started) a story.
+    Placed(Assignment),
+    /// Story `gone` turned out to be story `into`: its articles move there.
+    Merged {
+        gone: String,
+        into: String,
+        similarity: f64,
+    },
+    /// The story can take no more articles (nothing joined it within the
+    /// window); this is its final summary.
+    Closed(Story),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Member {
+    id: ArticleId,
+    published: Option<DateTime<FixedOffset>>,
+    site: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct LiveStory {
+    id: String,
+    profile: Profile,
+    first: Option<DateTime<FixedOffset>>,
+    last: Option<DateTime<FixedOffset>>,
+    members: Vec<Member>,
+    /// Copy families placed in this story.
+    families: Vec<ArticleId>,
+    /// Terms whose postings list this story, sorted.
+    posted: Vec<u32>,
+    /// Headline candidates: (article, title, profile).
+    headlines: Vec<(ArticleId, String, Profile)>,
+}
+
+impl LiveStory {
+    fn summary(&self) -> Story {
+        let mut members: Vec<&Member> = self.members.iter().collect();
+        members.sort_by(|x, y| {
+            (time_order(x.published), &x.id).cmp(&(time_order(y.published), &y.id))
+        });
+        let headline = self
+            .headlines
+            .iter()
+            .max_by(|x, y| {
+                x.2.cosine(&self.profile)
+                    .total_cmp(&y.2.cosine(&self.profile))
+                    .then(y.0.cmp(&x.0))
+            })
+            .map(|h| h.1.clone());
+        let mut seen = HashSet::new();
+        Story {
+            id: self.id.clone(),
+            headline,
+            first_seen: members.iter().filter_map(|m| m.published).min(),
+            last_seen: members.iter().filter_map(|m| m.published).max(),
+            outlets: members
+                .iter()
+                .filter_map(|m| m.site.clone())
+                .filter(|o| seen.insert(o.clone()))
+                .collect(),
+            articles: members.into_iter().map(|m| m.id.clone()).collect(),
+        }
+    }
+}
+
+/// The state of the online clustering after the articles it has taken.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Clusterer {
+    vocab: Vocabulary,
+    /// Live stories by key; keys grow in creation order.
+    stories: BTreeMap<u64, LiveStory>,
+    next_key: u64,
+    /// The day (days since the epoch) of the latest dated article taken.
+    day: Option<i64>,
+    /// Derived from `stories` (rebuilt by [`Clusterer::restore`]).
+    #[serde(skip)]
+    postings: HashMap<u32, Vec<u64>>,
+    #[serde(skip)]
+    story_of: HashMap<ArticleId, u64>,
+    #[serde(skip)]
+    family_story: HashMap<ArticleId, u64>,
+}
+
+fn later(
+    a: Option<DateTime<FixedOffset>>,
+    b: Option<DateTime<FixedOffset>>,
+) -> Option<DateTime<FixedOffset>> {
+    a.max(b)
+}
+
+fn earlier(
+    a: Option<DateTime<FixedOffset>>,
+    b: Option<DateTime<FixedOffset>>,
+) -> Option<DateTime<FixedOffset>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+impl Clusterer {
+    /// Rebuilds the lookups a deserialised state does not carry.
+    pub fn restore(&mut self) {
+        self.vocab.restore();
+        self.postings.clear();
+        self.story_of.clear();
+        self.family_story.clear();
+        for (&k, s) in &self.stories {
+            for &t in &s.posted {
+                self.postings.entry(t).or_default().push(k);
+            }
+            for m in &s.members {
+                self.story_of.insert(m.id.clone(), k);
+            }
+            for f in &s.families {
+                self.family_story.insert(f.clone(), k);
+            }
+        }
+    }
+
+    /// How many stories are live.
+    pub fn live_stories(&self) -> usize {
+        self.stories.len()
+    }
+
+    /// The ids of the live stories.
+    pub fn live_ids(&self) -> HashSet<&str> {
+        self.stories.values().map(|s| s.id.as_str()).collect()
+    }
+
+    /// The summaries of the live stories, in creation order.
+    pub fn live_summaries(&self) -> Vec<Story> {
+        self.stories.values().map(LiveStory::summary).collect()
+    }
+
+    /// Whether `family` already has a live story (a copy of it then needs
+    /// no terms of its own).
+    pub fn has_family(&self, family: &ArticleId) -> bool {
+        self.family_story.contains_key(family)
+    }
+
+    fn time_factor(
+        config: &Config,
+        p: Option<DateTime<FixedOffset>>,
+        last: Option<DateTime<FixedOffset>>,
+    ) -> f64 {
+        match (p, last) {
+            (Some(p), Some(l)) => {
+                let gap = (p - l).num_seconds().unsigned_abs() as f64 / DAY as f64;
+                1.0 / (1.0 + gap / config.time_scale_days)
+            }
+            // An unknown gap counts as a typical one.
+            _ => 0.5,
+        }
+    }
+
+    /// Takes one article: `family` is its copy family (its own id when it
+    /// has none), `linked` the articles it shares a passage with, `terms`
+    /// its weighted terms if already computed ([`article_terms`]).
+    pub fn add(
+        &mut self,
+        a: &Article,
+        family: &ArticleId,
+        linked: &[ArticleId],
+        terms: Option<Vec<(String, f64)>>,
+        config: &Config,
+    ) -> Vec<Event> {
+        let mut events = Vec::new();
+        self.close_dormant(a.published, config, &mut events);
+        if let Some(&k) = self.family_story.get(family) {
+            // A copy of an article already placed: same story, counted once.
+            let s = self
+                .stories
+                .get_mut(&k)
+                .expect("family maps to a live story");
+            s.members.push(Member {
+                id: a.id.clone(),
+                published: a.published,
+                site: a.site.clone(),
+            });
+            s.last = later(s.last, a.published);
+            s.first = earlier(s.first, a.published);
+            self.story_of.insert(a.id.clone(), k);
+            events.push(Event::Placed(Assignment {
+                id: a.id.clone(),
+                story: s.id.clone(),
+                similarity: 1.0,
+                reason: format!("copy of {family}"),
+            }));
+            return events;
+        }
+        let terms = terms.unwrap_or_else(|| article_terms(a));
+        let tf = self.vocab.observe(terms);
+        let profile = self.vocab.profile(&tf);
+
+        let mut best: Option<(u64, f64, Option<&ArticleId>)> = None;
+        // Stories holding an article that shares a passage with this one,
+        // with the first such article as the witness.
+        let mut linked_story: BTreeMap<u64, &ArticleId> = BTreeMap::new();
+        for l in linked {
+            if let Some(&k) = self.story_of.get(l) {
+                linked_story.entry(k).or_insert(l);
+            }
+        }
+        let mut candidates = self.candidates(&profile, MAX_TERM_STORIES, None);
+        candidates.extend(linked_story.keys().copied());
+        candidates.sort_unstable();
+        candidates.dedup();
+        for k in candidates {
+            let story = &self.stories[&k];
+            let live = match (a.published, story.last) {
+                (Some(p), Some(l)) => (p - l).num_days() <= config.window_days,
+                _ => true,
+            };
+            if !live {
+                continue;
+            }
+            let sim =
+                profile.cosine(&story.profile) * Self::time_factor(config, a.published, story.last);
+            let (score, via) = match linked_story.get(&k) {
+                Some(&l) if config.passage_link > sim => (config.passage_link, Some(l)),
+                _ => (sim, None),
+            };
+            // Words of a kind of event (strike, walkout, union) are not
+            // enough: a similar article joins only if it also shares a
+            // specific term (a name, a place, a detail) with the story.
+            if score >= config.threshold
+                && best.as_ref().is_none_or(|(_, b, _)| score > *b)
+                && (via.is_some() || self.vocab.share_specific(&profile, &story.profile))
+            {
+                best = Some((k, score, via));
+            }
+        }
+        let (k, similarity, reason) = match best {
+            Some((k, score, via)) => {
+                let why = match via {
+                    Some(l) => format!("shares a passage with {l}"),
+                    None => format!(
+                        "similarity {score:.2}; shared terms: {}",
+                        profile
+                            .shared_terms(&self.stories[&k].profile, 6)
+                            .into_iter()
+                            .map(|t| self.vocab.term(t))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                (k, score, why)
+            }
+            None => {
+                let k = self.next_key;
+                self.next_key += 1;
+                self.stories.insert(
+                    k,
+                    LiveStory {
+                        id: format!("s-{}", a.id),
+                        profile: Profile::default(),
+                        first: None,
+                        last: None,
+                        members: Vec::new(),
+                        families: Vec::new(),
+                        posted: Vec::new(),
+                        headlines: Vec::new(),
+                    },
+                );
+                (k, 0.0, "first article of the story".to_string())
+            }
+        };
+        let s = self.stories.get_mut(&k).expect("chosen story is live");
+        events.push(Event::Placed(Assignment {
+            id: a.id.clone(),
+            story: s.id.clone(),
+            similarity,
+            reason,
+        }));
+        for t in profile.terms() {
+            if let Err(at) = s.posted.binary_search(&t) {
+                s.posted.insert(at, t);
+                self.postings.entry(t).or_default().push(k);
+            }
+        }
+        s.profile.add(&profile);
+        if let Some(title) = &a.title {
+            if s.headlines.len() < HEADLINE_POOL {
+                s.headlines.push((a.id.clone(), title.clone(), profile));
+            }
+        }
+        s.members.push(Member {
+            id: a.id.clone(),
+            published: a.published,
+            site: a.site.clone(),
+        });
+        s.families.push(family.clone());
+        s.last = later(s.last, a.published);
+        s.first = earlier(s.first, a.published);
+        self.story_of.insert(a.id.clone(), k);
+        self.family_story.insert(family.clone(), k);
+        self.merge_around(k, config, &mut events);
+        events
+    }
+
+    /// Live stories holding one of `profile`'s strongest terms (through
+    /// postings no longer than `max_postings`), the ones sharing most first.
+    fn candidates(&self, profile: &Profile, max_postings: usize, except: Option<u64>) -> Vec<u64> {
+        let mut found: Vec<u64> = profile
+            .strongest_terms(CANDIDATE_TERMS)
+            .into_iter()
+            .filter_map(|t| self.postings.get(&t))
+            .filter(|p| p.len() <= max_postings)
+            .flatten()
+            .copied()
+            .filter(|&k| Some(k) != except)
+            .collect();
+        found.sort_unstable();
+        let mut counted: Vec<(usize, u64)> = found
+            .chunk_by(|x, y| x == y)
+            .map(|run| (run.len(), run[0]))
+            .collect();
+        counted.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+        counted
+            .into_iter()
+            .take(MAX_CANDIDATES)
+            .map(|(_, k)| k)
+            .collect()
+    }
+
+    /// Two stories that turn out to be one (an early report started a
+    /// second story before the first had the words to take it) are merged
+    /// as soon as the story that just grew meets the other: profiles
+    /// similar enough, time allowing, and a specific term in common. The
+    /// earlier-created story keeps its id.
+    fn merge_around(&mut self, mut k: u64, config: &Config, events: &mut Vec<Event>) {
+        if config.merge_threshold > 1.0 {
+            return;
+        }
+        loop {
+            let s = &self.stories[&k];
+            let mut best: Option<(u64, f64)> = None;
+            for other in self.candidates(&s.profile, MAX_MERGE_POSTINGS, Some(k)) {
+                let o = &self.stories[&other];
+                let (first, second) = if (time_order(s.first), k) <= (time_order(o.first), other) {
+                    (s, o)
+                } else {
+                    (o, s)
+                };
+                let factor =
+                    Self::time_factor(config, second.first, later(first.last, first.first));
+                let sim = s.profile.cosine(&o.profile) * factor;
+                if sim >= config.merge_threshold
+                    && best.is_none_or(|(_, b)| sim > b)
+                    && self.vocab.share_specific(&s.profile, &o.profile)
+                {
+                    best = Some((other, sim));
+                }
+            }
+            let Some((other, similarity)) = best else {
+                return;
+            };
+            let (keep, gone) = (k.min(other), k.max(other));
+            let g = self.stories.remove(&gone).expect("merge partner is live");
+            self.unpost(gone, &g.posted);
+            for m in &g.members {
+                self.story_of.insert(m.id.clone(), keep);
+            }
+            for f in &g.families {
+                self.family_story.insert(f.clone(), keep);
+            }
+            let s = self.stories.get_mut(&keep).expect("kept story is live");
+            for &t in &g.posted {
+                if let Err(at) = s.posted.binary_search(&t) {
+                    s.posted.insert(at, t);
+                    self.postings.entry(t).or_default().push(keep);
+                }
+            }
+            s.profile.add(&g.profile);
+            s.members.extend(g.members);
+            s.families.extend(g.families);
+            let room = HEADLINE_POOL.saturating_sub(s.headlines.len());
+            s.headlines.extend(g.headlines.into_iter().take(room));
+            s.first = earlier(s.first, g.first);
+            s.last = later(s.last, g.last);
+            events.push(Event::Merged {
+                gone: g.id,
+                into: s.id.clone(),
+                similarity,
+            });
+            k = keep;
+        }
+    }
+
+    /// Removes story `k` from the postings of its terms.
+    fn unpost(&mut self, k: u64, posted: &[u32]) {
+        for t in posted {
+            if let Some(p) = self.postings.get_mut(t) {
+                p.retain(|&x| x != k);
+                if p.is_empty() {
+                    self.postings.remove(t);
+                }
+            }
+        }
+    }
+
+    /// At the first article of a new day, closes the stories that no
+    /// article from that day on can join (their last article is more than
+    /// the window before the day began). Done at day boundaries so that
+    /// when it happens depends on the articles' times only.
+    fn close_dormant(
+        &mut self,
+        published: Option<DateTime<FixedOffset>>,
+        config: &Config,
+        events: &mut Vec<Event>,
+    ) {
+        let Some(p) = published else { return };
+        let day = p.timestamp().div_euclid(DAY);
+        if self.day.is_some_and(|d| d >= day) {
+            return;
+        }
+        self.day = Some(day);
+        let cutoff = (day - config.window_days - 1) * DAY;
+        let dormant: Vec<u64> = self
+            .stories
+            .iter()
+            .filter(|(_, s)| s.last.is_some_and(|l| l.timestamp() < cutoff))
+            .map(|(&k, _)| k)
+            .collect();
+        for k in dormant {
+            let s = self.stories.remove(&k).expect("listed as live");
+            self.unpost(k, &s.posted);
+            for m in &s.members {
+                self.story_of.remove(&m.id);
+            }
+            for f in &s.families {
+                self.family_story.remove(f);
+            }
+            events.push(Event::Closed(s.summary()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Outcome, StoryInput};
+    use wiretrace_core::{time::parse_datetime, InputFormat};
+
+    /// Forty days of news from six fictional towns: each town has an event
+    /// every few days, reported two or three times.
+    fn stream() -> Vec<Article> {
+        let towns = ["Aldren", "Brisk", "Colm", "Dunmere", "Eskar", "Falloway"];
+        let events = [
+            "council votes on a new tram depot",
+            "floods close the river road",
+            "the mill strike enters its second week",
+            "a fire destroys the old market hall",
+        ];
+        let mut out = Vec::new();
+        for day in 0..40u32 {
+            for (t, town) in towns.iter().enumerate() {
+                if !(day as usize + t).is_multiple_of(3) {
+                    continue;
+                }
+                let what = events[(day as usize / 3 + t) % events.len()];
+                for report in 0..(2 + day % 2) {
+                    let mut a = Article::from_paragraphs(
+                        ArticleId(format!("{town}-{day:02}-{report}")),
+                        &[&format!("In {town}, {what}, mayor Ilse {town}sen said on day {day}."), &format!("Residents of {town} gathered at the {town} square; report {report}.")],
+                        InputFormat::Text,
+                        "test",
+                    );
+                    a.title = Some(format!("{town}: {what}"));
+                    a.published = parse_datetime(&format!("2025-01-01T{:02}:00:00Z", 6 + report))
+                        .map(|d| d + chrono::Duration::days(day.into()));
+                    a.site = Some(format!("outlet-{report}"));
+                    out.push(a);
+                }
+            }
+        }
+        out
+    }
+
+    fn run(articles: &[&Article], state: Option<Clusterer>, outcome: &mut Outcome) -> Clusterer {
+        let config = Config::default();
+        let input = StoryInput::new(&[], &[]);
+        let mut c = state.unwrap_or_default();
+        for (a, terms) in input.terms_ahead(articles) {
+            outcome.apply(input.add(&mut c, a, terms, &config));
+        }
+        c
+    }
+
+    #[test]
+    fn a_stream_resumed_from_a_saved_state_gives_what_one_run_gives() {
+        let arts = stream();
+        let refs: Vec<&Article> = arts.iter().collect();
+        let mut whole = Outcome::default();
+        let c = run(&refs, None, &mut whole);
+        let whole = whole.finish(&c);
+
+        let mut pieces = Outcome::default();
+        let mut state: Option<Clusterer> = None;
+        for piece in refs.chunks(37) {
+            let c = run(piece, state.take(), &mut pieces);
+            let mut saved: Clusterer =
+                serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+            saved.restore();
+            state = Some(saved);
+        }
+        let pieces = pieces.finish(&state.unwrap());
+        assert_eq!(whole, pieces);
+        assert!(whole.1.len() > 20, "{}", whole.1.len());
+    }
+
+    #[test]
+    fn stories_close_after_their_window_and_only_live_ones_are_held() {
+        let arts = stream();
+        let refs: Vec<&Article> = arts.iter().collect();
+        let mut outcome = Outcome::default();
+        let c = run(&refs, None, &mut outcome);
+        // Each town's events are days apart, so at most the stories of the
+        // last window (seven days and the current one) are live.
+        assert!(c.live_stories() <= 6 * 9, "{}", c.live_stories());
+        assert!(outcome.stories.len() > c.live_stories());
+        // A closed story's summary is final: its articles are all placed
+        // in it, in time order.
+        for s in &outcome.stories {
+            for id in &s.articles {
+                let a = outcome.assignments.iter().find(|a| &a.id == id).unwrap();
+                assert_eq!(a.story, s.id);
+            }
+            assert!(s.first_seen <= s.last_seen);
+        }
+    }
+}
