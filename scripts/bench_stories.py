@@ -5,7 +5,8 @@ single-pass clustering (TDT) in Python, on the same stream.
 Generates (once) N articles with scripts/gen_stories.py (fictional events,
 about 180 a day over three years; see that file), then runs
   - wiretrace's story clustering (crates/wiretrace-stories, example
-    story_throughput: the same `cluster` the pipeline calls), on all N;
+    story_throughput: the online Clusterer the pipeline drives, fed the
+    stream a chunk at a time), on all N;
   - the TDT baseline below, on as much of the stream as it gets through in
     --baseline-seconds (it slows as stories accumulate),
 each as its own child process; wall time and peak resident memory are that
@@ -137,8 +138,9 @@ def main():
         print(f"{name:<30} {n:>9} {s:>8.1f} {n / s:>8.0f} {m:>9.0f} {k:>8} {p:>6.3f} {r:>6.3f} {f:>6.3f}")
     ratio = (rows[0][1] / rows[0][2]) / (rows[1][1] / rows[1][2])
     print(f"\nthroughput ratio wiretrace / baseline: {ratio:.1f}x (baseline over its first {bdone} articles; "
-          f"wiretrace over all {wt['articles']}, load time {wt['load_s']:.1f} s not counted)")
-    print(f"wiretrace's largest story: {wt['largest_story']} articles; the generator's events: {meta['events']}")
+          f"wiretrace over all {wt['articles']}, reading the feed included)")
+    print(f"wiretrace's largest story: {wt['largest_story']} articles; most stories live at once: "
+          f"{wt['most_live_stories']}; the generator's events: {meta['events']}")
 
 
 if __name__ == "__main__":

@@ -1,18 +1,22 @@
-//! Story assignment throughput, for scripts/bench-stories: reads a JSONL
+//! Story assignment throughput, for scripts/bench-stories: streams a JSONL
 //! feed (`id`, `published`, `title`, `text`; paragraphs split at blank
-//! lines), clusters every article into stories with the default settings
-//! (or the `WIRETRACE_STORY_*` settings of `Config::with_settings`)
-//! (each article its own copy family, no passage links: what is measured is
-//! story assignment alone), and prints one JSON line of figures.
+//! lines) in publication order through the online [`Clusterer`] with the
+//! default settings (or the `WIRETRACE_STORY_*` settings of
+//! `Config::with_settings`), each article its own copy family and no
+//! passage links: what is measured is story assignment alone. Prints one
+//! JSON line of figures.
+//!
+//! The feed must be in publication order (as a news stream arrives); it is
+//! read a chunk at a time, so memory holds the live stories, not the feed.
 //!
 //! Usage: story_throughput FILE [--limit N] [--assignments OUT]
-//! (OUT: one `{"id", "story"}` line per article, for scoring.)
+//! (OUT: one `{"id", "story", "why"}` line per article, for scoring.)
 
 use serde::Deserialize;
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::time::Instant;
-use wiretrace_core::{time::parse_datetime, Article, ArticleId, InputFormat};
-use wiretrace_stories::{cluster, Config};
+use wiretrace_core::{time::parse_datetime, time::time_order, Article, ArticleId, InputFormat};
+use wiretrace_stories::{Clusterer, Config, Event, StoryInput, TERMS_AHEAD};
 
 #[derive(Deserialize)]
 struct Line {
@@ -20,6 +24,20 @@ struct Line {
     published: Option<String>,
     title: Option<String>,
     text: String,
+}
+
+fn article(path: &str, line: &str) -> Result<Article, Box<dyn std::error::Error>> {
+    let l: Line = serde_json::from_str(line)?;
+    let paragraphs: Vec<&str> = l
+        .text
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let mut a = Article::from_paragraphs(ArticleId(l.id), &paragraphs, InputFormat::Text, path);
+    a.title = l.title;
+    a.published = l.published.as_deref().and_then(parse_datetime);
+    Ok(a)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -31,48 +49,87 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(i) => args.get(i + 1).ok_or("--limit needs a number")?.parse()?,
         None => usize::MAX,
     };
+    let mut out = match args.iter().position(|a| a == "--assignments") {
+        Some(i) => Some(std::io::BufWriter::new(std::fs::File::create(
+            args.get(i + 1).ok_or("--assignments needs a file")?,
+        )?)),
+        None => None,
+    };
+    let config = Config::with_settings(|k| std::env::var(k).ok());
+    let input = StoryInput::new(&[], &[]);
+    let mut clusterer = Clusterer::default();
+    let (mut articles, mut stories, mut largest, mut most_live) = (0usize, 0usize, 0usize, 0usize);
+    let mut placed: Vec<(String, String, String)> = Vec::new();
+    let mut last_time = None;
     let start = Instant::now();
-    let mut articles = Vec::new();
-    for line in std::io::BufReader::new(std::fs::File::open(path)?).lines() {
-        if articles.len() >= limit {
+    let mut lines = std::io::BufReader::new(std::fs::File::open(path)?).lines();
+    loop {
+        let mut chunk = Vec::with_capacity(TERMS_AHEAD);
+        for line in lines.by_ref().take(TERMS_AHEAD.min(limit - articles)) {
+            chunk.push(article(path, &line?)?);
+        }
+        if chunk.is_empty() {
             break;
         }
-        let l: Line = serde_json::from_str(&line?)?;
-        let paragraphs: Vec<&str> = l
-            .text
-            .split("\n\n")
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .collect();
-        let mut a = Article::from_paragraphs(ArticleId(l.id), &paragraphs, InputFormat::Text, path);
-        a.title = l.title;
-        a.published = l.published.as_deref().and_then(parse_datetime);
-        articles.push(a);
-    }
-    let loaded = start.elapsed().as_secs_f64();
-    let refs: Vec<&Article> = articles.iter().collect();
-    let start = Instant::now();
-    let (assignments, stories) = cluster(
-        &refs,
-        &[],
-        &[],
-        &Config::with_settings(|k| std::env::var(k).ok()),
-    );
-    let clustered = start.elapsed().as_secs_f64();
-    if let Some(i) = args.iter().position(|a| a == "--assignments") {
-        let out = args.get(i + 1).ok_or("--assignments needs a file")?;
-        let mut w = std::io::BufWriter::new(std::fs::File::create(out)?);
-        for a in &assignments {
-            use std::io::Write;
-            writeln!(w, "{}", serde_json::json!({"id": a.id.0, "story": a.story}))?;
+        articles += chunk.len();
+        chunk.sort_by(|x, y| {
+            (time_order(x.published), &x.id).cmp(&(time_order(y.published), &y.id))
+        });
+        let first = time_order(chunk[0].published);
+        if last_time.is_some_and(|t| first < t) {
+            return Err("the feed is not in publication order".into());
+        }
+        last_time = chunk.last().map(|a| time_order(a.published));
+        let refs: Vec<&Article> = chunk.iter().collect();
+        for (a, terms) in input.terms_ahead(&refs) {
+            for e in input.add(&mut clusterer, a, terms, &config) {
+                match e {
+                    Event::Placed(p) => placed.push((p.id.0, p.story, p.reason)),
+                    Event::Merged { gone, into, .. } => {
+                        // Rare and recent: the moved articles are near the end.
+                        for p in placed.iter_mut().rev().filter(|p| p.1 == gone) {
+                            p.1 = into.clone();
+                        }
+                    }
+                    Event::Closed(s) => {
+                        stories += 1;
+                        largest = largest.max(s.articles.len());
+                    }
+                }
+            }
+            most_live = most_live.max(clusterer.live_stories());
+        }
+        // Articles of closed stories can no longer move: write them out.
+        let live = clusterer.live_ids();
+        let (done, open): (Vec<_>, Vec<_>) =
+            placed.drain(..).partition(|p| !live.contains(p.1.as_str()));
+        placed = open;
+        if let Some(w) = out.as_mut() {
+            for (id, story, why) in done {
+                writeln!(
+                    w,
+                    "{}",
+                    serde_json::json!({"id": id, "story": story, "why": why})
+                )?;
+            }
         }
     }
-    let largest = stories.iter().map(|s| s.articles.len()).max().unwrap_or(0);
+    for s in clusterer.live_summaries() {
+        stories += 1;
+        largest = largest.max(s.articles.len());
+    }
+    if let Some(w) = out.as_mut() {
+        for (id, story, why) in placed {
+            writeln!(
+                w,
+                "{}",
+                serde_json::json!({"id": id, "story": story, "why": why})
+            )?;
+        }
+    }
+    let clustered = start.elapsed().as_secs_f64();
     println!(
-        "{{\"articles\": {}, \"load_s\": {loaded:.3}, \"cluster_s\": {clustered:.3}, \"stories\": {}, \"largest_story\": {largest}, \"assigned\": {}}}",
-        articles.len(),
-        stories.len(),
-        assignments.len()
+        "{{\"articles\": {articles}, \"load_s\": 0.0, \"cluster_s\": {clustered:.3}, \"stories\": {stories}, \"largest_story\": {largest}, \"most_live_stories\": {most_live}, \"assigned\": {articles}}}"
     );
     Ok(())
 }
