@@ -1,11 +1,35 @@
 //! Lenient parsing of the date formats found in news metadata and feeds.
 
+use crate::ArticleId;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
 
 /// The order wiretrace takes articles in by time: dated ones by instant,
 /// undated ones last. Stages add their own tie-breaks (usually the id).
 pub fn time_order(published: Option<DateTime<FixedOffset>>) -> (bool, i64) {
     (published.is_none(), published.map_or(0, |d| d.timestamp()))
+}
+
+/// An article's place in publication order: [`time_order`], ties by id.
+/// What a resumable stage records as how far it has got.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ArrivalKey {
+    order: (bool, i64),
+    pub id: ArticleId,
+}
+
+impl ArrivalKey {
+    pub fn of(published: Option<DateTime<FixedOffset>>, id: &ArticleId) -> Self {
+        ArrivalKey {
+            order: time_order(published),
+            id: id.clone(),
+        }
+    }
+
+    /// The publication time in seconds since the epoch; `None` if undated.
+    pub fn timestamp(&self) -> Option<i64> {
+        (!self.order.0).then_some(self.order.1)
+    }
 }
 
 /// Parses RFC 3339, RFC 2822, ISO dates with or without time or zone, and

@@ -17,7 +17,7 @@ mod sqlite;
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
-use wiretrace_core::{Article, ArticleId, Rejection};
+use wiretrace_core::{time::ArrivalKey, Article, ArticleId, Rejection};
 use wiretrace_reuse::{FamilyAssignment, PairRelation, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
@@ -181,8 +181,7 @@ pub struct StoryUpdate<'a> {
     pub replace_all: bool,
     /// Stories whose rows go (those rewritten below, and those no more).
     pub forget_stories: &'a [String],
-    /// Articles whose memberships go (rewritten below).
-    pub forget_members: &'a [ArticleId],
+    /// Memberships written (replacing an article's earlier one).
     pub assignments: &'a [Assignment],
     pub stories: &'a [Story],
     /// Where the next run resumes (opaque to the store).
@@ -223,13 +222,8 @@ pub trait Store {
     fn relation(&self, a: &ArticleId, b: &ArticleId) -> Result<Option<PairRelation>>;
     /// Up to `limit` articles after `after` in publication order (dated by
     /// time, then undated; ties by id), as [`Store::article_texts_by_id`]
-    /// gives them. `after` is a (published timestamp, id) key; `None` starts at
-    /// the first article.
-    fn articles_after(
-        &self,
-        after: Option<&(Option<i64>, ArticleId)>,
-        limit: usize,
-    ) -> Result<Vec<Article>>;
+    /// gives them. `None` starts at the first article.
+    fn articles_after(&self, after: Option<&ArrivalKey>, limit: usize) -> Result<Vec<Article>>;
     /// Replaces the families, applies a story update, and brings the
     /// full-text index up to date with the articles stored since. Atomic.
     fn put_groupings(&mut self, families: &[FamilyAssignment], stories: &StoryUpdate)

@@ -2,31 +2,35 @@
 //! many a file has had.
 
 /// What the server reads of the groupings, derived from `story_members`,
-/// `stories` and `articles` in SQL: the members' times, undated last (a story's articles
+/// `stories` and `articles` in SQL for the stories listed in the temporary
+/// table `touched`: the members' times, undated last (a story's articles
 /// page in time order off an index), story sizes, outlet counts, and a
-/// full-text index of story headlines and member titles. Run by migration 4
-/// and after every `put_groupings`.
-macro_rules! derive_story_indexes {
+/// full-text index of story headlines and member titles (whose rows of the
+/// touched stories are gone already). Run by migration 4 for every story and
+/// by `put_groupings` for the stories it wrote or removed.
+macro_rules! derive_touched_story_indexes {
     () => {
         r#"
     UPDATE story_members SET ts = COALESCE(
-        (SELECT published_ts FROM articles WHERE articles.id = story_members.article_id), 9223372036854775807);
-    UPDATE stories SET size = (SELECT COUNT(*) FROM story_members m WHERE m.story = stories.id);
-    DELETE FROM story_outlets;
+        (SELECT published_ts FROM articles WHERE articles.id = story_members.article_id), 9223372036854775807)
+        WHERE story IN (SELECT id FROM touched);
+    UPDATE stories SET size = (SELECT COUNT(*) FROM story_members m WHERE m.story = stories.id)
+        WHERE id IN (SELECT id FROM touched);
+    DELETE FROM story_outlets WHERE story IN (SELECT id FROM touched);
     INSERT INTO story_outlets (story, site, articles)
         SELECT m.story, COALESCE(a.site, ''), COUNT(*) FROM story_members m JOIN articles a ON a.id = m.article_id
+        WHERE m.story IN (SELECT id FROM touched)
         GROUP BY 1, 2;
-    DELETE FROM stories_fts;
     INSERT INTO stories_fts (rowid, headline, titles)
         SELECT s.rowid, s.headline,
                (SELECT group_concat(t, ' ') FROM (SELECT DISTINCT a.title AS t FROM story_members m
                     JOIN articles a ON a.id = m.article_id WHERE m.story = s.id AND a.title IS NOT NULL LIMIT 1000))
-        FROM stories s;
+        FROM stories s WHERE s.id IN (SELECT id FROM touched);
     "#
     };
 }
 
-pub const DERIVE_STORY_INDEXES: &str = derive_story_indexes!();
+pub const DERIVE_TOUCHED_STORY_INDEXES: &str = derive_touched_story_indexes!();
 
 pub const MIGRATIONS: &[&str] = &[
     // 1: the foundation schema.
@@ -118,7 +122,9 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX story_outlets_site ON story_outlets(site);
     CREATE VIRTUAL TABLE stories_fts USING fts5(headline, titles, tokenize='unicode61 remove_diacritics 2');
     "#,
-        derive_story_indexes!()
+        "CREATE TEMP TABLE IF NOT EXISTS touched (id TEXT PRIMARY KEY);
+         DELETE FROM touched; INSERT INTO touched SELECT id FROM stories;",
+        derive_touched_story_indexes!()
     ),
     // 5: new articles enter the full-text index in bulk when an ingest is
     // grouped (INDEX_NEW_TEXTS), not row by row through a trigger: at 100,000
@@ -147,26 +153,6 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TABLE checkpoints (name TEXT PRIMARY KEY, value BLOB NOT NULL);
     "#,
 ];
-
-/// The derived story tables for the stories listed in the temporary table
-/// `touched` only: what an incremental story update rewrote.
-pub const DERIVE_TOUCHED_STORY_INDEXES: &str = r#"
-    UPDATE story_members SET ts = COALESCE(
-        (SELECT published_ts FROM articles WHERE articles.id = story_members.article_id), 9223372036854775807)
-        WHERE story IN (SELECT id FROM touched);
-    UPDATE stories SET size = (SELECT COUNT(*) FROM story_members m WHERE m.story = stories.id)
-        WHERE id IN (SELECT id FROM touched);
-    DELETE FROM story_outlets WHERE story IN (SELECT id FROM touched);
-    INSERT INTO story_outlets (story, site, articles)
-        SELECT m.story, COALESCE(a.site, ''), COUNT(*) FROM story_members m JOIN articles a ON a.id = m.article_id
-        WHERE m.story IN (SELECT id FROM touched)
-        GROUP BY 1, 2;
-    INSERT INTO stories_fts (rowid, headline, titles)
-        SELECT s.rowid, s.headline,
-               (SELECT group_concat(t, ' ') FROM (SELECT DISTINCT a.title AS t FROM story_members m
-                    JOIN articles a ON a.id = m.article_id WHERE m.story = s.id AND a.title IS NOT NULL LIMIT 1000))
-        FROM stories s WHERE s.id IN (SELECT id FROM touched);
-    "#;
 
 /// Adds the articles stored since the last run to the full-text index.
 pub const INDEX_NEW_TEXTS: &str = r#"

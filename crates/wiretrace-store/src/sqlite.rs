@@ -3,13 +3,11 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::Path;
-use wiretrace_core::{content_hash, Article, ArticleId, InputFormat, Rejection};
+use wiretrace_core::{content_hash, time::ArrivalKey, Article, ArticleId, InputFormat, Rejection};
 use wiretrace_reuse::{FamilyAssignment, PairRelation, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
-use crate::schema::{
-    DERIVE_STORY_INDEXES, DERIVE_TOUCHED_STORY_INDEXES, INDEX_NEW_TEXTS, MIGRATIONS,
-};
+use crate::schema::{DERIVE_TOUCHED_STORY_INDEXES, INDEX_NEW_TEXTS, MIGRATIONS};
 use crate::{
     text_query, ArticleSummary, FamilyBrief, OutletCount, PutOutcome, RejectedItem, Result,
     SearchHit, Stats, Store, StoreError, StoryMember, StoryQuery, StorySummary, StoryUpdate,
@@ -378,18 +376,15 @@ impl Store for SqliteStore {
         Ok(r.map(|r| if &r.a == a { r } else { r.swapped() }))
     }
 
-    fn articles_after(
-        &self,
-        after: Option<&(Option<i64>, ArticleId)>,
-        limit: usize,
-    ) -> Result<Vec<Article>> {
+    fn articles_after(&self, after: Option<&ArrivalKey>, limit: usize) -> Result<Vec<Article>> {
         let cols = text_columns();
         let mut out: Vec<Article> = Vec::new();
+        let after_dated = after.is_none_or(|k| k.timestamp().is_some());
         // Dated articles first, by (time, id) off `articles_arrival`...
-        if let None | Some((Some(_), _)) = after {
+        if after_dated {
             let (ts, id) = match after {
-                Some((Some(ts), id)) => (*ts, id.as_str()),
-                _ => (i64::MIN, ""),
+                Some(k) => (k.timestamp().unwrap_or(i64::MIN), k.id.as_str()),
+                None => (i64::MIN, ""),
             };
             let mut st = self.conn.prepare_cached(&format!(
                 "SELECT {cols} FROM articles WHERE published_ts IS NOT NULL AND (published_ts, id) > (?1, ?2)
@@ -401,7 +396,7 @@ impl Store for SqliteStore {
         // ...then the undated, by id.
         if out.len() < limit {
             let id = match after {
-                Some((None, id)) => id.as_str(),
+                Some(k) if !after_dated => k.id.as_str(),
                 _ => "",
             };
             let mut st = self.conn.prepare_cached(&format!(
@@ -430,30 +425,28 @@ impl Store for SqliteStore {
             )?;
         }
         if update.replace_all {
-            tx.execute_batch("DELETE FROM story_members; DELETE FROM stories;")?;
-        } else {
-            // The stories rewritten or gone leave the full-text index while
-            // their rows still say which index rows are theirs.
-            tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS touched (id TEXT PRIMARY KEY); DELETE FROM touched;")?;
-            for id in update
-                .forget_stories
-                .iter()
-                .chain(update.stories.iter().map(|s| &s.id))
-            {
-                cached(&tx, "INSERT OR IGNORE INTO touched (id) VALUES (?1)", [id])?;
-            }
             tx.execute_batch(
-                "DELETE FROM stories_fts WHERE rowid IN (SELECT s.rowid FROM stories s JOIN touched t ON t.id = s.id);
-                 DELETE FROM stories WHERE id IN (SELECT id FROM touched);",
+                "DELETE FROM story_members; DELETE FROM stories; DELETE FROM story_outlets; DELETE FROM stories_fts;",
             )?;
-            for id in update.forget_members {
-                cached(
-                    &tx,
-                    "DELETE FROM story_members WHERE article_id = ?1",
-                    [id.as_str()],
-                )?;
-            }
         }
+        // The stories rewritten or gone leave the full-text index while
+        // their rows still say which index rows are theirs; the derived
+        // tables are then rebuilt for them alone.
+        tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS touched (id TEXT PRIMARY KEY); DELETE FROM touched;",
+        )?;
+        let forgotten = if update.replace_all {
+            &[][..]
+        } else {
+            update.forget_stories
+        };
+        for id in forgotten.iter().chain(update.stories.iter().map(|s| &s.id)) {
+            cached(&tx, "INSERT OR IGNORE INTO touched (id) VALUES (?1)", [id])?;
+        }
+        tx.execute_batch(
+            "DELETE FROM stories_fts WHERE rowid IN (SELECT s.rowid FROM stories s JOIN touched t ON t.id = s.id);
+             DELETE FROM stories WHERE id IN (SELECT id FROM touched);",
+        )?;
         for a in update.assignments {
             cached(&tx, "INSERT OR REPLACE INTO story_members (article_id, story, similarity, reason) VALUES (?1, ?2, ?3, ?4)", params![a.id.as_str(), a.story, a.similarity, a.reason])?;
         }
@@ -472,11 +465,7 @@ impl Store for SqliteStore {
             None => cached(&tx, "DELETE FROM checkpoints WHERE name = 'stories'", [])?,
         };
         tx.execute_batch(INDEX_NEW_TEXTS)?;
-        tx.execute_batch(if update.replace_all {
-            DERIVE_STORY_INDEXES
-        } else {
-            DERIVE_TOUCHED_STORY_INDEXES
-        })?;
+        tx.execute_batch(DERIVE_TOUCHED_STORY_INDEXES)?;
         tx.commit()?;
         Ok(())
     }

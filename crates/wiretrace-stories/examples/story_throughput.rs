@@ -15,7 +15,10 @@
 use serde::Deserialize;
 use std::io::{BufRead, Write};
 use std::time::Instant;
-use wiretrace_core::{time::parse_datetime, time::time_order, Article, ArticleId, InputFormat};
+use wiretrace_core::{
+    time::{parse_datetime, ArrivalKey},
+    Article, ArticleId, InputFormat,
+};
 use wiretrace_stories::{Clusterer, Config, Event, StoryInput, TERMS_AHEAD};
 
 #[derive(Deserialize)]
@@ -40,6 +43,23 @@ fn article(path: &str, line: &str) -> Result<Article, Box<dyn std::error::Error>
     Ok(a)
 }
 
+/// Writes (id, story, reason) rows as JSON lines, when asked to.
+fn write_placed(
+    out: Option<&mut impl Write>,
+    rows: Vec<(String, String, String)>,
+) -> std::io::Result<()> {
+    if let Some(w) = out {
+        for (id, story, why) in rows {
+            writeln!(
+                w,
+                "{}",
+                serde_json::json!({"id": id, "story": story, "why": why})
+            )?;
+        }
+    }
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let path = args
@@ -56,11 +76,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => None,
     };
     let config = Config::with_settings(|k| std::env::var(k).ok());
-    let input = StoryInput::new(&[], &[]);
+    let mut input = StoryInput::new(&[], &[]);
     let mut clusterer = Clusterer::default();
     let (mut articles, mut stories, mut largest, mut most_live) = (0usize, 0usize, 0usize, 0usize);
     let mut placed: Vec<(String, String, String)> = Vec::new();
-    let mut last_time = None;
+    let mut last_key: Option<ArrivalKey> = None;
     let start = Instant::now();
     let mut lines = std::io::BufReader::new(std::fs::File::open(path)?).lines();
     loop {
@@ -72,14 +92,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             break;
         }
         articles += chunk.len();
-        chunk.sort_by(|x, y| {
-            (time_order(x.published), &x.id).cmp(&(time_order(y.published), &y.id))
-        });
-        let first = time_order(chunk[0].published);
-        if last_time.is_some_and(|t| first < t) {
+        let key = |a: &Article| ArrivalKey::of(a.published, &a.id);
+        chunk.sort_by_cached_key(key);
+        if last_key.is_some_and(|k| key(&chunk[0]) < k) {
             return Err("the feed is not in publication order".into());
         }
-        last_time = chunk.last().map(|a| time_order(a.published));
+        last_key = chunk.last().map(key);
         let refs: Vec<&Article> = chunk.iter().collect();
         for (a, terms) in input.terms_ahead(&refs) {
             for e in input.add(&mut clusterer, a, terms, &config) {
@@ -104,29 +122,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (done, open): (Vec<_>, Vec<_>) =
             placed.drain(..).partition(|p| !live.contains(p.1.as_str()));
         placed = open;
-        if let Some(w) = out.as_mut() {
-            for (id, story, why) in done {
-                writeln!(
-                    w,
-                    "{}",
-                    serde_json::json!({"id": id, "story": story, "why": why})
-                )?;
-            }
-        }
+        write_placed(out.as_mut(), done)?;
     }
     for s in clusterer.live_summaries() {
         stories += 1;
         largest = largest.max(s.articles.len());
     }
-    if let Some(w) = out.as_mut() {
-        for (id, story, why) in placed {
-            writeln!(
-                w,
-                "{}",
-                serde_json::json!({"id": id, "story": story, "why": why})
-            )?;
-        }
-    }
+    write_placed(out.as_mut(), placed)?;
     let clustered = start.elapsed().as_secs_f64();
     println!(
         "{{\"articles\": {articles}, \"load_s\": 0.0, \"cluster_s\": {clustered:.3}, \"stories\": {stories}, \"largest_story\": {largest}, \"most_live_stories\": {most_live}, \"assigned\": {articles}}}"

@@ -14,7 +14,10 @@ use crate::{Assignment, Config, Story};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use wiretrace_core::{time::time_order, Article, ArticleId};
+use wiretrace_core::{
+    time::{time_order, ArrivalKey},
+    Article, ArticleId,
+};
 
 /// A term held by more stories than this is too common to find candidates
 /// by (the stories that matter share rarer terms too).
@@ -75,9 +78,7 @@ struct LiveStory {
 impl LiveStory {
     fn summary(&self) -> Story {
         let mut members: Vec<&Member> = self.members.iter().collect();
-        members.sort_by(|x, y| {
-            (time_order(x.published), &x.id).cmp(&(time_order(y.published), &y.id))
-        });
+        members.sort_by_cached_key(|m| ArrivalKey::of(m.published, &m.id));
         let headline = self
             .headlines
             .iter()
@@ -138,6 +139,26 @@ fn earlier(
     }
 }
 
+/// The id of the story an article starts.
+pub fn story_id(first: &ArticleId) -> String {
+    format!("s-{first}")
+}
+
+/// Lists story `k` in the postings of those of `terms` it is not listed under.
+fn post(
+    postings: &mut HashMap<u32, Vec<u64>>,
+    posted: &mut Vec<u32>,
+    k: u64,
+    terms: impl Iterator<Item = u32>,
+) {
+    for t in terms {
+        if let Err(at) = posted.binary_search(&t) {
+            posted.insert(at, t);
+            postings.entry(t).or_default().push(k);
+        }
+    }
+}
+
 impl Clusterer {
     /// Rebuilds the lookups a deserialised state does not carry.
     pub fn restore(&mut self) {
@@ -173,12 +194,6 @@ impl Clusterer {
         self.stories.values().map(LiveStory::summary).collect()
     }
 
-    /// Whether `family` already has a live story (a copy of it then needs
-    /// no terms of its own).
-    pub fn has_family(&self, family: &ArticleId) -> bool {
-        self.family_story.contains_key(family)
-    }
-
     fn time_factor(
         config: &Config,
         p: Option<DateTime<FixedOffset>>,
@@ -209,24 +224,7 @@ impl Clusterer {
         self.close_dormant(a.published, config, &mut events);
         if let Some(&k) = self.family_story.get(family) {
             // A copy of an article already placed: same story, counted once.
-            let s = self
-                .stories
-                .get_mut(&k)
-                .expect("family maps to a live story");
-            s.members.push(Member {
-                id: a.id.clone(),
-                published: a.published,
-                site: a.site.clone(),
-            });
-            s.last = later(s.last, a.published);
-            s.first = earlier(s.first, a.published);
-            self.story_of.insert(a.id.clone(), k);
-            events.push(Event::Placed(Assignment {
-                id: a.id.clone(),
-                story: s.id.clone(),
-                similarity: 1.0,
-                reason: format!("copy of {family}"),
-            }));
+            events.push(self.enlist(k, a, 1.0, format!("copy of {family}")));
             return events;
         }
         let terms = terms.unwrap_or_else(|| article_terms(a));
@@ -293,7 +291,7 @@ impl Clusterer {
                 self.stories.insert(
                     k,
                     LiveStory {
-                        id: format!("s-{}", a.id),
+                        id: story_id(&a.id),
                         profile: Profile::default(),
                         first: None,
                         last: None,
@@ -306,37 +304,38 @@ impl Clusterer {
                 (k, 0.0, "first article of the story".to_string())
             }
         };
+        events.push(self.enlist(k, a, similarity, reason));
         let s = self.stories.get_mut(&k).expect("chosen story is live");
-        events.push(Event::Placed(Assignment {
-            id: a.id.clone(),
-            story: s.id.clone(),
-            similarity,
-            reason,
-        }));
-        for t in profile.terms() {
-            if let Err(at) = s.posted.binary_search(&t) {
-                s.posted.insert(at, t);
-                self.postings.entry(t).or_default().push(k);
-            }
-        }
+        post(&mut self.postings, &mut s.posted, k, profile.terms());
         s.profile.add(&profile);
         if let Some(title) = &a.title {
             if s.headlines.len() < HEADLINE_POOL {
                 s.headlines.push((a.id.clone(), title.clone(), profile));
             }
         }
+        s.families.push(family.clone());
+        self.family_story.insert(family.clone(), k);
+        self.merge_around(k, config, &mut events);
+        events
+    }
+
+    /// Adds article `a` to live story `k` as a member (its time, its site).
+    fn enlist(&mut self, k: u64, a: &Article, similarity: f64, reason: String) -> Event {
+        let s = self.stories.get_mut(&k).expect("placed in a live story");
         s.members.push(Member {
             id: a.id.clone(),
             published: a.published,
             site: a.site.clone(),
         });
-        s.families.push(family.clone());
         s.last = later(s.last, a.published);
         s.first = earlier(s.first, a.published);
         self.story_of.insert(a.id.clone(), k);
-        self.family_story.insert(family.clone(), k);
-        self.merge_around(k, config, &mut events);
-        events
+        Event::Placed(Assignment {
+            id: a.id.clone(),
+            story: s.id.clone(),
+            similarity,
+            reason,
+        })
     }
 
     /// Live stories holding one of `profile`'s strongest terms (through
@@ -406,12 +405,12 @@ impl Clusterer {
                 self.family_story.insert(f.clone(), keep);
             }
             let s = self.stories.get_mut(&keep).expect("kept story is live");
-            for &t in &g.posted {
-                if let Err(at) = s.posted.binary_search(&t) {
-                    s.posted.insert(at, t);
-                    self.postings.entry(t).or_default().push(keep);
-                }
-            }
+            post(
+                &mut self.postings,
+                &mut s.posted,
+                keep,
+                g.posted.iter().copied(),
+            );
             s.profile.add(&g.profile);
             s.members.extend(g.members);
             s.families.extend(g.families);
@@ -520,7 +519,7 @@ mod tests {
 
     fn run(articles: &[&Article], state: Option<Clusterer>, outcome: &mut Outcome) -> Clusterer {
         let config = Config::default();
-        let input = StoryInput::new(&[], &[]);
+        let mut input = StoryInput::new(&[], &[]);
         let mut c = state.unwrap_or_default();
         for (a, terms) in input.terms_ahead(articles) {
             outcome.apply(input.add(&mut c, a, terms, &config));

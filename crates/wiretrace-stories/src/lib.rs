@@ -21,10 +21,13 @@ pub mod timeline;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-use wiretrace_core::{time::time_order, Article, ArticleId};
+use wiretrace_core::{
+    time::{time_order, ArrivalKey},
+    Article, ArticleId,
+};
 use wiretrace_reuse::FamilyAssignment;
 
-pub use clusterer::{Clusterer, Event};
+pub use clusterer::{story_id, Clusterer, Event};
 pub use profile::{article_terms, Profile, Vocabulary};
 pub use timeline::{tellers, timeline, DatedEvent};
 
@@ -107,10 +110,7 @@ pub struct Story {
 /// The order articles are taken in: dated ones by time, then undated; ties by id.
 pub fn arrival_order(articles: &[&Article]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..articles.len()).collect();
-    order.sort_by(|&x, &y| {
-        let (a, b) = (articles[x], articles[y]);
-        (time_order(a.published), &a.id).cmp(&(time_order(b.published), &b.id))
-    });
+    order.sort_by_cached_key(|&i| ArrivalKey::of(articles[i].published, &articles[i].id));
     order
 }
 
@@ -178,14 +178,13 @@ impl Outcome {
 }
 
 /// Where a later run of the clustering resumes: the state after every
-/// article up to `frontier` in arrival order (a (published timestamp, id)
-/// key), and the assignments of the articles of the stories still live
+/// article up to `frontier` in arrival order, and the assignments of the articles of the stories still live
 /// then, which a later merge may move. `config` names the settings it was
 /// made with: under others it does not apply.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Checkpoint {
     pub config: String,
-    pub frontier: Option<(Option<i64>, ArticleId)>,
+    pub frontier: Option<ArrivalKey>,
     pub clusterer: Clusterer,
     pub assignments: Vec<Assignment>,
 }
@@ -193,7 +192,7 @@ pub struct Checkpoint {
 impl Checkpoint {
     pub fn take(
         config: &Config,
-        frontier: Option<(Option<i64>, ArticleId)>,
+        frontier: Option<ArrivalKey>,
         clusterer: &Clusterer,
         outcome: &Outcome,
     ) -> Self {
@@ -233,7 +232,7 @@ pub fn cluster(
         .into_iter()
         .map(|i| articles[i])
         .collect();
-    let input = StoryInput::new(families, links);
+    let mut input = StoryInput::new(families, links);
     for chunk in order.chunks(TERMS_AHEAD) {
         for (a, terms) in input.terms_ahead(chunk) {
             outcome.apply(input.add(&mut clusterer, a, terms, config));
@@ -248,7 +247,7 @@ pub struct StoryInput<'a> {
     family_of: HashMap<&'a ArticleId, &'a ArticleId>,
     linked: HashMap<&'a ArticleId, Vec<ArticleId>>,
     /// Families whose first member has been seen (later members are copies).
-    seen: std::cell::RefCell<HashSet<ArticleId>>,
+    seen: HashSet<ArticleId>,
 }
 
 impl<'a> StoryInput<'a> {
@@ -275,15 +274,17 @@ impl<'a> StoryInput<'a> {
     /// Pairs each article of `chunk` (in arrival order) with its terms,
     /// computed in parallel for the first member of each family only: the
     /// others are copies and are placed by their family.
-    pub fn terms_ahead<'b>(&self, chunk: &[&'b Article]) -> Vec<(&'b Article, Option<Terms>)>
+    pub fn terms_ahead<'b>(&mut self, chunk: &[&'b Article]) -> Vec<(&'b Article, Option<Terms>)>
     where
         'a: 'b,
     {
         use rayon::prelude::*;
-        let mut seen = self.seen.borrow_mut();
         let needed: Vec<bool> = chunk
             .iter()
-            .map(|a| seen.insert(self.family(a).clone()))
+            .map(|a| {
+                let family = self.family(a).clone();
+                self.seen.insert(family)
+            })
             .collect();
         chunk
             .par_iter()

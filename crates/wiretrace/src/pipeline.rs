@@ -7,7 +7,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::io::IsTerminal;
-use wiretrace_core::{time::time_order, Article, ArticleId, Rejection};
+use wiretrace_core::{
+    time::{time_order, ArrivalKey},
+    Article, ArticleId, Rejection,
+};
 use wiretrace_ingest::{convert, ItemReader, Limits};
 use wiretrace_reuse::{
     align, families, CandidateIndex, Doc, Edge, FamilyAssignment, MemberInfo, PairRelation, Sketch,
@@ -260,8 +263,8 @@ fn regroup(
     let earliest_pending = summaries
         .iter()
         .filter(|a| pending.contains(&a.id))
-        .map(|a| arrival_key(a.published, &a.id))
-        .min_by(arrival_cmp);
+        .map(|a| ArrivalKey::of(a.published, &a.id))
+        .min();
     let newest = summaries.iter().filter_map(|a| a.published).max();
     drop(summaries);
     restory(store, &fams, &links, earliest_pending, newest)
@@ -271,18 +274,6 @@ fn regroup(
 /// arrive: the story clustering's checkpoint is kept this far back, so they
 /// are taken in their place without replaying the whole store.
 const SETTLE_SECONDS: i64 = 2 * 86_400;
-
-/// An article's place in the order stories take articles (see
-/// `wiretrace_stories::arrival_order`): a (published timestamp, id) key.
-type ArrivalKey = (Option<i64>, ArticleId);
-
-fn arrival_key(published: Option<DateTime<FixedOffset>>, id: &ArticleId) -> ArrivalKey {
-    (published.map(|d| d.timestamp()), id.clone())
-}
-
-fn arrival_cmp(x: &ArrivalKey, y: &ArrivalKey) -> std::cmp::Ordering {
-    (x.0.is_none(), x.0, &x.1).cmp(&(y.0.is_none(), y.0, &y.1))
-}
 
 /// Brings the stories up to date. The online clustering resumes from its
 /// checkpoint and takes only the articles after it; where an article
@@ -303,33 +294,31 @@ fn restory(
         .and_then(|b| serde_json::from_slice::<Checkpoint>(&b).ok())
         .filter(|c| c.fits(&config))
         .filter(|c| match (&c.frontier, &earliest_pending) {
-            (Some(f), Some(p)) => arrival_cmp(p, f).is_gt(),
+            (Some(f), Some(p)) => p > f,
             _ => true,
         });
     let replace_all = checkpoint.is_none();
-    let (mut clusterer, mut outcome, mut after, mut forget_members, mut forget_stories) =
-        match checkpoint {
-            Some(c) => {
-                let mut clusterer = c.clusterer;
-                clusterer.restore();
-                let stories: Vec<String> =
-                    clusterer.live_ids().into_iter().map(String::from).collect();
-                let members: Vec<ArticleId> = c.assignments.iter().map(|a| a.id.clone()).collect();
-                (
-                    clusterer,
-                    Outcome::resuming(c.assignments),
-                    c.frontier,
-                    members,
-                    stories,
-                )
-            }
-            None => Default::default(),
-        };
+    // Every article from the checkpoint's live stories and after it is
+    // placed again (its membership row replaced); their stories' rows go.
+    let (mut clusterer, mut outcome, mut after, mut forget_stories) = match checkpoint {
+        Some(c) => {
+            let mut clusterer = c.clusterer;
+            clusterer.restore();
+            let stories: Vec<String> = clusterer.live_ids().into_iter().map(String::from).collect();
+            (
+                clusterer,
+                Outcome::resuming(c.assignments),
+                c.frontier,
+                stories,
+            )
+        }
+        None => Default::default(),
+    };
     let settled = |a: &Article| match (a.published, newest) {
         (Some(p), Some(n)) => p.timestamp() <= n.timestamp() - SETTLE_SECONDS,
         _ => false,
     };
-    let input = StoryInput::new(fams, links);
+    let mut input = StoryInput::new(fams, links);
     let mut next_checkpoint: Option<Checkpoint> = None;
     let mut taken = 0usize;
     loop {
@@ -348,10 +337,9 @@ fn restory(
                 ));
             }
             // A story this article started in an earlier run is rewritten.
-            forget_members.push(a.id.clone());
-            forget_stories.push(format!("s-{}", a.id));
+            forget_stories.push(wiretrace_stories::story_id(&a.id));
             outcome.apply(input.add(&mut clusterer, a, terms, &config));
-            after = Some(arrival_key(a.published, &a.id));
+            after = Some(ArrivalKey::of(a.published, &a.id));
             taken += 1;
         }
     }
@@ -371,7 +359,6 @@ fn restory(
         &StoryUpdate {
             replace_all,
             forget_stories: &forget_stories,
-            forget_members: &forget_members,
             assignments: &assignments,
             stories: &stories,
             checkpoint: Some(&checkpoint),
