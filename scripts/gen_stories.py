@@ -14,7 +14,7 @@ texts are generated here, not taken from any dataset.
 Writes DIR/articles.jsonl (id, url, site, published, title, text) and
 DIR/gold.jsonl (id, story), in publication order.
 
-usage: gen_stories.py --articles N --seed S --out DIR
+usage: gen_stories.py --articles N --seed S --out DIR [--days D]
 """
 
 import argparse
@@ -139,9 +139,9 @@ def word(rng, k):
     return "".join(rng.choice(SYL) for _ in range(k)).capitalize()
 
 
-def event(rng, i, start):
+def event(rng, i, start, days):
     kind = rng.choice(sorted(TYPES))
-    when = start + dt.timedelta(seconds=rng.randrange(3 * 365 * 86400))
+    when = start + dt.timedelta(seconds=rng.randrange(days * 86400))
     return {
         "id": i, "kind": kind, "when": when,
         "place": word(rng, rng.randint(2, 3)),
@@ -178,13 +178,15 @@ def main():
     ap.add_argument("--articles", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--days", type=int, default=3 * 365,
+                    help="span of the stream; fewer days give a denser stream (1M articles over 3 years is ~900 a day)")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     sites = [f"{word(rng, 2).lower()}-{rng.choice(['times', 'post', 'news', 'herald', 'daily'])}.example" for _ in range(200)]
     start = dt.datetime(2022, 1, 1, tzinfo=dt.timezone.utc)
     rows, n, e = [], 0, 0
     while n < a.articles:
-        ev = event(rng, e, start)
+        ev = event(rng, e, start, a.days)
         for k in range(min(a.articles - n, min(30, int(rng.paretovariate(1.2))))):
             art, when = article(rng, ev, k, sites)
             rows.append((when, art["id"], art, e))

@@ -25,6 +25,16 @@ const MAX_TERM_STORIES: usize = 2_000;
 /// Candidate stories are those holding one of an article's this many
 /// strongest terms (or sharing a passage with it).
 const CANDIDATE_TERMS: usize = 30;
+/// A story's core: its this many strongest terms. What recurs across a
+/// story's articles (its places, people, details) is there; a name one
+/// member brought in by chance is not, so a story that grows big does not
+/// gain the power to absorb any article sharing a word with one member.
+const CORE_TERMS: usize = 150;
+/// Specific terms (names, places, details) an article must share with a
+/// story's core to join it, and two stories' cores to merge: words of a
+/// kind of event (strike, walkout, union) are not enough, and neither is
+/// one name that two events happen to share.
+const SPECIFIC_SHARED: usize = 2;
 /// Of those, at most this many (the ones sharing most of those terms) are
 /// scored.
 const MAX_CANDIDATES: usize = 64;
@@ -73,9 +83,24 @@ struct LiveStory {
     posted: Vec<u32>,
     /// Headline candidates: (article, title, profile).
     headlines: Vec<(ArticleId, String, Profile)>,
+    /// The profile's [`CORE_TERMS`] strongest terms, sorted by id, and of
+    /// those the [`CANDIDATE_TERMS`] strongest, strongest first (derived:
+    /// rebuilt by [`Clusterer::restore`]).
+    #[serde(skip)]
+    core: Vec<u32>,
+    #[serde(skip)]
+    strongest: Vec<u32>,
 }
 
 impl LiveStory {
+    /// Recomputes the core after the profile changed.
+    fn refresh_core(&mut self) {
+        let mut core = self.profile.strongest_terms(CORE_TERMS);
+        self.strongest = core.iter().take(CANDIDATE_TERMS).copied().collect();
+        core.sort_unstable();
+        self.core = core;
+    }
+
     fn summary(&self) -> Story {
         let mut members: Vec<&Member> = self.members.iter().collect();
         members.sort_by_cached_key(|m| ArrivalKey::of(m.published, &m.id));
@@ -166,7 +191,8 @@ impl Clusterer {
         self.postings.clear();
         self.story_of.clear();
         self.family_story.clear();
-        for (&k, s) in &self.stories {
+        for (&k, s) in self.stories.iter_mut() {
+            s.refresh_core();
             for &t in &s.posted {
                 self.postings.entry(t).or_default().push(k);
             }
@@ -240,7 +266,8 @@ impl Clusterer {
                 linked_story.entry(k).or_insert(l);
             }
         }
-        let mut candidates = self.candidates(&profile, MAX_TERM_STORIES, None);
+        let strongest = profile.strongest_terms(CANDIDATE_TERMS);
+        let mut candidates = self.candidates(&strongest, MAX_TERM_STORIES, None);
         candidates.extend(linked_story.keys().copied());
         candidates.sort_unstable();
         candidates.dedup();
@@ -259,12 +286,14 @@ impl Clusterer {
                 Some(&l) if config.passage_link > sim => (config.passage_link, Some(l)),
                 _ => (sim, None),
             };
-            // Words of a kind of event (strike, walkout, union) are not
-            // enough: a similar article joins only if it also shares a
-            // specific term (a name, a place, a detail) with the story.
+            // A similar article joins only if it also shares specific
+            // terms with the story's core (see SPECIFIC_SHARED).
             if score >= config.threshold
                 && best.as_ref().is_none_or(|(_, b, _)| score > *b)
-                && (via.is_some() || self.vocab.share_specific(&profile, &story.profile))
+                && (via.is_some()
+                    || self
+                        .vocab
+                        .share_specific(profile.terms(), &story.core, SPECIFIC_SHARED))
             {
                 best = Some((k, score, via));
             }
@@ -299,6 +328,8 @@ impl Clusterer {
                         families: Vec::new(),
                         posted: Vec::new(),
                         headlines: Vec::new(),
+                        core: Vec::new(),
+                        strongest: Vec::new(),
                     },
                 );
                 (k, 0.0, "first article of the story".to_string())
@@ -308,6 +339,7 @@ impl Clusterer {
         let s = self.stories.get_mut(&k).expect("chosen story is live");
         post(&mut self.postings, &mut s.posted, k, profile.terms());
         s.profile.add(&profile);
+        s.refresh_core();
         if let Some(title) = &a.title {
             if s.headlines.len() < HEADLINE_POOL {
                 s.headlines.push((a.id.clone(), title.clone(), profile));
@@ -338,13 +370,12 @@ impl Clusterer {
         })
     }
 
-    /// Live stories holding one of `profile`'s strongest terms (through
-    /// postings no longer than `max_postings`), the ones sharing most first.
-    fn candidates(&self, profile: &Profile, max_postings: usize, except: Option<u64>) -> Vec<u64> {
-        let mut found: Vec<u64> = profile
-            .strongest_terms(CANDIDATE_TERMS)
-            .into_iter()
-            .filter_map(|t| self.postings.get(&t))
+    /// Live stories holding one of the `strongest` terms (through postings
+    /// no longer than `max_postings`), the ones sharing most first.
+    fn candidates(&self, strongest: &[u32], max_postings: usize, except: Option<u64>) -> Vec<u64> {
+        let mut found: Vec<u64> = strongest
+            .iter()
+            .filter_map(|t| self.postings.get(t))
             .filter(|p| p.len() <= max_postings)
             .flatten()
             .copied()
@@ -375,7 +406,7 @@ impl Clusterer {
         loop {
             let s = &self.stories[&k];
             let mut best: Option<(u64, f64)> = None;
-            for other in self.candidates(&s.profile, MAX_MERGE_POSTINGS, Some(k)) {
+            for other in self.candidates(&s.strongest, MAX_MERGE_POSTINGS, Some(k)) {
                 let o = &self.stories[&other];
                 let (first, second) = if (time_order(s.first), k) <= (time_order(o.first), other) {
                     (s, o)
@@ -387,7 +418,9 @@ impl Clusterer {
                 let sim = s.profile.cosine(&o.profile) * factor;
                 if sim >= config.merge_threshold
                     && best.is_none_or(|(_, b)| sim > b)
-                    && self.vocab.share_specific(&s.profile, &o.profile)
+                    && self
+                        .vocab
+                        .share_specific(s.core.iter().copied(), &o.core, SPECIFIC_SHARED)
                 {
                     best = Some((other, sim));
                 }
@@ -412,6 +445,7 @@ impl Clusterer {
                 g.posted.iter().copied(),
             );
             s.profile.add(&g.profile);
+            s.refresh_core();
             s.members.extend(g.members);
             s.families.extend(g.families);
             let room = HEADLINE_POOL.saturating_sub(s.headlines.len());

@@ -122,11 +122,20 @@ impl Vocabulary {
         ((self.docs as f64).sqrt() as u32).max(3)
     }
 
-    /// Whether two profiles share a specific term (see [`Self::specific_df`]).
-    pub fn share_specific(&self, a: &Profile, b: &Profile) -> bool {
+    /// Whether at least `need` of `terms` are specific (see
+    /// [`Self::specific_df`]) and among a story's `core` terms (sorted).
+    pub fn share_specific(
+        &self,
+        terms: impl Iterator<Item = u32>,
+        core: &[u32],
+        need: usize,
+    ) -> bool {
         let limit = self.specific_df();
-        a.terms()
-            .any(|t| self.df[t as usize] <= limit && b.holds(t))
+        terms
+            .filter(|&t| self.df[t as usize] <= limit && core.binary_search(&t).is_ok())
+            .take(need)
+            .count()
+            >= need
     }
 
     fn idf(&self, id: u32) -> f64 {
@@ -168,16 +177,16 @@ impl Profile {
         self.weights.iter().map(|(t, _)| *t)
     }
 
-    /// Whether the profile holds term `t`.
-    pub fn holds(&self, t: u32) -> bool {
-        self.weights.binary_search_by_key(&t, |(x, _)| *x).is_ok()
-    }
-
-    /// The `k` heaviest terms (ties by term id).
+    /// The `k` heaviest terms, heaviest first (ties by term id).
     pub fn strongest_terms(&self, k: usize) -> Vec<u32> {
         let mut v = self.weights.clone();
-        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        v.into_iter().take(k).map(|(t, _)| t).collect()
+        let by_weight = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if v.len() > k {
+            v.select_nth_unstable_by(k, by_weight);
+            v.truncate(k);
+        }
+        v.sort_unstable_by(by_weight);
+        v.into_iter().map(|(t, _)| t).collect()
     }
 
     /// Adds an article's profile to this story profile, keeping the strongest terms.
