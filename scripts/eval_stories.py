@@ -3,7 +3,8 @@
 
 Each set is turned into wiretrace's JSONL input (BASIL: all 300 articles with
 their dates and titles; ECB+: documents rebuilt from their tokens, the first
-sentence as title, no dates, the source URL line of ecbplus files dropped),
+sentence as title, no dates given (wiretrace reads the date lines some carry,
+"Posted : May 24 , 2005"), the source URL line of ecbplus files dropped),
 ingested into a fresh store in the order of the file (wiretrace itself takes
 articles in publication order), and `export --what stories` is scored against
 the gold grouping: B-cubed precision/recall/F1, adjusted Rand index and NMI.

@@ -9,11 +9,13 @@
 //! - [`plain`]: scraped text, judged line by line;
 //! - [`html`]: pages, by scoring the DOM's containers for prose;
 //! - [`meta`]: JSON-LD, OpenGraph and other page metadata;
+//! - [`date_line`]: a "Posted: May 24, 2025" line near the top;
 //! - [`patterns`]: the heuristics, kept as data in `patterns/`.
 //!
 //! Pure functions: no files, no network, no store. Reading inputs is the
 //! ingest crate's job; what happens to articles next is the later stages'.
 
+pub mod date_line;
 pub mod decode;
 pub mod html;
 pub mod meta;
@@ -168,7 +170,8 @@ pub fn extract_html(page: &str, hints: &Hints, input: &str) -> Result<Article, E
     a.published = hints
         .published
         .or(meta.published)
-        .or_else(|| a.url.as_deref().and_then(date_in_url));
+        .or_else(|| a.url.as_deref().and_then(date_in_url))
+        .or_else(|| date_line::date_line(&a.text));
     a.updated = meta.updated;
     a.site = hints
         .site
@@ -212,7 +215,8 @@ pub fn extract_text(text: &str, hints: &Hints, input: &str) -> Result<Article, E
         .or_else(|| a.url.as_deref().and_then(host_of));
     a.published = hints
         .published
-        .or_else(|| a.url.as_deref().and_then(date_in_url));
+        .or_else(|| a.url.as_deref().and_then(date_in_url))
+        .or_else(|| date_line::date_line(text));
     a.captions = e.captions;
     a.related = e.related;
     a.stripped = e.stripped;
@@ -387,6 +391,31 @@ mod tests {
         assert_eq!(a.body.len(), 2);
         assert!(a.id.0.starts_with('u'));
         a.check().unwrap();
+    }
+
+    #[test]
+    fn scraped_text_is_dated_by_its_date_line_unless_told_otherwise() {
+        let text = "Ferry resumes service\n\nPosted: March 4, 2025, 9:15 AM\n\nThe ferry between Oskar and Lund resumed service on Monday, after a week of storms, the operator said.\n\nPassengers queued from dawn, and the first crossing left on time.";
+        let a = extract_text(text, &Hints::default(), "ferry.txt").unwrap();
+        assert_eq!(
+            a.published.unwrap().to_rfc3339(),
+            "2025-03-04T09:15:00+00:00"
+        );
+        // A date the feed gives wins over the text's.
+        let given = Hints {
+            published: parse_datetime("2025-03-05T10:00:00Z"),
+            ..Hints::default()
+        };
+        let a = extract_text(text, &given, "ferry.txt").unwrap();
+        assert_eq!(a.published, given.published);
+        // A sentence that mentions a date does not date the article.
+        let a = extract_text(
+            "The ferry between Oskar and Lund resumed service on March 4, 2025, after a week of storms.",
+            &Hints::default(),
+            "ferry.txt",
+        )
+        .unwrap();
+        assert_eq!(a.published, None);
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub struct Patterns {
     pub wire_credits: Vec<(String, Regex)>,
     pub negative_names: Regex,
     pub positive_names: Regex,
+    date_line_words: std::collections::HashSet<String>,
 }
 
 pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| Patterns {
@@ -59,6 +60,9 @@ pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| Patterns {
         .collect(),
     negative_names: name_regex(include_str!("../patterns/negative_names.txt")),
     positive_names: name_regex(include_str!("../patterns/positive_names.txt")),
+    date_line_words: lines(include_str!("../patterns/date_line_words.txt"))
+        .map(|w| w.trim().to_lowercase())
+        .collect(),
 });
 
 /// Lines longer than this are prose, whatever they start with.
@@ -76,6 +80,11 @@ pub fn matchable(line: &str) -> String {
 }
 
 impl Patterns {
+    /// Whether `word` may stand beside a date on a date line.
+    pub fn is_date_line_word(&self, word: &str) -> bool {
+        self.date_line_words.contains(&word.to_lowercase())
+    }
+
     pub fn is_boilerplate(&self, line: &str) -> bool {
         line.chars().count() <= MAX_FURNITURE_CHARS
             && (self.boilerplate_lines.is_match(line) || is_bare_link(line))
