@@ -78,11 +78,8 @@ fn read_line(line: &str) -> Option<DateTime<FixedOffset>> {
         NaiveTime::from_hms_opt(h, m, 0)
     });
     // What is left once dates and times are taken out must be furniture.
-    let rest = TIME.replace_all(&line[..found.start], " ").into_owned()
-        + " "
-        + &TIME.replace_all(&line[found.end..], " ");
-    let mut rest = rest;
-    for re in DATES.iter() {
+    let mut rest = format!("{} {}", &line[..found.start], &line[found.end..]);
+    for re in DATES.iter().chain([&*TIME]) {
         rest = re.replace_all(&rest, " ").into_owned();
     }
     let other = rest

@@ -330,6 +330,12 @@ mod tests {
         art(id, date, "Dockworkers strike at Port Aldren", &["Dockworkers at Port Aldren walked out on Tuesday over pay, union leader Mara Lindqvist said.", "The Port Aldren Authority said its offer stood."])
     }
 
+    /// A report of a strike at `port`, worded like every other one but
+    /// for the port and who is quoted.
+    fn port_strike(id: &str, date: &str, port: &str, who: &str) -> Article {
+        art(id, date, &format!("Dockworkers strike at Port {port}"), &[&format!("Dockworkers at Port {port} walked out on Tuesday over pay, {who} said, and pickets gathered at the gates before dawn."), "Managers said the offer stood and talks would resume."])
+    }
+
     fn tram() -> Article {
         art("tram", "2025-03-05", "Veldt approves tram line", &["Veldt city council approved a tram extension to the airport, mayor Oskar Fenn said.", "The line opens in 2029."])
     }
@@ -384,12 +390,8 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(k, p)| {
-                art(
-                    &format!("before-{k}"),
-                    &format!("2025-02-{:02}T08:00:00Z", 1 + k),
-                    &format!("Dockworkers strike at Port {p}"),
-                    &[&format!("Dockworkers at Port {p} walked out on Tuesday over pay, the union said, and pickets gathered at the gates before dawn."), "Managers said the offer stood and talks would resume."],
-                )
+                let date = format!("2025-02-{:02}T08:00:00Z", 1 + k);
+                port_strike(&format!("before-{k}"), &date, p, "the union")
             })
             .collect();
         let ports = [
@@ -397,16 +399,17 @@ mod tests {
             "Jessup", "Korrin", "Lusk",
         ];
         arts.extend(ports.iter().enumerate().map(|(k, p)| {
-            art(
-                &format!("port-{k}"),
-                &format!("2025-03-04T{:02}:00:00Z", 6 + k),
-                &format!("Dockworkers strike at Port {p}"),
-                &[&format!("Dockworkers at Port {p} walked out on Tuesday over pay, the union said, and pickets gathered at the gates before dawn."), "Managers said the offer stood and talks would resume."],
-            )
+            // Port Aldren's report quotes the union's leader, whom its
+            // follow-up names too: two details of this strike (one name
+            // alone could be a coincidence).
+            let who = if k == 0 {
+                "union leader Mara Lindqvist"
+            } else {
+                "the union"
+            };
+            let date = format!("2025-03-04T{:02}:00:00Z", 6 + k);
+            port_strike(&format!("port-{k}"), &date, p, who)
         }));
-        // The follow-up names the port and the union's leader: two details
-        // of this strike (one name alone could be a coincidence).
-        arts[earlier.len()] = art("port-0", "2025-03-04T06:00:00Z", "Dockworkers strike at Port Aldren", &["Dockworkers at Port Aldren walked out on Tuesday over pay, union leader Mara Lindqvist said, and pickets gathered at the gates before dawn.", "Managers said the offer stood and talks would resume."]);
         arts.push(art("port-0-again", "2025-03-04T20:00:00Z", "Port Aldren strike enters second shift", &["Pickets at Port Aldren gathered at the gates as dockworkers stayed out over pay, Mara Lindqvist said."]));
         let refs: Vec<&Article> = arts.iter().collect();
         let (a, _) = cluster(&refs, &[], &[], &Config::default());
@@ -431,16 +434,22 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(k, p)| {
-                art(
-                    &format!("strike-{k}"),
-                    &format!("2025-03-{:02}T08:00:00Z", 1 + k / 2),
-                    &format!("Dockworkers strike at Port {p}"),
-                    &[&format!("Dockworkers at Port {p} walked out over pay, the union said, and pickets gathered at the gates before dawn."), "Managers said the offer stood and talks would resume."],
-                )
+                let date = format!("2025-03-{:02}T08:00:00Z", 1 + k / 2);
+                port_strike(&format!("strike-{k}"), &date, p, "the union")
             })
             .collect();
-        arts.push(art("aldren", "2025-03-05T08:00:00Z", "Dockworkers strike at Port Aldren", &["Dockworkers at Port Aldren walked out over pay, spokesman Jonas Brekke said, and pickets gathered at the gates before dawn.", "Managers said the offer stood and talks would resume."]));
-        arts.push(art("brisk", "2025-03-05T09:00:00Z", "Dockworkers strike at Port Brisk", &["Dockworkers at Port Brisk walked out over pay, spokeswoman Ilse Brekke said, and pickets gathered at the gates before dawn.", "Managers said the offer stood and talks would resume."]));
+        arts.push(port_strike(
+            "aldren",
+            "2025-03-05T08:00:00Z",
+            "Aldren",
+            "spokesman Jonas Brekke",
+        ));
+        arts.push(port_strike(
+            "brisk",
+            "2025-03-05T09:00:00Z",
+            "Brisk",
+            "spokeswoman Ilse Brekke",
+        ));
         let refs: Vec<&Article> = arts.iter().collect();
         let (a, _) = cluster(&refs, &[], &[], &Config::default());
         assert_ne!(story_of(&a, "aldren"), story_of(&a, "brisk"), "{a:#?}");

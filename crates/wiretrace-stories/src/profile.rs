@@ -164,6 +164,12 @@ impl Vocabulary {
     }
 }
 
+/// Orders weighted terms heaviest first, ties by term id (term ids are
+/// unique in a profile, so the order is total and unstable sorts suffice).
+fn heavier_first(a: &(u32, f64), b: &(u32, f64)) -> std::cmp::Ordering {
+    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+}
+
 /// A sparse term vector sorted by term id: an article's (normalised) or a
 /// story's (the running sum of its articles').
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -180,12 +186,11 @@ impl Profile {
     /// The `k` heaviest terms, heaviest first (ties by term id).
     pub fn strongest_terms(&self, k: usize) -> Vec<u32> {
         let mut v = self.weights.clone();
-        let by_weight = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if v.len() > k {
-            v.select_nth_unstable_by(k, by_weight);
+            v.select_nth_unstable_by(k, heavier_first);
             v.truncate(k);
         }
-        v.sort_unstable_by(by_weight);
+        v.sort_unstable_by(heavier_first);
         v.into_iter().map(|(t, _)| t).collect()
     }
 
@@ -216,7 +221,7 @@ impl Profile {
             }
         }
         if merged.len() > STORY_TERMS * 2 {
-            merged.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            merged.sort_unstable_by(heavier_first);
             merged.truncate(STORY_TERMS);
             merged.sort_unstable_by_key(|(t, _)| *t);
         }
@@ -265,7 +270,7 @@ impl Profile {
     /// The terms contributing most to the similarity of two profiles.
     pub fn shared_terms(&self, other: &Profile, k: usize) -> Vec<u32> {
         let mut v = self.products(other);
-        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.sort_unstable_by(heavier_first);
         v.into_iter().take(k).map(|(t, _)| t).collect()
     }
 }
