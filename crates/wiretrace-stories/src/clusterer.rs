@@ -6,14 +6,21 @@
 //! two stories merge the moment their profiles meet, and stories that can
 //! take no more articles are closed at day boundaries. So the events for a
 //! stream are the same whether it is taken in one run or resumed from a
-//! saved state ([`Clusterer`] is serialisable) in many, and memory holds the
-//! live stories only, not every story ever seen.
+//! saved state ([`Clusterer`] is serialisable) in many. Memory holds the
+//! live stories and a bounded index of the most recently closed (dormant)
+//! ones, not every story ever seen.
+//!
+//! A dated article joins live stories only: a dormant story's last article
+//! is more than the window before it. An article with no date could belong
+//! to any story, so it is matched against the dormant stories too, through
+//! their own index, under the same rules; a dormant story it joins takes it
+//! as a member and is reported again, but is not reshaped by it.
 
 use crate::profile::{article_terms, Profile, Vocabulary};
 use crate::{Assignment, Config, Story};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use wiretrace_core::{
     time::{time_order, ArrivalKey},
     Article, ArticleId,
@@ -44,6 +51,11 @@ const MAX_MERGE_POSTINGS: usize = 200;
 /// (copies aside): enough to find its most central title, bounded however
 /// big the story grows.
 const HEADLINE_POOL: usize = 32;
+/// The most recently closed stories kept matchable by undated articles:
+/// memory stays bounded however long the stream runs.
+const DORMANT_KEPT: usize = 20_000;
+/// Terms a dormant story keeps of its profile: its core once dormant.
+const DORMANT_TERMS: usize = 60;
 
 const DAY: i64 = 86_400;
 
@@ -58,8 +70,9 @@ pub enum Event {
         into: String,
         similarity: f64,
     },
-    /// The story can take no more articles (nothing joined it within the
-    /// window); this is its final summary.
+    /// The story can take no more dated articles (nothing joined it within
+    /// the window); this is its summary. A dormant story that an undated
+    /// article joins later is reported again, with that article.
     Closed(Story),
 }
 
@@ -129,6 +142,46 @@ impl LiveStory {
     }
 }
 
+/// A closed story as the dormant index keeps it: its strongest terms and
+/// its summary.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct DormantStory {
+    /// The story's profile cut to its [`DORMANT_TERMS`] strongest terms.
+    profile: Profile,
+    summary: Story,
+    /// The profile's terms, sorted (its core), and the [`CANDIDATE_TERMS`]
+    /// strongest, which the dormant index lists it under (derived).
+    #[serde(skip)]
+    core: Vec<u32>,
+    #[serde(skip)]
+    strongest: Vec<u32>,
+}
+
+impl DormantStory {
+    fn new(profile: Profile, summary: Story) -> Self {
+        let mut d = DormantStory {
+            profile,
+            summary,
+            core: Vec::new(),
+            strongest: Vec::new(),
+        };
+        d.refresh();
+        d
+    }
+
+    fn refresh(&mut self) {
+        self.core = self.profile.terms().collect();
+        self.strongest = self.profile.strongest_terms(CANDIDATE_TERMS);
+    }
+}
+
+/// Where an article may go: a live story or a dormant one, by key.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Target {
+    Live(u64),
+    Dormant(u64),
+}
+
 /// The state of the online clustering after the articles it has taken.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Clusterer {
@@ -138,6 +191,9 @@ pub struct Clusterer {
     next_key: u64,
     /// The day (days since the epoch) of the latest dated article taken.
     day: Option<i64>,
+    /// The last [`DORMANT_KEPT`] stories closed, by closing order.
+    dormant: BTreeMap<u64, DormantStory>,
+    next_closed: u64,
     /// Derived from `stories` (rebuilt by [`Clusterer::restore`]).
     #[serde(skip)]
     postings: HashMap<u32, Vec<u64>>,
@@ -145,6 +201,9 @@ pub struct Clusterer {
     story_of: HashMap<ArticleId, u64>,
     #[serde(skip)]
     family_story: HashMap<ArticleId, u64>,
+    /// The dormant index: stories by their strongest terms, oldest first.
+    #[serde(skip)]
+    dormant_postings: HashMap<u32, VecDeque<u64>>,
 }
 
 fn later(
@@ -162,6 +221,36 @@ fn earlier(
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }
+}
+
+/// Of the stories listed in `lists` (postings of an article's or story's
+/// strongest terms; lists longer than `max_postings` skipped), the
+/// [`MAX_CANDIDATES`] listed most often, `except` aside; ties by key.
+fn most_shared<'p, L>(
+    lists: impl Iterator<Item = L>,
+    max_postings: usize,
+    except: Option<u64>,
+) -> Vec<u64>
+where
+    L: ExactSizeIterator<Item = &'p u64>,
+{
+    let mut found: Vec<u64> = lists
+        .filter(|p| p.len() <= max_postings)
+        .flatten()
+        .copied()
+        .filter(|&k| Some(k) != except)
+        .collect();
+    found.sort_unstable();
+    let mut counted: Vec<(usize, u64)> = found
+        .chunk_by(|x, y| x == y)
+        .map(|run| (run.len(), run[0]))
+        .collect();
+    counted.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+    counted
+        .into_iter()
+        .take(MAX_CANDIDATES)
+        .map(|(_, k)| k)
+        .collect()
 }
 
 /// The id of the story an article starts.
@@ -203,6 +292,22 @@ impl Clusterer {
                 self.family_story.insert(f.clone(), k);
             }
         }
+        self.dormant_postings.clear();
+        for (&seq, d) in self.dormant.iter_mut() {
+            d.refresh();
+            for &t in &d.strongest {
+                self.dormant_postings.entry(t).or_default().push_back(seq);
+            }
+        }
+    }
+
+    /// The summaries of the dormant stories whose ids are in `ids`.
+    pub fn dormant_summaries(&self, ids: &HashSet<String>) -> Vec<Story> {
+        self.dormant
+            .values()
+            .filter(|d| ids.contains(&d.summary.id))
+            .map(|d| d.summary.clone())
+            .collect()
     }
 
     /// How many stories are live.
@@ -257,7 +362,7 @@ impl Clusterer {
         let tf = self.vocab.observe(terms);
         let profile = self.vocab.profile(&tf);
 
-        let mut best: Option<(u64, f64, Option<&ArticleId>)> = None;
+        let mut best: Option<(Target, f64, Option<&ArticleId>)> = None;
         // Stories holding an article that shares a passage with this one,
         // with the first such article as the witness.
         let mut linked_story: BTreeMap<u64, &ArticleId> = BTreeMap::new();
@@ -295,22 +400,55 @@ impl Clusterer {
                         .vocab
                         .share_specific(profile.terms(), &story.core, SPECIFIC_SHARED))
             {
-                best = Some((k, score, via));
+                best = Some((Target::Live(k), score, via));
+            }
+        }
+        if a.published.is_none() {
+            // No date rules out a dormant story: look them up too.
+            let lists = strongest
+                .iter()
+                .filter_map(|t| self.dormant_postings.get(t))
+                .map(|p| p.iter());
+            for seq in most_shared(lists, MAX_TERM_STORIES, None) {
+                let d = &self.dormant[&seq];
+                let score = profile.cosine(&d.profile) * Self::time_factor(config, None, None);
+                if score >= config.threshold
+                    && best.as_ref().is_none_or(|(_, b, _)| score > *b)
+                    && self
+                        .vocab
+                        .share_specific(profile.terms(), &d.core, SPECIFIC_SHARED)
+                {
+                    best = Some((Target::Dormant(seq), score, None));
+                }
             }
         }
         let (k, similarity, reason) = match best {
-            Some((k, score, via)) => {
+            Some((Target::Dormant(seq), score, _)) => {
+                let why = format!(
+                    "{}; the story had gone dormant, and an undated article may still belong to it",
+                    self.why_similar(&profile, &self.dormant[&seq].profile, score)
+                );
+                let d = self.dormant.get_mut(&seq).expect("chosen story is kept");
+                let s = &mut d.summary;
+                s.articles.push(a.id.clone());
+                if let Some(site) = &a.site {
+                    if !s.outlets.contains(site) {
+                        s.outlets.push(site.clone());
+                    }
+                }
+                events.push(Event::Placed(Assignment {
+                    id: a.id.clone(),
+                    story: s.id.clone(),
+                    similarity: score,
+                    reason: why,
+                }));
+                events.push(Event::Closed(s.clone()));
+                return events;
+            }
+            Some((Target::Live(k), score, via)) => {
                 let why = match via {
                     Some(l) => format!("shares a passage with {l}"),
-                    None => format!(
-                        "similarity {score:.2}; shared terms: {}",
-                        profile
-                            .shared_terms(&self.stories[&k].profile, 6)
-                            .into_iter()
-                            .map(|t| self.vocab.term(t))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    None => self.why_similar(&profile, &self.stories[&k].profile, score),
                 };
                 (k, score, why)
             }
@@ -351,6 +489,20 @@ impl Clusterer {
         events
     }
 
+    /// Why an article of `profile` is like a story of `story`: the
+    /// similarity and the terms contributing most to it.
+    fn why_similar(&self, profile: &Profile, story: &Profile, score: f64) -> String {
+        format!(
+            "similarity {score:.2}; shared terms: {}",
+            profile
+                .shared_terms(story, 6)
+                .into_iter()
+                .map(|t| self.vocab.term(t))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+
     /// Adds article `a` to live story `k` as a member (its time, its site).
     fn enlist(&mut self, k: u64, a: &Article, similarity: f64, reason: String) -> Event {
         let s = self.stories.get_mut(&k).expect("placed in a live story");
@@ -373,25 +525,11 @@ impl Clusterer {
     /// Live stories holding one of the `strongest` terms (through postings
     /// no longer than `max_postings`), the ones sharing most first.
     fn candidates(&self, strongest: &[u32], max_postings: usize, except: Option<u64>) -> Vec<u64> {
-        let mut found: Vec<u64> = strongest
+        let lists = strongest
             .iter()
             .filter_map(|t| self.postings.get(t))
-            .filter(|p| p.len() <= max_postings)
-            .flatten()
-            .copied()
-            .filter(|&k| Some(k) != except)
-            .collect();
-        found.sort_unstable();
-        let mut counted: Vec<(usize, u64)> = found
-            .chunk_by(|x, y| x == y)
-            .map(|run| (run.len(), run[0]))
-            .collect();
-        counted.sort_unstable_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-        counted
-            .into_iter()
-            .take(MAX_CANDIDATES)
-            .map(|(_, k)| k)
-            .collect()
+            .map(|p| p.iter());
+        most_shared(lists, max_postings, except)
     }
 
     /// Two stories that turn out to be one (an early report started a
@@ -461,6 +599,32 @@ impl Clusterer {
         }
     }
 
+    /// Keeps a story that just closed in the dormant index, forgetting the
+    /// oldest one kept if there are more than [`DORMANT_KEPT`].
+    fn keep_dormant(&mut self, s: &LiveStory, summary: Story) {
+        let seq = self.next_closed;
+        self.next_closed += 1;
+        let d = DormantStory::new(s.profile.compact(DORMANT_TERMS), summary);
+        for &t in &d.strongest {
+            self.dormant_postings.entry(t).or_default().push_back(seq);
+        }
+        self.dormant.insert(seq, d);
+        while self.dormant.len() > DORMANT_KEPT {
+            let (old, d) = self.dormant.pop_first().expect("more than kept");
+            // Stories are listed in closing order, so the oldest is first.
+            for t in &d.strongest {
+                if let Some(p) = self.dormant_postings.get_mut(t) {
+                    if p.front() == Some(&old) {
+                        p.pop_front();
+                    }
+                    if p.is_empty() {
+                        self.dormant_postings.remove(t);
+                    }
+                }
+            }
+        }
+    }
+
     /// Removes story `k` from the postings of its terms.
     fn unpost(&mut self, k: u64, posted: &[u32]) {
         for t in posted {
@@ -505,7 +669,9 @@ impl Clusterer {
             for f in &s.families {
                 self.family_story.remove(f);
             }
-            events.push(Event::Closed(s.summary()));
+            let summary = s.summary();
+            events.push(Event::Closed(summary.clone()));
+            self.keep_dormant(&s, summary);
         }
     }
 }

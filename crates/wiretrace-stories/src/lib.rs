@@ -127,6 +127,8 @@ pub struct Outcome {
     pub stories: Vec<Story>,
     position: HashMap<ArticleId, usize>,
     members: HashMap<String, Vec<usize>>,
+    /// Where each story's summary is in `stories`.
+    summary_at: HashMap<String, usize>,
 }
 
 impl Outcome {
@@ -161,15 +163,42 @@ impl Outcome {
                     }
                     self.members.entry(into).or_default().extend(moved);
                 }
-                Event::Closed(story) => self.stories.push(story),
+                Event::Closed(story) => self.report(story),
             }
+        }
+    }
+
+    /// Records a story's summary, replacing one reported before.
+    fn report(&mut self, story: Story) {
+        match self.summary_at.get(&story.id) {
+            Some(&at) => self.stories[at] = story,
+            None => {
+                self.summary_at.insert(story.id.clone(), self.stories.len());
+                self.stories.push(story);
+            }
+        }
+    }
+
+    /// Reports again those of the dormant stories named in `ids` that this
+    /// run has not reported: an undated article an earlier run placed in
+    /// one is taken again, and may have gone elsewhere this time.
+    pub fn restate(&mut self, clusterer: &Clusterer, ids: &HashSet<String>) {
+        let missing: HashSet<String> = ids
+            .iter()
+            .filter(|id| !self.summary_at.contains_key(*id))
+            .cloned()
+            .collect();
+        for story in clusterer.dormant_summaries(&missing) {
+            self.report(story);
         }
     }
 
     /// Adds the summaries of the stories still live, and orders the
     /// stories by first article.
     pub fn finish(mut self, clusterer: &Clusterer) -> (Vec<Assignment>, Vec<Story>) {
-        self.stories.extend(clusterer.live_summaries());
+        for story in clusterer.live_summaries() {
+            self.report(story);
+        }
         self.stories.sort_by(|x, y| {
             (time_order(x.first_seen), &x.id).cmp(&(time_order(y.first_seen), &y.id))
         });
@@ -191,7 +220,7 @@ pub struct Checkpoint {
 
 /// Changes when the clustering rules change, so that a checkpoint made under
 /// older rules is not resumed (the store replays from the first article).
-const RULES_VERSION: u32 = 2;
+const RULES_VERSION: u32 = 3;
 
 fn rules_tag(config: &Config) -> String {
     format!("rules {RULES_VERSION}; {config:?}")
@@ -461,6 +490,40 @@ mod tests {
         let refs: Vec<&Article> = arts.iter().collect();
         let (a, _) = cluster(&refs, &[], &[], &Config::default());
         assert_ne!(story_of(&a, "old"), story_of(&a, "new"));
+    }
+
+    #[test]
+    fn an_undated_report_finds_its_story_after_the_story_went_dormant() {
+        let mut undated = strike("undated", "");
+        undated.published = None;
+        let mut arts = vec![strike("s1", "2025-03-04"), strike("s2", "2025-03-05")];
+        // A month of other news: the strike's story closes long before the
+        // newest dated article, and undated articles are taken after it.
+        arts.extend((0..30).map(|d| {
+            let mut t = tram();
+            t.id = ArticleId(format!("tram-{d}"));
+            t.published = parse_datetime(&format!("2025-04-{:02}", d + 1));
+            t
+        }));
+        arts.push(undated);
+        let refs: Vec<&Article> = arts.iter().collect();
+        let (a, stories) = cluster(&refs, &[], &[], &Config::default());
+        assert_eq!(story_of(&a, "undated"), story_of(&a, "s1"));
+        let why = &a.iter().find(|x| x.id.0 == "undated").unwrap().reason;
+        assert!(why.contains("gone dormant"), "{why}");
+        // The story's summary lists it, once.
+        let strike_story = stories.iter().find(|s| s.id == "s-s1").unwrap();
+        assert_eq!(strike_story.articles.len(), 3, "{strike_story:?}");
+        assert_eq!(stories.iter().filter(|s| s.id == "s-s1").count(), 1);
+        // A dated report a month on is a new story: dormant stories take
+        // undated articles only.
+        let mut late = strike("late", "2025-05-20");
+        late.title = Some("Dockworkers strike again at Port Aldren".into());
+        let mut with_late = arts.clone();
+        with_late.push(late);
+        let refs: Vec<&Article> = with_late.iter().collect();
+        let (a, _) = cluster(&refs, &[], &[], &Config::default());
+        assert_ne!(story_of(&a, "late"), story_of(&a, "s1"));
     }
 
     #[test]

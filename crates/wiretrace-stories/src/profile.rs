@@ -194,6 +194,22 @@ impl Profile {
         v.into_iter().map(|(t, _)| t).collect()
     }
 
+    /// This profile cut to its `k` heaviest terms (a dormant story's). The
+    /// norm stays that of the whole profile, so cosines against the cut
+    /// profile never exceed those against the whole.
+    pub fn compact(&self, k: usize) -> Profile {
+        let mut weights = self.weights.clone();
+        if weights.len() > k {
+            weights.select_nth_unstable_by(k, heavier_first);
+            weights.truncate(k);
+            weights.sort_unstable_by_key(|(t, _)| *t);
+        }
+        Profile {
+            weights,
+            norm: self.norm,
+        }
+    }
+
     /// Adds an article's profile to this story profile, keeping the strongest terms.
     pub fn add(&mut self, other: &Profile) {
         let mut merged = Vec::with_capacity(self.weights.len() + other.weights.len());

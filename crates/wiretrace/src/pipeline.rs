@@ -5,7 +5,7 @@ use anyhow::Result;
 use chrono::{DateTime, FixedOffset};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 use wiretrace_core::{
     time::{time_order, ArrivalKey},
@@ -320,6 +320,9 @@ fn restory(
     };
     let mut input = StoryInput::new(fams, links);
     let mut next_checkpoint: Option<Checkpoint> = None;
+    // Stories an earlier run placed a re-taken undated article in: if they
+    // are dormant now, their summaries are written again (see below).
+    let mut restate: HashSet<String> = HashSet::new();
     let mut taken = 0usize;
     loop {
         let chunk = store.articles_after(after.as_ref(), wiretrace_stories::TERMS_AHEAD)?;
@@ -338,6 +341,11 @@ fn restory(
             }
             // A story this article started in an earlier run is rewritten.
             forget_stories.push(wiretrace_stories::story_id(&a.id));
+            if a.published.is_none() && !replace_all {
+                if let Some(before) = store.assignment(&a.id)? {
+                    restate.insert(before.story);
+                }
+            }
             outcome.apply(input.add(&mut clusterer, a, terms, &config));
             after = Some(ArrivalKey::of(a.published, &a.id));
             taken += 1;
@@ -345,6 +353,7 @@ fn restory(
     }
     let next_checkpoint = next_checkpoint
         .unwrap_or_else(|| Checkpoint::take(&config, after.clone(), &clusterer, &outcome));
+    outcome.restate(&clusterer, &restate);
     let (assignments, stories) = outcome.finish(&clusterer);
     tracing::info!(
         taken,

@@ -244,6 +244,20 @@ fn sorted(rows: Vec<serde_json::Value>) -> BTreeSet<String> {
     rows.into_iter().map(|r| r.to_string()).collect()
 }
 
+/// Every story's summary (headline, dates, articles, outlets).
+fn story_summaries(db: &std::path::Path) -> BTreeSet<String> {
+    let out = wiretrace(db)
+        .args(["--json", "stories", "--limit", "1000000"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
 /// Copies, passages and stories of two stores are the same.
 fn assert_same_groupings(one: &std::path::Path, other: &std::path::Path) {
     for what in ["copies", "passages", "stories"] {
@@ -255,6 +269,7 @@ fn assert_same_groupings(one: &std::path::Path, other: &std::path::Path) {
             other.display()
         );
     }
+    assert_eq!(story_summaries(one), story_summaries(other));
 }
 
 #[test]
@@ -433,6 +448,41 @@ fn local_news_feed() -> Vec<(String, String)> {
 fn stories_resume_from_their_checkpoint_and_give_what_one_run_gives() {
     let dir = tempfile::tempdir().unwrap();
     let feed = local_news_feed();
+    // Undated reports of the first days' events, shortened: taken after
+    // every dated article, they find their stories, dormant by then,
+    // through the dormant index, in every run that takes them again.
+    let undated: Vec<(String, String)> = feed
+        .iter()
+        .filter(|r| r.0.starts_with("2025-05-0") && r.1.contains("-1\""))
+        .take(3)
+        .map(|r| {
+            let mut row: serde_json::Value = serde_json::from_str(&r.1).unwrap();
+            let id = format!("{}-undated", row["id"].as_str().unwrap());
+            let paragraphs: Vec<&str> = row["text"].as_str().unwrap().split("\n\n").collect();
+            let text = format!(
+                "{}\n\n{}\n\nNeighbours said they expected more news soon.",
+                paragraphs[0], paragraphs[1]
+            );
+            row["id"] = id.into();
+            row["text"] = text.into();
+            row.as_object_mut().unwrap().remove("published");
+            (String::new(), row.to_string())
+        })
+        .collect();
+    assert_eq!(undated.len(), 3);
+    // The first undated report is republished, dated, on the last day: from
+    // then on it follows that copy into a new story, and the dormant story
+    // an earlier run put it in must no longer list it.
+    let retold = {
+        let mut row: serde_json::Value = serde_json::from_str(&undated[0].1).unwrap();
+        let id = format!("{}-retold", row["id"].as_str().unwrap());
+        let text = format!("{} More soon.", row["text"].as_str().unwrap());
+        let published = &feed.last().unwrap().0;
+        row["id"] = id.into();
+        row["text"] = text.into();
+        row["published"] = published.clone().into();
+        (published.clone(), row.to_string())
+    };
     let write = |name: &str, rows: &[(String, String)]| {
         let p = dir.path().join(name);
         let lines: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
@@ -442,7 +492,10 @@ fn stories_resume_from_their_checkpoint_and_give_what_one_run_gives() {
     let (one, daily) = (dir.path().join("one.db"), dir.path().join("daily.db"));
     wiretrace(&one)
         .args(["ingest", "-q"])
-        .arg(write("all.jsonl", &feed))
+        .arg(write(
+            "all.jsonl",
+            &[feed.clone(), undated.clone(), vec![retold.clone()]].concat(),
+        ))
         .assert()
         .success();
     // The same feed a few days at a time, in publication order, except one
@@ -463,7 +516,12 @@ fn stories_resume_from_their_checkpoint_and_give_what_one_run_gives() {
         })
         .collect();
     batches[4].push(feed[late].clone());
-    batches.last_mut().unwrap().push(feed[very_late].clone());
+    let second_last = batches.len() - 2;
+    batches[second_last].push(feed[very_late].clone());
+    // Two undated reports come mid-stream, one with the last batch.
+    batches[3].extend(undated[..2].iter().cloned());
+    batches.last_mut().unwrap().push(undated[2].clone());
+    batches.last_mut().unwrap().push(retold.clone());
     for (k, batch) in batches.iter().enumerate() {
         let out = wiretrace(&daily)
             .env("WIRETRACE_LOG", "info")
@@ -492,4 +550,28 @@ fn stories_resume_from_their_checkpoint_and_give_what_one_run_gives() {
     // 53 events; a town's event three days after one of the same kind may
     // be told as its sequel.
     assert!(distinct.len() >= 45, "{}", distinct.len());
+    // Each undated report is in the story of the report it was cut from.
+    let story_of = |id: &str| {
+        stories
+            .iter()
+            .find(|s| s["id"] == id)
+            .map(|s| s["story"].clone())
+            .unwrap()
+    };
+    for (_, row) in &undated[1..] {
+        let id = serde_json::from_str::<serde_json::Value>(row).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            story_of(&id),
+            story_of(id.trim_end_matches("-undated")),
+            "{id}"
+        );
+    }
+    let first = serde_json::from_str::<serde_json::Value>(&undated[0].1).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(story_of(&first), story_of(&format!("{first}-retold")));
 }
