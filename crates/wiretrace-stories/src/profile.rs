@@ -1,8 +1,9 @@
 //! An article's term profile: TF-IDF with the title and lead weighted up.
 //! Terms are interned to integer ids so profiles compare without hashing strings.
 
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 use wiretrace_core::{text::tokenize, Article};
 
@@ -83,7 +84,7 @@ impl Vocabulary {
     /// and returns its raw term weights by term id, sorted.
     pub fn observe(&mut self, terms: Vec<(String, f64)>) -> Vec<(u32, f64)> {
         self.docs += 1;
-        let mut tf: HashMap<u32, f64> = HashMap::new();
+        let mut tf: HashMap<u32, f64> = HashMap::default();
         for (t, w) in terms {
             let id = match self.ids.get(&t) {
                 Some(&id) => id,
@@ -237,7 +238,7 @@ impl Profile {
             }
         }
         if merged.len() > STORY_TERMS * 2 {
-            merged.sort_unstable_by(heavier_first);
+            merged.select_nth_unstable_by(STORY_TERMS, heavier_first);
             merged.truncate(STORY_TERMS);
             merged.sort_unstable_by_key(|(t, _)| *t);
         }
