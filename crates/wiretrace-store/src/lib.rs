@@ -188,6 +188,9 @@ pub struct StoryUpdate<'a> {
     pub checkpoint: Option<&'a [u8]>,
 }
 
+/// Full-text indexing run apart from the store's own connection.
+pub type TextIndexJob = Box<dyn FnOnce() -> Result<()> + Send>;
+
 /// The interface between the pipeline and a storage backend.
 pub trait Store {
     /// Stores a batch of articles atomically.
@@ -224,6 +227,11 @@ pub trait Store {
     /// time, then undated; ties by id), as [`Store::article_texts_by_id`]
     /// gives them. `None` starts at the first article.
     fn articles_after(&self, after: Option<&ArrivalKey>, limit: usize) -> Result<Vec<Article>>;
+    /// Work that brings the full-text index up to date, for the caller to
+    /// run on another thread while it does something that only reads the
+    /// store (the story clustering), where the backend can do that; `None`
+    /// where it cannot (then [`Store::put_groupings`] does it).
+    fn text_index_job(&self) -> Result<Option<TextIndexJob>>;
     /// Replaces the families, applies a story update, and brings the
     /// full-text index up to date with the articles stored since. Atomic.
     fn put_groupings(&mut self, families: &[FamilyAssignment], stories: &StoryUpdate)

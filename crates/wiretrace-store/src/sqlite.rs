@@ -11,7 +11,7 @@ use crate::schema::{DERIVE_TOUCHED_STORY_INDEXES, INDEX_NEW_TEXTS, MIGRATIONS};
 use crate::{
     text_query, ArticleSummary, FamilyBrief, OutletCount, PutOutcome, RejectedItem, Result,
     SearchHit, Stats, Store, StoreError, StoryMember, StoryQuery, StorySummary, StoryUpdate,
-    FAMILY_SITES, SUMMARY_OUTLETS,
+    TextIndexJob, FAMILY_SITES, SUMMARY_OUTLETS,
 };
 
 /// A store in one SQLite file.
@@ -470,6 +470,24 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn text_index_job(&self) -> Result<Option<TextIndexJob>> {
+        // A store in memory has no file another connection could open.
+        let Some(path) = self.conn.path().filter(|p| !p.is_empty()) else {
+            return Ok(None);
+        };
+        let path = path.to_string();
+        Ok(Some(Box::new(move || {
+            let mut conn = Connection::open(&path)?;
+            // The pipeline runs nothing else that writes meanwhile; a
+            // reader elsewhere (a server) does not block a WAL writer.
+            conn.busy_timeout(std::time::Duration::from_secs(60))?;
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            tx.execute_batch(INDEX_NEW_TEXTS)?;
+            tx.commit()?;
+            Ok(())
+        })))
+    }
+
     fn story_checkpoint(&self) -> Result<Option<Vec<u8>>> {
         Ok(self
             .conn
@@ -876,6 +894,36 @@ mod tests {
         assert_eq!(found(&s, "cranes"), ["c"]);
         assert_eq!(found(&s, "tram"), ["a"]);
         assert_eq!(found(&s, "snow"), ["b"]);
+        s.conn
+            .execute(
+                "INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)",
+                [],
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn the_text_index_job_indexes_on_its_own_connection_while_the_store_reads() {
+        assert!(SqliteStore::in_memory()
+            .unwrap()
+            .text_index_job()
+            .unwrap()
+            .is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("w.db")).unwrap();
+        s.put_articles(&[art("a", "the harbour cranes stood still")])
+            .unwrap();
+        let job = s.text_index_job().unwrap().expect("a file store has a job");
+        let worker = std::thread::spawn(job);
+        // The store still reads meanwhile.
+        assert_eq!(s.stats().unwrap().articles, 1);
+        worker.join().unwrap().unwrap();
+        let hits = s.search("cranes", 10).unwrap();
+        assert_eq!(hits.len(), 1, "indexed before any grouping");
+        // Grouping afterwards finds nothing left to index, and indexes
+        // nothing twice.
+        s.put_groupings(&[], &StoryUpdate::default()).unwrap();
+        assert_eq!(s.search("cranes", 10).unwrap().len(), 1);
         s.conn
             .execute(
                 "INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)",

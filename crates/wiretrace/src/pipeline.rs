@@ -318,6 +318,9 @@ fn restory(
         (Some(p), Some(n)) => p.timestamp() <= n.timestamp() - SETTLE_SECONDS,
         _ => false,
     };
+    // The full-text index of the new articles is built on another thread
+    // meanwhile: clustering only reads the store.
+    let indexing = store.text_index_job()?.map(std::thread::spawn);
     let mut input = StoryInput::new(fams, links);
     let mut next_checkpoint: Option<Checkpoint> = None;
     // Stories an earlier run placed a re-taken undated article in: if they
@@ -363,6 +366,10 @@ fn restory(
         "stories clustered"
     );
     let checkpoint = serde_json::to_vec(&next_checkpoint)?;
+    if let Some(job) = indexing {
+        job.join()
+            .map_err(|_| anyhow::anyhow!("full-text indexing panicked"))??;
+    }
     store.put_groupings(
         fams,
         &StoryUpdate {
