@@ -399,7 +399,7 @@ impl Clusterer {
             }
         }
         let strongest = profile.strongest_terms(CANDIDATE_TERMS);
-        let mut candidates = self.candidates(&strongest, MAX_TERM_STORIES, None, MAX_CANDIDATES);
+        let mut candidates = self.candidates(&strongest, MAX_TERM_STORIES, None);
         candidates.extend(linked_story.keys().copied());
         candidates.sort_unstable();
         candidates.dedup();
@@ -558,13 +558,7 @@ impl Clusterer {
 
     /// Live stories holding one of the `strongest` terms (through postings
     /// no longer than `max_postings`), the ones sharing most first.
-    fn candidates(
-        &self,
-        strongest: &[u32],
-        max_postings: usize,
-        except: Option<u64>,
-        limit: usize,
-    ) -> Vec<u64> {
+    fn candidates(&self, strongest: &[u32], max_postings: usize, except: Option<u64>) -> Vec<u64> {
         let lists = strongest
             .iter()
             .filter_map(|t| self.postings.get(t))
@@ -574,7 +568,7 @@ impl Clusterer {
             lists,
             max_postings,
             except,
-            limit,
+            MAX_CANDIDATES,
         )
     }
 
@@ -590,8 +584,7 @@ impl Clusterer {
         loop {
             let s = &self.stories[&k];
             let mut best: Option<(u64, f64)> = None;
-            for other in self.candidates(&s.strongest, MAX_MERGE_POSTINGS, Some(k), MAX_CANDIDATES)
-            {
+            for other in self.candidates(&s.strongest, MAX_MERGE_POSTINGS, Some(k)) {
                 let o = &self.stories[&other];
                 let (first, second) = if (time_order(s.first), k) <= (time_order(o.first), other) {
                     (s, o)
@@ -648,10 +641,10 @@ impl Clusterer {
 
     /// Keeps a story that just closed in the dormant index, forgetting the
     /// oldest one kept if there are more than [`DORMANT_KEPT`].
-    fn keep_dormant(&mut self, s: &LiveStory, summary: Story) {
+    fn keep_dormant(&mut self, profile: &Profile, summary: Story) {
         let seq = self.next_closed;
         self.next_closed += 1;
-        let d = DormantStory::new(s.profile.compact(DORMANT_TERMS), summary);
+        let d = DormantStory::new(profile.compact(DORMANT_TERMS), summary);
         for &t in &d.strongest {
             self.dormant_postings.entry(t).or_default().push_back(seq);
         }
@@ -718,7 +711,7 @@ impl Clusterer {
             }
             let summary = s.summary();
             events.push(Event::Closed(summary.clone()));
-            self.keep_dormant(&s, summary);
+            self.keep_dormant(&s.profile, summary);
         }
     }
 }

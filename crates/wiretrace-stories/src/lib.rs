@@ -220,7 +220,7 @@ pub struct Checkpoint {
 
 /// Changes when the clustering rules change, so that a checkpoint made under
 /// older rules is not resumed (the store replays from the first article).
-const RULES_VERSION: u32 = 3;
+const RULES_VERSION: u32 = 4;
 
 fn rules_tag(config: &Config) -> String {
     format!("rules {RULES_VERSION}; {config:?}")
