@@ -197,8 +197,8 @@ impl Store for SqliteStore {
             }
             cached(&tx,
                 "INSERT OR REPLACE INTO articles (id, url, canonical_url, site, published, published_ts, updated, title, byline, language, wire,
-                    text, body, captions, related, stripped, input, format, original, content_hash, revision, ingested_at, analysed)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, 0)",
+                    text, body, captions, related, stripped, input, format, original, content_hash, revision, ingested_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
                 params![
                     a.id.as_str(),
                     a.url,
@@ -223,6 +223,11 @@ impl Store for SqliteStore {
                     revision,
                     at,
                 ],
+            )?;
+            cached(
+                &tx,
+                "INSERT OR IGNORE INTO pending_analysis (article_id) VALUES (?1)",
+                [a.id.as_str()],
             )?;
             cached(&tx, "DELETE FROM rejected WHERE input = ?1", [&a.input])?;
         }
@@ -293,7 +298,7 @@ impl Store for SqliteStore {
     fn pending_analysis(&self) -> Result<Vec<ArticleId>> {
         let mut st = self
             .conn
-            .prepare("SELECT id FROM articles WHERE analysed = 0 ORDER BY id")?;
+            .prepare("SELECT article_id FROM pending_analysis ORDER BY article_id")?;
         let rows = st.query_map([], |r| Ok(ArticleId(r.get(0)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -337,7 +342,7 @@ impl Store for SqliteStore {
         for id in analysed {
             cached(
                 &tx,
-                "UPDATE articles SET analysed = 1 WHERE id = ?1",
+                "DELETE FROM pending_analysis WHERE article_id = ?1",
                 [id.as_str()],
             )?;
         }
@@ -930,6 +935,38 @@ mod tests {
                 [],
             )
             .unwrap();
+    }
+
+    #[test]
+    fn a_store_from_before_the_pending_table_keeps_its_pending_articles() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        {
+            // The schema as version 6 left it, with one article analysed
+            // and one waiting.
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..6] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 6).unwrap();
+            for (id, analysed) in [("done", 1), ("waiting", 0)] {
+                conn.execute(
+                    "INSERT INTO articles (id, text, body, captions, related, stripped, input, format, original, content_hash, ingested_at, analysed)
+                     VALUES (?1, 'text', '[]', '[]', '[]', '[]', ?1, 'text', 'text', ?1, 'now', ?2)",
+                    params![id, analysed],
+                )
+                .unwrap();
+            }
+        }
+        let mut s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.pending_analysis().unwrap(), [ArticleId("waiting".into())]);
+        s.put_reuse(&[], &[], &[ArticleId("waiting".into())])
+            .unwrap();
+        assert!(s.pending_analysis().unwrap().is_empty());
+        // A revision waits again; an unchanged put does not.
+        s.put_articles(&[art("done", "a new text")]).unwrap();
+        s.put_articles(&[art("done", "a new text")]).unwrap();
+        assert_eq!(s.pending_analysis().unwrap(), [ArticleId("done".into())]);
     }
 
     #[test]
