@@ -119,6 +119,10 @@ impl LiveStory {
         self.core = core;
     }
 
+    fn in_core(&self, t: u32) -> bool {
+        self.core.binary_search(&t).is_ok()
+    }
+
     fn summary(&self) -> Story {
         let mut members: Vec<&Member> = self.members.iter().collect();
         members.sort_by_cached_key(|m| ArrivalKey::of(m.published, &m.id));
@@ -151,13 +155,12 @@ impl LiveStory {
 /// its summary.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct DormantStory {
-    /// The story's profile cut to its [`DORMANT_TERMS`] strongest terms.
+    /// The story's profile cut to its [`DORMANT_TERMS`] strongest terms:
+    /// its core once dormant.
     profile: Profile,
     summary: Story,
-    /// The profile's terms, sorted (its core), and the [`CANDIDATE_TERMS`]
-    /// strongest, which the dormant index lists it under (derived).
-    #[serde(skip)]
-    core: Vec<u32>,
+    /// The profile's [`CANDIDATE_TERMS`] strongest terms, which the dormant
+    /// index lists it under (derived).
     #[serde(skip)]
     strongest: Vec<u32>,
 }
@@ -167,7 +170,6 @@ impl DormantStory {
         let mut d = DormantStory {
             profile,
             summary,
-            core: Vec::new(),
             strongest: Vec::new(),
         };
         d.refresh();
@@ -175,7 +177,6 @@ impl DormantStory {
     }
 
     fn refresh(&mut self) {
-        self.core = self.profile.terms().collect();
         self.strongest = self.profile.strongest_terms(CANDIDATE_TERMS);
     }
 }
@@ -423,9 +424,11 @@ impl Clusterer {
             if score >= config.threshold
                 && best.as_ref().is_none_or(|(_, b, _)| score > *b)
                 && (via.is_some()
-                    || self
-                        .vocab
-                        .share_specific(profile.terms(), &story.core, SPECIFIC_SHARED))
+                    || self.vocab.share_specific(
+                        profile.terms(),
+                        |t| story.in_core(t),
+                        SPECIFIC_SHARED,
+                    ))
             {
                 best = Some((Target::Live(k), score, via));
             }
@@ -448,9 +451,11 @@ impl Clusterer {
                 let score = profile.cosine(&d.profile) * Self::time_factor(config, None, None);
                 if score >= config.threshold
                     && best.as_ref().is_none_or(|(_, b, _)| score > *b)
-                    && self
-                        .vocab
-                        .share_specific(profile.terms(), &d.core, SPECIFIC_SHARED)
+                    && self.vocab.share_specific(
+                        profile.terms(),
+                        |t| d.profile.holds(t),
+                        SPECIFIC_SHARED,
+                    )
                 {
                     best = Some((Target::Dormant(seq), score, None));
                 }
@@ -596,9 +601,11 @@ impl Clusterer {
                 let sim = s.profile.cosine(&o.profile) * factor;
                 if sim >= config.merge_threshold
                     && best.is_none_or(|(_, b)| sim > b)
-                    && self
-                        .vocab
-                        .share_specific(s.core.iter().copied(), &o.core, SPECIFIC_SHARED)
+                    && self.vocab.share_specific(
+                        s.core.iter().copied(),
+                        |t| o.in_core(t),
+                        SPECIFIC_SHARED,
+                    )
                 {
                     best = Some((other, sim));
                 }

@@ -125,7 +125,6 @@ pub const TERMS_AHEAD: usize = 4_096;
 pub struct Outcome {
     pub assignments: Vec<Assignment>,
     pub stories: Vec<Story>,
-    position: HashMap<ArticleId, usize>,
     members: HashMap<String, Vec<usize>>,
     /// Where each story's summary is in `stories`.
     summary_at: HashMap<String, usize>,
@@ -144,7 +143,6 @@ impl Outcome {
             match e {
                 Event::Placed(a) => {
                     let at = self.assignments.len();
-                    self.position.insert(a.id.clone(), at);
                     self.members.entry(a.story.clone()).or_default().push(at);
                     self.assignments.push(a);
                 }

@@ -124,16 +124,16 @@ impl Vocabulary {
     }
 
     /// Whether at least `need` of `terms` are specific (see
-    /// [`Self::specific_df`]) and among a story's `core` terms (sorted).
+    /// [`Self::specific_df`]) and `in_core` (among a story's core terms).
     pub fn share_specific(
         &self,
         terms: impl Iterator<Item = u32>,
-        core: &[u32],
+        in_core: impl Fn(u32) -> bool,
         need: usize,
     ) -> bool {
         let limit = self.specific_df();
         terms
-            .filter(|&t| self.df[t as usize] <= limit && core.binary_search(&t).is_ok())
+            .filter(|&t| self.df[t as usize] <= limit && in_core(t))
             .take(need)
             .count()
             >= need
@@ -171,6 +171,15 @@ fn heavier_first(a: &(u32, f64), b: &(u32, f64)) -> std::cmp::Ordering {
     b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
 }
 
+/// Cuts `weights` to its `k` heaviest entries (see [`heavier_first`]), in
+/// no particular order: a selection, not a sort.
+fn keep_heaviest(weights: &mut Vec<(u32, f64)>, k: usize) {
+    if weights.len() > k {
+        weights.select_nth_unstable_by(k, heavier_first);
+        weights.truncate(k);
+    }
+}
+
 /// A sparse term vector sorted by term id: an article's (normalised) or a
 /// story's (the running sum of its articles').
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -184,13 +193,15 @@ impl Profile {
         self.weights.iter().map(|(t, _)| *t)
     }
 
+    /// Whether the profile holds term `t`.
+    pub fn holds(&self, t: u32) -> bool {
+        self.weights.binary_search_by_key(&t, |(x, _)| *x).is_ok()
+    }
+
     /// The `k` heaviest terms, heaviest first (ties by term id).
     pub fn strongest_terms(&self, k: usize) -> Vec<u32> {
         let mut v = self.weights.clone();
-        if v.len() > k {
-            v.select_nth_unstable_by(k, heavier_first);
-            v.truncate(k);
-        }
+        keep_heaviest(&mut v, k);
         v.sort_unstable_by(heavier_first);
         v.into_iter().map(|(t, _)| t).collect()
     }
@@ -200,11 +211,8 @@ impl Profile {
     /// profile never exceed those against the whole.
     pub fn compact(&self, k: usize) -> Profile {
         let mut weights = self.weights.clone();
-        if weights.len() > k {
-            weights.select_nth_unstable_by(k, heavier_first);
-            weights.truncate(k);
-            weights.sort_unstable_by_key(|(t, _)| *t);
-        }
+        keep_heaviest(&mut weights, k);
+        weights.sort_unstable_by_key(|(t, _)| *t);
         Profile {
             weights,
             norm: self.norm,
@@ -238,8 +246,7 @@ impl Profile {
             }
         }
         if merged.len() > STORY_TERMS * 2 {
-            merged.select_nth_unstable_by(STORY_TERMS, heavier_first);
-            merged.truncate(STORY_TERMS);
+            keep_heaviest(&mut merged, STORY_TERMS);
             merged.sort_unstable_by_key(|(t, _)| *t);
         }
         self.norm = merged.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
