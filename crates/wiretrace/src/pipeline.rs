@@ -163,6 +163,9 @@ pub fn analyse(store: &mut dyn Store) -> Result<()> {
         "sketched and indexed"
     );
 
+    // Each chunk's relations are stored while the next chunk is aligned: the
+    // store is written by this thread, the alignment runs on the pool.
+    let mut aligned: Option<(&[Sketch], Vec<PairRelation>)> = None;
     for (c, chunk) in sketches[first_new..].chunks(ANALYSIS_CHUNK).enumerate() {
         let base = first_new + c * ANALYSIS_CHUNK;
         let found: Vec<(usize, usize, wiretrace_reuse::Evidence)> = (base..base + chunk.len())
@@ -182,22 +185,16 @@ pub fn analyse(store: &mut dyn Store) -> Result<()> {
         let pairs: Vec<(usize, usize)> = found.iter().map(|&(c, d, _)| (c, d)).collect();
         let needed: BTreeSet<usize> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
         let ids: Vec<ArticleId> = needed.iter().map(|&n| sketches[n].id.clone()).collect();
-        let docs: HashMap<ArticleId, Doc> = store
-            .article_texts_by_id(&ids)?
-            .par_iter()
-            .map(|a| (a.id.clone(), Doc::from_article(a)))
-            .collect();
-        let relations: Vec<PairRelation> = pairs
-            .par_iter()
-            .filter_map(|&(x, y)| {
-                let (a, b) = (&sketches[x].id, &sketches[y].id);
-                let (a, b) = if a <= b { (a, b) } else { (b, a) };
-                let r = align(docs.get(a)?, docs.get(b)?);
-                (!r.passages.is_empty()).then_some(r)
-            })
-            .collect();
-        let analysed: Vec<ArticleId> = chunk.iter().map(|s| s.id.clone()).collect();
-        store.put_reuse(chunk, &relations, &analysed)?;
+        let texts = store.article_texts_by_id(&ids)?;
+        let relations = std::thread::scope(|scope| -> Result<Vec<PairRelation>> {
+            let aligning = scope.spawn(|| align_pairs(&sketches, &pairs, &texts));
+            if let Some((done, relations)) = aligned.take() {
+                store_relations(store, done, &relations)?;
+            }
+            aligning
+                .join()
+                .map_err(|_| anyhow::anyhow!("alignment panicked"))
+        })?;
         tracing::info!(
             analysed = base + chunk.len() - first_new,
             pairs = pairs.len(),
@@ -205,8 +202,44 @@ pub fn analyse(store: &mut dyn Store) -> Result<()> {
             relations = relations.len(),
             "aligned a chunk"
         );
+        aligned = Some((chunk, relations));
+    }
+    if let Some((done, relations)) = aligned {
+        store_relations(store, done, &relations)?;
     }
     regroup(store, &index, &sketches, &pending_set)
+}
+
+/// Aligns each pair of sketch positions, given the texts of every article
+/// the pairs name; keeps the pairs that share a passage.
+fn align_pairs(
+    sketches: &[Sketch],
+    pairs: &[(usize, usize)],
+    texts: &[Article],
+) -> Vec<PairRelation> {
+    let docs: HashMap<ArticleId, Doc> = texts
+        .par_iter()
+        .map(|a| (a.id.clone(), Doc::from_article(a)))
+        .collect();
+    pairs
+        .par_iter()
+        .filter_map(|&(x, y)| {
+            let (a, b) = (&sketches[x].id, &sketches[y].id);
+            let (a, b) = if a <= b { (a, b) } else { (b, a) };
+            let r = align(docs.get(a)?, docs.get(b)?);
+            (!r.passages.is_empty()).then_some(r)
+        })
+        .collect()
+}
+
+/// Stores a chunk's sketches and relations, and marks its articles analysed.
+fn store_relations(
+    store: &mut dyn Store,
+    chunk: &[Sketch],
+    relations: &[PairRelation],
+) -> Result<()> {
+    let analysed: Vec<ArticleId> = chunk.iter().map(|s| s.id.clone()).collect();
+    Ok(store.put_reuse(chunk, relations, &analysed)?)
 }
 
 /// Drops relations the index no longer accepts, then recomputes copy
