@@ -46,9 +46,37 @@ pub fn normalize_text(s: &str) -> String {
     }
 }
 
+/// Whether `s` normalises (see [`normalize_text`]) to `normalized`, which
+/// must itself be normalised. Stops as soon as the output outgrows
+/// `normalized`, so testing a long paragraph against a headline costs no
+/// more than the headline.
+pub fn normalizes_to(s: &str, normalized: &str) -> bool {
+    let limit = normalized.len();
+    let mut out = String::with_capacity(limit + 8);
+    let fits = if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+        fold_spaced_upto(s.chars(), &mut out, limit)
+    } else {
+        fold_spaced_upto(s.nfkc(), &mut out, limit)
+    };
+    if !fits {
+        return false;
+    }
+    if out.is_ascii() || is_nfc_quick(out.chars()) == IsNormalized::Yes {
+        out == normalized
+    } else {
+        out.nfc().eq(normalized.chars())
+    }
+}
+
 /// Case-folds `chars` into `out` with punctuation unified and white space
 /// collapsed to single spaces, trimmed at both ends.
 fn fold_spaced(chars: impl Iterator<Item = char>, out: &mut String) {
+    fold_spaced_upto(chars, out, usize::MAX);
+}
+
+/// [`fold_spaced`], stopping with `false` once `out` is longer than `limit`
+/// bytes.
+fn fold_spaced_upto(chars: impl Iterator<Item = char>, out: &mut String, limit: usize) -> bool {
     let mut pending_space = false;
     for c in chars.map(unify_punct) {
         if c.is_whitespace() {
@@ -60,7 +88,11 @@ fn fold_spaced(chars: impl Iterator<Item = char>, out: &mut String) {
             pending_space = false;
         }
         fold_case_into(c, out);
+        if out.len() > limit {
+            return false;
+        }
     }
+    true
 }
 
 fn fold_case_into(c: char, out: &mut String) {
@@ -342,6 +374,14 @@ mod tests {
         }
 
         #[test]
+        fn normalizes_to_agrees_with_comparing_normalisations(s in "\\PC{0,60}", t in "\\PC{0,60}") {
+            let (ns, nt) = (normalize_text(&s), normalize_text(&t));
+            prop_assert!(normalizes_to(&s, &ns));
+            prop_assert_eq!(normalizes_to(&s, &nt), ns == nt);
+            let shorter: String = ns.chars().take(ns.chars().count() / 2).collect();
+            prop_assert_eq!(normalizes_to(&s, &shorter), ns == shorter);
+        }
+
         fn normalisation_is_idempotent(s in "\\PC{0,200}") {
             let once = normalize_text(&s);
             prop_assert_eq!(normalize_text(&once), once.clone());

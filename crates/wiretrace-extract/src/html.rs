@@ -15,7 +15,7 @@ use ego_tree::iter::Edge;
 use ego_tree::NodeId;
 use scraper::{Html, Node};
 use std::collections::HashMap;
-use wiretrace_core::text::normalize_text;
+use wiretrace_core::text::{normalize_text, normalizes_to};
 
 use crate::patterns::{matchable, PATTERNS};
 
@@ -393,7 +393,9 @@ pub fn extract_body(doc: &Html, title: Option<&str>) -> HtmlBody {
         } else if p.is_boilerplate(&m) || (b.kind != Kind::Heading && b.link_chars * 2 > len) {
             out.stripped.push(b.text);
         } else if b.kind == Kind::Heading
-            && title_norm.as_deref() == Some(normalize_text(&b.text).as_str())
+            && title_norm
+                .as_deref()
+                .is_some_and(|t| normalizes_to(&b.text, t))
         {
             // the headline repeated above the body
         } else if out.paragraphs.last() != Some(&b.text) {

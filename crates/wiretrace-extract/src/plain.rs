@@ -8,7 +8,10 @@
 //! header (lines before the headline: site name, tagline, photo caption), the
 //! body, and the tail after a terminator ("Leave a Reply", "Related posts").
 
-use wiretrace_core::{text::normalize_text, Span};
+use wiretrace_core::{
+    text::{normalize_text, normalizes_to},
+    Span,
+};
 
 use crate::patterns::{matchable, PATTERNS};
 
@@ -139,7 +142,7 @@ pub fn extract_plain(text: &str, given_title: Option<&str>) -> PlainExtraction {
             window
                 .iter()
                 .copied()
-                .find(|&i| normalize_text(lines[i].text) == t)
+                .find(|&i| normalizes_to(lines[i].text, &t))
         }
         None => window.iter().copied().find(|&i| {
             looks_like_headline(&lines[i])
