@@ -21,6 +21,7 @@ pub mod html;
 pub mod meta;
 pub mod patterns;
 pub mod plain;
+mod prescan;
 
 use chrono::{DateTime, FixedOffset};
 use std::sync::LazyLock;
@@ -46,53 +47,6 @@ pub enum ExtractError {
 /// Pages nested deeper than this are refused: HTML tree building slows down
 /// quadratically with depth, and no real article needs a tenth of it.
 pub const MAX_NESTING: usize = 5_000;
-
-/// Elements that are void or implicitly closed, so they do not deepen the tree
-/// in a way a tag count can see.
-const NOT_NESTING: &[&str] = &[
-    "br", "img", "meta", "link", "input", "hr", "source", "wbr", "area", "base", "col", "embed",
-    "param", "track", "p", "li", "dt", "dd", "option", "tr", "td", "th", "tbody", "thead",
-    "colgroup", "!doctype",
-];
-
-/// Estimates the page's deepest nesting from its tags alone, in one pass.
-fn check_nesting(page: &str) -> Result<(), ExtractError> {
-    let b = page.as_bytes();
-    let (mut depth, mut max) = (0usize, 0usize);
-    let mut i = 0;
-    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
-        i += off + 1;
-        let closing = b.get(i) == Some(&b'/');
-        let start = if closing { i + 1 } else { i };
-        let end = b[start..]
-            .iter()
-            .position(|c| !(c.is_ascii_alphanumeric() || *c == b'!'))
-            .map_or(b.len(), |e| start + e);
-        if end == start {
-            continue;
-        }
-        let name = page[start..end].to_ascii_lowercase();
-        if NOT_NESTING.contains(&name.as_str()) || name.starts_with("!--") {
-            continue;
-        }
-        let self_closing = b[end..]
-            .iter()
-            .position(|&c| c == b'>')
-            .is_some_and(|g| g > 0 && b[end + g - 1] == b'/');
-        if closing {
-            depth = depth.saturating_sub(1);
-        } else if !self_closing {
-            depth += 1;
-            max = max.max(depth);
-        }
-    }
-    if max > MAX_NESTING {
-        return Err(ExtractError::TooComplex(format!(
-            "HTML nested about {max} elements deep (limit {MAX_NESTING})"
-        )));
-    }
-    Ok(())
-}
 
 /// What a feed says about an item, trusted above what extraction finds.
 #[derive(Debug, Clone, Default)]
@@ -140,8 +94,14 @@ pub fn extract_html(page: &str, hints: &Hints, input: &str) -> Result<Article, E
     if page.trim().is_empty() {
         return Err(ExtractError::Empty);
     }
-    check_nesting(page)?;
-    let doc = scraper::Html::parse_document(page);
+    let lean = prescan::prescan(page);
+    if lean.max_depth > MAX_NESTING {
+        return Err(ExtractError::TooComplex(format!(
+            "HTML nested about {} elements deep (limit {MAX_NESTING})",
+            lean.max_depth
+        )));
+    }
+    let doc = scraper::Html::parse_document(&lean.page);
     let meta = meta::page_meta(&doc);
     let title = hints.headline().or(meta.title.clone());
     let body = html::extract_body(&doc, title.as_deref().or(meta.h1.as_deref()));
