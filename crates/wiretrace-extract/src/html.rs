@@ -91,57 +91,86 @@ pub struct HtmlBody {
     pub stripped: Vec<String>,
 }
 
+/// The attributes the extractor reads, gathered in one pass (looking each up
+/// by name interns the name, every time, on every element).
+#[derive(Default)]
+struct Attrs<'a> {
+    class: &'a str,
+    id: &'a str,
+    style: &'a str,
+    role: &'a str,
+    itemprop: &'a str,
+    hidden: bool,
+}
+
+impl<'a> Attrs<'a> {
+    fn of(el: &'a scraper::node::Element) -> Self {
+        let mut a = Attrs::default();
+        for (name, value) in el.attrs() {
+            match name {
+                "class" => a.class = value,
+                "id" => a.id = value,
+                "style" => a.style = value,
+                "role" => a.role = value,
+                "itemprop" => a.itemprop = value,
+                "hidden" => a.hidden = true,
+                "aria-hidden" => a.hidden |= value == "true",
+                _ => {}
+            }
+        }
+        a
+    }
+
+    /// Class and id, for matching against the name patterns; None when both
+    /// are empty, as on most elements.
+    fn names(&self) -> Option<String> {
+        (!self.class.is_empty() || !self.id.is_empty())
+            .then(|| format!("{} {}", self.class, self.id))
+    }
+}
+
 /// Elements never shown: scripts and styles, hidden ones.
-fn is_hidden(el: &scraper::node::Element) -> bool {
-    if HIDDEN_TAGS.contains(&el.name()) {
+fn is_hidden(el: &scraper::node::Element, a: &Attrs) -> bool {
+    if a.hidden || HIDDEN_TAGS.contains(&el.name()) {
         return true;
     }
-    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
-        return true;
-    }
-    el.attr("style").is_some_and(|style| {
-        let s: String = style
+    a.style.contains(':') && {
+        let s: String = a
+            .style
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect::<String>()
             .to_ascii_lowercase();
         s.contains("display:none") || s.contains("visibility:hidden")
-    })
+    }
 }
 
 /// Elements that are hidden or, by role or name, page furniture.
-fn is_skipped(el: &scraper::node::Element) -> bool {
+fn is_skipped(el: &scraper::node::Element, a: &Attrs) -> bool {
     let name = el.name();
-    if is_hidden(el) || FURNITURE_TAGS.contains(&name) {
+    if is_hidden(el, a) || FURNITURE_TAGS.contains(&name) {
         return true;
     }
     if matches!(
-        el.attr("role"),
-        Some("navigation" | "complementary" | "contentinfo" | "banner" | "dialog")
+        a.role,
+        "navigation" | "complementary" | "contentinfo" | "banner" | "dialog"
     ) {
         return true;
     }
     if name == "body" || name == "html" || name == "article" || name == "main" {
         return false;
     }
-    let names = format!(
-        "{} {}",
-        el.attr("class").unwrap_or(""),
-        el.id().unwrap_or("")
-    );
     let p = &*PATTERNS;
-    p.negative_names.is_match(&names) && !p.positive_names.is_match(&names)
+    a.names()
+        .is_some_and(|n| p.negative_names.is_match(&n) && !p.positive_names.is_match(&n))
 }
 
 fn has_positive_name(el: &scraper::node::Element) -> bool {
-    let names = format!(
-        "{} {}",
-        el.attr("class").unwrap_or(""),
-        el.id().unwrap_or("")
-    );
+    let a = Attrs::of(el);
     el.name() == "article"
-        || el.attr("itemprop") == Some("articleBody")
-        || PATTERNS.positive_names.is_match(&names)
+        || a.itemprop == "articleBody"
+        || a.names()
+            .is_some_and(|n| PATTERNS.positive_names.is_match(&n))
 }
 
 struct Walker {
@@ -200,31 +229,30 @@ const SKIP_GUARD_SHARE: f64 = 0.4;
 /// elements excluded), iteratively.
 fn subtree_text_lengths(doc: &Html) -> HashMap<NodeId, usize> {
     let mut out = HashMap::new();
-    let mut stack: Vec<usize> = Vec::new();
+    // Per open node: its text so far, and whether it hides its subtree.
+    let mut stack: Vec<(usize, bool)> = Vec::new();
     let mut hidden = 0usize;
     for edge in doc.tree.root().traverse() {
         match edge {
             Edge::Open(node) => {
                 let own = match node.value() {
                     Node::Text(t) if hidden == 0 => {
-                        t.chars().filter(|c| !c.is_whitespace()).count()
+                        (t.chars().filter(|c| !c.is_whitespace()).count(), false)
                     }
-                    Node::Element(el) if is_hidden(el) => {
+                    Node::Element(el) if is_hidden(el, &Attrs::of(el)) => {
                         hidden += 1;
-                        0
+                        (0, true)
                     }
-                    _ => 0,
+                    _ => (0, false),
                 };
                 stack.push(own);
             }
             Edge::Close(node) => {
-                if let Node::Element(el) = node.value() {
-                    if is_hidden(el) {
-                        hidden = hidden.saturating_sub(1);
-                    }
+                let (total, hides) = stack.pop().unwrap_or_default();
+                if hides {
+                    hidden = hidden.saturating_sub(1);
                 }
-                let total = stack.pop().unwrap_or(0);
-                if let Some(parent) = stack.last_mut() {
+                if let Some((parent, _)) = stack.last_mut() {
                     *parent += total;
                 }
                 if matches!(node.value(), Node::Element(_) | Node::Document) {
@@ -263,7 +291,8 @@ fn blocks(doc: &Html) -> Vec<Block> {
                             let own = text_len.get(&node.id()).copied().unwrap_or(0);
                             own as f64 >= SKIP_GUARD_SHARE * page_len as f64
                         };
-                        if is_skipped(el) && (is_hidden(el) || !holds_the_page()) {
+                        let attrs = Attrs::of(el);
+                        if is_skipped(el, &attrs) && (is_hidden(el, &attrs) || !holds_the_page()) {
                             skipping = Some(node.id());
                             continue;
                         }
