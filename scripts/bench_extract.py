@@ -5,9 +5,9 @@ Scores each system's article bodies with the benchmark's own metric (as its
 SOURCE.md describes upstream evaluate.py: \\w+ tokens, 4-token shingle
 multisets, per-page tp/fp/fn normalised to sum 1, precision and recall
 averaged over pages, F1 their harmonic mean) and times it single-threaded on
-the same pages, already in memory. wiretrace runs as `wiretrace extract` with
-one thread (RAYON_NUM_THREADS=1) and is timed from outside (process start,
-decompression and JSON output included); trafilatura is timed in-process
+the same pages, already decompressed. wiretrace runs as `wiretrace extract`
+with one thread (RAYON_NUM_THREADS=1) and is timed from outside (process
+start, reading files and JSON output included); trafilatura is timed in-process
 (import excluded). Run through scripts/bench-extract, which makes the venv.
 """
 
@@ -72,7 +72,13 @@ def evaluate(gold, preds):
 def run_wiretrace(keys, repeat):
     subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
     exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "wiretrace")
-    files = [os.path.join(ABE, "html", f"{k}.html.gz") for k in keys]
+    # Pages are decompressed beforehand, as trafilatura gets them in memory.
+    tmp = tempfile.TemporaryDirectory()
+    files = []
+    for k in keys:
+        files.append(os.path.join(tmp.name, f"{k}.html"))
+        with gzip.open(os.path.join(ABE, "html", f"{k}.html.gz")) as src, open(files[-1], "wb") as dst:
+            dst.write(src.read())
     env = dict(os.environ, RAYON_NUM_THREADS="1")
     best, out = None, None
     for _ in range(repeat):
@@ -109,6 +115,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3, help="timing runs per system (the best is kept)")
     ap.add_argument("--dump", help="write wiretrace's bodies here as {id: {articleBody}} JSON")
+    ap.add_argument("--no-peers", action="store_true", help="wiretrace alone (a quick check while working)")
     a = ap.parse_args()
     if not os.path.isdir(ABE):
         sys.exit(f"needs ../shared beside the repository ({ABE} not found)")
@@ -120,7 +127,7 @@ def main():
     rows.append(("wiretrace", "", wt_s, evaluate(gold, wt_preds)))
     if a.dump:
         json.dump({k: {"articleBody": v} for k, v in wt_preds.items()}, open(a.dump, "w"), ensure_ascii=False)
-    for fast in (True, False):
+    for fast in () if a.no_peers else (True, False):
         tr_preds, tr_s, version = run_trafilatura(keys, a.repeat, fast)
         rows.append((f"trafilatura {'fast' if fast else 'default'}", version, tr_s, evaluate(gold, tr_preds)))
 
@@ -130,6 +137,8 @@ def main():
     for name, version, s, m in rows:
         print(f"{name:24} {version:8} {m['f1']:6.3f} {m['precision']:6.3f} {m['recall']:6.3f} "
               f"{m['accuracy']:6.3f} {n / s:8.0f}")
+    if a.no_peers:
+        return
     fastest_peer = min(s for name, _, s, _ in rows[1:])
     print(f"ratio wiretrace / fastest trafilatura: {fastest_peer / wt_s:.1f}x pages/s")
     print("targets: F1 >= 0.970, >= 1000 pages/s on one thread, >= 10x trafilatura")
