@@ -161,8 +161,11 @@ fn is_skipped(el: &scraper::node::Element, a: &Attrs) -> bool {
         return false;
     }
     let p = &*PATTERNS;
-    a.names()
-        .is_some_and(|n| p.negative_names.is_match(&n) && !p.positive_names.is_match(&n))
+    a.names().is_some_and(|n| {
+        p.negative_names.is_match(&n)
+            && !p.positive_names.is_match(&n)
+            && !p.layout_names.is_match(&n)
+    })
 }
 
 fn has_positive_name(el: &scraper::node::Element) -> bool {
@@ -346,9 +349,17 @@ fn blocks(doc: &Html) -> Vec<Block> {
     w.blocks
 }
 
+/// A link to another article with the first words of it, cut off: "Title
+/// WASHINGTON: Officials said on Monday that ...". Lists of them fill
+/// "breaking news" and "more stories" boxes with comma-rich text.
+fn is_teaser(b: &Block) -> bool {
+    let t = b.text.trim_end();
+    b.link_chars > 0 && (t.ends_with('…') || t.ends_with("..."))
+}
+
 fn prose_score(b: &Block) -> f64 {
     let len = b.text.chars().count();
-    if b.kind != Kind::Para || len < 25 || b.link_chars * 3 > len {
+    if b.kind != Kind::Para || len < 25 || b.link_chars * 3 > len || is_teaser(b) {
         return 0.0;
     }
     let commas = b.text.matches([',', '，', '、', '،']).count();
@@ -391,15 +402,38 @@ pub fn extract_body(doc: &Html, title: Option<&str>) -> HtmlBody {
         None => Vec::new(),
         Some((best, best_score)) => {
             let mut chosen = vec![best];
-            if let Some(p) = parent.get(&best) {
-                let floor = (best_score * 0.2).max(10.0);
-                chosen.extend(
-                    score
-                        .iter()
-                        .filter(|(id, s)| **id != best && **s >= floor && parent.get(id) == Some(p))
-                        .map(|(id, _)| *id),
-                );
-            }
+            let floor = (best_score * 0.2).max(10.0);
+            // An article cut into sections by figures and ads repeats its
+            // section's tag and class ("story-body__section"), wherever the
+            // template nests them; strong siblings of the best count too.
+            let signature = class_signature(doc, best).filter(|sig| {
+                // Only a component's own class list: several classes (one
+                // generic word, "row", "group", "text", names no component)
+                // on elements that mostly hold prose (layout classes such as
+                // "container grid" also wrap menus and footers).
+                let with_it: Vec<NodeId> = doc
+                    .tree
+                    .nodes()
+                    .filter(|n| class_signature(doc, n.id()).as_ref() == Some(sig))
+                    .map(|n| n.id())
+                    .collect();
+                sig.1.split_whitespace().count() >= 2
+                    && with_it.iter().filter(|id| score.contains_key(id)).count() * 2
+                        >= with_it.len()
+            });
+            let parent_of_best = parent.get(&best);
+            chosen.extend(
+                score
+                    .iter()
+                    .filter(|(id, s)| {
+                        **id != best
+                            && ((**s >= floor
+                                && parent_of_best.is_some()
+                                && parent.get(id) == parent_of_best)
+                                || (signature.is_some() && class_signature(doc, **id) == signature))
+                    })
+                    .map(|(id, _)| *id),
+            );
             chosen
         }
     };
@@ -441,6 +475,17 @@ pub fn extract_body(doc: &Html, title: Option<&str>) -> HtmlBody {
         out.stripped.push(t);
     }
     out
+}
+
+/// An element's tag and class attribute, when it has a class.
+fn class_signature(doc: &Html, id: NodeId) -> Option<(&str, &str)> {
+    match doc.tree.get(id)?.value() {
+        Node::Element(el) => el
+            .attr("class")
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| (el.name(), c)),
+        _ => None,
+    }
 }
 
 fn ends_like_prose(t: &str) -> bool {
@@ -523,6 +568,62 @@ mod tests {
             let b = extract_body(&Html::parse_document(&page), None);
             assert_eq!(b.paragraphs.len(), 2, "{wrapper}: {:?}", b.paragraphs);
         }
+    }
+
+    #[test]
+    fn a_layout_wrapper_named_with_its_sidebar_is_read() {
+        // The wrapper's name says "sidebar", but it is the page's main
+        // column: "and-w-sidebar" is a layout, not a sidebar.
+        let directory = r#"<li><a href="/d">Harbour office Lund</a></li>"#.repeat(40);
+        let page = format!(
+            r#"<html><body><div class="main-white page-block and-w-sidebar"><div class="story">{STORY}</div></div>
+            <ul class="directory">{directory}</ul></body></html>"#
+        );
+        let b = extract_body(&Html::parse_document(&page), None);
+        assert_eq!(b.paragraphs.len(), 2, "{:?}", b.paragraphs);
+        assert!(b.paragraphs[0].starts_with("The council voted"));
+    }
+
+    #[test]
+    fn a_box_of_teasers_does_not_outscore_the_article() {
+        let teaser = r#"<li><a href="/x">Port strike ends after talks</a> <span>LUND: Dockers, who walked out last week over pay, pensions and shifts, returned to work on Monday after the union and the port authority agreed to ...</span></li>"#;
+        let page = format!(
+            r#"<html><body><div class="breaking"><ul>{}</ul></div><div class="story-text">{STORY}</div></body></html>"#,
+            teaser.repeat(8)
+        );
+        let b = extract_body(&Html::parse_document(&page), None);
+        assert_eq!(b.paragraphs.len(), 2, "{:?}", b.paragraphs);
+        assert!(b.paragraphs[0].starts_with("The council voted"));
+    }
+
+    #[test]
+    fn an_article_cut_into_sections_is_read_whole() {
+        let section =
+            |text: &str| format!(r#"<div class="story-section prose-text"><p>{text}</p></div>"#);
+        let page = format!(
+            r#"<html><body><div class="lead-wrap"><div class="inner">{}</div></div>
+            <figure><img src="x.jpg"></figure>
+            <div class="main-wrap">{}{}</div></body></html>"#,
+            section("The first section opens the story, with its lead, its place, and its day, as leads do."),
+            section("The second section goes on, after a photograph, with what the harbour master said next."),
+            section("The third section ends it, with what happens in May, when work on the pier begins."),
+        );
+        let b = extract_body(&Html::parse_document(&page), None);
+        let kept = b.paragraphs.join("\n");
+        for part in ["first section", "second section", "third section"] {
+            assert!(kept.contains(part), "{part} missing: {kept}");
+        }
+    }
+
+    #[test]
+    fn a_generic_class_shared_with_the_footer_pulls_nothing_in() {
+        let page = format!(
+            r#"<html><body><div class="page"><div class="inner"><div class="row">{STORY}</div></div></div>
+            <div class="site-end"><div class="row"><p>Harbour Times, 12 Quay Street, Lund, registered office, phone and fax numbers, all rights reserved.</p></div></div>
+            </body></html>"#
+        );
+        let b = extract_body(&Html::parse_document(&page), None);
+        assert_eq!(b.paragraphs.len(), 2, "{:?}", b.paragraphs);
     }
 
     #[test]
