@@ -372,12 +372,17 @@ pub fn extract_body(doc: &Html, title: Option<&str>) -> HtmlBody {
     // Step 2: score containers.
     let mut score: HashMap<NodeId, f64> = HashMap::new();
     let mut parent: HashMap<NodeId, NodeId> = HashMap::new();
+    // The prose of the blocks directly in each container.
+    let mut direct: HashMap<NodeId, f64> = HashMap::new();
     for b in &blocks {
         let s = prose_score(b);
         if s == 0.0 {
             continue;
         }
         let n = b.chain.len();
+        if n >= 2 {
+            *direct.entry(b.chain[n - 2]).or_default() += s;
+        }
         for (level, weight) in [(2usize, 1.0), (3, 0.5), (4, 1.0 / 3.0)] {
             if n >= level {
                 *score.entry(b.chain[n - level]).or_default() += s * weight;
@@ -434,6 +439,16 @@ pub fn extract_body(doc: &Html, title: Option<&str>) -> HtmlBody {
                     })
                     .map(|(id, _)| *id),
             );
+            // Opening paragraphs often sit directly in the container that
+            // holds the rest of the article ("read all") in a box of its own:
+            // then the article is that container, if they are as strong as a
+            // strong sibling would have to be.
+            if let Some(&up) = parent_of_best {
+                let own = direct.get(&best).copied().unwrap_or(0.0);
+                if direct.get(&up).copied().unwrap_or(0.0) >= (own * 0.2).max(10.0) {
+                    chosen.push(up);
+                }
+            }
             chosen
         }
     };
@@ -613,6 +628,23 @@ mod tests {
         for part in ["first section", "second section", "third section"] {
             assert!(kept.contains(part), "{part} missing: {kept}");
         }
+    }
+
+    #[test]
+    fn opening_paragraphs_outside_the_read_all_box_are_kept() {
+        let para = |t: &str| format!("<p>{t}</p>");
+        let rest: String = (1..=6)
+            .map(|i| para(&format!("Paragraph {i} of the rest, with the details, the figures, and the quotes that follow the lead.")))
+            .collect();
+        let page = format!(
+            r#"<html><body><div class="wrap"><div class="lead-para">The port of Lund, closed for a week by storms, reopened on Monday, its operator said, to relief among traders.</div>
+            <div class="lead-para">Ferries, which had waited offshore since Friday, docked one by one, and the first lorries left by noon, officials said.</div>
+            <div class="read-all">{rest}</div></div>
+            <div class="more"><a href="/a">Other news</a></div></body></html>"#
+        );
+        let b = extract_body(&Html::parse_document(&page), None);
+        assert_eq!(b.paragraphs.len(), 8, "{:?}", b.paragraphs);
+        assert!(b.paragraphs[0].starts_with("The port of Lund"));
     }
 
     #[test]
