@@ -648,6 +648,19 @@ mod tests {
     }
 
     #[test]
+    fn a_photo_gallery_in_the_article_is_not_its_text() {
+        let slide = r#"<li><div class="caption-full">Harbour master Eva Lund, left, and ferry captain Ola Berg inspect the damaged pier in Lund, Sweden, Monday, May 4, 2025.</div></li>"#;
+        let page = format!(
+            r#"<html><body><nav>{}</nav><div class="article"><div class="asset_gallery"><ul>{}</ul></div>{STORY}</div></body></html>"#,
+            r#"<a href="/s">Section name</a>"#.repeat(40),
+            slide.repeat(4)
+        );
+        let b = extract_body(&Html::parse_document(&page), None);
+        assert_eq!(b.paragraphs.len(), 2, "{:?}", b.paragraphs);
+        assert!(b.paragraphs[0].starts_with("The council voted"));
+    }
+
+    #[test]
     fn a_generic_class_shared_with_the_footer_pulls_nothing_in() {
         let page = format!(
             r#"<html><body><div class="page"><div class="inner"><div class="row">{STORY}</div></div></div>

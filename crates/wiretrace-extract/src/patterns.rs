@@ -134,6 +134,13 @@ mod tests {
             "https://www.facebook.com/x",
             "Share on Facebook",
             "12 Comments",
+            "Advert",
+            "Caption",
+            "Close",
+            "Image 3 of 12",
+            "View gallery",
+            "This slideshow requires JavaScript.",
+            "Tell us what you think...",
         ] {
             assert!(p.is_boilerplate(&matchable(junk)), "{junk}");
         }
@@ -144,6 +151,8 @@ mod tests {
             "Rubio said the policy had failed.",
             "Share prices fell 3% on Tuesday as investors fled.",
             "Loading docks were closed all week.",
+            "Close to 200 people were evacuated.",
+            "Tell us what you think of the plan, the mayor told residents.",
         ] {
             assert!(!p.is_boilerplate(&matchable(prose)), "{prose}");
         }
