@@ -141,6 +141,10 @@ mod tests {
             "View gallery",
             "This slideshow requires JavaScript.",
             "Tell us what you think...",
+            "Get the latest updates right in your inbox. Subscribe to our newsletters.",
+            "Have a tip? Ana Ruiz may be reached at ana@example.org. Follow her on Twitter @ana.",
+            "Follow @HarbourDeals on Twitter to keep up with the latest deals.",
+            "[button link=\"https://example.org/x\" type=\"big\"] Send us your review[/button]",
         ] {
             assert!(p.is_boilerplate(&matchable(junk)), "{junk}");
         }
