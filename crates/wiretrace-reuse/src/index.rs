@@ -81,27 +81,46 @@ impl CandidateIndex {
     /// sorted by doc number. A doc of the index finds itself too; callers
     /// skip it.
     pub fn query(&self, sketch: &[u64]) -> Vec<(u32, Evidence)> {
-        let mut counts: FxHashMap<u32, Evidence> = FxHashMap::default();
-        for h in sketch {
-            let Some(p) = self.postings.get(h) else {
-                continue;
-            };
-            if p.len() > MAX_POSTINGS {
-                continue;
-            }
-            let rare = (p.len() <= RARE_DF) as u32;
-            for d in p {
-                let e = counts.entry(*d).or_default();
-                e.shared += 1;
-                e.rare += rare;
-            }
+        // Evidence is tallied in a dense array per thread, indexed by doc,
+        // with the docs touched listed to reset it: a hash map entry per
+        // posting was the costliest step of finding candidates.
+        thread_local! {
+            static TALLY: std::cell::RefCell<(Vec<Evidence>, Vec<u32>)> =
+                const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
         }
-        let mut out: Vec<(u32, Evidence)> = counts
-            .into_iter()
-            .filter(|(d, e)| worth_aligning(*e, sketch.len(), self.sizes[*d as usize] as usize))
-            .collect();
-        out.sort_unstable_by_key(|(d, _)| *d);
-        out
+        TALLY.with_borrow_mut(|(counts, touched)| {
+            if counts.len() < self.sizes.len() {
+                counts.resize(self.sizes.len(), Evidence::default());
+            }
+            for h in sketch {
+                let Some(p) = self.postings.get(h) else {
+                    continue;
+                };
+                if p.len() > MAX_POSTINGS {
+                    continue;
+                }
+                let rare = (p.len() <= RARE_DF) as u32;
+                for &d in p {
+                    let e = &mut counts[d as usize];
+                    if e.shared == 0 {
+                        touched.push(d);
+                    }
+                    e.shared += 1;
+                    e.rare += rare;
+                }
+            }
+            touched.sort_unstable();
+            let out = touched
+                .iter()
+                .filter_map(|&d| {
+                    let e = std::mem::take(&mut counts[d as usize]);
+                    worth_aligning(e, sketch.len(), self.sizes[d as usize] as usize)
+                        .then_some((d, e))
+                })
+                .collect();
+            touched.clear();
+            out
+        })
     }
 
     /// What two sketches share, by this index's document frequencies.
