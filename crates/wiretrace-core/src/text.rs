@@ -108,13 +108,20 @@ fn fold_case_into(c: char, out: &mut String) {
 /// "don't").
 pub fn token_key(word: &str) -> String {
     if word.is_ascii() {
-        // The same as below, without the decomposition tables.
-        return word
-            .bytes()
-            .map(|b| unify_punct(b.to_ascii_lowercase() as char))
-            .collect();
+        let mut key = String::with_capacity(word.len());
+        push_ascii_key(word, &mut key);
+        return key;
     }
     key_of_unicode(word)
+}
+
+/// [`token_key`] of an ASCII word, appended to `out`: the same as the
+/// Unicode path, without the decomposition tables.
+fn push_ascii_key(word: &str, out: &mut String) {
+    out.extend(
+        word.bytes()
+            .map(|b| unify_punct(b.to_ascii_lowercase() as char)),
+    );
 }
 
 fn key_of_unicode(word: &str) -> String {
@@ -149,8 +156,25 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 /// As [`tokenize`], with offsets shifted by `base` code points: for tokenising
 /// one span of a larger text.
 pub fn tokenize_from(text: &str, base: usize) -> Vec<Token> {
-    if text.is_ascii() {
-        return tokenize_ascii(text, base);
+    let mut out = Vec::new();
+    for_each_token(text, base, &mut |span, key, capitalized| {
+        out.push(Token {
+            key: key.to_string(),
+            span,
+            capitalized,
+        })
+    });
+    out
+}
+
+/// As [`tokenize_from`], handing each token's span, key and capitalisation
+/// to `f` instead of collecting them: the key of an ASCII word is built in
+/// one reused buffer, not a string per token (fingerprinting and alignment
+/// only hash it).
+pub fn for_each_token(text: &str, base: usize, f: &mut dyn FnMut(Span, &str, bool)) {
+    let (mut key, mut units) = (String::new(), Vec::new());
+    if text.chars().all(|c| plain_class(c).is_some()) {
+        return each_plain_token(text, base, &mut units, &mut key, f);
     }
     // Word boundaries never join across ASCII white space unless the next
     // character extends the space (a combining mark, a format character):
@@ -161,23 +185,24 @@ pub fn tokenize_from(text: &str, base: usize) -> Vec<Token> {
         .filter(|(_, run)| !run.is_empty())
         .collect();
     if !runs.iter().all(|(_, run)| starts_a_word_alone(run)) {
-        return tokenize_unicode(text, base);
+        return each_unicode_token(text, base, f);
     }
-    let mut out = Vec::new();
     let (mut byte_pos, mut chars_before) = (0usize, 0usize);
     for (at, run) in runs {
         chars_before += at - byte_pos; // ASCII white space: one byte a character
         let start = base + chars_before;
         if run.is_ascii() {
-            out.extend(tokenize_ascii(run, start));
+            each_plain_token(run, start, &mut units, &mut key, f);
             chars_before += run.len();
+        } else if run.chars().all(|c| plain_class(c).is_some()) {
+            each_plain_token(run, start, &mut units, &mut key, f);
+            chars_before += run.chars().count();
         } else {
-            out.extend(tokenize_unicode(run, start));
+            each_unicode_token(run, start, f);
             chars_before += run.chars().count();
         }
         byte_pos = at + run.len();
     }
-    out
 }
 
 /// Whether a run's first character starts a new segment after white space
@@ -220,29 +245,54 @@ fn word_class(b: u8) -> WordClass {
     }
 }
 
-/// [`tokenize_from`] for ASCII text: the UAX #29 word rules that ASCII can
-/// meet (WB5–WB13b), without the Unicode tables, which were a third of the
-/// cost of alignment. A property test holds it to the general path.
-fn tokenize_ascii(text: &str, base: usize) -> Vec<Token> {
+/// The word class of a character the plain tokenizer handles: ASCII, and
+/// the typographic quotes and dashes of news copy, whose UAX #29 classes
+/// are those of `'` (‘ ’: MidNumLet) and of other punctuation (“ ” – —).
+/// None for anything else (letters with accents, scripts, symbols).
+fn plain_class(c: char) -> Option<WordClass> {
+    match c {
+        _ if c.is_ascii() => Some(word_class(c as u8)),
+        '\u{2018}' | '\u{2019}' => Some(WordClass::MidBoth),
+        '\u{201C}' | '\u{201D}' | '\u{2013}' | '\u{2014}' => Some(WordClass::Other),
+        _ => None,
+    }
+}
+
+/// [`tokenize_from`] for text of [`plain_class`] characters only: the UAX
+/// #29 word rules such text can meet (WB5–WB13b), without the Unicode
+/// tables, which were a third of the cost of alignment. `units` is a
+/// reused buffer. A property test holds it to the general path.
+fn each_plain_token(
+    text: &str,
+    base: usize,
+    units: &mut Vec<(WordClass, u32)>,
+    key: &mut String,
+    f: &mut dyn FnMut(Span, &str, bool),
+) {
     use WordClass::*;
-    let b = text.as_bytes();
+    units.clear();
+    units.extend(
+        text.char_indices()
+            .map(|(at, c)| (plain_class(c).unwrap_or(Other), at as u32)),
+    );
+    let class = |k: usize| units[k].0;
+    let byte_at = |k: usize| units.get(k).map_or(text.len(), |u| u.1 as usize);
     let core = |c| matches!(c, Letter | Digit | Underscore);
-    let mut out = Vec::new();
     let mut i = 0;
-    while i < b.len() {
-        if !core(word_class(b[i])) {
+    while i < units.len() {
+        if !core(class(i)) {
             i += 1;
             continue;
         }
         let start = i;
         let mut j = i + 1;
-        while j < b.len() {
-            let (prev, cur) = (word_class(b[j - 1]), word_class(b[j]));
+        while j < units.len() {
+            let (prev, cur) = (class(j - 1), class(j));
             if core(cur) {
                 j += 1;
                 continue;
             }
-            let next = b.get(j + 1).map(|&n| word_class(n));
+            let next = (j + 1 < units.len()).then(|| class(j + 1));
             let joins = match (prev, cur, next) {
                 (Letter, MidLetter | MidBoth, Some(Letter)) => true, // WB6, WB7
                 (Digit, MidNum | MidBoth, Some(Digit)) => true,      // WB11, WB12
@@ -253,21 +303,25 @@ fn tokenize_ascii(text: &str, base: usize) -> Vec<Token> {
             }
             j += 2;
         }
-        let word = &text[start..j];
+        let word = &text[byte_at(start)..byte_at(j)];
         if word.bytes().any(|c| c.is_ascii_alphanumeric()) {
-            out.push(Token {
-                key: token_key(word),
-                span: Span::new(base + start, base + j),
-                capitalized: b[start].is_ascii_uppercase(),
-            });
+            key.clear();
+            if word.is_ascii() {
+                push_ascii_key(word, key);
+            } else {
+                key.extend(word.chars().map(|c| unify_punct(c.to_ascii_lowercase())));
+            }
+            f(
+                Span::new(base + start, base + j),
+                key,
+                word.as_bytes()[0].is_ascii_uppercase(),
+            );
         }
         i = j;
     }
-    out
 }
 
-fn tokenize_unicode(text: &str, base: usize) -> Vec<Token> {
-    let mut out = Vec::new();
+fn each_unicode_token(text: &str, base: usize, f: &mut dyn FnMut(Span, &str, bool)) {
     let mut chars_before = 0usize;
     let mut byte_pos = 0usize;
     for (byte_idx, word) in text.split_word_bound_indices() {
@@ -276,16 +330,15 @@ fn tokenize_unicode(text: &str, base: usize) -> Vec<Token> {
         let len = word.chars().count();
         if word.chars().any(char::is_alphanumeric) {
             let start = base + chars_before;
-            out.push(Token {
-                key: token_key(word),
-                span: Span::new(start, start + len),
-                capitalized: word.chars().next().is_some_and(char::is_uppercase),
-            });
+            f(
+                Span::new(start, start + len),
+                &token_key(word),
+                word.chars().next().is_some_and(char::is_uppercase),
+            );
         }
         chars_before += len;
         byte_pos = byte_idx + word.len();
     }
-    out
 }
 
 /// Code point ↔ byte offset conversion for one text.
@@ -321,6 +374,26 @@ impl CharMap {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn collected(each: impl FnOnce(&mut dyn FnMut(Span, &str, bool))) -> Vec<Token> {
+        let mut out = Vec::new();
+        each(&mut |span, key, capitalized| {
+            out.push(Token {
+                key: key.to_string(),
+                span,
+                capitalized,
+            })
+        });
+        out
+    }
+
+    fn plain_tokens(s: &str, base: usize) -> Vec<Token> {
+        collected(|f| each_plain_token(s, base, &mut Vec::new(), &mut String::new(), f))
+    }
+
+    fn unicode_tokens(s: &str, base: usize) -> Vec<Token> {
+        collected(|f| each_unicode_token(s, base, f))
+    }
 
     #[test]
     fn normalisation_unifies_quotes_dashes_case_and_width() {
@@ -403,13 +476,13 @@ mod tests {
         }
 
         #[test]
-        fn ascii_words_are_the_unicode_words(s in "[a-zA-Z0-9_.,;:'\" \n\t\r@#/&!-]{0,60}", base in 0usize..5) {
-            prop_assert_eq!(tokenize_ascii(&s, base), tokenize_unicode(&s, base));
+        fn plain_words_are_the_unicode_words(s in "[a-zA-Z0-9_.,;:'\" \n\t\r@#/&!‘’“”–—-]{0,60}", base in 0usize..5) {
+            prop_assert_eq!(plain_tokens(&s, base), unicode_tokens(&s, base));
         }
 
         #[test]
         fn runs_between_spaces_are_the_unicode_words(s in "([a-z.,' ]|[“”’é\u{0301}\u{200D}\u{00AD}\u{FF9E}ｶ\u{1F3FB}])*", base in 0usize..5) {
-            prop_assert_eq!(tokenize_from(&s, base), tokenize_unicode(&s, base));
+            prop_assert_eq!(tokenize_from(&s, base), unicode_tokens(&s, base));
         }
 
         #[test]

@@ -1,6 +1,6 @@
 //! An article's body, ready for matching.
 
-use wiretrace_core::{text::tokenize_from, Article, ArticleId, CharMap, Span};
+use wiretrace_core::{text::for_each_token, Article, ArticleId, CharMap, Span};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// The body tokens of one article: their matching keys hashed, and their
@@ -36,23 +36,32 @@ impl Doc {
             seed_index: Vec::new(),
             para_end: Vec::new(),
         };
+        // Buffers reused across paragraphs: a paragraph's characters and
+        // its tokens' spans.
+        let mut chars: Vec<char> = Vec::new();
+        let mut toks: Vec<Span> = Vec::new();
         for (p, span) in a.body.iter().enumerate() {
-            let chars: Vec<char> = map.slice(&a.text, *span).chars().collect();
-            let toks = tokenize_from(map.slice(&a.text, *span), span.start);
+            let text = map.slice(&a.text, *span);
+            chars.clear();
+            chars.extend(text.chars());
+            toks.clear();
+            for_each_token(text, span.start, &mut |t, key, _| {
+                doc.keys.push(xxh3_64(key.as_bytes()));
+                toks.push(t);
+            });
             for (i, t) in toks.iter().enumerate() {
-                doc.keys.push(xxh3_64(t.key.as_bytes()));
-                doc.spans.push(t.span);
+                doc.spans.push(*t);
                 doc.para.push(p as u32);
                 // Widen over attached punctuation, never into the next word.
-                let (lo, hi) = (t.span.start - span.start, t.span.end - span.start);
+                let (lo, hi) = (t.start - span.start, t.end - span.start);
                 let prev_end = if i > 0 {
-                    toks[i - 1].span.end - span.start
+                    toks[i - 1].end - span.start
                 } else {
                     0
                 };
                 let next_start = toks
                     .get(i + 1)
-                    .map_or(chars.len(), |n| n.span.start - span.start);
+                    .map_or(chars.len(), |n| n.start - span.start);
                 let mut s = lo;
                 while s > prev_end && !chars[s - 1].is_whitespace() {
                     s -= 1;
