@@ -661,6 +661,20 @@ mod tests {
     }
 
     #[test]
+    fn a_post_embedded_in_the_article_is_kept_a_share_bar_is_not() {
+        let page = format!(
+            r#"<html><body><div class="story">{STORY}
+            <div class="social-media-embed"><blockquote class="twitter-tweet"><p>The ferry is back, and so are the queues at the harbour this morning, as expected.</p></blockquote></div>
+            <div class="social-share"><p>Share this story with your friends, family, and neighbours today.</p></div>
+            </div></body></html>"#
+        );
+        let b = extract_body(&Html::parse_document(&page), None);
+        let kept = b.paragraphs.join("\n");
+        assert!(kept.contains("so are the queues"), "{kept}");
+        assert!(!kept.contains("Share this story"), "{kept}");
+    }
+
+    #[test]
     fn a_generic_class_shared_with_the_footer_pulls_nothing_in() {
         let page = format!(
             r#"<html><body><div class="page"><div class="inner"><div class="row">{STORY}</div></div></div>
