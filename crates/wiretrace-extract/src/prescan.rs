@@ -42,6 +42,37 @@ const NOT_NESTING: &[&str] = &[
 static COMMENT_END: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"-->"));
 
+/// The attributes the extractor reads (`html.rs`'s `Attrs`, `meta.rs`'s
+/// selectors), plus `href` on `<link>`: a start tag reaches the parser with
+/// these only. The rest (links, image sources, data attributes, handlers)
+/// is a third of what the parser was given. Add here any attribute a new
+/// rule reads.
+const READ_ATTRIBUTES: &[&str] = &[
+    "class",
+    "id",
+    "style",
+    "role",
+    "itemprop",
+    "hidden",
+    "aria-hidden",
+    "content",
+    "datetime",
+    "lang",
+    "xml:lang",
+    "name",
+    "property",
+    "rel",
+    "type",
+    "charset",
+    "http-equiv",
+];
+
+fn is_read(attribute: &str) -> bool {
+    READ_ATTRIBUTES
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(attribute))
+}
+
 /// The page as the HTML parser should see it.
 #[derive(Debug)]
 pub(crate) struct Prescanned {
@@ -93,9 +124,14 @@ fn is_space(c: u8) -> bool {
 /// `>`; returns that position (the input's end if the tag never closes),
 /// whether the tag is self-closing, and whether an attribute value names
 /// JSON-LD.
-fn read_attributes(b: &[u8], mut i: usize) -> (usize, bool, bool) {
+fn read_attributes(
+    b: &[u8],
+    mut i: usize,
+    attributes: &mut Vec<std::ops::Range<usize>>,
+) -> (usize, bool, bool) {
     let mut self_closing = false;
     let mut json_ld = false;
+    attributes.clear();
     loop {
         while i < b.len() && (is_space(b[i]) || b[i] == b'/') {
             self_closing = b[i] == b'/';
@@ -109,6 +145,7 @@ fn read_attributes(b: &[u8], mut i: usize) -> (usize, bool, bool) {
         }
         self_closing = false;
         // An attribute name runs to a space, `/`, `>` or `=`.
+        let attribute_start = i;
         i += 1;
         while i < b.len()
             && !matches!(
@@ -118,8 +155,12 @@ fn read_attributes(b: &[u8], mut i: usize) -> (usize, bool, bool) {
         {
             i += 1;
         }
+        let name_end = i;
         while i < b.len() && is_space(b[i]) {
             i += 1;
+        }
+        if i >= b.len() || b[i] != b'=' {
+            attributes.push(attribute_start..name_end);
         }
         if i < b.len() && b[i] == b'=' {
             i += 1;
@@ -138,6 +179,7 @@ fn read_attributes(b: &[u8], mut i: usize) -> (usize, bool, bool) {
                     i += 1;
                 }
             }
+            attributes.push(attribute_start..i);
             let value = &b[start..i];
             json_ld |=
                 value.len() >= 7 && value.windows(7).any(|w| w.eq_ignore_ascii_case(b"ld+json"));
@@ -168,7 +210,7 @@ fn raw_text_end(b: &[u8], mut i: usize, name: &str) -> usize {
 /// the input's end if it never closes.
 fn end_tag_end(b: &[u8], i: usize) -> usize {
     let (_, after_name) = Name::read(b, i + 2);
-    read_attributes(b, after_name).0
+    read_attributes(b, after_name, &mut Vec::new()).0
 }
 
 /// Cuts scripts, styles, comments and drawings out of `page` and measures its
@@ -179,6 +221,7 @@ pub(crate) fn prescan(page: &str) -> Prescanned {
     let (mut depth, mut max_depth) = (0usize, 0usize);
     // Inside a dropped element: its name and how many of it are open.
     let mut dropping: Option<(Name, usize)> = None;
+    let mut attributes = Vec::new();
     let mut i = 0;
     // Everything from `copied` to `i` is still to be copied (if not dropping).
     let mut copied = 0;
@@ -226,7 +269,7 @@ pub(crate) fn prescan(page: &str) -> Prescanned {
             (end, true)
         } else if next.is_ascii_alphabetic() {
             let (name, after_name) = Name::read(b, lt + 1);
-            let (tag_end, self_closing, json_ld) = read_attributes(b, after_name);
+            let (tag_end, self_closing, json_ld) = read_attributes(b, after_name, &mut attributes);
             if let Some(&(raw, drop)) = RAW_TEXT.iter().find(|(n, _)| name.is(n)) {
                 let text_end = raw_text_end(b, tag_end, raw);
                 let end = if text_end < b.len() {
@@ -250,9 +293,31 @@ pub(crate) fn prescan(page: &str) -> Prescanned {
                     i = tag_end;
                     copied = tag_end;
                     continue;
-                } else if !self_closing && !name.is_any(NOT_NESTING) {
-                    depth += 1;
-                    max_depth = max_depth.max(depth);
+                } else {
+                    if !self_closing && !name.is_any(NOT_NESTING) {
+                        depth += 1;
+                        max_depth = max_depth.max(depth);
+                    }
+                    if b[tag_end - 1] == b'>' {
+                        // The tag as the parser needs it: its name and the
+                        // attributes the extractor reads.
+                        out.push_str(&page[copied..after_name]);
+                        let link = name.is("link");
+                        for a in &attributes {
+                            let attribute = &page[a.clone()];
+                            let attribute_name = attribute.split('=').next().unwrap_or("").trim();
+                            if is_read(attribute_name)
+                                || (link && attribute_name.eq_ignore_ascii_case("href"))
+                            {
+                                out.push(' ');
+                                out.push_str(attribute);
+                            }
+                        }
+                        out.push_str(if self_closing { "/>" } else { ">" });
+                        i = tag_end;
+                        copied = tag_end;
+                        continue;
+                    }
                 }
                 (tag_end, true)
             }
@@ -305,7 +370,23 @@ mod tests {
 
 <script type="application/ld+json">{"@type":"NewsArticle"}</script></head>
 <body><p>One two</p>
-<p title="<script>">Three</p></body></html>"#
+<p>Three</p></body></html>"#
+        );
+    }
+
+    #[test]
+    fn start_tags_keep_only_the_attributes_the_extractor_reads() {
+        assert_eq!(
+            lean(
+                r#"<a href="/x" CLASS="c d" data-x='1' onclick="f()">a</a><img src=x.jpg alt="A > B" /><link rel="canonical" href="https://example.org/a"><meta property="og:title" content="T">"#
+            ),
+            r#"<a CLASS="c d">a</a><img/><link rel="canonical" href="https://example.org/a"><meta property="og:title" content="T">"#
+        );
+        assert_eq!(lean(r#"<div hidden id=x>"#), r#"<div hidden id=x>"#);
+        assert_eq!(
+            lean("<p>a<div class="),
+            "<p>a<div class=",
+            "an unclosed tag goes as it is"
         );
     }
 
