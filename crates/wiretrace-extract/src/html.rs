@@ -11,13 +11,11 @@
 //! 3. Within it, keep the paragraphs; captions and related links go apart,
 //!    boilerplate lines and link lists are stripped.
 
-use ego_tree::iter::Edge;
-use ego_tree::NodeId;
-use scraper::{Html, Node};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use wiretrace_core::text::{normalize_text, normalizes_to};
 
 use crate::patterns::{matchable, PATTERNS};
+use crate::tree::{Edge, Element, Node, NodeId, TagSet, Tree};
 
 /// Elements whose whole subtree is never article prose.
 const HIDDEN_TAGS: &[&str] = &[
@@ -64,6 +62,25 @@ const BLOCK_TAGS: &[&str] = &[
     "details",
     "summary",
 ];
+/// The lists above as sets of tags.
+struct TagSets {
+    hidden: TagSet,
+    furniture: TagSet,
+    block: TagSet,
+    always_walked: TagSet,
+    headings: TagSet,
+    line_breaks: TagSet,
+}
+
+static TAGS: std::sync::LazyLock<TagSets> = std::sync::LazyLock::new(|| TagSets {
+    hidden: TagSet::of(HIDDEN_TAGS),
+    furniture: TagSet::of(FURNITURE_TAGS),
+    block: TagSet::of(BLOCK_TAGS),
+    always_walked: TagSet::of(&["body", "html", "article", "main"]),
+    headings: TagSet::of(&["h1", "h2", "h3", "h4", "h5", "h6"]),
+    line_breaks: TagSet::of(&["br", "hr"]),
+});
+
 /// How many enclosing containers each block remembers.
 const CHAIN_DEPTH: usize = 24;
 
@@ -104,7 +121,7 @@ struct Attrs<'a> {
 }
 
 impl<'a> Attrs<'a> {
-    fn of(el: &'a scraper::node::Element) -> Self {
+    fn of(el: &Element<'a>) -> Self {
         let mut a = Attrs::default();
         for (name, value) in el.attrs() {
             match name {
@@ -130,8 +147,8 @@ impl<'a> Attrs<'a> {
 }
 
 /// Elements never shown: scripts and styles, hidden ones.
-fn is_hidden(el: &scraper::node::Element, a: &Attrs) -> bool {
-    if a.hidden || HIDDEN_TAGS.contains(&el.name()) {
+fn is_hidden(el: &Element, a: &Attrs) -> bool {
+    if a.hidden || el.is_any(TAGS.hidden) {
         return true;
     }
     a.style.contains(':') && {
@@ -145,10 +162,43 @@ fn is_hidden(el: &scraper::node::Element, a: &Attrs) -> bool {
     }
 }
 
+/// Whether class and id name page furniture, and no article or layout
+/// wrapper. Each name is matched on its own (the patterns match words of
+/// one name) and remembered per page, as templates repeat their class lists.
+#[derive(Default)]
+struct FurnitureNames<'a>(FxHashMap<&'a str, u8>);
+
+const NEGATIVE: u8 = 1;
+const POSITIVE: u8 = 2;
+const LAYOUT: u8 = 4;
+
+impl<'a> FurnitureNames<'a> {
+    fn words(&mut self, name: &'a str) -> u8 {
+        if name.is_empty() {
+            return 0;
+        }
+        *self.0.entry(name).or_insert_with(|| {
+            let p = &*PATTERNS;
+            [
+                (&p.negative_names, NEGATIVE),
+                (&p.positive_names, POSITIVE),
+                (&p.layout_names, LAYOUT),
+            ]
+            .into_iter()
+            .filter(|(words, _)| words.is_match(name))
+            .fold(0, |found, (_, bit)| found | bit)
+        })
+    }
+
+    fn judge(&mut self, a: &Attrs<'a>) -> bool {
+        let found = self.words(a.class) | self.words(a.id);
+        found & NEGATIVE != 0 && found & (POSITIVE | LAYOUT) == 0
+    }
+}
+
 /// Elements that are hidden or, by role or name, page furniture.
-fn is_skipped(el: &scraper::node::Element, a: &Attrs) -> bool {
-    let name = el.name();
-    if is_hidden(el, a) || FURNITURE_TAGS.contains(&name) {
+fn is_skipped<'a>(el: &Element, a: &Attrs<'a>, names: &mut FurnitureNames<'a>) -> bool {
+    if is_hidden(el, a) || el.is_any(TAGS.furniture) {
         return true;
     }
     if matches!(
@@ -157,18 +207,10 @@ fn is_skipped(el: &scraper::node::Element, a: &Attrs) -> bool {
     ) {
         return true;
     }
-    if name == "body" || name == "html" || name == "article" || name == "main" {
-        return false;
-    }
-    let p = &*PATTERNS;
-    a.names().is_some_and(|n| {
-        p.negative_names.is_match(&n)
-            && !p.positive_names.is_match(&n)
-            && !p.layout_names.is_match(&n)
-    })
+    !el.is_any(TAGS.always_walked) && names.judge(a)
 }
 
-fn has_positive_name(el: &scraper::node::Element) -> bool {
+fn has_positive_name(el: &Element) -> bool {
     let a = Attrs::of(el);
     el.name() == "article"
         || a.itemprop == "articleBody"
@@ -229,28 +271,29 @@ impl Walker {
 const SKIP_GUARD_SHARE: f64 = 0.4;
 
 /// Characters of visible text under each node (whitespace and hidden
-/// elements excluded), iteratively.
-fn subtree_text_lengths(doc: &Html) -> HashMap<NodeId, usize> {
-    let mut out = HashMap::new();
+/// elements excluded), by node id, iteratively.
+fn subtree_text_lengths(doc: &Tree) -> Vec<usize> {
+    let mut out = Vec::new();
     // Per open node: its text so far, and whether it hides its subtree.
     let mut stack: Vec<(usize, bool)> = Vec::new();
     let mut hidden = 0usize;
-    for edge in doc.tree.root().traverse() {
+    for edge in doc.edges() {
         match edge {
-            Edge::Open(node) => {
-                let own = match node.value() {
+            Edge::Open(id) => {
+                let own = match doc.node(id) {
                     Node::Text(t) if hidden == 0 => {
                         (t.chars().filter(|c| !c.is_whitespace()).count(), false)
                     }
-                    Node::Element(el) if is_hidden(el, &Attrs::of(el)) => {
+                    Node::Element(ref el) if is_hidden(el, &Attrs::of(el)) => {
                         hidden += 1;
                         (0, true)
                     }
                     _ => (0, false),
                 };
                 stack.push(own);
+                out.push(0);
             }
-            Edge::Close(node) => {
+            Edge::Close(id) => {
                 let (total, hides) = stack.pop().unwrap_or_default();
                 if hides {
                     hidden = hidden.saturating_sub(1);
@@ -258,9 +301,7 @@ fn subtree_text_lengths(doc: &Html) -> HashMap<NodeId, usize> {
                 if let Some((parent, _)) = stack.last_mut() {
                     *parent += total;
                 }
-                if matches!(node.value(), Node::Element(_) | Node::Document) {
-                    out.insert(node.id(), total);
-                }
+                out[id] = total;
             }
         }
     }
@@ -268,7 +309,7 @@ fn subtree_text_lengths(doc: &Html) -> HashMap<NodeId, usize> {
 }
 
 /// Turns the page into blocks (step 1).
-fn blocks(doc: &Html) -> Vec<Block> {
+fn blocks(doc: &Tree) -> Vec<Block> {
     let mut w = Walker {
         blocks: Vec::new(),
         buf: String::new(),
@@ -276,27 +317,30 @@ fn blocks(doc: &Html) -> Vec<Block> {
         stack: Vec::new(),
     };
     let text_len = subtree_text_lengths(doc);
-    let page_len = text_len.get(&doc.tree.root().id()).copied().unwrap_or(0);
+    let page_len = text_len.get(Tree::ROOT).copied().unwrap_or(0);
     let mut skipping: Option<NodeId> = None;
+    let mut furniture_names = FurnitureNames::default();
     let (mut in_link, mut in_pre) = (0usize, 0usize);
-    for edge in doc.tree.root().traverse() {
+    for edge in doc.edges() {
         match edge {
-            Edge::Open(node) => {
+            Edge::Open(id) => {
                 if skipping.is_some() {
                     continue;
                 }
-                match node.value() {
-                    Node::Element(el) => {
+                match doc.node(id) {
+                    Node::Element(ref el) => {
                         // A class name that looks like furniture does not
                         // hide an element holding most of the page's text:
                         // wrappers are named "page-with-right-rail" too.
                         let holds_the_page = || {
-                            let own = text_len.get(&node.id()).copied().unwrap_or(0);
+                            let own = text_len.get(id).copied().unwrap_or(0);
                             own as f64 >= SKIP_GUARD_SHARE * page_len as f64
                         };
                         let attrs = Attrs::of(el);
-                        if is_skipped(el, &attrs) && (is_hidden(el, &attrs) || !holds_the_page()) {
-                            skipping = Some(node.id());
+                        if is_skipped(el, &attrs, &mut furniture_names)
+                            && (is_hidden(el, &attrs) || !holds_the_page())
+                        {
+                            skipping = Some(id);
                             continue;
                         }
                         let name = el.name();
@@ -305,15 +349,17 @@ fn blocks(doc: &Html) -> Vec<Block> {
                         } else if name == "pre" {
                             in_pre += 1;
                         }
-                        if BLOCK_TAGS.contains(&name) {
+                        if el.is_any(TAGS.block) {
                             w.flush();
-                            let kind = match name {
-                                "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Kind::Heading,
-                                "figcaption" => Kind::Caption,
-                                _ => Kind::Para,
+                            let kind = if el.is_any(TAGS.headings) {
+                                Kind::Heading
+                            } else if name == "figcaption" {
+                                Kind::Caption
+                            } else {
+                                Kind::Para
                             };
-                            if name != "br" && name != "hr" {
-                                w.stack.push((node.id(), kind));
+                            if !el.is_any(TAGS.line_breaks) {
+                                w.stack.push((id, kind));
                             }
                         }
                     }
@@ -321,23 +367,23 @@ fn blocks(doc: &Html) -> Vec<Block> {
                     _ => {}
                 }
             }
-            Edge::Close(node) => {
-                if let Some(id) = skipping {
-                    if id == node.id() {
+            Edge::Close(id) => {
+                if let Some(skipped) = skipping {
+                    if skipped == id {
                         skipping = None;
                     }
                     continue;
                 }
-                if let Node::Element(el) = node.value() {
+                if let Node::Element(ref el) = doc.node(id) {
                     let name = el.name();
                     if name == "a" {
                         in_link = in_link.saturating_sub(1);
                     } else if name == "pre" {
                         in_pre = in_pre.saturating_sub(1);
                     }
-                    if BLOCK_TAGS.contains(&name) && name != "br" && name != "hr" {
+                    if el.is_any(TAGS.block) && !el.is_any(TAGS.line_breaks) {
                         w.flush();
-                        if w.stack.last().is_some_and(|(id, _)| *id == node.id()) {
+                        if w.stack.last().is_some_and(|(open, _)| *open == id) {
                             w.stack.pop();
                         }
                     }
@@ -367,13 +413,13 @@ fn prose_score(b: &Block) -> f64 {
 }
 
 /// Extracts the body of a page whose title is `title` (dropped if repeated).
-pub fn extract_body(doc: &Html, title: Option<&str>) -> HtmlBody {
+pub fn extract_body(doc: &Tree, title: Option<&str>) -> HtmlBody {
     let blocks = blocks(doc);
     // Step 2: score containers.
-    let mut score: HashMap<NodeId, f64> = HashMap::new();
-    let mut parent: HashMap<NodeId, NodeId> = HashMap::new();
+    let mut score: FxHashMap<NodeId, f64> = FxHashMap::default();
+    let mut parent: FxHashMap<NodeId, NodeId> = FxHashMap::default();
     // The prose of the blocks directly in each container.
-    let mut direct: HashMap<NodeId, f64> = HashMap::new();
+    let mut direct: FxHashMap<NodeId, f64> = FxHashMap::default();
     for b in &blocks {
         let s = prose_score(b);
         if s == 0.0 {
@@ -393,8 +439,8 @@ pub fn extract_body(doc: &Html, title: Option<&str>) -> HtmlBody {
         }
     }
     for (id, s) in score.iter_mut() {
-        if let Some(Node::Element(el)) = doc.tree.get(*id).map(|n| n.value()) {
-            if has_positive_name(el) {
+        if let Some(el) = doc.element(*id) {
+            if has_positive_name(&el) {
                 *s *= 1.25;
             }
         }
@@ -417,10 +463,9 @@ pub fn extract_body(doc: &Html, title: Option<&str>) -> HtmlBody {
                 // on elements that mostly hold prose (layout classes such as
                 // "container grid" also wrap menus and footers).
                 let with_it: Vec<NodeId> = doc
-                    .tree
-                    .nodes()
-                    .filter(|n| class_signature(doc, n.id()).as_ref() == Some(sig))
-                    .map(|n| n.id())
+                    .elements()
+                    .map(|(id, _)| id)
+                    .filter(|id| class_signature(doc, *id).as_ref() == Some(sig))
                     .collect();
                 sig.1.split_whitespace().count() >= 2
                     && with_it.iter().filter(|id| score.contains_key(id)).count() * 2
@@ -493,14 +538,11 @@ pub fn extract_body(doc: &Html, title: Option<&str>) -> HtmlBody {
 }
 
 /// An element's tag and class attribute, when it has a class.
-fn class_signature(doc: &Html, id: NodeId) -> Option<(&str, &str)> {
-    match doc.tree.get(id)?.value() {
-        Node::Element(el) => el
-            .attr("class")
-            .filter(|c| !c.trim().is_empty())
-            .map(|c| (el.name(), c)),
-        _ => None,
-    }
+fn class_signature(doc: &Tree, id: NodeId) -> Option<(&str, &str)> {
+    let el = doc.element(id)?;
+    el.attr("class")
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| (el.name(), c))
 }
 
 fn ends_like_prose(t: &str) -> bool {
@@ -536,7 +578,7 @@ mod tests {
           <div class="comments"><p>Great, finally, I can get to work again without the long drive!</p></div>
           <footer><p>© 2025 The Coastal Times, all rights reserved, and more words here.</p></footer>
         </body></html>"##;
-        let doc = Html::parse_document(page);
+        let doc = Tree::parse(page);
         let b = extract_body(&doc, Some("Ferry resumes service"));
         assert_eq!(b.paragraphs.len(), 4, "{:?}", b.paragraphs);
         assert!(b.paragraphs[0].starts_with("The ferry between"));
@@ -554,7 +596,7 @@ mod tests {
             "<div>".repeat(depth),
             "</div>".repeat(depth)
         );
-        let doc = Html::parse_document(&page);
+        let doc = Tree::parse(&page);
         let b = extract_body(&doc, None);
         assert_eq!(
             b.paragraphs,
@@ -580,7 +622,7 @@ mod tests {
                 r#"<html><body>{wrapper}<nav><a href="/">Home</a></nav><div class="story">{STORY}</div>
                 <div class="sidebar"><p>Most read: ten beaches, and why you should visit them all this year.</p></div>{close}</body></html>"#
             );
-            let b = extract_body(&Html::parse_document(&page), None);
+            let b = extract_body(&Tree::parse(&page), None);
             assert_eq!(b.paragraphs.len(), 2, "{wrapper}: {:?}", b.paragraphs);
         }
     }
@@ -594,7 +636,7 @@ mod tests {
             r#"<html><body><div class="main-white page-block and-w-sidebar"><div class="story">{STORY}</div></div>
             <ul class="directory">{directory}</ul></body></html>"#
         );
-        let b = extract_body(&Html::parse_document(&page), None);
+        let b = extract_body(&Tree::parse(&page), None);
         assert_eq!(b.paragraphs.len(), 2, "{:?}", b.paragraphs);
         assert!(b.paragraphs[0].starts_with("The council voted"));
     }
@@ -606,7 +648,7 @@ mod tests {
             r#"<html><body><div class="breaking"><ul>{}</ul></div><div class="story-text">{STORY}</div></body></html>"#,
             teaser.repeat(8)
         );
-        let b = extract_body(&Html::parse_document(&page), None);
+        let b = extract_body(&Tree::parse(&page), None);
         assert_eq!(b.paragraphs.len(), 2, "{:?}", b.paragraphs);
         assert!(b.paragraphs[0].starts_with("The council voted"));
     }
@@ -623,7 +665,7 @@ mod tests {
             section("The second section goes on, after a photograph, with what the harbour master said next."),
             section("The third section ends it, with what happens in May, when work on the pier begins."),
         );
-        let b = extract_body(&Html::parse_document(&page), None);
+        let b = extract_body(&Tree::parse(&page), None);
         let kept = b.paragraphs.join("\n");
         for part in ["first section", "second section", "third section"] {
             assert!(kept.contains(part), "{part} missing: {kept}");
@@ -642,7 +684,7 @@ mod tests {
             <div class="read-all">{rest}</div></div>
             <div class="more"><a href="/a">Other news</a></div></body></html>"#
         );
-        let b = extract_body(&Html::parse_document(&page), None);
+        let b = extract_body(&Tree::parse(&page), None);
         assert_eq!(b.paragraphs.len(), 8, "{:?}", b.paragraphs);
         assert!(b.paragraphs[0].starts_with("The port of Lund"));
     }
@@ -655,7 +697,7 @@ mod tests {
             r#"<a href="/s">Section name</a>"#.repeat(40),
             slide.repeat(4)
         );
-        let b = extract_body(&Html::parse_document(&page), None);
+        let b = extract_body(&Tree::parse(&page), None);
         assert_eq!(b.paragraphs.len(), 2, "{:?}", b.paragraphs);
         assert!(b.paragraphs[0].starts_with("The council voted"));
     }
@@ -668,7 +710,7 @@ mod tests {
             <div class="social-share"><p>Share this story with your friends, family, and neighbours today.</p></div>
             </div></body></html>"#
         );
-        let b = extract_body(&Html::parse_document(&page), None);
+        let b = extract_body(&Tree::parse(&page), None);
         let kept = b.paragraphs.join("\n");
         assert!(kept.contains("so are the queues"), "{kept}");
         assert!(!kept.contains("Share this story"), "{kept}");
@@ -681,7 +723,7 @@ mod tests {
             <div class="site-end"><div class="row"><p>Harbour Times, 12 Quay Street, Lund, registered office, phone and fax numbers, all rights reserved.</p></div></div>
             </body></html>"#
         );
-        let b = extract_body(&Html::parse_document(&page), None);
+        let b = extract_body(&Tree::parse(&page), None);
         assert_eq!(b.paragraphs.len(), 2, "{:?}", b.paragraphs);
     }
 
@@ -689,7 +731,7 @@ mod tests {
     fn prose_without_spaces_between_words_is_kept() {
         let page = "<html><body><div class=\"entry\"><p>市議会は火曜日、遅延と費用の高騰が続いた旧フェリーターミナルの再開を決めた。</p>\
             <p>冬の嵐で壊れた桟橋の工事は五月に始まると港長は述べた。</p></div></body></html>";
-        let b = extract_body(&Html::parse_document(page), None);
+        let b = extract_body(&Tree::parse(page), None);
         assert_eq!(b.paragraphs.len(), 2, "{:?}", b.paragraphs);
     }
 }

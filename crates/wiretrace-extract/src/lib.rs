@@ -21,7 +21,8 @@ pub mod html;
 pub mod meta;
 pub mod patterns;
 pub mod plain;
-mod prescan;
+mod tokenizer;
+pub mod tree;
 
 use chrono::{DateTime, FixedOffset};
 use std::sync::LazyLock;
@@ -44,8 +45,9 @@ pub enum ExtractError {
     TooComplex(String),
 }
 
-/// Pages nested deeper than this are refused: HTML tree building slows down
-/// quadratically with depth, and no real article needs a tenth of it.
+/// Pages nested deeper than this are refused: no real article needs a tenth
+/// of it, and only a page made to exhaust parsers goes there (the tree itself
+/// costs time linear in the page whatever its depth: see `tree.rs`).
 pub const MAX_NESTING: usize = 5_000;
 
 /// What a feed says about an item, trusted above what extraction finds.
@@ -94,14 +96,13 @@ pub fn extract_html(page: &str, hints: &Hints, input: &str) -> Result<Article, E
     if page.trim().is_empty() {
         return Err(ExtractError::Empty);
     }
-    let lean = prescan::prescan(page);
-    if lean.max_depth > MAX_NESTING {
+    let doc = tree::Tree::parse(page);
+    if doc.max_depth() > MAX_NESTING {
         return Err(ExtractError::TooComplex(format!(
-            "HTML nested about {} elements deep (limit {MAX_NESTING})",
-            lean.max_depth
+            "HTML nested {} elements deep (limit {MAX_NESTING})",
+            doc.max_depth()
         )));
     }
-    let doc = scraper::Html::parse_document(&lean.page);
     let meta = meta::page_meta(&doc);
     let title = hints.headline().or(meta.title.clone());
     let body = html::extract_body(&doc, title.as_deref().or(meta.h1.as_deref()));
@@ -437,8 +438,7 @@ mod tests {
         );
         let err = extract_html(&page, &Hints::default(), "x").unwrap_err();
         assert!(
-            err.to_string()
-                .contains("nested about 100000 elements deep"),
+            err.to_string().contains("nested 100001 elements deep"),
             "{err}"
         );
         let fine = format!(

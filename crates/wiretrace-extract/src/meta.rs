@@ -2,10 +2,10 @@
 //! tags, `<time>`, `<link rel=canonical>`, `<html lang>`, `<title>`.
 
 use chrono::{DateTime, FixedOffset};
-use scraper::{Html, Selector};
 use serde_json::Value;
-use std::sync::LazyLock;
 use wiretrace_core::time::parse_datetime;
+
+use crate::tree::{Element, NodeId, Tree};
 
 /// Metadata found on a page; each field from the most reliable source present.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -23,21 +23,6 @@ pub struct PageMeta {
     pub h1: Option<String>,
 }
 
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).expect("static selector")
-}
-
-static LD_JSON: LazyLock<Selector> = LazyLock::new(|| sel(r#"script[type="application/ld+json"]"#));
-static META: LazyLock<Selector> = LazyLock::new(|| sel("meta"));
-static TITLE: LazyLock<Selector> = LazyLock::new(|| sel("title"));
-static H1: LazyLock<Selector> = LazyLock::new(|| sel("h1"));
-static CANONICAL: LazyLock<Selector> = LazyLock::new(|| sel(r#"link[rel="canonical"]"#));
-static HTML_TAG: LazyLock<Selector> = LazyLock::new(|| sel("html"));
-static TIME: LazyLock<Selector> = LazyLock::new(|| sel("time[datetime]"));
-static ITEMPROP_DATE: LazyLock<Selector> = LazyLock::new(|| sel(r#"[itemprop="datePublished"]"#));
-static AUTHOR_LINK: LazyLock<Selector> =
-    LazyLock::new(|| sel(r#"[rel="author"], [itemprop="author"], .byline, .author"#));
-
 /// JSON-LD `@type`s that describe an article.
 const ARTICLE_TYPES: &[&str] = &[
     "NewsArticle",
@@ -54,15 +39,41 @@ fn clean(s: &str) -> Option<String> {
     (!t.is_empty()).then_some(t)
 }
 
-fn text_of(el: scraper::ElementRef) -> Option<String> {
-    clean(&el.text().collect::<String>())
+/// The first element `is` accepts that holds text, and that text.
+fn first_text(doc: &Tree, is: impl Fn(&Element) -> bool) -> Option<String> {
+    doc.elements()
+        .filter(|(_, e)| is(e))
+        .find_map(|(id, _)| clean(&doc.text_of(id)))
+}
+
+/// An attribute of the first element `is` accepts that has one that parses.
+fn first_attr<T>(
+    doc: &Tree,
+    is: impl Fn(&Element) -> bool,
+    read: impl Fn(&Element) -> Option<T>,
+) -> Option<T> {
+    doc.elements()
+        .map(|(_, e)| e)
+        .filter(|e| is(e))
+        .find_map(|e| read(&e))
+}
+
+fn is_json_ld(e: &Element) -> bool {
+    e.name() == "script"
+        && e.attr("type")
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
 }
 
 /// Finds the most article-like JSON-LD object on the page.
-fn ld_article(doc: &Html) -> Option<Value> {
+fn ld_article(doc: &Tree) -> Option<Value> {
     let mut best: Option<(usize, Value)> = None;
-    for script in doc.select(&LD_JSON) {
-        let raw: String = script.text().collect();
+    let scripts: Vec<NodeId> = doc
+        .elements()
+        .filter(|(_, e)| is_json_ld(e))
+        .map(|(id, _)| id)
+        .collect();
+    for script in scripts {
+        let raw = doc.text_of(script);
         let Ok(v) = serde_json::from_str::<Value>(raw.trim()) else {
             continue;
         };
@@ -128,10 +139,9 @@ fn ld_names(v: &Value, key: &str) -> Option<String> {
 }
 
 /// Reads the page's metadata.
-pub fn page_meta(doc: &Html) -> PageMeta {
+pub fn page_meta(doc: &Tree) -> PageMeta {
     let mut metas: Vec<(String, String)> = Vec::new();
-    for m in doc.select(&META) {
-        let el = m.value();
+    for (_, el) in doc.elements().filter(|(_, e)| e.name() == "meta") {
         let key = el
             .attr("property")
             .or(el.attr("name"))
@@ -172,16 +182,22 @@ pub fn page_meta(doc: &Html) -> PageMeta {
             ]))
         })
         .or_else(|| {
-            doc.select(&ITEMPROP_DATE).find_map(|e| {
-                e.value()
-                    .attr("content")
-                    .or(e.value().attr("datetime"))
-                    .and_then(parse_datetime)
-            })
+            first_attr(
+                doc,
+                |e| e.attr("itemprop") == Some("datePublished"),
+                |e| {
+                    e.attr("content")
+                        .or(e.attr("datetime"))
+                        .and_then(parse_datetime)
+                },
+            )
         })
         .or_else(|| {
-            doc.select(&TIME)
-                .find_map(|e| e.value().attr("datetime").and_then(parse_datetime))
+            first_attr(
+                doc,
+                |e| e.name() == "time",
+                |e| e.attr("datetime").and_then(parse_datetime),
+            )
         });
     let updated = date_of(ld_get("dateModified")).or_else(|| {
         date_of(meta(&[
@@ -207,9 +223,13 @@ pub fn page_meta(doc: &Html) -> PageMeta {
             .filter(|a| !a.starts_with("http"))
         })
         .or_else(|| {
-            doc.select(&AUTHOR_LINK)
-                .find_map(text_of)
-                .filter(|t| t.split_whitespace().count() <= 8)
+            first_text(doc, |e| {
+                e.attr("rel") == Some("author")
+                    || e.attr("itemprop") == Some("author")
+                    || e.has_class("byline")
+                    || e.has_class("author")
+            })
+            .filter(|t| t.split_whitespace().count() <= 8)
         });
     let byline = byline.map(|b| {
         b.strip_prefix("By ")
@@ -225,26 +245,25 @@ pub fn page_meta(doc: &Html) -> PageMeta {
     });
     let site = site.map(|s| s.trim_start_matches('@').to_string());
 
-    let canonical_url = doc
-        .select(&CANONICAL)
-        .find_map(|e| e.value().attr("href").map(str::to_string))
-        .or_else(|| meta(&["og:url"]))
-        .filter(|u| u.starts_with("http"));
+    let canonical_url = first_attr(
+        doc,
+        |e| e.name() == "link" && e.attr("rel") == Some("canonical"),
+        |e| e.attr("href").map(str::to_string),
+    )
+    .or_else(|| meta(&["og:url"]))
+    .filter(|u| u.starts_with("http"));
 
-    let language = doc
-        .select(&HTML_TAG)
-        .find_map(|e| {
-            e.value()
-                .attr("lang")
-                .or(e.value().attr("xml:lang"))
-                .map(str::to_string)
-        })
-        .or_else(|| ld_get("inLanguage"))
-        .or_else(|| meta(&["og:locale", "language", "content-language", "dc.language"]))
-        .and_then(|l| primary_language(&l));
+    let language = first_attr(
+        doc,
+        |e| e.name() == "html",
+        |e| e.attr("lang").or(e.attr("xml:lang")).map(str::to_string),
+    )
+    .or_else(|| ld_get("inLanguage"))
+    .or_else(|| meta(&["og:locale", "language", "content-language", "dc.language"]))
+    .and_then(|l| primary_language(&l));
 
-    let h1 = doc.select(&H1).find_map(text_of);
-    let page_title = doc.select(&TITLE).find_map(text_of);
+    let h1 = first_text(doc, |e| e.name() == "h1");
+    let page_title = first_text(doc, |e| e.name() == "title");
     let title = ld_get("headline")
         .or_else(|| meta(&["og:title", "twitter:title", "title", "dc.title"]))
         .or_else(|| h1.clone())
@@ -328,7 +347,7 @@ mod tests {
         <meta property="article:published_time" content="2025-01-01T00:00:00Z">
         <script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebSite","name":"x"},{"@type":"NewsArticle","headline":"LD headline","datePublished":"2025-09-03T10:00:00-05:00","author":[{"@type":"Person","name":"Ana Ruiz"},{"@type":"Person","name":"Tom Berg"}],"articleBody":"Body text."}]}</script>
         </head><body></body></html>"#;
-        let m = page_meta(&Html::parse_document(page));
+        let m = page_meta(&Tree::parse(page));
         assert_eq!(m.title.as_deref(), Some("LD headline"));
         assert_eq!(m.byline.as_deref(), Some("Ana Ruiz, Tom Berg"));
         assert_eq!(

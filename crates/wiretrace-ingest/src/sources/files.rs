@@ -71,7 +71,10 @@ pub(super) fn open(path: &Path, limits: Limits) -> Opened {
             } else {
                 Box::new(file)
             };
-            let mut bytes = Vec::new();
+            // Sized for the file, so that reading it copies nothing twice
+            // (a gzip's size is only a hint of what it holds).
+            let hint = if gz { size.saturating_mul(4) } else { size + 1 };
+            let mut bytes = Vec::with_capacity(hint.min(limits.max_item_bytes + 1) as usize);
             match reader
                 .take(limits.max_item_bytes + 1)
                 .read_to_end(&mut bytes)
