@@ -98,7 +98,7 @@ impl Article {
         body: Vec<Span>,
         format: InputFormat,
         input: &str,
-        original: &str,
+        original: impl Into<String>,
     ) -> Self {
         Article {
             id,
@@ -118,7 +118,7 @@ impl Article {
             stripped: vec![],
             input: input.to_string(),
             format,
-            original: original.to_string(),
+            original: original.into(),
         }
     }
 

@@ -61,6 +61,30 @@ pub fn decode(
     })
 }
 
+/// As [`decode`], taking the bytes: valid UTF-8 (most pages) becomes the
+/// text without a copy.
+pub fn decode_owned(
+    bytes: Vec<u8>,
+    is_html: bool,
+    declared: Option<&str>,
+) -> Result<Decoded, ExtractError> {
+    let head = &bytes[..bytes.len().min(BINARY_SCAN_BYTES)];
+    if Encoding::for_bom(&bytes).is_some() || head.contains(&0) {
+        return decode(&bytes, is_html, declared);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            check_text(&text)?;
+            Ok(Decoded {
+                text,
+                encoding: UTF_8.name(),
+                lossy: false,
+            })
+        }
+        Err(not_utf8) => decode(not_utf8.as_bytes(), is_html, declared),
+    }
+}
+
 fn detect(bytes: &[u8]) -> &'static Encoding {
     let mut det = chardetng::EncodingDetector::new();
     det.feed(bytes, true);
@@ -150,6 +174,22 @@ fn count_bytes(b: &[u8], test: impl Fn(u8) -> bool) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn decoding_owned_bytes_is_decoding_borrowed_ones(
+            bytes in proptest::collection::vec(
+                prop_oneof![Just(b' '), Just(b'a'), Just(0u8), Just(0xC2), Just(0x85), Just(0xE9), Just(0xEF), Just(0xBB), Just(0xBF), any::<u8>()],
+                0..64,
+            ),
+            is_html in any::<bool>(),
+        ) {
+            let borrowed = decode(&bytes, is_html, None);
+            let owned = decode_owned(bytes, is_html, None);
+            prop_assert_eq!(format!("{borrowed:?}"), format!("{owned:?}"));
+        }
+    }
 
     #[test]
     fn utf8_passes_through() {

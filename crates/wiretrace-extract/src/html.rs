@@ -93,6 +93,8 @@ enum Kind {
 
 struct Block {
     text: String,
+    /// Characters in `text`.
+    chars: usize,
     link_chars: usize,
     kind: Kind,
     /// Enclosing block elements, outermost first, owner last (capped).
@@ -237,9 +239,11 @@ impl Walker {
                 .find(|k| *k != Kind::Para)
                 .unwrap_or(Kind::Para);
             let from = self.stack.len().saturating_sub(CHAIN_DEPTH);
+            let chars = text.chars().count();
             self.blocks.push(Block {
                 text: text.to_string(),
-                link_chars: self.link_chars.min(text.chars().count()),
+                chars,
+                link_chars: self.link_chars.min(chars),
                 kind,
                 chain: self.stack[from..].iter().map(|(id, _)| *id).collect(),
             });
@@ -249,20 +253,63 @@ impl Walker {
     }
 
     fn push_text(&mut self, t: &str, in_link: bool, in_pre: bool) {
-        let mut added = 0;
-        for c in t.chars() {
-            if c.is_whitespace() && !in_pre {
-                if !self.buf.is_empty() && !self.buf.ends_with(' ') {
-                    self.buf.push(' ');
-                }
-            } else {
-                self.buf.push(c);
-                added += 1;
-            }
-        }
+        let added = if in_pre {
+            self.buf.push_str(t);
+            t.chars().filter(|c| !c.is_whitespace()).count()
+        } else {
+            push_collapsed(&mut self.buf, t)
+        };
         if in_link {
             self.link_chars += added;
         }
+    }
+}
+
+/// White space as `char::is_whitespace` has it, for an ASCII byte.
+fn is_ascii_space(b: u8) -> bool {
+    b == b' ' || (b'\t'..=b'\r').contains(&b)
+}
+
+/// Appends `t` to `buf` with each run of white space made one space (none
+/// at the start of `buf`); returns how many other characters it added.
+/// Runs of ASCII are copied whole: most text is ASCII.
+fn push_collapsed(buf: &mut String, t: &str) -> usize {
+    let bytes = t.as_bytes();
+    let (mut added, mut i) = (0, 0);
+    while i < bytes.len() {
+        let (is_space, len) = if bytes[i] < 0x80 {
+            (is_ascii_space(bytes[i]), 1)
+        } else {
+            let c = t[i..].chars().next().unwrap_or(' ');
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if is_space {
+            if !buf.is_empty() && !buf.ends_with(' ') {
+                buf.push(' ');
+            }
+            i += len;
+        } else if len == 1 {
+            let start = i;
+            while i < bytes.len() && bytes[i] < 0x80 && !is_ascii_space(bytes[i]) {
+                i += 1;
+            }
+            buf.push_str(&t[start..i]);
+            added += i - start;
+        } else {
+            buf.push_str(&t[i..i + len]);
+            added += 1;
+            i += len;
+        }
+    }
+    added
+}
+
+/// Characters of `t` that are not white space.
+fn visible_chars(t: &str) -> usize {
+    if t.is_ascii() {
+        t.bytes().filter(|b| !is_ascii_space(*b)).count()
+    } else {
+        t.chars().filter(|c| !c.is_whitespace()).count()
     }
 }
 
@@ -270,39 +317,19 @@ impl Walker {
 /// text is walked anyway.
 const SKIP_GUARD_SHARE: f64 = 0.4;
 
-/// Characters of visible text under each node (whitespace and hidden
-/// elements excluded), by node id, iteratively.
+/// Characters of visible text under each node (white space and hidden
+/// elements excluded), by node id: one pass from the last node back, as a
+/// node's descendants follow it.
 fn subtree_text_lengths(doc: &Tree) -> Vec<usize> {
-    let mut out = Vec::new();
-    // Per open node: its text so far, and whether it hides its subtree.
-    let mut stack: Vec<(usize, bool)> = Vec::new();
-    let mut hidden = 0usize;
-    for edge in doc.edges() {
-        match edge {
-            Edge::Open(id) => {
-                let own = match doc.node(id) {
-                    Node::Text(t) if hidden == 0 => {
-                        (t.chars().filter(|c| !c.is_whitespace()).count(), false)
-                    }
-                    Node::Element(ref el) if is_hidden(el, &Attrs::of(el)) => {
-                        hidden += 1;
-                        (0, true)
-                    }
-                    _ => (0, false),
-                };
-                stack.push(own);
-                out.push(0);
-            }
-            Edge::Close(id) => {
-                let (total, hides) = stack.pop().unwrap_or_default();
-                if hides {
-                    hidden = hidden.saturating_sub(1);
-                }
-                if let Some((parent, _)) = stack.last_mut() {
-                    *parent += total;
-                }
-                out[id] = total;
-            }
+    let mut out = vec![0; doc.len()];
+    for id in (1..doc.len()).rev() {
+        match doc.node(id) {
+            Node::Text(t) => out[id] = visible_chars(t),
+            Node::Element(ref el) if is_hidden(el, &Attrs::of(el)) => out[id] = 0,
+            _ => {}
+        }
+        if let Some(parent) = doc.parent(id) {
+            out[parent] += out[id];
         }
     }
     out
@@ -321,12 +348,10 @@ fn blocks(doc: &Tree) -> Vec<Block> {
     let mut skipping: Option<NodeId> = None;
     let mut furniture_names = FurnitureNames::default();
     let (mut in_link, mut in_pre) = (0usize, 0usize);
-    for edge in doc.edges() {
+    let mut edges = doc.edges();
+    while let Some(edge) = edges.next() {
         match edge {
             Edge::Open(id) => {
-                if skipping.is_some() {
-                    continue;
-                }
                 match doc.node(id) {
                     Node::Element(ref el) => {
                         // A class name that looks like furniture does not
@@ -341,6 +366,7 @@ fn blocks(doc: &Tree) -> Vec<Block> {
                             && (is_hidden(el, &attrs) || !holds_the_page())
                         {
                             skipping = Some(id);
+                            edges.skip_descendants();
                             continue;
                         }
                         let name = el.name();
@@ -368,10 +394,7 @@ fn blocks(doc: &Tree) -> Vec<Block> {
                 }
             }
             Edge::Close(id) => {
-                if let Some(skipped) = skipping {
-                    if skipped == id {
-                        skipping = None;
-                    }
+                if skipping.take() == Some(id) {
                     continue;
                 }
                 if let Node::Element(ref el) = doc.node(id) {
@@ -404,7 +427,7 @@ fn is_teaser(b: &Block) -> bool {
 }
 
 fn prose_score(b: &Block) -> f64 {
-    let len = b.text.chars().count();
+    let len = b.chars;
     if b.kind != Kind::Para || len < 25 || b.link_chars * 3 > len || is_teaser(b) {
         return 0.0;
     }
@@ -508,7 +531,7 @@ pub fn extract_body(doc: &Tree, title: Option<&str>) -> HtmlBody {
             continue;
         }
         let m = matchable(&b.text);
-        let len = b.text.chars().count();
+        let len = b.chars;
         if b.kind == Kind::Caption || p.is_caption(&m) {
             out.captions.push(b.text);
         } else if p.is_related(&m) {
@@ -559,6 +582,32 @@ fn is_short(t: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn collapsing_white_space_fast_is_collapsing_it_char_by_char(
+            start in "( |a|\u{a0})?",
+            t in "( |\t|\n|\u{b}|\u{a0}|\u{2003}|a|é|,|世|\r){0,40}",
+        ) {
+            let (mut fast, mut slow) = (start.clone(), start);
+            let fast_added = push_collapsed(&mut fast, &t);
+            let mut slow_added = 0;
+            for c in t.chars() {
+                if c.is_whitespace() {
+                    if !slow.is_empty() && !slow.ends_with(' ') {
+                        slow.push(' ');
+                    }
+                } else {
+                    slow.push(c);
+                    slow_added += 1;
+                }
+            }
+            prop_assert_eq!(fast, slow);
+            prop_assert_eq!(fast_added, slow_added);
+            prop_assert_eq!(visible_chars(&t), slow_added);
+        }
+    }
 
     #[test]
     fn picks_the_article_container_and_drops_furniture() {

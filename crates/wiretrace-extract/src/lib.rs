@@ -25,12 +25,13 @@ mod tokenizer;
 pub mod tree;
 
 use chrono::{DateTime, FixedOffset};
+use std::borrow::Cow;
 use std::sync::LazyLock;
 use wiretrace_core::{
     canonical_url, join_paragraphs, time::parse_datetime, Article, ArticleId, InputFormat, Span,
 };
 
-pub use decode::{decode, Decoded};
+pub use decode::{decode, decode_owned, Decoded};
 
 /// Why an item could not become an article.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -70,33 +71,42 @@ impl Hints {
     }
 }
 
-/// Decodes and extracts an HTML page.
+/// Decodes and extracts an HTML page. Given a `Vec`, a UTF-8 page becomes
+/// the article's `original` without a copy.
 pub fn extract_html_bytes(
-    bytes: &[u8],
+    bytes: impl Into<Vec<u8>>,
     hints: &Hints,
     input: &str,
 ) -> Result<Article, ExtractError> {
-    let decoded = decode(bytes, true, None)?;
-    extract_html(&decoded.text, hints, input)
+    let decoded = decode_owned(bytes.into(), true, None)?;
+    extract_html_page(Cow::Owned(decoded.text), hints, input)
 }
 
 /// Decodes and extracts scraped text.
 pub fn extract_text_bytes(
-    bytes: &[u8],
+    bytes: impl Into<Vec<u8>>,
     hints: &Hints,
     input: &str,
 ) -> Result<Article, ExtractError> {
-    let decoded = decode(bytes, false, None)?;
+    let decoded = decode_owned(bytes.into(), false, None)?;
     extract_text(&decoded.text, hints, input)
 }
 
 /// Extracts an article from an HTML page. `Article::text` is the extracted
 /// body, one paragraph per block, separated by blank lines.
 pub fn extract_html(page: &str, hints: &Hints, input: &str) -> Result<Article, ExtractError> {
+    extract_html_page(Cow::Borrowed(page), hints, input)
+}
+
+fn extract_html_page(
+    page: Cow<'_, str>,
+    hints: &Hints,
+    input: &str,
+) -> Result<Article, ExtractError> {
     if page.trim().is_empty() {
         return Err(ExtractError::Empty);
     }
-    let doc = tree::Tree::parse(page);
+    let doc = tree::Tree::parse(&page);
     if doc.max_depth() > MAX_NESTING {
         return Err(ExtractError::TooComplex(format!(
             "HTML nested {} elements deep (limit {MAX_NESTING})",
@@ -121,7 +131,15 @@ pub fn extract_html(page: &str, hints: &Hints, input: &str) -> Result<Article, E
         }
     }
     let (text, spans) = join_paragraphs(&paragraphs);
-    let mut a = assemble(text, spans, hints, input, InputFormat::Html, page)?;
+    let (mut a, clean) = assemble(
+        text,
+        spans,
+        hints,
+        input,
+        InputFormat::Html,
+        page,
+        meta.language.clone(),
+    )?;
     a.title = title;
     a.byline = meta.byline.clone();
     if hints.url.is_none() {
@@ -139,18 +157,11 @@ pub fn extract_html(page: &str, hints: &Hints, input: &str) -> Result<Article, E
         .clone()
         .or(meta.site.clone())
         .or_else(|| a.url.as_deref().and_then(host_of));
-    if let Some(lang) = meta.language {
-        a.language = Some(lang);
-    }
     a.captions = body.captions;
     a.related = body.related;
     a.stripped = body.stripped;
-    a.wire = wire_credit(&a);
-    a.id = ArticleId::derive(
-        hints.id.as_deref(),
-        a.canonical_url.as_deref(),
-        &a.clean_text(),
-    );
+    a.wire = wire_credit(&a, &clean);
+    a.id = ArticleId::derive(hints.id.as_deref(), a.canonical_url.as_deref(), &clean);
     Ok(a)
 }
 
@@ -159,13 +170,14 @@ pub fn extract_html(page: &str, hints: &Hints, input: &str) -> Result<Article, E
 pub fn extract_text(text: &str, hints: &Hints, input: &str) -> Result<Article, ExtractError> {
     let title = hints.headline();
     let e = plain::extract_plain(text, title.as_deref());
-    let mut a = assemble(
+    let (mut a, clean) = assemble(
         text.to_string(),
         e.body,
         hints,
         input,
         InputFormat::Text,
         text,
+        None,
     )?;
     a.title = title.or(e.title);
     a.byline = e.byline;
@@ -181,26 +193,26 @@ pub fn extract_text(text: &str, hints: &Hints, input: &str) -> Result<Article, E
     a.captions = e.captions;
     a.related = e.related;
     a.stripped = e.stripped;
-    a.wire = wire_credit(&a);
-    a.id = ArticleId::derive(
-        hints.id.as_deref(),
-        a.canonical_url.as_deref(),
-        &a.clean_text(),
-    );
+    a.wire = wire_credit(&a, &clean);
+    a.id = ArticleId::derive(hints.id.as_deref(), a.canonical_url.as_deref(), &clean);
     Ok(a)
 }
 
-/// The fields every input format fills the same way.
+/// The fields every input format fills the same way; also gives the clean
+/// text, which the caller needs again. The language is `declared` (by the
+/// page) when there is one, as pages state it more reliably than a short
+/// sample shows it, else detected.
 fn assemble(
     text: String,
     body: Vec<Span>,
     hints: &Hints,
     input: &str,
     format: InputFormat,
-    original: &str,
-) -> Result<Article, ExtractError> {
+    original: impl AsRef<str> + Into<String>,
+    declared: Option<String>,
+) -> Result<(Article, String), ExtractError> {
     if body.is_empty() {
-        return Err(if original.trim().is_empty() {
+        return Err(if original.as_ref().trim().is_empty() {
             ExtractError::Empty
         } else {
             ExtractError::NoText
@@ -216,13 +228,14 @@ fn assemble(
     );
     a.url = hints.url.clone();
     a.canonical_url = a.url.as_deref().and_then(canonical_url);
-    a.language = detect_language(&a.clean_text());
-    Ok(a)
+    let clean = a.clean_text();
+    a.language = declared.or_else(|| detect_language(&clean));
+    Ok((a, clean))
 }
 
-fn wire_credit(a: &Article) -> Option<String> {
+fn wire_credit(a: &Article, clean: &str) -> Option<String> {
     let p = &*patterns::PATTERNS;
-    p.wire_credit(&a.clean_text()).or_else(|| {
+    p.wire_credit(clean).or_else(|| {
         a.byline
             .as_deref()
             .and_then(|b| p.wire_credit(&format!("By {b}")))
@@ -526,7 +539,7 @@ mod robustness {
 
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
-            let results = [extract_html_bytes(&bytes, &Hints::default(), "x"), extract_text_bytes(&bytes, &Hints::default(), "x")];
+            let results = [extract_html_bytes(bytes.as_slice(), &Hints::default(), "x"), extract_text_bytes(bytes.as_slice(), &Hints::default(), "x")];
             for a in results.into_iter().flatten() {
                 prop_assert!(a.check().is_ok());
             }
@@ -534,7 +547,7 @@ mod robustness {
 
         #[test]
         fn arbitrary_markup_never_panics(bytes in markup_soup()) {
-            if let Ok(a) = extract_html_bytes(&bytes, &Hints::default(), "x") {
+            if let Ok(a) = extract_html_bytes(bytes, &Hints::default(), "x") {
                 prop_assert!(a.check().is_ok());
                 prop_assert!(!a.clean_text().is_empty());
             }

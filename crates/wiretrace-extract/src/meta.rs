@@ -39,23 +39,52 @@ fn clean(s: &str) -> Option<String> {
     (!t.is_empty()).then_some(t)
 }
 
-/// The first element `is` accepts that holds text, and that text.
-fn first_text(doc: &Tree, is: impl Fn(&Element) -> bool) -> Option<String> {
-    doc.elements()
-        .filter(|(_, e)| is(e))
-        .find_map(|(id, _)| clean(&doc.text_of(id)))
+/// The elements metadata can come from, in document order: gathered in one
+/// pass, as each query below would otherwise walk the whole page.
+struct Landmarks<'a> {
+    doc: &'a Tree,
+    elements: Vec<(NodeId, Element<'a>)>,
 }
 
-/// An attribute of the first element `is` accepts that has one that parses.
-fn first_attr<T>(
-    doc: &Tree,
-    is: impl Fn(&Element) -> bool,
-    read: impl Fn(&Element) -> Option<T>,
-) -> Option<T> {
-    doc.elements()
-        .map(|(_, e)| e)
-        .filter(|e| is(e))
-        .find_map(|e| read(&e))
+impl<'a> Landmarks<'a> {
+    const NAMES: &'static [&'static str] =
+        &["meta", "script", "time", "link", "html", "h1", "title"];
+
+    fn of(doc: &'a Tree) -> Self {
+        let elements = doc
+            .elements()
+            .filter(|(_, e)| {
+                Self::NAMES.contains(&e.name())
+                    || e.attr("itemprop").is_some()
+                    || e.attr("rel").is_some()
+                    || e.attr("class")
+                        .is_some_and(|c| c.contains("author") || c.contains("byline"))
+            })
+            .collect();
+        Landmarks { doc, elements }
+    }
+
+    /// The first element `is` accepts that holds text, and that text.
+    fn first_text(&self, is: impl Fn(&Element) -> bool) -> Option<String> {
+        self.elements
+            .iter()
+            .filter(|(_, e)| is(e))
+            .find_map(|(id, _)| clean(&self.doc.text_of(*id)))
+    }
+
+    /// An attribute of the first element `is` accepts that has one that
+    /// parses.
+    fn first_attr<T>(
+        &self,
+        is: impl Fn(&Element) -> bool,
+        read: impl Fn(&Element) -> Option<T>,
+    ) -> Option<T> {
+        self.elements
+            .iter()
+            .map(|(_, e)| e)
+            .filter(|e| is(e))
+            .find_map(read)
+    }
 }
 
 fn is_json_ld(e: &Element) -> bool {
@@ -65,15 +94,10 @@ fn is_json_ld(e: &Element) -> bool {
 }
 
 /// Finds the most article-like JSON-LD object on the page.
-fn ld_article(doc: &Tree) -> Option<Value> {
+fn ld_article(marks: &Landmarks) -> Option<Value> {
     let mut best: Option<(usize, Value)> = None;
-    let scripts: Vec<NodeId> = doc
-        .elements()
-        .filter(|(_, e)| is_json_ld(e))
-        .map(|(id, _)| id)
-        .collect();
-    for script in scripts {
-        let raw = doc.text_of(script);
+    for (script, _) in marks.elements.iter().filter(|(_, e)| is_json_ld(e)) {
+        let raw = marks.doc.text_of(*script);
         let Ok(v) = serde_json::from_str::<Value>(raw.trim()) else {
             continue;
         };
@@ -141,7 +165,8 @@ fn ld_names(v: &Value, key: &str) -> Option<String> {
 /// Reads the page's metadata.
 pub fn page_meta(doc: &Tree) -> PageMeta {
     let mut metas: Vec<(String, String)> = Vec::new();
-    for (_, el) in doc.elements().filter(|(_, e)| e.name() == "meta") {
+    let marks = Landmarks::of(doc);
+    for (_, el) in marks.elements.iter().filter(|(_, e)| e.name() == "meta") {
         let key = el
             .attr("property")
             .or(el.attr("name"))
@@ -158,7 +183,7 @@ pub fn page_meta(doc: &Tree) -> PageMeta {
         keys.iter()
             .find_map(|k| metas.iter().find(|(mk, _)| mk == k).map(|(_, v)| v.clone()))
     };
-    let ld = ld_article(doc);
+    let ld = ld_article(&marks);
     let ld_get = |k: &str| ld.as_ref().and_then(|v| ld_str(v, k));
 
     let date_of = |s: Option<String>| s.as_deref().and_then(parse_datetime);
@@ -182,8 +207,7 @@ pub fn page_meta(doc: &Tree) -> PageMeta {
             ]))
         })
         .or_else(|| {
-            first_attr(
-                doc,
+            marks.first_attr(
                 |e| e.attr("itemprop") == Some("datePublished"),
                 |e| {
                     e.attr("content")
@@ -193,8 +217,7 @@ pub fn page_meta(doc: &Tree) -> PageMeta {
             )
         })
         .or_else(|| {
-            first_attr(
-                doc,
+            marks.first_attr(
                 |e| e.name() == "time",
                 |e| e.attr("datetime").and_then(parse_datetime),
             )
@@ -223,13 +246,14 @@ pub fn page_meta(doc: &Tree) -> PageMeta {
             .filter(|a| !a.starts_with("http"))
         })
         .or_else(|| {
-            first_text(doc, |e| {
-                e.attr("rel") == Some("author")
-                    || e.attr("itemprop") == Some("author")
-                    || e.has_class("byline")
-                    || e.has_class("author")
-            })
-            .filter(|t| t.split_whitespace().count() <= 8)
+            marks
+                .first_text(|e| {
+                    e.attr("rel") == Some("author")
+                        || e.attr("itemprop") == Some("author")
+                        || e.has_class("byline")
+                        || e.has_class("author")
+                })
+                .filter(|t| t.split_whitespace().count() <= 8)
         });
     let byline = byline.map(|b| {
         b.strip_prefix("By ")
@@ -245,25 +269,25 @@ pub fn page_meta(doc: &Tree) -> PageMeta {
     });
     let site = site.map(|s| s.trim_start_matches('@').to_string());
 
-    let canonical_url = first_attr(
-        doc,
-        |e| e.name() == "link" && e.attr("rel") == Some("canonical"),
-        |e| e.attr("href").map(str::to_string),
-    )
-    .or_else(|| meta(&["og:url"]))
-    .filter(|u| u.starts_with("http"));
+    let canonical_url = marks
+        .first_attr(
+            |e| e.name() == "link" && e.attr("rel") == Some("canonical"),
+            |e| e.attr("href").map(str::to_string),
+        )
+        .or_else(|| meta(&["og:url"]))
+        .filter(|u| u.starts_with("http"));
 
-    let language = first_attr(
-        doc,
-        |e| e.name() == "html",
-        |e| e.attr("lang").or(e.attr("xml:lang")).map(str::to_string),
-    )
-    .or_else(|| ld_get("inLanguage"))
-    .or_else(|| meta(&["og:locale", "language", "content-language", "dc.language"]))
-    .and_then(|l| primary_language(&l));
+    let language = marks
+        .first_attr(
+            |e| e.name() == "html",
+            |e| e.attr("lang").or(e.attr("xml:lang")).map(str::to_string),
+        )
+        .or_else(|| ld_get("inLanguage"))
+        .or_else(|| meta(&["og:locale", "language", "content-language", "dc.language"]))
+        .and_then(|l| primary_language(&l));
 
-    let h1 = first_text(doc, |e| e.name() == "h1");
-    let page_title = first_text(doc, |e| e.name() == "title");
+    let h1 = marks.first_text(|e| e.name() == "h1");
+    let page_title = marks.first_text(|e| e.name() == "title");
     let title = ld_get("headline")
         .or_else(|| meta(&["og:title", "twitter:title", "title", "dc.title"]))
         .or_else(|| h1.clone())

@@ -73,12 +73,18 @@ pub const MAX_FURNITURE_CHARS: usize = 160;
 /// Normalises a line for matching: typographic punctuation unified, white
 /// space collapsed, trimmed.
 pub fn matchable(line: &str) -> String {
-    line.chars()
-        .map(wiretrace_core::text::unify_punct)
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars().map(wiretrace_core::text::unify_punct) {
+        if !c.is_whitespace() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
 }
 
 impl Patterns {
@@ -123,6 +129,23 @@ fn is_bare_link(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn matchable_unifies_punctuation_and_collapses_white_space(
+            line in "( |\t|\n|\u{a0}|a|é|’|“|—|,){0,40}"
+        ) {
+            let slow = line
+                .chars()
+                .map(wiretrace_core::text::unify_punct)
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            prop_assert_eq!(matchable(&line), slow);
+        }
+    }
 
     #[test]
     fn every_data_file_compiles_and_classifies() {

@@ -153,6 +153,15 @@ impl Tree {
 
     pub const ROOT: NodeId = 0;
 
+    /// How many nodes the tree holds (the document node included).
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.len() <= 1
+    }
+
     fn arena(&self, r: Range) -> &str {
         &self.arena[r.start..r.end]
     }
@@ -221,6 +230,15 @@ pub struct Edges<'a> {
     tree: &'a Tree,
     next: NodeId,
     open: Vec<NodeId>,
+}
+
+impl Edges<'_> {
+    /// Goes past what the node just opened holds: its close comes next.
+    pub fn skip_descendants(&mut self) {
+        if let Some(&top) = self.open.last() {
+            self.next = self.tree.slots[top].end;
+        }
+    }
 }
 
 impl Iterator for Edges<'_> {
@@ -889,6 +907,30 @@ mod tests {
             shape("<div><table><tr><td>a</div>b</td></tr></table>c</div>"),
             "<div><table><tr><td>ab</td></tr></table>c</div>",
             "an end tag inside a cell does not close what is outside the table"
+        );
+    }
+
+    #[test]
+    fn a_walk_can_skip_what_a_node_holds() {
+        let t = Tree::parse("<div><nav><p>menu</p></nav><p>story</p></div>");
+        let mut edges = t.edges();
+        let mut seen = Vec::new();
+        while let Some(edge) = edges.next() {
+            match (edge, t.node(edge_id(edge))) {
+                (Edge::Open(_), Node::Element(e)) if e.name() == "nav" => {
+                    seen.push("<nav>".to_string());
+                    edges.skip_descendants();
+                }
+                (Edge::Open(_), Node::Element(e)) => seen.push(format!("<{}>", e.name())),
+                (Edge::Open(_), Node::Text(s)) => seen.push(s.to_string()),
+                (Edge::Close(_), Node::Element(e)) => seen.push(format!("</{}>", e.name())),
+                _ => {}
+            }
+        }
+        assert_eq!(
+            seen.concat(),
+            "<div><nav></nav><p>story</p></div>",
+            "the nav's paragraph is never visited, its close still is"
         );
     }
 

@@ -55,8 +55,8 @@ pub fn convert(item: Item) -> Result<Article, Rejection> {
     match item {
         Item::Page { input, kind, bytes } => {
             let r = match kind {
-                PageKind::Html => extract_html_bytes(&bytes, &Hints::default(), &input),
-                PageKind::Text => extract_text_bytes(&bytes, &Hints::default(), &input),
+                PageKind::Html => extract_html_bytes(bytes, &Hints::default(), &input),
+                PageKind::Text => extract_text_bytes(bytes, &Hints::default(), &input),
             };
             r.map_err(|e| Rejection::new(&input, e.to_string()))
         }
