@@ -24,6 +24,73 @@ pub fn unify_punct(c: char) -> char {
     }
 }
 
+/// White space as `char::is_whitespace` has it, for an ASCII byte.
+pub fn is_ascii_space(b: u8) -> bool {
+    b == b' ' || (b'\t'..=b'\r').contains(&b)
+}
+
+/// Appends `t` to `buf` with each run of white space made one space (none
+/// at the start of `buf`); returns how many other characters it added.
+/// Runs of ASCII are copied whole: most text is ASCII.
+pub fn push_collapsed(buf: &mut String, t: &str) -> usize {
+    let bytes = t.as_bytes();
+    let (mut added, mut i) = (0, 0);
+    while i < bytes.len() {
+        let (is_space, len) = if bytes[i] < 0x80 {
+            (is_ascii_space(bytes[i]), 1)
+        } else {
+            let c = t[i..].chars().next().unwrap_or(' ');
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if is_space {
+            if !buf.is_empty() && !buf.ends_with(' ') {
+                buf.push(' ');
+            }
+            i += len;
+        } else if len == 1 {
+            let start = i;
+            while i < bytes.len() && bytes[i] < 0x80 && !is_ascii_space(bytes[i]) {
+                i += 1;
+            }
+            buf.push_str(&t[start..i]);
+            added += i - start;
+        } else {
+            buf.push_str(&t[i..i + len]);
+            added += 1;
+            i += len;
+        }
+    }
+    added
+}
+
+/// Characters of `t` that are not white space.
+pub fn visible_chars(t: &str) -> usize {
+    let b = t.as_bytes();
+    // Characters are the bytes that do not continue one; counted on bytes,
+    // which vectorises.
+    let ascii_or_lead: usize = b
+        .chunks(255)
+        .map(|c| {
+            // Byte-wide counters, branch-free, so that the loop vectorises.
+            c.iter().fold(0u8, |n, &x| {
+                let space = (x == b' ') | ((b'\t'..=b'\r').contains(&x));
+                n + u8::from(((x as i8) >= -0x40) & !space)
+            }) as usize
+        })
+        .sum();
+    // White space beyond ASCII starts with one of these bytes (U+0085,
+    // U+00A0; U+1680; U+2000..U+205F; U+3000).
+    if t.is_ascii() {
+        return ascii_or_lead;
+    }
+    let is_space_at = |i: usize| t[i..].chars().next().is_some_and(char::is_whitespace);
+    let wide_spaces = memchr::memchr3_iter(0xC2, 0xE2, 0xE3, b)
+        .chain(memchr::memchr_iter(0xE1, b))
+        .filter(|&i| is_space_at(i))
+        .count();
+    ascii_or_lead - wide_spaces
+}
+
 /// NFKC, case folding, typographic quotes and dashes made ASCII, runs of
 /// white space made one space, ends trimmed. Two texts that a reader would
 /// call the same normalise to the same string.
@@ -374,6 +441,31 @@ impl CharMap {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn collapsing_white_space_fast_is_collapsing_it_char_by_char(
+            start in "( |a|\u{a0})?",
+            t in "( |\t|\n|\u{b}|\u{a0}|\u{2003}|a|é|,|世|\r|\u{3000}|\u{1680}|\u{85}|’|\u{2028}){0,40}",
+        ) {
+            let (mut fast, mut slow) = (start.clone(), start);
+            let fast_added = push_collapsed(&mut fast, &t);
+            let mut slow_added = 0;
+            for c in t.chars() {
+                if c.is_whitespace() {
+                    if !slow.is_empty() && !slow.ends_with(' ') {
+                        slow.push(' ');
+                    }
+                } else {
+                    slow.push(c);
+                    slow_added += 1;
+                }
+            }
+            prop_assert_eq!(fast, slow);
+            prop_assert_eq!(fast_added, slow_added);
+            prop_assert_eq!(visible_chars(&t), slow_added);
+        }
+    }
 
     fn collected(each: impl FnOnce(&mut dyn FnMut(Span, &str, bool))) -> Vec<Token> {
         let mut out = Vec::new();

@@ -12,7 +12,7 @@
 //!    boilerplate lines and link lists are stripped.
 
 use rustc_hash::FxHashMap;
-use wiretrace_core::text::{normalize_text, normalizes_to};
+use wiretrace_core::text::{normalize_text, normalizes_to, push_collapsed, visible_chars};
 
 use crate::patterns::{matchable, PATTERNS};
 use crate::tree::{Edge, Element, Node, NodeId, TagSet, Tree};
@@ -262,54 +262,6 @@ impl Walker {
         if in_link {
             self.link_chars += added;
         }
-    }
-}
-
-/// White space as `char::is_whitespace` has it, for an ASCII byte.
-fn is_ascii_space(b: u8) -> bool {
-    b == b' ' || (b'\t'..=b'\r').contains(&b)
-}
-
-/// Appends `t` to `buf` with each run of white space made one space (none
-/// at the start of `buf`); returns how many other characters it added.
-/// Runs of ASCII are copied whole: most text is ASCII.
-fn push_collapsed(buf: &mut String, t: &str) -> usize {
-    let bytes = t.as_bytes();
-    let (mut added, mut i) = (0, 0);
-    while i < bytes.len() {
-        let (is_space, len) = if bytes[i] < 0x80 {
-            (is_ascii_space(bytes[i]), 1)
-        } else {
-            let c = t[i..].chars().next().unwrap_or(' ');
-            (c.is_whitespace(), c.len_utf8())
-        };
-        if is_space {
-            if !buf.is_empty() && !buf.ends_with(' ') {
-                buf.push(' ');
-            }
-            i += len;
-        } else if len == 1 {
-            let start = i;
-            while i < bytes.len() && bytes[i] < 0x80 && !is_ascii_space(bytes[i]) {
-                i += 1;
-            }
-            buf.push_str(&t[start..i]);
-            added += i - start;
-        } else {
-            buf.push_str(&t[i..i + len]);
-            added += 1;
-            i += len;
-        }
-    }
-    added
-}
-
-/// Characters of `t` that are not white space.
-fn visible_chars(t: &str) -> usize {
-    if t.is_ascii() {
-        t.bytes().filter(|b| !is_ascii_space(*b)).count()
-    } else {
-        t.chars().filter(|c| !c.is_whitespace()).count()
     }
 }
 
@@ -582,32 +534,6 @@ fn is_short(t: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        #[test]
-        fn collapsing_white_space_fast_is_collapsing_it_char_by_char(
-            start in "( |a|\u{a0})?",
-            t in "( |\t|\n|\u{b}|\u{a0}|\u{2003}|a|é|,|世|\r){0,40}",
-        ) {
-            let (mut fast, mut slow) = (start.clone(), start);
-            let fast_added = push_collapsed(&mut fast, &t);
-            let mut slow_added = 0;
-            for c in t.chars() {
-                if c.is_whitespace() {
-                    if !slow.is_empty() && !slow.ends_with(' ') {
-                        slow.push(' ');
-                    }
-                } else {
-                    slow.push(c);
-                    slow_added += 1;
-                }
-            }
-            prop_assert_eq!(fast, slow);
-            prop_assert_eq!(fast_added, slow_added);
-            prop_assert_eq!(visible_chars(&t), slow_added);
-        }
-    }
 
     #[test]
     fn picks_the_article_container_and_drops_furniture() {

@@ -74,6 +74,14 @@ pub const MAX_FURNITURE_CHARS: usize = 160;
 /// space collapsed, trimmed.
 pub fn matchable(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
+    // ASCII has no typographic punctuation but the backtick.
+    if line.is_ascii() && !line.contains('`') {
+        wiretrace_core::text::push_collapsed(&mut out, line);
+        if out.ends_with(' ') {
+            out.pop();
+        }
+        return out;
+    }
     for c in line.chars().map(wiretrace_core::text::unify_punct) {
         if !c.is_whitespace() {
             out.push(c);
@@ -134,7 +142,7 @@ mod tests {
     proptest! {
         #[test]
         fn matchable_unifies_punctuation_and_collapses_white_space(
-            line in "( |\t|\n|\u{a0}|a|é|’|“|—|,){0,40}"
+            line in "( |\t|\n|\u{a0}|a|é|’|“|—|,|`|b){0,40}"
         ) {
             let slow = line
                 .chars()

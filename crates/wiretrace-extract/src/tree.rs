@@ -531,13 +531,27 @@ impl Tag {
     pub const OTHER: Tag = Tag(u8::MAX);
 
     pub fn of(name: &str) -> Tag {
-        static BY_NAME: LazyLock<rustc_hash::FxHashMap<&str, Tag>> = LazyLock::new(|| {
+        // Keyed by the name's bytes as one number: no string compare.
+        static BY_NAME: LazyLock<rustc_hash::FxHashMap<u128, Tag>> = LazyLock::new(|| {
             TAGS.iter()
                 .enumerate()
-                .map(|(i, name)| (*name, Tag(i as u8)))
+                .map(|(i, name)| (Tag::key(name).expect("known tags are short"), Tag(i as u8)))
                 .collect()
         });
-        BY_NAME.get(name).copied().unwrap_or(Tag::OTHER)
+        Tag::key(name)
+            .and_then(|k| BY_NAME.get(&k).copied())
+            .unwrap_or(Tag::OTHER)
+    }
+
+    /// A name of up to 15 bytes as a number (its length in the top byte).
+    fn key(name: &str) -> Option<u128> {
+        let b = name.as_bytes();
+        (b.len() < 16).then(|| {
+            let mut bytes = [0u8; 16];
+            bytes[..b.len()].copy_from_slice(b);
+            bytes[15] = b.len() as u8;
+            u128::from_le_bytes(bytes)
+        })
     }
 }
 
