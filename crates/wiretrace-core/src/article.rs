@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::ArticleId;
-use crate::text::CharMap;
+use crate::text::CharCursor;
 
 /// A half-open range `[start, end)` of Unicode code points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -135,13 +135,15 @@ impl Article {
 
     /// The clean article text: body paragraphs joined by blank lines.
     pub fn clean_text(&self) -> String {
-        let map = CharMap::new(&self.text);
+        let mut at = CharCursor::new(&self.text);
         let mut out = String::with_capacity(self.text.len());
         for (i, span) in self.body.iter().enumerate() {
             if i > 0 {
                 out.push_str("\n\n");
             }
-            out.push_str(map.slice(&self.text, *span));
+            let start = at.byte(span.start);
+            let end = at.byte(span.end).max(start);
+            out.push_str(&self.text[start..end]);
         }
         out
     }

@@ -132,35 +132,84 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// Texts longer than this are judged on their first and last halves of it:
+/// binary data does not hide behind 32 KiB of text at both ends, and the
+/// check then costs the same on a page of any size.
+const TEXT_CHECK_BYTES: usize = 64 * 1024;
+
 /// Refuses text that decoded into mostly control or replacement characters.
 fn check_text(text: &str) -> Result<(), ExtractError> {
-    // Counted on bytes, which is many times faster than decoding chars:
-    // characters are the bytes that do not continue one, C0 controls are
-    // single bytes, C1 controls (U+0080..U+009F) are 0xC2 then 0x80..0x9F.
-    let b = text.as_bytes();
-    let total = count_bytes(b, |x| (x as i8) >= -0x40);
-    let c0 = count_bytes(b, |x| {
-        (x < 0x20 && !matches!(x, b'\n' | b'\r' | b'\t' | 0x0c)) || x == 0x7f
-    });
-    let c1 = memchr::memchr_iter(0xC2, b)
-        .filter(|&i| b.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)))
-        .count();
-    let control = c0 + c1;
-    let replaced = memchr::memmem::find_iter(b, "\u{FFFD}".as_bytes()).count();
-    if total == 0 || text.trim().is_empty() {
+    if text.trim().is_empty() {
         return Err(ExtractError::Empty);
     }
+    let (sample, what) = if text.len() <= TEXT_CHECK_BYTES {
+        (Counts::of(text.as_bytes()), "characters")
+    } else {
+        let mut head = TEXT_CHECK_BYTES / 2;
+        while !text.is_char_boundary(head) {
+            head -= 1;
+        }
+        let mut tail = text.len() - TEXT_CHECK_BYTES / 2;
+        while !text.is_char_boundary(tail) {
+            tail += 1;
+        }
+        let (a, b) = (
+            Counts::of(&text.as_bytes()[..head]),
+            Counts::of(&text.as_bytes()[tail..]),
+        );
+        (
+            Counts {
+                total: a.total + b.total,
+                control: a.control + b.control,
+                replaced: a.replaced + b.replaced,
+            },
+            "characters sampled at its start and end",
+        )
+    };
+    let Counts {
+        total,
+        control,
+        replaced,
+    } = sample;
     if control * 100 > total {
         return Err(ExtractError::Binary(format!(
-            "{control} of {total} characters are control characters: binary data, not text"
+            "{control} of {total} {what} are control characters: binary data, not text"
         )));
     }
     if replaced * 20 > total {
         return Err(ExtractError::Binary(format!(
-            "{replaced} of {total} characters could not be decoded"
+            "{replaced} of {total} {what} could not be decoded"
         )));
     }
     Ok(())
+}
+
+/// Characters, control characters and replacement characters in UTF-8.
+struct Counts {
+    total: usize,
+    control: usize,
+    replaced: usize,
+}
+
+impl Counts {
+    // Counted on bytes, which is many times faster than decoding chars:
+    // characters are the bytes that do not continue one, C0 controls are
+    // single bytes, C1 controls (U+0080..U+009F) are 0xC2 then 0x80..0x9F.
+    fn of(b: &[u8]) -> Counts {
+        let total = count_bytes(b, |x| (x as i8) >= -0x40);
+        let c0 = count_bytes(b, |x| {
+            (x < 0x20 && !matches!(x, b'\n' | b'\r' | b'\t' | 0x0c)) || x == 0x7f
+        });
+        let c1 = memchr::memchr_iter(0xC2, b)
+            .filter(|&i| b.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)))
+            .count();
+        let replaced = memchr::memmem::find_iter(b, "\u{FFFD}".as_bytes()).count();
+        Counts {
+            total,
+            control: c0 + c1,
+            replaced,
+        }
+    }
 }
 
 /// How many bytes of `b` satisfy `test`, counted in byte-wide lanes that
@@ -249,6 +298,20 @@ mod tests {
         let lossy_few = format!("{}{}", "\u{FFFD}".repeat(5), "a".repeat(95));
         assert!(check_text(&lossy_few).is_ok());
         assert!(check_text("tab\tand\nnewlines\r\x0c are text").is_ok());
+        // A long text is judged on its ends: controls there are found,
+        // a few in the middle do not count against it.
+        let prose = "Plain prose, with commas. ".repeat(4000);
+        let binary_tail = format!("{prose}{}", "\x01\x02".repeat(2000));
+        assert!(
+            matches!(check_text(&binary_tail), Err(ExtractError::Binary(e)) if e.contains("sampled"))
+        );
+        let noisy_middle = format!("{prose}{}{prose}", "\x01".repeat(2000));
+        assert!(check_text(&noisy_middle).is_ok());
+        let blank_ends = format!("{}word{}", " ".repeat(40_000), " ".repeat(40_000));
+        assert!(
+            check_text(&blank_ends).is_ok(),
+            "text between long blank ends is text"
+        );
     }
 
     #[test]

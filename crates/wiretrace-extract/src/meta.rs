@@ -5,7 +5,8 @@ use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 use wiretrace_core::time::parse_datetime;
 
-use crate::tree::{Element, NodeId, Tree};
+use crate::tree::{Element, NodeId, TagSet, Tree};
+use std::sync::LazyLock;
 
 /// Metadata found on a page; each field from the most reliable source present.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -51,14 +52,16 @@ impl<'a> Landmarks<'a> {
         &["meta", "script", "time", "link", "html", "h1", "title"];
 
     fn of(doc: &'a Tree) -> Self {
+        static NAMES: LazyLock<TagSet> = LazyLock::new(|| TagSet::of(Landmarks::NAMES));
         let elements = doc
             .elements()
             .filter(|(_, e)| {
-                Self::NAMES.contains(&e.name())
-                    || e.attr("itemprop").is_some()
-                    || e.attr("rel").is_some()
-                    || e.attr("class")
-                        .is_some_and(|c| c.contains("author") || c.contains("byline"))
+                e.is_any(*NAMES)
+                    || e.attrs().any(|(name, value)| match name {
+                        "itemprop" | "rel" => true,
+                        "class" => value.contains("author") || value.contains("byline"),
+                        _ => false,
+                    })
             })
             .collect();
         Landmarks { doc, elements }

@@ -14,7 +14,6 @@
 //! Scope searches look at most [`SCOPE_LIMIT`] elements up the stack, so a
 //! page's cost is linear in its size whatever its nesting.
 
-use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use crate::tokenizer::{tokenize, TokenSink};
@@ -83,6 +82,12 @@ pub enum Node<'a> {
 struct Range {
     start: usize,
     end: usize,
+}
+
+impl Range {
+    fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
 }
 
 /// A node as stored: text and attribute values live in the tree's arena, so
@@ -631,22 +636,34 @@ fn windows_1252(c: char) -> char {
     }
 }
 
-/// Text with its character references decoded; NULs dropped.
-fn decode_references(raw: &str) -> Cow<'_, str> {
-    if memchr::memchr2(b'&', 0, raw.as_bytes()).is_none() {
-        return Cow::Borrowed(raw);
-    }
-    let decoded = html_escape::decode_html_entities(raw);
-    if decoded.contains(|c: char| c == '\0' || ('\u{80}'..='\u{9f}').contains(&c)) {
-        Cow::Owned(
-            decoded
-                .chars()
-                .filter(|c| *c != '\0')
-                .map(windows_1252)
-                .collect(),
-        )
+/// Appends `raw` to `out` with its character references decoded and NULs
+/// dropped.
+fn push_decoded(out: &mut String, raw: &str) {
+    let b = raw.as_bytes();
+    // Most strings are short class names and words: a plain loop beats
+    // memchr's set-up on them.
+    let plain = if b.len() < 64 {
+        !b.iter().any(|&x| x == b'&' || x == 0)
     } else {
-        decoded
+        memchr::memchr2(b'&', 0, b).is_none()
+    };
+    if plain {
+        out.push_str(raw);
+        return;
+    }
+    let start = out.len();
+    html_escape::decode_html_entities_to_string(raw, out);
+    let added = &out.as_bytes()[start..];
+    let c1 = memchr::memchr_iter(0xC2, added)
+        .any(|i| added.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)));
+    if c1 || added.contains(&0) {
+        let fixed: String = out[start..]
+            .chars()
+            .filter(|c| *c != '\0')
+            .map(windows_1252)
+            .collect();
+        out.truncate(start);
+        out.push_str(&fixed);
     }
 }
 
@@ -712,34 +729,45 @@ impl Builder {
         id
     }
 
-    /// Copies `s` into the arena.
-    fn store(&mut self, s: &str) -> Range {
+    /// Copies `s` into the arena, references decoded if `decode`.
+    fn store(&mut self, s: &str, decode: bool) -> Range {
         let start = self.tree.arena.len();
-        self.tree.arena.push_str(s);
+        if decode {
+            push_decoded(&mut self.tree.arena, s);
+        } else {
+            self.tree.arena.push_str(s);
+        }
         Range {
             start,
             end: self.tree.arena.len(),
         }
     }
 
-    fn append_text(&mut self, text: &str) {
+    /// Adds text (references decoded if `decode`) to the current element.
+    fn append_text(&mut self, text: &str, decode: bool) {
         if text.is_empty() {
             return;
         }
         let current = self.current();
         let arena_end = self.tree.arena.len();
         // Text right after text in the same element is one node, as in a DOM.
-        if let Some(last) = self.tree.slots.last_mut() {
-            if let (Data::Text(r), true) = (&mut last.data, last.parent == current) {
-                if r.end == arena_end {
-                    self.tree.arena.push_str(text);
-                    r.end = self.tree.arena.len();
-                    return;
-                }
+        let extends_last = self.tree.slots.last().is_some_and(|last| {
+            matches!(last.data, Data::Text(r) if r.end == arena_end) && last.parent == current
+        });
+        let r = self.store(text, decode);
+        if extends_last {
+            if let Some(Slot {
+                data: Data::Text(last),
+                ..
+            }) = self.tree.slots.last_mut()
+            {
+                last.end = r.end;
             }
+            return;
         }
-        let r = self.store(text);
-        self.push(Data::Text(r));
+        if !r.is_empty() {
+            self.push(Data::Text(r));
+        }
     }
 
     fn finish(mut self) -> Tree {
@@ -782,12 +810,12 @@ impl TokenSink for Builder {
             _ => {}
         }
         let name = match tag {
-            Tag::OTHER => self.store(name),
+            Tag::OTHER => self.store(name, false),
             _ => Range::default(),
         };
         let first = self.tree.attributes.len() as u32;
         for (n, v) in attributes {
-            let value = self.store(&decode_references(v));
+            let value = self.store(v, true);
             self.tree.attributes.push(Attribute { name: n, value });
         }
         let id = self.push(Data::Element {
@@ -828,17 +856,16 @@ impl TokenSink for Builder {
     }
 
     fn text(&mut self, raw: &str) {
-        let text = decode_references(raw);
-        self.append_text(&text);
+        self.append_text(raw, true);
     }
 
     fn raw_text(&mut self, text: &str, references: bool) {
         if references {
-            self.text(text);
+            self.append_text(text, true);
         } else if text.contains('\0') {
-            self.append_text(&text.replace('\0', ""));
+            self.append_text(&text.replace('\0', ""), false);
         } else {
-            self.append_text(text);
+            self.append_text(text, false);
         }
     }
 }
