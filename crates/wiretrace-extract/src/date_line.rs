@@ -20,26 +20,32 @@ const MAX_LINE_CHARS: usize = 100;
 /// `patterns/date_line_words.txt` (a byline's name, a site's).
 const MAX_OTHER_WORDS: usize = 3;
 
+// ASCII digits and word boundaries: other scripts' digits would not parse
+// as numbers anyway, and Unicode classes cost milliseconds to compile.
 const MONTH: &str = r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?";
 static DATES: LazyLock<[Regex; 4]> = LazyLock::new(|| {
     let re = |p: &str| Regex::new(&format!("(?i){p}")).expect("static regex");
     [
         // May 24, 2025 / Sept. 3 2025
         re(&format!(
-            r"\b{MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b"
+            r"(?-u:\b){MONTH}\s+(?P<day>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)[0-9][0-9])(?-u:\b)"
         )),
         // 24 May 2025
         re(&format!(
-            r"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{MONTH},?\s+(?P<year>(?:19|20)\d\d)\b"
+            r"(?-u:\b)(?P<day>[0-9]{{1,2}})(?:st|nd|rd|th)?\s+{MONTH},?\s+(?P<year>(?:19|20)[0-9][0-9])(?-u:\b)"
         )),
         // 2025-05-24
-        re(r"\b(?P<year>(?:19|20)\d\d)-(?P<num_month>\d\d)-(?P<day>\d\d)\b"),
+        re(
+            r"(?-u:\b)(?P<year>(?:19|20)[0-9][0-9])-(?P<num_month>[0-9][0-9])-(?P<day>[0-9][0-9])(?-u:\b)",
+        ),
         // 24/05/2025 or 05/24/2025: read only when one part exceeds 12
-        re(r"\b(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<year>(?:19|20)\d\d)\b"),
+        re(
+            r"(?-u:\b)(?P<a>[0-9]{1,2})[/.](?P<b>[0-9]{1,2})[/.](?P<year>(?:19|20)[0-9][0-9])(?-u:\b)",
+        ),
     ]
 });
 static TIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?P<h>\d{1,2}):(?P<m>\d\d)(?::\d\d)?(?:\s*(?P<ampm>[ap])\.?m\b\.?)?")
+    Regex::new(r"(?i)(?-u:\b)(?P<h>[0-9]{1,2}):(?P<m>[0-9][0-9])(?::[0-9][0-9])?(?:\s*(?P<ampm>[ap])\.?m(?-u:\b)\.?)?")
         .expect("static regex")
 });
 static WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
