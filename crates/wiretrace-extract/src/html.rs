@@ -1,6 +1,6 @@
 //! Body extraction from an HTML page.
 //!
-//! 1. Walk the DOM once, iteratively (deeply nested pages cannot overflow the
+//! 1. Walk the tree once, iteratively (deeply nested pages cannot overflow the
 //!    stack), turning it into text *blocks*: the text of each block-level
 //!    element, with how much of it is link text and which containers hold it.
 //!    Subtrees that are never article prose (scripts, navigation, forms,
@@ -101,7 +101,7 @@ struct Block {
     chain: Vec<NodeId>,
 }
 
-/// What the DOM walk found.
+/// What the walk over the tree found.
 #[derive(Debug, Default, Clone)]
 pub struct HtmlBody {
     pub paragraphs: Vec<String>,

@@ -7,7 +7,9 @@
 //!
 //! - [`decode`]: bytes to text (BOM, declared charset, detection; binary refused);
 //! - [`plain`]: scraped text, judged line by line;
-//! - [`html`]: pages, by scoring the DOM's containers for prose;
+//! - [`tree`]: a page's markup as a compact tree (its own tokenizer skips
+//!   scripts, styles and drawings; HTML5's rules for where text lands);
+//! - [`html`]: pages, by scoring the tree's containers for prose;
 //! - [`meta`]: JSON-LD, OpenGraph and other page metadata;
 //! - [`date_line`]: a "Posted: May 24, 2025" line near the top;
 //! - [`patterns`]: the heuristics, kept as data in `patterns/`.

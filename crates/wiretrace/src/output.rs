@@ -70,14 +70,65 @@ pub fn ingest_summary(
 }
 
 pub fn article_json(a: &Article) -> Value {
-    json!({
-        "id": a.id, "url": a.url, "canonical_url": a.canonical_url, "site": a.site,
-        "published": a.published.map(|d| d.to_rfc3339()), "updated": a.updated.map(|d| d.to_rfc3339()),
-        "title": a.title, "byline": a.byline, "language": a.language, "wire": a.wire,
-        "text": a.text, "body": a.body.iter().map(|s| [s.start, s.end]).collect::<Vec<_>>(),
-        "clean_text": a.clean_text(), "captions": a.captions, "related": a.related, "stripped": a.stripped,
-        "input": a.input, "format": a.format.as_str(),
-    })
+    serde_json::to_value(ArticleJson::of(a)).expect("an article serialises")
+}
+
+/// An article as one JSON line, written without building a `Value` (whose
+/// copy of every text made a tenth of `extract`'s time). Fields in
+/// alphabetical order, as a `Value`'s map writes them.
+#[derive(serde::Serialize)]
+struct ArticleJson<'a> {
+    body: Vec<[usize; 2]>,
+    byline: &'a Option<String>,
+    canonical_url: &'a Option<String>,
+    captions: &'a [String],
+    clean_text: String,
+    format: &'a str,
+    id: &'a ArticleId,
+    input: &'a str,
+    language: &'a Option<String>,
+    published: Option<String>,
+    related: &'a [String],
+    site: &'a Option<String>,
+    stripped: &'a [String],
+    text: &'a str,
+    title: &'a Option<String>,
+    updated: Option<String>,
+    url: &'a Option<String>,
+    wire: &'a Option<String>,
+}
+
+impl<'a> ArticleJson<'a> {
+    fn of(a: &'a Article) -> Self {
+        ArticleJson {
+            body: a.body.iter().map(|s| [s.start, s.end]).collect(),
+            byline: &a.byline,
+            canonical_url: &a.canonical_url,
+            captions: &a.captions,
+            clean_text: a.clean_text(),
+            format: a.format.as_str(),
+            id: &a.id,
+            input: &a.input,
+            language: &a.language,
+            published: a.published.map(|d| d.to_rfc3339()),
+            related: &a.related,
+            site: &a.site,
+            stripped: &a.stripped,
+            text: &a.text,
+            title: &a.title,
+            updated: a.updated.map(|d| d.to_rfc3339()),
+            url: &a.url,
+            wire: &a.wire,
+        }
+    }
+}
+
+/// Writes `v` as one JSON line, in one write.
+fn json_line(out: &mut dyn Write, v: &impl serde::Serialize) -> Result<()> {
+    let mut buf = serde_json::to_vec(v)?;
+    buf.push(b'\n');
+    out.write_all(&buf)?;
+    Ok(())
 }
 
 /// `wiretrace extract`: returns whether any input failed.
@@ -102,9 +153,9 @@ pub fn extract(
         for (input, r) in results {
             match r {
                 Ok(a) if as_json => {
-                    let mut v = article_json(&a);
-                    v["input"] = json!(input);
-                    line(out, &v)?;
+                    let mut v = ArticleJson::of(&a);
+                    v.input = &input;
+                    json_line(out, &v)?;
                 }
                 Ok(a) => {
                     let title = a.title.clone().unwrap_or_default();
@@ -390,7 +441,7 @@ pub fn export(out: &mut dyn Write, store: &SqliteStore, what: ExportWhat) -> Res
     match what {
         ExportWhat::Articles => {
             for a in store.articles()? {
-                line(out, &article_json(&a))?;
+                json_line(out, &ArticleJson::of(&a))?;
             }
         }
         ExportWhat::Copies => {
