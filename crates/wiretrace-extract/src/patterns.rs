@@ -161,6 +161,7 @@ mod tests {
         for junk in [
             "Spread the love",
             "Loading",
+            "Like Loading...",
             "Leave a Reply",
             "https://www.facebook.com/x",
             "Share on Facebook",
@@ -186,6 +187,7 @@ mod tests {
             "Rubio said the policy had failed.",
             "Share prices fell 3% on Tuesday as investors fled.",
             "Loading docks were closed all week.",
+            "Like loading a ship, it took all week.",
             "Close to 200 people were evacuated.",
             "Tell us what you think of the plan, the mayor told residents.",
         ] {
