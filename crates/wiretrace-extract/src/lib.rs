@@ -536,6 +536,26 @@ mod robustness {
         proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
     }
 
+    #[test]
+    fn elements_html_closes_for_you_do_not_deepen_the_tree() {
+        // 50,000 of each element that the next one closes: a flat tree,
+        // read in full, not refused as too deep.
+        let paras: String = (0..50_000)
+            .map(|i| format!("<p>The harbour reopened on day {i}, officials said, after storms. "))
+            .collect();
+        let page = format!(
+            "<body>{paras}<ul>{}</ul><table>{}</table><select>{}</select>{}</body>",
+            "<li>item".repeat(50_000),
+            "<tr><td>cell".repeat(50_000),
+            "<option>choice".repeat(50_000),
+            "<a href=x>link".repeat(50_000),
+        );
+        let doc = tree::Tree::parse(&page);
+        assert!(doc.max_depth() <= 6, "depth {}", doc.max_depth());
+        let a = extract_html(&page, &Hints::default(), "x").unwrap();
+        assert!(a.text.matches("The harbour reopened").count() >= 49_000);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
 
