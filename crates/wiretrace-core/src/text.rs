@@ -24,9 +24,18 @@ pub fn unify_punct(c: char) -> char {
     }
 }
 
-/// White space as `char::is_whitespace` has it, for an ASCII byte.
+/// White space as `char::is_whitespace` has it, for an ASCII byte
+/// (branch-free, so that loops over bytes vectorise).
 pub fn is_ascii_space(b: u8) -> bool {
-    b == b' ' || (b'\t'..=b'\r').contains(&b)
+    (b == b' ') | (b'\t'..=b'\r').contains(&b)
+}
+
+/// How many bytes of `b` satisfy `test`, counted in byte-wide lanes that
+/// the compiler vectorises (a count per byte into a `usize` does not).
+pub fn count_bytes(b: &[u8], test: impl Fn(u8) -> bool) -> usize {
+    b.chunks(255)
+        .map(|c| c.iter().fold(0u8, |n, &x| n + u8::from(test(x))) as usize)
+        .sum()
 }
 
 /// Appends `t` to `buf` with each run of white space made one space (none
@@ -66,18 +75,8 @@ pub fn push_collapsed(buf: &mut String, t: &str) -> usize {
 /// Characters of `t` that are not white space.
 pub fn visible_chars(t: &str) -> usize {
     let b = t.as_bytes();
-    // Characters are the bytes that do not continue one; counted on bytes,
-    // which vectorises.
-    let ascii_or_lead: usize = b
-        .chunks(255)
-        .map(|c| {
-            // Byte-wide counters, branch-free, so that the loop vectorises.
-            c.iter().fold(0u8, |n, &x| {
-                let space = (x == b' ') | ((b'\t'..=b'\r').contains(&x));
-                n + u8::from(((x as i8) >= -0x40) & !space)
-            }) as usize
-        })
-        .sum();
+    // Characters are the bytes that do not continue one.
+    let ascii_or_lead = count_bytes(b, |x| ((x as i8) >= -0x40) & !is_ascii_space(x));
     // White space beyond ASCII starts with one of these bytes (U+0085,
     // U+00A0; U+1680; U+2000..U+205F; U+3000).
     if t.is_ascii() {

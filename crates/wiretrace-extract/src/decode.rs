@@ -2,6 +2,7 @@
 //! binary and undecodable input refused with a reason, never a panic.
 
 use encoding_rs::{Encoding, UTF_8};
+use wiretrace_core::text::count_bytes;
 
 use crate::ExtractError;
 
@@ -210,14 +211,6 @@ impl Counts {
             replaced,
         }
     }
-}
-
-/// How many bytes of `b` satisfy `test`, counted in byte-wide lanes that
-/// the compiler vectorises (a count per byte into a `usize` does not).
-fn count_bytes(b: &[u8], test: impl Fn(u8) -> bool) -> usize {
-    b.chunks(255)
-        .map(|c| c.iter().fold(0u8, |n, &x| n + u8::from(test(x))) as usize)
-        .sum()
 }
 
 #[cfg(test)]

@@ -320,17 +320,12 @@ const HEADINGS: &[&str] = &["h1", "h2", "h3", "h4", "h5", "h6"];
 
 /// Elements that bound a scope search: what is open outside them is not
 /// closed by what happens inside.
+/// The button and list-item scopes are this one and `button`, `ol`/`ul`.
 const SCOPE: &[&str] = &[
     "applet", "caption", "html", "table", "td", "th", "marquee", "object", "template",
 ];
-const BUTTON_SCOPE: &[&str] = &[
-    "applet", "caption", "html", "table", "td", "th", "marquee", "object", "template", "button",
-];
-const LIST_ITEM_SCOPE: &[&str] = &[
-    "applet", "caption", "html", "table", "td", "th", "marquee", "object", "template", "ol", "ul",
-];
+/// The row scope is this one and `tr`.
 const TABLE_SCOPE: &[&str] = &["html", "table", "template"];
-const ROW_SCOPE: &[&str] = &["html", "table", "template", "tr"];
 
 /// Elements that an end tag for some other element does not close through:
 /// `</span>` with a `<div>` open above its `<span>` is ignored.
@@ -580,6 +575,11 @@ impl TagSet {
         TagSet(if tag == Tag::OTHER { 0 } else { 1 << tag.0 })
     }
 
+    /// The tags of both sets.
+    pub fn union(self, other: TagSet) -> TagSet {
+        TagSet(self.0 | other.0)
+    }
+
     pub fn contains(self, tag: Tag) -> bool {
         tag != Tag::OTHER && self.0 >> tag.0 & 1 == 1
     }
@@ -609,10 +609,10 @@ static SETS: LazyLock<Sets> = LazyLock::new(|| Sets {
     closes_p: TagSet::of(CLOSES_P),
     headings: TagSet::of(HEADINGS),
     scope: TagSet::of(SCOPE),
-    button_scope: TagSet::of(BUTTON_SCOPE),
-    list_item_scope: TagSet::of(LIST_ITEM_SCOPE),
+    button_scope: TagSet::of(SCOPE).union(TagSet::of(&["button"])),
+    list_item_scope: TagSet::of(SCOPE).union(TagSet::of(&["ol", "ul"])),
     table_scope: TagSet::of(TABLE_SCOPE),
-    row_scope: TagSet::of(ROW_SCOPE),
+    row_scope: TagSet::of(TABLE_SCOPE).union(TagSet::of(&["tr"])),
     special: TagSet::of(SPECIAL),
     once: TagSet::of(&["html", "head", "body"]),
     p: TagSet::of(&["p"]),

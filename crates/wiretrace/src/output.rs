@@ -27,9 +27,11 @@ fn date(d: Option<chrono::DateTime<chrono::FixedOffset>>) -> String {
     d.map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d %H:%M").to_string())
 }
 
-fn line(out: &mut dyn Write, v: &Value) -> Result<()> {
-    serde_json::to_writer(&mut *out, v)?;
-    writeln!(out)?;
+/// Writes `v` as one JSON line, in one write.
+fn line(out: &mut dyn Write, v: &impl serde::Serialize) -> Result<()> {
+    let mut buf = serde_json::to_vec(v)?;
+    buf.push(b'\n');
+    out.write_all(&buf)?;
     Ok(())
 }
 
@@ -123,14 +125,6 @@ impl<'a> ArticleJson<'a> {
     }
 }
 
-/// Writes `v` as one JSON line, in one write.
-fn json_line(out: &mut dyn Write, v: &impl serde::Serialize) -> Result<()> {
-    let mut buf = serde_json::to_vec(v)?;
-    buf.push(b'\n');
-    out.write_all(&buf)?;
-    Ok(())
-}
-
 /// `wiretrace extract`: returns whether any input failed.
 pub fn extract(
     out: &mut dyn Write,
@@ -155,7 +149,7 @@ pub fn extract(
                 Ok(a) if as_json => {
                     let mut v = ArticleJson::of(&a);
                     v.input = &input;
-                    json_line(out, &v)?;
+                    line(out, &v)?;
                 }
                 Ok(a) => {
                     let title = a.title.clone().unwrap_or_default();
@@ -441,7 +435,7 @@ pub fn export(out: &mut dyn Write, store: &SqliteStore, what: ExportWhat) -> Res
     match what {
         ExportWhat::Articles => {
             for a in store.articles()? {
-                json_line(out, &ArticleJson::of(&a))?;
+                line(out, &ArticleJson::of(&a))?;
             }
         }
         ExportWhat::Copies => {
