@@ -363,8 +363,7 @@ impl Clusterer {
                 let gap = (p - l).num_seconds().unsigned_abs() as f64 / DAY as f64;
                 1.0 / (1.0 + gap / config.time_scale_days)
             }
-            // An unknown gap counts as a typical one.
-            _ => 0.5,
+            _ => config.undated_factor,
         }
     }
 

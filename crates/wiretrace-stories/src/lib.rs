@@ -44,8 +44,9 @@ pub struct Config {
     /// Similarity is scaled by `1 / (1 + gap / time_scale_days)`, the gap
     /// being the days since the story's latest article: the reports of one
     /// event come out together, while a saga's next event comes days later.
-    /// Where either time is unknown the gap counts as `time_scale_days`.
     pub time_scale_days: f64,
+    /// The time factor where either time is unknown (an undated article).
+    pub undated_factor: f64,
     /// Two stories whose profiles are this similar (time-scaled likewise)
     /// are merged after the online pass; above 1, never.
     pub merge_threshold: f64,
@@ -58,6 +59,7 @@ impl Default for Config {
             passage_link: 0.5,
             window_days: 7,
             time_scale_days: 5.0,
+            undated_factor: 0.5,
             merge_threshold: 0.2,
         }
     }
@@ -66,7 +68,8 @@ impl Default for Config {
 impl Config {
     /// The defaults, overridden for evaluation runs by the settings `var`
     /// gives: `WIRETRACE_STORY_THRESHOLD` (cosine needed to join a story),
-    /// `WIRETRACE_STORY_TIME_SCALE` (days) and `WIRETRACE_STORY_MERGE`. The
+    /// `WIRETRACE_STORY_TIME_SCALE` (days), `WIRETRACE_STORY_UNDATED` (the
+    /// time factor of an unknown gap) and `WIRETRACE_STORY_MERGE`. The
     /// caller reads them (from the environment, at the program's edge).
     pub fn with_settings(var: impl Fn(&str) -> Option<String>) -> Config {
         let var = |name: &str| var(name).and_then(|v| v.parse::<f64>().ok());
@@ -76,6 +79,9 @@ impl Config {
         }
         if let Some(t) = var("WIRETRACE_STORY_TIME_SCALE") {
             c.time_scale_days = t;
+        }
+        if let Some(t) = var("WIRETRACE_STORY_UNDATED") {
+            c.undated_factor = t;
         }
         if let Some(t) = var("WIRETRACE_STORY_MERGE") {
             c.merge_threshold = t;
