@@ -45,10 +45,7 @@ impl Doc {
             chars.clear();
             chars.extend(text.chars());
             toks.clear();
-            for_each_token(text, span.start, &mut |t, key, _| {
-                doc.keys.push(xxh3_64(key.as_bytes()));
-                toks.push(t);
-            });
+            paragraph_keys(text, span.start, &mut doc.keys, &mut |t| toks.push(t));
             for (i, t) in toks.iter().enumerate() {
                 doc.spans.push(*t);
                 doc.para.push(p as u32);
@@ -73,7 +70,7 @@ impl Doc {
                 doc.wide.push(Span::new(span.start + s, span.start + e));
             }
         }
-        doc.seed_index = crate::fingerprint::ngrams(&doc, crate::fingerprint::SEED_N)
+        doc.seed_index = crate::fingerprint::ngrams(&doc.keys, crate::fingerprint::SEED_N)
             .into_iter()
             .zip(0u32..)
             .collect();
@@ -96,5 +93,144 @@ impl Doc {
 
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+}
+
+/// Appends the key hash of each token of a body paragraph (`text`, which
+/// starts at code point `start` of the article's text) to `keys`, and hands
+/// each token's span to `span`.
+fn paragraph_keys(text: &str, start: usize, keys: &mut Vec<u64>, span: &mut dyn FnMut(Span)) {
+    for_each_token(text, start, &mut |t, key, _| {
+        keys.push(xxh3_64(key.as_bytes()));
+        span(t);
+    });
+}
+
+/// The key hashes of an article's body tokens: [`Doc::keys`], without the
+/// rest of the doc.
+pub fn body_keys(a: &Article) -> Vec<u64> {
+    let map = CharMap::new(&a.text);
+    let mut keys = Vec::new();
+    for span in &a.body {
+        paragraph_keys(
+            map.slice(&a.text, *span),
+            span.start,
+            &mut keys,
+            &mut |_| {},
+        );
+    }
+    keys
+}
+
+/// Docs kept from one alignment round to the next, up to a budget of
+/// tokens, the least recently used dropped first. An article is a candidate
+/// again and again while copies of it and reports quoting it arrive, and
+/// building its doc (tokenising, folding, hashing) costs more than aligning
+/// it. Which docs are kept never changes a result, only what is rebuilt.
+#[derive(Debug)]
+pub struct DocCache<K> {
+    budget: usize,
+    tokens: usize,
+    round: u64,
+    entries: rustc_hash::FxHashMap<K, (std::sync::Arc<Doc>, u64)>,
+}
+
+impl<K: std::hash::Hash + Eq + Copy> DocCache<K> {
+    /// A cache holding docs of up to `budget_tokens` tokens in all.
+    pub fn new(budget_tokens: usize) -> Self {
+        DocCache {
+            budget: budget_tokens,
+            tokens: 0,
+            round: 0,
+            entries: Default::default(),
+        }
+    }
+
+    /// Starts a round: docs used or added from now on are the most recent.
+    pub fn next_round(&mut self) {
+        self.round += 1;
+    }
+
+    /// The doc kept under `key`, marked as used this round.
+    pub fn get(&mut self, key: K) -> Option<std::sync::Arc<Doc>> {
+        let (doc, used) = self.entries.get_mut(&key)?;
+        *used = self.round;
+        Some(doc.clone())
+    }
+
+    /// Keeps `doc` under `key`; over budget, drops the least recently used
+    /// docs (those of this round last) until a quarter of the budget is free,
+    /// so that dropping is rare.
+    pub fn insert(&mut self, key: K, doc: std::sync::Arc<Doc>) {
+        self.tokens += doc.len().max(1);
+        if let Some((old, _)) = self.entries.insert(key, (doc, self.round)) {
+            self.tokens -= old.len().max(1);
+        }
+        if self.tokens > self.budget {
+            let mut by_use: Vec<(u64, K)> = self.entries.iter().map(|(k, v)| (v.1, *k)).collect();
+            by_use.sort_unstable_by_key(|&(used, _)| used);
+            for (_, k) in by_use {
+                if self.tokens <= self.budget - self.budget / 4 {
+                    break;
+                }
+                if let Some((old, _)) = self.entries.remove(&k) {
+                    self.tokens -= old.len().max(1);
+                }
+            }
+        }
+    }
+
+    /// How many docs are kept.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use wiretrace_core::InputFormat;
+
+    fn doc(id: &str, words: usize) -> Arc<Doc> {
+        let text = vec!["word"; words].join(" ");
+        let article =
+            Article::from_paragraphs(ArticleId(id.into()), &[text], InputFormat::Text, id);
+        Arc::new(Doc::from_article(&article))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn body_keys_are_the_docs_keys(paras in proptest::collection::vec("[a-zA-Zé,.’ жЖ\u{301}]{0,40}", 0..5)) {
+            let a = Article::from_paragraphs(ArticleId("p".into()), &paras, InputFormat::Text, "p");
+            let doc = Doc::from_article(&a);
+            proptest::prop_assert_eq!(body_keys(&a), doc.keys.clone());
+            proptest::prop_assert_eq!(crate::Sketch::of_article(&a), crate::Sketch::of(&doc));
+        }
+    }
+
+    #[test]
+    fn the_cache_keeps_its_budget_and_drops_the_least_recently_used() {
+        let mut cache = DocCache::new(100);
+        for k in 0..4 {
+            cache.next_round();
+            cache.insert(k, doc(&k.to_string(), 30));
+        }
+        // 120 tokens went over 100: the oldest went until 75 or fewer remain.
+        assert_eq!(cache.len(), 2);
+        assert!(cache.get(0).is_none() && cache.get(1).is_none());
+        cache.next_round();
+        assert_eq!(cache.get(2).unwrap().id.0, "2");
+        cache.next_round();
+        cache.insert(4, doc("4", 30));
+        cache.insert(5, doc("5", 30));
+        // 3 was used least recently; 2 was used a round before 4 and 5 came.
+        assert!(cache.get(3).is_none());
+        assert!(cache.get(2).is_none());
+        assert_eq!(cache.get(5).unwrap().len(), 30);
     }
 }

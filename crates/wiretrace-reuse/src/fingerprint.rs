@@ -16,20 +16,21 @@ fn mix(h: u64, k: u64) -> u64 {
     (h ^ k).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(27)
 }
 
-/// Hash of every window of `n` tokens, in order (empty if the doc is shorter).
-pub fn ngrams(doc: &Doc, n: usize) -> Vec<u64> {
-    if doc.len() < n {
+/// Hash of every window of `n` token keys, in order (empty if there are
+/// fewer).
+pub fn ngrams(keys: &[u64], n: usize) -> Vec<u64> {
+    if keys.len() < n {
         return Vec::new();
     }
-    doc.keys
-        .windows(n)
+    keys.windows(n)
         .map(|w| w.iter().fold(n as u64, |h, k| mix(h, *k)))
         .collect()
 }
 
-/// The doc's sketch: its sampled `SKETCH_N`-grams, sorted and unique.
-pub fn sketch(doc: &Doc) -> Vec<u64> {
-    let mut s: Vec<u64> = ngrams(doc, SKETCH_N)
+/// The sketch of a doc with these token keys: its sampled `SKETCH_N`-grams,
+/// sorted and unique.
+pub fn sketch(keys: &[u64]) -> Vec<u64> {
+    let mut s: Vec<u64> = ngrams(keys, SKETCH_N)
         .into_iter()
         .filter(|h| h % SKETCH_MOD == 0)
         .collect();
@@ -52,8 +53,19 @@ impl Sketch {
     pub fn of(doc: &Doc) -> Sketch {
         Sketch {
             id: doc.id.clone(),
-            hashes: sketch(doc),
+            hashes: sketch(&doc.keys),
             tokens: doc.len() as u32,
+        }
+    }
+
+    /// The sketch of an article's doc, from its token keys alone: what
+    /// ingest computes for every article, without the rest of a [`Doc`].
+    pub fn of_article(a: &wiretrace_core::Article) -> Sketch {
+        let keys = crate::doc::body_keys(a);
+        Sketch {
+            id: a.id.clone(),
+            hashes: sketch(&keys),
+            tokens: keys.len() as u32,
         }
     }
 }

@@ -27,7 +27,7 @@ pub mod index;
 pub mod provenance;
 
 pub use align::{align, PairRelation, Passage};
-pub use doc::Doc;
+pub use doc::{Doc, DocCache};
 pub use family::{families, Edge, FamilyAssignment, MemberInfo};
 pub use fingerprint::Sketch;
 pub use index::{CandidateIndex, Evidence};

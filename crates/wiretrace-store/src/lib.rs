@@ -23,6 +23,26 @@ use wiretrace_stories::{Assignment, Story};
 
 pub use sqlite::SqliteStore;
 
+/// An article ready to store, with what is computed from it once, on the
+/// ingest's worker threads rather than by the single writer: its content
+/// hash (exact duplicates, revisions) and its reuse sketch.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    pub article: Article,
+    pub content_hash: String,
+    pub sketch: Sketch,
+}
+
+impl NewArticle {
+    pub fn new(article: Article) -> Self {
+        NewArticle {
+            content_hash: wiretrace_core::content_hash(&article.clean_text()),
+            sketch: Sketch::of_article(&article),
+            article,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
@@ -193,8 +213,8 @@ pub type TextIndexJob = Box<dyn FnOnce() -> Result<()> + Send>;
 
 /// The interface between the pipeline and a storage backend.
 pub trait Store {
-    /// Stores a batch of articles atomically.
-    fn put_articles(&mut self, batch: &[Article]) -> Result<Vec<PutOutcome>>;
+    /// Stores a batch of articles, with their sketches, atomically.
+    fn put_articles(&mut self, batch: &[NewArticle]) -> Result<Vec<PutOutcome>>;
     /// Lists rejected inputs (replacing an earlier reason for the same input).
     fn put_rejections(&mut self, batch: &[Rejection]) -> Result<()>;
     fn article(&self, id: &ArticleId) -> Result<Option<Article>>;
@@ -207,10 +227,13 @@ pub trait Store {
     fn article_texts_by_id(&self, ids: &[ArticleId]) -> Result<Vec<Article>>;
     /// Articles stored since the last reuse analysis.
     fn pending_analysis(&self) -> Result<Vec<ArticleId>>;
-    /// Every analysed article's candidate sketch.
+    /// The candidate sketch of every article that has one, by id. Ingest
+    /// stores them with the articles; a store made before that lacks the
+    /// sketches of the articles it had not analysed yet.
     fn sketches(&self) -> Result<Vec<Sketch>>;
-    /// Records the reuse analysis of some articles: their sketches, the pair
-    /// relations found, and that they are analysed. Atomic.
+    /// Records the reuse analysis of some articles: the sketches the
+    /// analysis had to take (see [`Store::sketches`]), the pair relations
+    /// found, and that the articles are analysed. Atomic.
     fn put_reuse(
         &mut self,
         sketches: &[Sketch],

@@ -3,15 +3,15 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::Path;
-use wiretrace_core::{content_hash, time::ArrivalKey, Article, ArticleId, InputFormat, Rejection};
+use wiretrace_core::{time::ArrivalKey, Article, ArticleId, InputFormat, Rejection};
 use wiretrace_reuse::{FamilyAssignment, PairRelation, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
 use crate::schema::{DERIVE_TOUCHED_STORY_INDEXES, INDEX_NEW_TEXTS, MIGRATIONS};
 use crate::{
-    text_query, ArticleSummary, FamilyBrief, OutletCount, PutOutcome, RejectedItem, Result,
-    SearchHit, Stats, Store, StoreError, StoryMember, StoryQuery, StorySummary, StoryUpdate,
-    TextIndexJob, FAMILY_SITES, SUMMARY_OUTLETS,
+    text_query, ArticleSummary, FamilyBrief, NewArticle, OutletCount, PutOutcome, RejectedItem,
+    Result, SearchHit, Stats, Store, StoreError, StoryMember, StoryQuery, StorySummary,
+    StoryUpdate, TextIndexJob, FAMILY_SITES, SUMMARY_OUTLETS,
 };
 
 /// A store in one SQLite file.
@@ -140,6 +140,14 @@ fn sketch_to_blob(s: &[u64]) -> Vec<u8> {
     s.iter().flat_map(|h| h.to_le_bytes()).collect()
 }
 
+fn put_sketch(conn: &Connection, s: &Sketch) -> rusqlite::Result<usize> {
+    cached(
+        conn,
+        "INSERT OR REPLACE INTO sketches (article_id, sketch, tokens) VALUES (?1, ?2, ?3)",
+        params![s.id.as_str(), sketch_to_blob(&s.hashes), s.tokens],
+    )
+}
+
 fn blob_to_sketch(b: &[u8]) -> Vec<u64> {
     b.chunks_exact(8)
         .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
@@ -147,18 +155,18 @@ fn blob_to_sketch(b: &[u8]) -> Vec<u64> {
 }
 
 impl Store for SqliteStore {
-    fn put_articles(&mut self, batch: &[Article]) -> Result<Vec<PutOutcome>> {
+    fn put_articles(&mut self, batch: &[NewArticle]) -> Result<Vec<PutOutcome>> {
         let tx = self.conn.transaction()?;
         let mut out = Vec::with_capacity(batch.len());
         let at = now();
-        for a in batch {
-            let hash = content_hash(&a.clean_text());
+        for new in batch {
+            let (a, hash) = (&new.article, &new.content_hash);
             let existing: Option<(String, u32)> = tx
                 .prepare_cached("SELECT content_hash, revision FROM articles WHERE id = ?1")?
                 .query_row([a.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             let revision = match &existing {
-                Some((h, _)) if *h == hash => {
+                Some((h, _)) if h == hash => {
                     out.push(PutOutcome::Unchanged);
                     cached(&tx, "DELETE FROM rejected WHERE input = ?1", [&a.input])?;
                     continue;
@@ -173,11 +181,6 @@ impl Store for SqliteStore {
                     cached(
                         &tx,
                         "DELETE FROM relations WHERE a = ?1 OR b = ?1",
-                        [a.id.as_str()],
-                    )?;
-                    cached(
-                        &tx,
-                        "DELETE FROM sketches WHERE article_id = ?1",
                         [a.id.as_str()],
                     )?;
                     rev + 1
@@ -224,6 +227,7 @@ impl Store for SqliteStore {
                     at,
                 ],
             )?;
+            put_sketch(&tx, &new.sketch)?;
             cached(
                 &tx,
                 "INSERT OR IGNORE INTO pending_analysis (article_id) VALUES (?1)",
@@ -325,11 +329,7 @@ impl Store for SqliteStore {
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
         for s in sketches {
-            cached(
-                &tx,
-                "INSERT OR REPLACE INTO sketches (article_id, sketch, tokens) VALUES (?1, ?2, ?3)",
-                params![s.id.as_str(), sketch_to_blob(&s.hashes), s.tokens],
-            )?;
+            put_sketch(&tx, s)?;
         }
         for r in relations {
             // Stored once per pair, smaller id first.
@@ -812,7 +812,7 @@ fn story_from_row(r: &Row) -> rusqlite::Result<Story> {
 mod tests {
     use super::*;
 
-    fn art(id: &str, text: &str) -> Article {
+    fn art(id: &str, text: &str) -> NewArticle {
         let mut a = Article::from_paragraphs(
             ArticleId(id.into()),
             &[text],
@@ -821,7 +821,7 @@ mod tests {
         );
         a.url = Some(format!("https://x.example/{id}"));
         a.title = Some("T".into());
-        a
+        NewArticle::new(a)
     }
 
     #[test]
@@ -850,6 +850,17 @@ mod tests {
             "an updated text"
         );
         assert_eq!(s.pending_analysis().unwrap().len(), 2);
+        // Each article's sketch is stored with it, the revision's in place
+        // of the first text's.
+        let sketches = s.sketches().unwrap();
+        assert_eq!(
+            sketches,
+            [
+                art("a", "an updated text").sketch,
+                art("b", "One  text").sketch
+            ]
+        );
+        assert_eq!(sketches[0].tokens, 3);
     }
 
     #[test]

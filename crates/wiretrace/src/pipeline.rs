@@ -5,17 +5,20 @@ use anyhow::Result;
 use chrono::{DateTime, FixedOffset};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
+use std::sync::Arc;
 use wiretrace_core::{
     time::{time_order, ArrivalKey},
     Article, ArticleId, Rejection,
 };
 use wiretrace_ingest::{convert, ItemReader, Limits};
 use wiretrace_reuse::{
-    align, families, CandidateIndex, Doc, Edge, FamilyAssignment, MemberInfo, PairRelation, Sketch,
+    align, families, CandidateIndex, Doc, DocCache, Edge, FamilyAssignment, MemberInfo,
+    PairRelation, Sketch,
 };
-use wiretrace_store::{PutOutcome, Store, StoryUpdate};
+use wiretrace_store::{NewArticle, PutOutcome, Store, StoryUpdate};
 use wiretrace_stories::{Checkpoint, Outcome, StoryInput};
 
 /// Items converted in parallel and stored in one transaction.
@@ -65,8 +68,10 @@ pub fn ingest(
                 if batch.is_empty() {
                     break;
                 }
-                let results: Vec<Result<Article, Rejection>> =
-                    batch.into_par_iter().map(convert).collect();
+                let results: Vec<Result<NewArticle, Rejection>> = batch
+                    .into_par_iter()
+                    .map(|item| convert(item).map(NewArticle::new))
+                    .collect();
                 if send.send(results).is_err() {
                     break; // the writer stopped on an error
                 }
@@ -90,7 +95,7 @@ pub fn ingest(
 /// Stores one converted batch: its articles, then its rejections, counted.
 fn store_batch(
     store: &mut dyn Store,
-    results: Vec<Result<Article, Rejection>>,
+    results: Vec<Result<NewArticle, Rejection>>,
     summary: &mut IngestSummary,
 ) -> Result<()> {
     summary.items += results.len() as u64;
@@ -124,6 +129,10 @@ fn store_batch(
 /// memory stays bounded and an interrupted analysis resumes where it stopped.
 const ANALYSIS_CHUNK: usize = 2_048;
 
+/// Tokens of the docs kept between chunks (see `DocCache`): about 64 bytes
+/// each, so at most about half a gigabyte.
+const DOC_CACHE_TOKENS: usize = 8_000_000;
+
 /// Brings reuse relations, families and stories up to date with the store.
 ///
 /// Every stored article's sketch is indexed first, so the document
@@ -139,20 +148,29 @@ pub fn analyse(store: &mut dyn Store) -> Result<()> {
         return Ok(());
     }
     let pending_set: BTreeSet<&ArticleId> = pending.iter().collect();
-    let mut sketches: Vec<Sketch> = store
+    // Analysed articles first, then the pending ones, each by id.
+    let (mut sketches, mut new): (Vec<Sketch>, Vec<Sketch>) = store
         .sketches()?
         .into_iter()
-        .filter(|s| !pending_set.contains(&s.id))
+        .partition(|s| !pending_set.contains(&s.id));
+    // Ingest takes each article's sketch; a store made before it did lacks
+    // those of its pending articles, which are taken (and stored) here.
+    let has_sketch: HashSet<&ArticleId> = new.iter().map(|s| &s.id).collect();
+    let lacking: Vec<ArticleId> = pending
+        .iter()
+        .filter(|id| !has_sketch.contains(id))
+        .cloned()
         .collect();
-    let first_new = sketches.len();
-    for chunk in pending.chunks(ANALYSIS_CHUNK) {
+    let mut taken_here: HashSet<ArticleId> = HashSet::new();
+    for chunk in lacking.chunks(ANALYSIS_CHUNK) {
         let articles = store.article_texts_by_id(chunk)?;
-        sketches.par_extend(
-            articles
-                .par_iter()
-                .map(|a| Sketch::of(&Doc::from_article(a))),
-        );
+        let chunk_sketches: Vec<Sketch> = articles.par_iter().map(Sketch::of_article).collect();
+        taken_here.extend(chunk_sketches.iter().map(|s| s.id.clone()));
+        new.extend(chunk_sketches);
     }
+    new.sort_unstable_by(|x, y| x.id.cmp(&y.id));
+    let first_new = sketches.len();
+    sketches.extend(new);
     let mut index = CandidateIndex::new();
     for s in &sketches {
         index.add(&s.hashes);
@@ -166,6 +184,7 @@ pub fn analyse(store: &mut dyn Store) -> Result<()> {
     // Each chunk's relations are stored while the next chunk is aligned: the
     // store is written by this thread, the alignment runs on the pool.
     let mut aligned: Option<(&[Sketch], Vec<PairRelation>)> = None;
+    let mut docs = DocCache::new(DOC_CACHE_TOKENS);
     for (c, chunk) in sketches[first_new..].chunks(ANALYSIS_CHUNK).enumerate() {
         let base = first_new + c * ANALYSIS_CHUNK;
         let found: Vec<(usize, usize, wiretrace_reuse::Evidence)> = (base..base + chunk.len())
@@ -184,62 +203,104 @@ pub fn analyse(store: &mut dyn Store) -> Result<()> {
             .count();
         let pairs: Vec<(usize, usize)> = found.iter().map(|&(c, d, _)| (c, d)).collect();
         let needed: BTreeSet<usize> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
-        let ids: Vec<ArticleId> = needed.iter().map(|&n| sketches[n].id.clone()).collect();
+        docs.next_round();
+        let mut have: FxHashMap<usize, Arc<Doc>> = FxHashMap::default();
+        let mut missing: Vec<usize> = Vec::new();
+        for &n in &needed {
+            match docs.get(n) {
+                Some(d) => {
+                    have.insert(n, d);
+                }
+                None => missing.push(n),
+            }
+        }
+        let ids: Vec<ArticleId> = missing.iter().map(|&n| sketches[n].id.clone()).collect();
         let texts = store.article_texts_by_id(&ids)?;
-        let relations = std::thread::scope(|scope| -> Result<Vec<PairRelation>> {
-            let aligning = scope.spawn(|| align_pairs(&sketches, &pairs, &texts));
+        let (relations, built) = std::thread::scope(|scope| -> Result<_> {
+            let aligning = scope.spawn(|| {
+                let built = build_docs(&sketches, &missing, &texts);
+                have.extend(built.iter().cloned());
+                (align_pairs(&sketches, &pairs, &have), built)
+            });
             if let Some((done, relations)) = aligned.take() {
-                store_relations(store, done, &relations)?;
+                store_relations(store, done, &relations, &taken_here)?;
             }
             aligning
                 .join()
                 .map_err(|_| anyhow::anyhow!("alignment panicked"))
         })?;
+        let rebuilt = built.len();
+        for (n, d) in built {
+            docs.insert(n, d);
+        }
         tracing::info!(
             analysed = base + chunk.len() - first_new,
             pairs = pairs.len(),
             by_rare,
             relations = relations.len(),
+            docs = needed.len(),
+            rebuilt,
             "aligned a chunk"
         );
         aligned = Some((chunk, relations));
     }
     if let Some((done, relations)) = aligned {
-        store_relations(store, done, &relations)?;
+        store_relations(store, done, &relations, &taken_here)?;
     }
     regroup(store, &index, &sketches, &pending_set)
 }
 
-/// Aligns each pair of sketch positions, given the texts of every article
-/// the pairs name; keeps the pairs that share a passage.
+/// The docs of the articles at these sketch positions, from their texts
+/// (an article no longer stored has none).
+fn build_docs(
+    sketches: &[Sketch],
+    positions: &[usize],
+    texts: &[Article],
+) -> Vec<(usize, Arc<Doc>)> {
+    let position: HashMap<&ArticleId, usize> =
+        positions.iter().map(|&n| (&sketches[n].id, n)).collect();
+    texts
+        .par_iter()
+        .filter_map(|a| Some((*position.get(&a.id)?, Arc::new(Doc::from_article(a)))))
+        .collect()
+}
+
+/// Aligns each pair of sketch positions, given the docs of the articles
+/// they name; keeps the pairs that share a passage.
 fn align_pairs(
     sketches: &[Sketch],
     pairs: &[(usize, usize)],
-    texts: &[Article],
+    docs: &FxHashMap<usize, Arc<Doc>>,
 ) -> Vec<PairRelation> {
-    let docs: HashMap<ArticleId, Doc> = texts
-        .par_iter()
-        .map(|a| (a.id.clone(), Doc::from_article(a)))
-        .collect();
     pairs
         .par_iter()
         .filter_map(|&(x, y)| {
-            let (a, b) = (&sketches[x].id, &sketches[y].id);
-            let (a, b) = if a <= b { (a, b) } else { (b, a) };
-            let r = align(docs.get(a)?, docs.get(b)?);
+            let (x, y) = if sketches[x].id <= sketches[y].id {
+                (x, y)
+            } else {
+                (y, x)
+            };
+            let r = align(docs.get(&x)?, docs.get(&y)?);
             (!r.passages.is_empty()).then_some(r)
         })
         .collect()
 }
 
-/// Stores a chunk's sketches and relations, and marks its articles analysed.
+/// Stores a chunk's relations and the sketches the analysis took (those
+/// in `taken_here`), and marks its articles analysed.
 fn store_relations(
     store: &mut dyn Store,
     chunk: &[Sketch],
     relations: &[PairRelation],
+    taken_here: &HashSet<ArticleId>,
 ) -> Result<()> {
     let analysed: Vec<ArticleId> = chunk.iter().map(|s| s.id.clone()).collect();
-    Ok(store.put_reuse(chunk, relations, &analysed)?)
+    let taken: Vec<Sketch> = chunk
+        .iter()
+        .filter(|s| taken_here.contains(&s.id))
+        .cloned()
+        .collect();
+    Ok(store.put_reuse(&taken, relations, &analysed)?)
 }
 
 /// Drops relations the index no longer accepts, then recomputes copy

@@ -308,6 +308,48 @@ fn results_do_not_depend_on_ingest_order_or_batches() {
     assert_same_groupings(&one, &many);
 }
 
+#[test]
+fn pending_articles_stored_without_sketches_are_sketched_by_the_analysis() {
+    // Ingest stores each article's sketch; a store made before it did holds
+    // pending articles without one. Here: the demo's articles, every one
+    // pending again, with no sketch and no relation.
+    let dir = tempfile::tempdir().unwrap();
+    let (one, old) = (dir.path().join("one.db"), dir.path().join("old.db"));
+    for db in [&one, &old] {
+        wiretrace(db)
+            .args(["ingest", "--quiet"])
+            .args(demo_inputs())
+            .assert()
+            .success();
+    }
+    let articles = {
+        let conn = rusqlite::Connection::open(&old).unwrap();
+        conn.execute_batch(
+            "DELETE FROM sketches; DELETE FROM relations; DELETE FROM families;
+             INSERT INTO pending_analysis (article_id) SELECT id FROM articles;",
+        )
+        .unwrap();
+        conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get::<_, i64>(0))
+            .unwrap()
+    };
+    // Nothing new to store: the analysis alone brings the store up to date.
+    wiretrace(&old)
+        .args(["ingest", "--quiet"])
+        .args(demo_inputs())
+        .assert()
+        .success();
+    assert_same_groupings(&one, &old);
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    let (sketched, pending): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM sketches), (SELECT COUNT(*) FROM pending_analysis)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((sketched, pending), (articles, 0));
+}
+
 /// 130 articles: each carries one stock paragraph and three of its own.
 fn stock_paragraph_feed() -> Vec<String> {
     let stock = "The harbour authority reminds all visitors that the eastern quay remains \
