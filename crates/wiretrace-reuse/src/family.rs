@@ -63,18 +63,51 @@ pub struct Edge {
     pub b_ranges: Vec<(usize, usize)>,
 }
 
+/// What family building needs of a relation: whether it is a copy, its
+/// ordered coverages and its passages' token ranges, without their text
+/// offsets. Small enough to keep beside each stored relation and read back
+/// whole on every regrouping, which then parses no passage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelationSummary {
+    pub a: ArticleId,
+    pub b: ArticleId,
+    pub is_copy: bool,
+    /// [`PairRelation::ordered_coverage`] of `a` and of `b`.
+    pub a_ordered: f64,
+    pub b_ordered: f64,
+    pub a_ranges: Vec<(usize, usize)>,
+    pub b_ranges: Vec<(usize, usize)>,
+}
+
+impl RelationSummary {
+    pub fn of(r: &PairRelation) -> Self {
+        let (a_ordered, b_ordered, _) = r.ordered_coverage();
+        RelationSummary {
+            a: r.a.clone(),
+            b: r.b.clone(),
+            is_copy: r.is_copy(),
+            a_ordered,
+            b_ordered,
+            a_ranges: r.passages.iter().map(|p| p.a_tokens).collect(),
+            b_ranges: r.passages.iter().map(|p| p.b_tokens).collect(),
+        }
+    }
+}
+
 impl Edge {
-    pub fn new(a: usize, b: usize, r: &PairRelation) -> Edge {
-        let (ca, cb, _) = r.ordered_coverage();
+    /// The edge between members `a` and `b` (indices of the summary's `a`
+    /// and `b`).
+    pub fn new(a: usize, b: usize, r: &RelationSummary) -> Edge {
+        let (ca, cb) = (r.a_ordered, r.b_ordered);
         Edge {
             a,
             b,
-            is_copy: r.is_copy(),
+            is_copy: r.is_copy,
             mutual: ca.min(cb),
             contained: ca.max(cb),
             inner: if ca >= cb { a } else { b },
-            a_ranges: r.passages.iter().map(|p| p.a_tokens).collect(),
-            b_ranges: r.passages.iter().map(|p| p.b_tokens).collect(),
+            a_ranges: r.a_ranges.clone(),
+            b_ranges: r.b_ranges.clone(),
         }
     }
 }

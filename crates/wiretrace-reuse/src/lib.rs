@@ -28,7 +28,7 @@ pub mod provenance;
 
 pub use align::{align, PairRelation, Passage};
 pub use doc::{Doc, DocCache};
-pub use family::{families, Edge, FamilyAssignment, MemberInfo};
+pub use family::{families, Edge, FamilyAssignment, MemberInfo, RelationSummary};
 pub use fingerprint::Sketch;
 pub use index::{CandidateIndex, Evidence};
 pub use provenance::{directed_passages, DirectedPassage};

@@ -18,7 +18,7 @@ mod sqlite;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use wiretrace_core::{time::ArrivalKey, Article, ArticleId, Rejection};
-use wiretrace_reuse::{FamilyAssignment, PairRelation, Sketch};
+use wiretrace_reuse::{FamilyAssignment, PairRelation, RelationSummary, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
 pub use sqlite::SqliteStore;
@@ -244,6 +244,8 @@ pub trait Store {
     fn delete_relations(&mut self, pairs: &[(ArticleId, ArticleId)]) -> Result<()>;
     /// Every stored pair relation (pairs with at least one passage).
     fn relations(&self) -> Result<Vec<PairRelation>>;
+    /// What family building needs of every stored relation, by pair.
+    fn relation_summaries(&self) -> Result<Vec<RelationSummary>>;
     /// The relation of two articles, oriented `a` → `b`.
     fn relation(&self, a: &ArticleId, b: &ArticleId) -> Result<Option<PairRelation>>;
     /// Up to `limit` articles after `after` in publication order (dated by

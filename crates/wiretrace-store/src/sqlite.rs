@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::Path;
 use wiretrace_core::{time::ArrivalKey, Article, ArticleId, InputFormat, Rejection};
-use wiretrace_reuse::{FamilyAssignment, PairRelation, Sketch};
+use wiretrace_reuse::{FamilyAssignment, PairRelation, RelationSummary, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
 use crate::schema::{DERIVE_TOUCHED_STORY_INDEXES, INDEX_NEW_TEXTS, MIGRATIONS};
@@ -146,6 +146,51 @@ fn put_sketch(conn: &Connection, s: &Sketch) -> rusqlite::Result<usize> {
         "INSERT OR REPLACE INTO sketches (article_id, sketch, tokens) VALUES (?1, ?2, ?3)",
         params![s.id.as_str(), sketch_to_blob(&s.hashes), s.tokens],
     )
+}
+
+/// A relation summary as bytes, little-endian: copy flag, the two ordered
+/// coverages, then each side's token ranges (a count, then start and end).
+fn summary_to_blob(s: &RelationSummary) -> Vec<u8> {
+    let mut out = Vec::with_capacity(25 + 8 * (s.a_ranges.len() + s.b_ranges.len()));
+    out.push(s.is_copy as u8);
+    out.extend(s.a_ordered.to_le_bytes());
+    out.extend(s.b_ordered.to_le_bytes());
+    for ranges in [&s.a_ranges, &s.b_ranges] {
+        out.extend((ranges.len() as u32).to_le_bytes());
+        for &(start, end) in ranges {
+            out.extend((start as u32).to_le_bytes());
+            out.extend((end as u32).to_le_bytes());
+        }
+    }
+    out
+}
+
+fn blob_to_summary(a: ArticleId, b: ArticleId, blob: &[u8]) -> Option<RelationSummary> {
+    let (&flag, rest) = blob.split_first()?;
+    let f64_at = |at: usize| Some(f64::from_le_bytes(rest.get(at..at + 8)?.try_into().ok()?));
+    let u32_at =
+        |at: usize| Some(u32::from_le_bytes(rest.get(at..at + 4)?.try_into().ok()?) as usize);
+    let (a_ordered, b_ordered) = (f64_at(0)?, f64_at(8)?);
+    let mut at = 16;
+    let mut sides: [Vec<(usize, usize)>; 2] = Default::default();
+    for side in &mut sides {
+        let n = u32_at(at)?;
+        at += 4;
+        for _ in 0..n {
+            side.push((u32_at(at)?, u32_at(at + 4)?));
+            at += 8;
+        }
+    }
+    let [a_ranges, b_ranges] = sides;
+    (at == rest.len()).then_some(RelationSummary {
+        a,
+        b,
+        is_copy: flag != 0,
+        a_ordered,
+        b_ordered,
+        a_ranges,
+        b_ranges,
+    })
 }
 
 fn blob_to_sketch(b: &[u8]) -> Vec<u64> {
@@ -334,9 +379,10 @@ impl Store for SqliteStore {
         for r in relations {
             // Stored once per pair, smaller id first.
             let r = if r.a <= r.b { r.clone() } else { r.swapped() };
+            let summary = RelationSummary::of(&r);
             cached(&tx,
-                "INSERT OR REPLACE INTO relations (a, b, is_copy, a_coverage, b_coverage, passages) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![r.a.as_str(), r.b.as_str(), r.is_copy(), r.a_coverage, r.b_coverage, serde_json::to_string(&r.passages)?],
+                "INSERT OR REPLACE INTO relations (a, b, is_copy, a_coverage, b_coverage, passages, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![r.a.as_str(), r.b.as_str(), summary.is_copy, r.a_coverage, r.b_coverage, serde_json::to_string(&r.passages)?, summary_to_blob(&summary)],
             )?;
         }
         for id in analysed {
@@ -369,6 +415,35 @@ impl Store for SqliteStore {
             "SELECT a, b, a_coverage, b_coverage, passages FROM relations ORDER BY a, b",
         )?;
         let rows = st.query_map([], Self::relation_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn relation_summaries(&self) -> Result<Vec<RelationSummary>> {
+        // The passages column is read only for rows stored without a
+        // summary (before schema 8).
+        let mut st = self.conn.prepare(
+            "SELECT a, b, summary, CASE WHEN summary IS NULL THEN passages END, a_coverage, b_coverage
+             FROM relations ORDER BY a, b",
+        )?;
+        let rows = st.query_map([], |r| {
+            let (a, b) = (ArticleId(r.get(0)?), ArticleId(r.get(1)?));
+            match r.get::<_, Option<Vec<u8>>>(2)? {
+                Some(blob) => blob_to_summary(a, b, &blob).ok_or_else(|| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        2,
+                        rusqlite::types::Type::Blob,
+                        "a relation summary of the wrong length".into(),
+                    )
+                }),
+                None => Ok(RelationSummary::of(&PairRelation {
+                    a,
+                    b,
+                    passages: json(r.get(3)?)?,
+                    a_coverage: r.get(4)?,
+                    b_coverage: r.get(5)?,
+                })),
+            }
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -861,6 +936,44 @@ mod tests {
             ]
         );
         assert_eq!(sketches[0].tokens, 3);
+    }
+
+    #[test]
+    fn relation_summaries_are_those_of_the_stored_relations_with_or_without_the_blob() {
+        use wiretrace_reuse::{align, Doc};
+        let mut s = SqliteStore::in_memory().unwrap();
+        let shared = "The ferry to Port Aldren was cancelled on Tuesday after the crew walked out over unpaid overtime and the harbour master closed the quay";
+        let doc = |id: &str, paras: &[&str]| {
+            Doc::from_article(&Article::from_paragraphs(
+                ArticleId(id.into()),
+                paras,
+                InputFormat::Text,
+                id,
+            ))
+        };
+        let a = doc(
+            "a",
+            &[
+                shared,
+                "Talks resume on Friday, the union said in a statement to members and the press",
+            ],
+        );
+        let b = doc("b", &["Readers write in about the weather and the state of the coastal road near the old mill", shared]);
+        let r = align(&a, &b);
+        assert!(!r.passages.is_empty());
+        s.put_reuse(&[], std::slice::from_ref(&r), &[]).unwrap();
+        let want = vec![RelationSummary::of(&r)];
+        assert_eq!(s.relation_summaries().unwrap(), want);
+        // A row stored before summaries were kept is summarised from its passages.
+        s.conn
+            .execute("UPDATE relations SET summary = NULL", [])
+            .unwrap();
+        assert_eq!(s.relation_summaries().unwrap(), want);
+        // A damaged summary is an error, not a wrong family.
+        s.conn
+            .execute("UPDATE relations SET summary = x'0102'", [])
+            .unwrap();
+        assert!(s.relation_summaries().is_err());
     }
 
     #[test]

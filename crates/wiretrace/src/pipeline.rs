@@ -16,7 +16,7 @@ use wiretrace_core::{
 use wiretrace_ingest::{convert, ItemReader, Limits};
 use wiretrace_reuse::{
     align, families, CandidateIndex, Doc, DocCache, Edge, FamilyAssignment, MemberInfo,
-    PairRelation, Sketch,
+    PairRelation, RelationSummary, Sketch,
 };
 use wiretrace_store::{NewArticle, PutOutcome, Store, StoryUpdate};
 use wiretrace_stories::{Checkpoint, Outcome, StoryInput};
@@ -312,8 +312,8 @@ fn regroup(
     pending: &BTreeSet<&ArticleId>,
 ) -> Result<()> {
     let sketch_of: HashMap<&ArticleId, &Sketch> = sketches.iter().map(|s| (&s.id, s)).collect();
-    let (relations, stale): (Vec<PairRelation>, Vec<PairRelation>) = store
-        .relations()?
+    let (relations, stale): (Vec<RelationSummary>, Vec<RelationSummary>) = store
+        .relation_summaries()?
         .into_par_iter()
         .partition(|r| match (sketch_of.get(&r.a), sketch_of.get(&r.b)) {
             (Some(a), Some(b)) => index.accepts(&a.hashes, &b.hashes),
