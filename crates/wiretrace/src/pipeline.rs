@@ -385,7 +385,7 @@ fn restory(
     let config = wiretrace_stories::Config::with_settings(|k| std::env::var(k).ok());
     let checkpoint = store
         .story_checkpoint()?
-        .and_then(|b| serde_json::from_slice::<Checkpoint>(&b).ok())
+        .and_then(|b| Checkpoint::from_bytes(&b))
         .filter(|c| c.fits(&config))
         .filter(|c| match (&c.frontier, &earliest_pending) {
             (Some(f), Some(p)) => p > f,
@@ -459,7 +459,7 @@ fn restory(
         live = clusterer.live_stories(),
         "stories clustered"
     );
-    let checkpoint = serde_json::to_vec(&next_checkpoint)?;
+    let checkpoint = next_checkpoint.to_bytes();
     if let Some(job) = indexing {
         job.join()
             .map_err(|_| anyhow::anyhow!("full-text indexing panicked"))??;
