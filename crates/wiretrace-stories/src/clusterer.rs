@@ -293,12 +293,31 @@ fn post(
     k: u64,
     terms: impl Iterator<Item = u32>,
 ) {
-    for t in terms {
-        if let Err(at) = posted.binary_search(&t) {
-            posted.insert(at, t);
-            postings.entry(t).or_default().push(k);
+    // The new terms are merged into the sorted list in one pass: inserted
+    // one at a time, each moved the rest of a list that grows to thousands.
+    let mut fresh: Vec<u32> = terms.filter(|t| posted.binary_search(t).is_err()).collect();
+    if fresh.is_empty() {
+        return;
+    }
+    fresh.sort_unstable();
+    fresh.dedup();
+    for &t in &fresh {
+        postings.entry(t).or_default().push(k);
+    }
+    let mut merged = Vec::with_capacity(posted.len() + fresh.len());
+    let (mut i, mut j) = (0, 0);
+    while i < posted.len() && j < fresh.len() {
+        if posted[i] < fresh[j] {
+            merged.push(posted[i]);
+            i += 1;
+        } else {
+            merged.push(fresh[j]);
+            j += 1;
         }
     }
+    merged.extend_from_slice(&posted[i..]);
+    merged.extend_from_slice(&fresh[j..]);
+    *posted = merged;
 }
 
 impl Clusterer {
@@ -771,6 +790,39 @@ mod tests {
             outcome.apply(input.add(&mut c, a, terms, &config));
         }
         c
+    }
+
+    #[test]
+    fn posting_merges_new_terms_as_inserting_them_one_by_one_would() {
+        let mut seed: u64 = 7;
+        let mut next = move |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for case in 0..200u64 {
+            let (mut postings, mut posted) = (HashMap::default(), Vec::new());
+            let (mut want_postings, mut want_posted): (HashMap<u32, Vec<u64>>, Vec<u32>) =
+                Default::default();
+            for k in 0..4 {
+                let terms: Vec<u32> = (0..next(40)).map(|_| next(60) as u32).collect();
+                post(
+                    &mut postings,
+                    &mut posted,
+                    case * 10 + k,
+                    terms.iter().copied(),
+                );
+                for &t in &terms {
+                    if let Err(at) = want_posted.binary_search(&t) {
+                        want_posted.insert(at, t);
+                        want_postings.entry(t).or_default().push(case * 10 + k);
+                    }
+                }
+            }
+            assert_eq!(posted, want_posted);
+            assert_eq!(postings, want_postings);
+        }
     }
 
     #[test]
