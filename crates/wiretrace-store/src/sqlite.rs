@@ -376,9 +376,21 @@ impl Store for SqliteStore {
         for s in sketches {
             put_sketch(&tx, s)?;
         }
-        for r in relations {
-            // Stored once per pair, smaller id first.
-            let r = if r.a <= r.b { r.clone() } else { r.swapped() };
+        // Stored once per pair, smaller id first, and inserted in key order:
+        // in arrival order each insert lands on a different page of a large
+        // table, and at millions of relations the writer waited on reads.
+        let mut ordered: Vec<std::borrow::Cow<PairRelation>> = relations
+            .iter()
+            .map(|r| {
+                if r.a <= r.b {
+                    std::borrow::Cow::Borrowed(r)
+                } else {
+                    std::borrow::Cow::Owned(r.swapped())
+                }
+            })
+            .collect();
+        ordered.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+        for r in ordered {
             let summary = RelationSummary::of(&r);
             cached(&tx,
                 "INSERT OR REPLACE INTO relations (a, b, is_copy, a_coverage, b_coverage, passages, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
