@@ -141,9 +141,7 @@ impl Article {
             if i > 0 {
                 out.push_str("\n\n");
             }
-            let start = at.byte(span.start);
-            let end = at.byte(span.end).max(start);
-            out.push_str(&self.text[start..end]);
+            out.push_str(at.slice(*span));
         }
         out
     }

@@ -485,6 +485,14 @@ impl<'a> CharCursor<'a> {
         }
         self.byte
     }
+
+    /// The text of `span`, as [`CharMap::slice`] gives it (empty where the
+    /// span runs backwards).
+    pub fn slice(&mut self, span: Span) -> &'a str {
+        let start = self.byte(span.start);
+        let end = self.byte(span.end).max(start);
+        &self.text[start..end]
+    }
 }
 
 #[cfg(test)]
@@ -502,6 +510,8 @@ mod tests {
             let mut cursor = CharCursor::new(&text);
             for i in asked {
                 prop_assert_eq!(cursor.byte(i), map.byte(i));
+                let span = Span::new(i / 2, i);
+                prop_assert_eq!(cursor.slice(span), map.slice(&text, span));
             }
         }
     }

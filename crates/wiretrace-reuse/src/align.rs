@@ -126,7 +126,12 @@ impl PairRelation {
     /// up to padding and small edits, in the same order), rather than
     /// sharing a passage or two.
     pub fn is_copy(&self) -> bool {
-        let (a, b, n) = self.ordered_coverage();
+        self.is_copy_given(self.ordered_coverage())
+    }
+
+    /// [`PairRelation::is_copy`], given the pair's
+    /// [`PairRelation::ordered_coverage`] already computed.
+    pub fn is_copy_given(&self, (a, b, n): (f64, f64, usize)) -> bool {
         let enough = if n >= 2 {
             COPY_COVERAGE
         } else {

@@ -1,6 +1,9 @@
 //! An article's body, ready for matching.
 
-use wiretrace_core::{text::for_each_token, Article, ArticleId, CharMap, Span};
+use wiretrace_core::{
+    text::{for_each_token, CharCursor},
+    Article, ArticleId, Span,
+};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// The body tokens of one article: their matching keys hashed, and their
@@ -26,7 +29,7 @@ pub struct Doc {
 
 impl Doc {
     pub fn from_article(a: &Article) -> Doc {
-        let map = CharMap::new(&a.text);
+        let mut at = CharCursor::new(&a.text);
         let mut doc = Doc {
             id: a.id.clone(),
             keys: Vec::new(),
@@ -41,7 +44,7 @@ impl Doc {
         let mut chars: Vec<char> = Vec::new();
         let mut toks: Vec<Span> = Vec::new();
         for (p, span) in a.body.iter().enumerate() {
-            let text = map.slice(&a.text, *span);
+            let text = at.slice(*span);
             chars.clear();
             chars.extend(text.chars());
             toks.clear();
@@ -109,15 +112,10 @@ fn paragraph_keys(text: &str, start: usize, keys: &mut Vec<u64>, span: &mut dyn 
 /// The key hashes of an article's body tokens: [`Doc::keys`], without the
 /// rest of the doc.
 pub fn body_keys(a: &Article) -> Vec<u64> {
-    let map = CharMap::new(&a.text);
+    let mut at = CharCursor::new(&a.text);
     let mut keys = Vec::new();
     for span in &a.body {
-        paragraph_keys(
-            map.slice(&a.text, *span),
-            span.start,
-            &mut keys,
-            &mut |_| {},
-        );
+        paragraph_keys(at.slice(*span), span.start, &mut keys, &mut |_| {});
     }
     keys
 }

@@ -81,11 +81,12 @@ pub struct RelationSummary {
 
 impl RelationSummary {
     pub fn of(r: &PairRelation) -> Self {
-        let (a_ordered, b_ordered, _) = r.ordered_coverage();
+        let ordered = r.ordered_coverage();
+        let (a_ordered, b_ordered, _) = ordered;
         RelationSummary {
             a: r.a.clone(),
             b: r.b.clone(),
-            is_copy: r.is_copy(),
+            is_copy: r.is_copy_given(ordered),
             a_ordered,
             b_ordered,
             a_ranges: r.passages.iter().map(|p| p.a_tokens).collect(),
@@ -97,7 +98,7 @@ impl RelationSummary {
 impl Edge {
     /// The edge between members `a` and `b` (indices of the summary's `a`
     /// and `b`).
-    pub fn new(a: usize, b: usize, r: &RelationSummary) -> Edge {
+    pub fn new(a: usize, b: usize, r: RelationSummary) -> Edge {
         let (ca, cb) = (r.a_ordered, r.b_ordered);
         Edge {
             a,
@@ -106,8 +107,8 @@ impl Edge {
             mutual: ca.min(cb),
             contained: ca.max(cb),
             inner: if ca >= cb { a } else { b },
-            a_ranges: r.a_ranges.clone(),
-            b_ranges: r.b_ranges.clone(),
+            a_ranges: r.a_ranges,
+            b_ranges: r.b_ranges,
         }
     }
 }

@@ -339,21 +339,20 @@ fn regroup(
             tokens: sketch_of.get(&a.id).map_or(0, |s| s.tokens as usize),
         })
         .collect();
-    let edges: Vec<Edge> = relations
-        .iter()
-        .filter_map(|r| Some(Edge::new(*position.get(&r.a)?, *position.get(&r.b)?, r)))
-        .collect();
-    let fams = families(&members, &edges);
-    tracing::info!(
-        relations = relations.len(),
-        stale = stale_count,
-        "families grouped"
-    );
+    let related = relations.len();
     let links: Vec<(ArticleId, ArticleId)> = relations
         .iter()
         .map(|r| (r.a.clone(), r.b.clone()))
         .collect();
-    drop(relations);
+    let edges: Vec<Edge> = relations
+        .into_iter()
+        .filter_map(|r| {
+            let (a, b) = (*position.get(&r.a)?, *position.get(&r.b)?);
+            Some(Edge::new(a, b, r))
+        })
+        .collect();
+    let fams = families(&members, &edges);
+    tracing::info!(relations = related, stale = stale_count, "families grouped");
     let earliest_pending = summaries
         .iter()
         .filter(|a| pending.contains(&a.id))
