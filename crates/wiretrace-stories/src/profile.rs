@@ -1,13 +1,12 @@
 //! An article's term profile: TF-IDF with the title and lead weighted up.
 //! Terms are interned to integer ids so profiles compare without hashing strings.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use std::sync::LazyLock;
-use wiretrace_core::{text::tokenize, Article};
+use wiretrace_core::{text::for_each_token, Article};
 
-static STOPWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+static STOPWORDS: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
     include_str!("../stopwords.txt")
         .split_whitespace()
         .collect()
@@ -35,40 +34,58 @@ pub struct Vocabulary {
 }
 
 /// An article's terms with their weights (title and lead up, names up),
-/// one entry per occurrence: the costly part of taking an article, which
+/// one entry per term in the order terms first occur, its weight the sum
+/// over its occurrences: the costly part of taking an article, which
 /// callers may compute in parallel ahead of [`Vocabulary::observe`].
 pub fn article_terms(a: &Article) -> Vec<(String, f64)> {
-    let mut out = Vec::new();
+    // Term → (first occurrence, summed weight). Weights are summed in
+    // occurrence order, as `observe` would, so profiles are the same to the
+    // bit; a string is made per distinct term, not per occurrence.
+    let mut seen: HashMap<String, (u32, f64)> = HashMap::default();
     let mut push = |text: &str, weight: f64| {
-        let chars: Vec<char> = text.chars().collect();
-        for (k, t) in tokenize(text).iter().enumerate() {
-            if t.key.chars().count() < 2
-                || STOPWORDS.contains(t.key.as_str())
-                || t.key.chars().all(|c| c.is_ascii_digit())
-            {
-                continue;
+        // Whether a word starts a sentence is read off the last character
+        // before it that is not white space, met walking the text once.
+        let mut chars = text.chars();
+        let (mut at, mut last_mark, mut first) = (0usize, None, true);
+        for_each_token(text, 0, &mut |span, key, capitalized| {
+            while at < span.start {
+                match chars.next() {
+                    Some(c) if !c.is_whitespace() => last_mark = Some(c),
+                    Some(_) => {}
+                    None => break,
+                }
+                at += 1;
             }
-            let before = chars[..t.span.start]
-                .iter()
-                .rev()
-                .find(|c| !c.is_whitespace());
-            let sentence_start = k == 0
-                || before.is_some_and(|c| matches!(c, '.' | '!' | '?' | '"' | '“' | '”' | ':'));
-            let boost = if t.capitalized && !sentence_start {
+            let sentence_start = std::mem::take(&mut first)
+                || last_mark.is_some_and(|c| matches!(c, '.' | '!' | '?' | '"' | '“' | '”' | ':'));
+            if key.chars().nth(1).is_none()
+                || STOPWORDS.contains(key)
+                || key.chars().all(|c| c.is_ascii_digit())
+            {
+                return;
+            }
+            let boost = if capitalized && !sentence_start {
                 NAME_BOOST
             } else {
                 1.0
             };
-            out.push((t.key.clone(), weight * boost));
-        }
+            let w = weight * boost;
+            match seen.get_mut(key) {
+                Some(e) => e.1 += w,
+                None => {
+                    let order = seen.len() as u32;
+                    seen.insert(key.to_owned(), (order, w));
+                }
+            }
+        });
     };
     if let Some(t) = &a.title {
         push(t, TITLE_WEIGHT);
     }
-    let map = wiretrace_core::CharMap::new(&a.text);
+    let mut cursor = wiretrace_core::text::CharCursor::new(&a.text);
     for (p, span) in a.body.iter().enumerate() {
         push(
-            map.slice(&a.text, *span),
+            cursor.slice(*span),
             if p < LEAD_PARAGRAPHS {
                 LEAD_WEIGHT
             } else {
@@ -76,7 +93,12 @@ pub fn article_terms(a: &Article) -> Vec<(String, f64)> {
             },
         );
     }
-    out
+    let mut terms: Vec<(u32, String, f64)> = seen
+        .into_iter()
+        .map(|(t, (order, w))| (order, t, w))
+        .collect();
+    terms.sort_unstable_by_key(|x| x.0);
+    terms.into_iter().map(|(_, t, w)| (t, w)).collect()
 }
 
 impl Vocabulary {
@@ -296,5 +318,107 @@ impl Profile {
         let mut v = self.products(other);
         v.sort_unstable_by(heavier_first);
         v.into_iter().take(k).map(|(t, _)| t).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use wiretrace_core::{text::tokenize, ArticleId, InputFormat};
+
+    /// The terms as first written: a token list per text, a string per
+    /// occurrence, then summed per term in first-occurrence order.
+    fn reference_terms(a: &Article) -> Vec<(String, f64)> {
+        let mut occurrences = Vec::new();
+        let mut push = |text: &str, weight: f64| {
+            let chars: Vec<char> = text.chars().collect();
+            for (k, t) in tokenize(text).iter().enumerate() {
+                if t.key.chars().count() < 2
+                    || STOPWORDS.contains(t.key.as_str())
+                    || t.key.chars().all(|c| c.is_ascii_digit())
+                {
+                    continue;
+                }
+                let before = chars[..t.span.start]
+                    .iter()
+                    .rev()
+                    .find(|c| !c.is_whitespace());
+                let sentence_start = k == 0
+                    || before.is_some_and(|c| matches!(c, '.' | '!' | '?' | '"' | '“' | '”' | ':'));
+                let boost = if t.capitalized && !sentence_start {
+                    NAME_BOOST
+                } else {
+                    1.0
+                };
+                occurrences.push((t.key.clone(), weight * boost));
+            }
+        };
+        if let Some(t) = &a.title {
+            push(t, TITLE_WEIGHT);
+        }
+        let map = wiretrace_core::CharMap::new(&a.text);
+        for (p, span) in a.body.iter().enumerate() {
+            push(
+                map.slice(&a.text, *span),
+                if p < LEAD_PARAGRAPHS {
+                    LEAD_WEIGHT
+                } else {
+                    1.0
+                },
+            );
+        }
+        let mut out: Vec<(String, f64)> = Vec::new();
+        for (t, w) in occurrences {
+            match out.iter_mut().find(|(x, _)| *x == t) {
+                Some(e) => e.1 += w,
+                None => out.push((t, 0.0 + w)),
+            }
+        }
+        out
+    }
+
+    fn article(title: &str, paras: &[String]) -> Article {
+        let paras: Vec<&str> = paras.iter().map(String::as_str).collect();
+        let mut a = Article::from_paragraphs(ArticleId("a".into()), &paras, InputFormat::Text, "a");
+        a.title = Some(title.into());
+        a
+    }
+
+    #[test]
+    fn names_inside_sentences_weigh_more_than_sentence_starts() {
+        let a = article(
+            "Port strike",
+            &["Dockworkers walked out. Mara Lindqvist said “Pay” mattered; union said so.".into()],
+        );
+        let terms = article_terms(&a);
+        let w = |t: &str| terms.iter().find(|(x, _)| x == t).map(|(_, w)| *w);
+        // "Mara" starts a sentence (after '.'): no boost; "Lindqvist" does.
+        assert_eq!(w("mara"), Some(LEAD_WEIGHT));
+        assert_eq!(w("lindqvist"), Some(LEAD_WEIGHT * NAME_BOOST));
+        // After an opening quote, a word starts a sentence.
+        assert_eq!(w("pay"), Some(LEAD_WEIGHT));
+        assert_eq!(w("port"), Some(TITLE_WEIGHT));
+        assert_eq!(w("said"), None, "a stop word");
+    }
+
+    proptest! {
+        #[test]
+        fn terms_equal_the_token_list_reference(
+            title in "[A-Za-zé ,.:’“”\"!?0-9]{0,40}",
+            paras in proptest::collection::vec(
+                "(The|the|Mara|Zoë|ünter|Αθήνα|東京|said|42|U\\.S\\.|don’t|[A-Z][a-z]{1,6}|[a-z]{1,6}|[.!?:,;“”\"’–]|\\s|\u{a0}|\u{2003}){0,60}",
+                0..5,
+            ),
+        ) {
+            let a = article(&title, &paras);
+            let got = article_terms(&a);
+            let want = reference_terms(&a);
+            prop_assert_eq!(got.len(), want.len());
+            for ((t, w), (rt, rw)) in got.iter().zip(&want) {
+                prop_assert_eq!(t, rt);
+                prop_assert_eq!(w.to_bits(), rw.to_bits(), "weight of {}", t);
+            }
+        }
     }
 }
