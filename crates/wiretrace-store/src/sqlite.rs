@@ -7,7 +7,7 @@ use wiretrace_core::{time::ArrivalKey, Article, ArticleId, InputFormat, Rejectio
 use wiretrace_reuse::{FamilyAssignment, PairRelation, RelationSummary, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
-use crate::schema::{DERIVE_TOUCHED_STORY_INDEXES, INDEX_NEW_TEXTS, MIGRATIONS};
+use crate::schema::{DERIVE_TOUCHED_STORY_INDEXES, INDEX_NEW_TEXTS, MIGRATIONS, PUT_STORY_MEMBER};
 use crate::{
     text_query, ArticleSummary, FamilyBrief, NewArticle, OutletCount, PutOutcome, RejectedItem,
     Result, SearchHit, Stats, Store, StoreError, StoryMember, StoryQuery, StorySummary,
@@ -393,8 +393,8 @@ impl Store for SqliteStore {
         for r in ordered {
             let summary = RelationSummary::of(&r);
             cached(&tx,
-                "INSERT OR REPLACE INTO relations (a, b, is_copy, a_coverage, b_coverage, passages, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![r.a.as_str(), r.b.as_str(), summary.is_copy, r.a_coverage, r.b_coverage, serde_json::to_string(&r.passages)?, summary_to_blob(&summary)],
+                "INSERT OR REPLACE INTO relations (a, b, is_copy, a_coverage, b_coverage, passages, summary, passage_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![r.a.as_str(), r.b.as_str(), summary.is_copy, r.a_coverage, r.b_coverage, serde_json::to_string(&r.passages)?, summary_to_blob(&summary), r.passages.len() as i64],
             )?;
         }
         for id in analysed {
@@ -540,7 +540,11 @@ impl Store for SqliteStore {
              DELETE FROM stories WHERE id IN (SELECT id FROM touched);",
         )?;
         for a in update.assignments {
-            cached(&tx, "INSERT OR REPLACE INTO story_members (article_id, story, similarity, reason) VALUES (?1, ?2, ?3, ?4)", params![a.id.as_str(), a.story, a.similarity, a.reason])?;
+            cached(
+                &tx,
+                PUT_STORY_MEMBER,
+                params![a.id.as_str(), a.story, a.similarity, a.reason],
+            )?;
         }
         for s in update.stories {
             cached(&tx,
@@ -849,7 +853,7 @@ impl Store for SqliteStore {
             rejected: count("SELECT COUNT(*) FROM rejected")?,
             families: count("SELECT COUNT(DISTINCT family) FROM families")?,
             stories: count("SELECT COUNT(*) FROM stories")?,
-            passages: count("SELECT COALESCE(SUM(json_array_length(passages)), 0) FROM relations")?,
+            passages: count("SELECT COALESCE(SUM(passage_count), 0) FROM relations")?,
         })
     }
 }
@@ -1073,6 +1077,16 @@ mod tests {
             .unwrap();
     }
 
+    /// A store file at `path` with the schema as migration `version` left it.
+    fn store_of_version(path: &Path, version: usize) -> Connection {
+        let conn = Connection::open(path).unwrap();
+        for sql in &MIGRATIONS[..version] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", version).unwrap();
+        conn
+    }
+
     #[test]
     fn a_store_from_before_the_pending_table_keeps_its_pending_articles() {
         let dir = tempfile::tempdir().unwrap();
@@ -1080,11 +1094,7 @@ mod tests {
         {
             // The schema as version 6 left it, with one article analysed
             // and one waiting.
-            let conn = Connection::open(&path).unwrap();
-            for sql in &MIGRATIONS[..6] {
-                conn.execute_batch(sql).unwrap();
-            }
-            conn.pragma_update(None, "user_version", 6).unwrap();
+            let conn = store_of_version(&path, 6);
             for (id, analysed) in [("done", 1), ("waiting", 0)] {
                 conn.execute(
                     "INSERT INTO articles (id, text, body, captions, related, stripped, input, format, original, content_hash, ingested_at, analysed)
@@ -1103,6 +1113,24 @@ mod tests {
         s.put_articles(&[art("done", "a new text")]).unwrap();
         s.put_articles(&[art("done", "a new text")]).unwrap();
         assert_eq!(s.pending_analysis().unwrap(), [ArticleId("done".into())]);
+    }
+
+    #[test]
+    fn a_store_from_before_passage_counts_counts_its_passages() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        {
+            // The schema as version 8 left it, with one relation of two
+            // passages (their contents do not matter to the count).
+            let conn = store_of_version(&path, 8);
+            conn.execute(
+                "INSERT INTO relations (a, b, is_copy, a_coverage, b_coverage, passages) VALUES ('x', 'y', 0, 0.5, 0.5, '[{}, {}]')",
+                [],
+            )
+            .unwrap();
+        }
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.stats().unwrap().passages, 2);
     }
 
     #[test]
