@@ -17,6 +17,7 @@
 mod clusterer;
 mod profile;
 pub mod timeline;
+mod undated;
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -50,6 +51,11 @@ pub struct Config {
     /// Two stories whose profiles are this similar (time-scaled likewise)
     /// are merged after the online pass; above 1, never.
     pub merge_threshold: f64,
+    /// A group of undated articles joins a story only if the story's mean
+    /// cosine to its articles is at least this share of theirs to the rest
+    /// of the group (see [`Clusterer::settle_undated`]). Chosen on the
+    /// even ECB+ topics, where 0.5 to 0.75 score alike.
+    pub undated_closeness: f64,
 }
 
 impl Default for Config {
@@ -61,6 +67,7 @@ impl Default for Config {
             time_scale_days: 5.0,
             undated_factor: 0.5,
             merge_threshold: 0.2,
+            undated_closeness: 0.6,
         }
     }
 }
@@ -85,6 +92,9 @@ impl Config {
         }
         if let Some(t) = var("WIRETRACE_STORY_MERGE") {
             c.merge_threshold = t;
+        }
+        if let Some(t) = var("WIRETRACE_STORY_CLOSENESS") {
+            c.undated_closeness = t;
         }
         c
     }
@@ -197,9 +207,15 @@ impl Outcome {
         }
     }
 
-    /// Adds the summaries of the stories still live, and orders the
-    /// stories by first article.
-    pub fn finish(mut self, clusterer: &Clusterer) -> (Vec<Assignment>, Vec<Story>) {
+    /// Places the undated articles `clusterer` holds
+    /// ([`Clusterer::settle_undated`]), adds the summaries of the stories
+    /// still live, and orders the stories by first article.
+    pub fn finish(
+        mut self,
+        clusterer: &mut Clusterer,
+        config: &Config,
+    ) -> (Vec<Assignment>, Vec<Story>) {
+        self.apply(clusterer.settle_undated(config));
         for story in clusterer.live_summaries() {
             self.report(story);
         }
@@ -224,7 +240,7 @@ pub struct Checkpoint {
 
 /// Changes when the clustering rules change, so that a checkpoint made under
 /// older rules is not resumed (the store replays from the first article).
-const RULES_VERSION: u32 = 4;
+const RULES_VERSION: u32 = 5;
 
 fn rules_tag(config: &Config) -> String {
     format!("rules {RULES_VERSION}; {config:?}")
@@ -297,7 +313,7 @@ pub fn cluster(
             outcome.apply(input.add(&mut clusterer, a, terms, config));
         }
     }
-    outcome.finish(&clusterer)
+    outcome.finish(&mut clusterer, config)
 }
 
 /// What the clustering needs to know of the reuse stage's results: each
@@ -570,6 +586,86 @@ mod tests {
         let refs: Vec<&Article> = with_late.iter().collect();
         let (a, _) = cluster(&refs, &[], &[], &Config::default());
         assert_ne!(story_of(&a, "late"), story_of(&a, "s1"));
+    }
+
+    /// A month of town-council news from other towns, so that the names
+    /// of one event are rare in the collection (specific).
+    fn council_month() -> Vec<Article> {
+        let towns = ["Veldt", "Ostra", "Kemble", "Lorn", "Marrow", "Nisk"];
+        (0..36)
+            .map(|k| {
+                let town = towns[k % towns.len()];
+                let mut a = art(
+                    &format!("council-{k:02}"),
+                    &format!("2025-02-{:02}T10:00:00Z", 1 + k % 28),
+                    &format!("{town} council debates budget item {k}"),
+                    &[&format!("The {town} council debated item {k} of its budget on Monday, its clerk said."), "A vote is due next month."],
+                );
+                a.site = Some("council-wire".into());
+                a
+            })
+            .collect()
+    }
+
+    /// Dated reports of a strike at Port Aldren that recall an earlier
+    /// strike at Port Brisk, and undated reports of that Brisk strike
+    /// (ids `brisk-0`..), each of which alone is like the Aldren story.
+    fn two_strikes(brisk_ids: &[&str]) -> Vec<Article> {
+        let mut arts = council_month();
+        let recall = "It follows a walkout at Port Brisk, where dockworkers led by shop steward Olav Renn stopped work over pay.";
+        arts.push(art("aldren-1", "2025-03-04T08:00:00Z", "Dockworkers strike at Port Aldren", &["Dockworkers at Port Aldren walked out on Tuesday over pay, union leader Mara Lindqvist said.", "The Port Aldren Authority said its offer of four percent stood, and that ferries to Skellig Island would still sail from the north pier.", "Lindqvist said the Aldren crane drivers would join the pickets at dawn.", recall]));
+        arts.push(art("aldren-2", "2025-03-04T12:00:00Z", "Port Aldren walkout enters its first night", &["Pickets stayed at the gates of Port Aldren as the walkout over pay went on, Mara Lindqvist said.", "Crane drivers joined them, and the Port Aldren Authority kept its four percent offer on the table; the Skellig Island ferries sailed.", recall]));
+        let brisk = [
+            ("Port Brisk dockworkers stop work", "Dockworkers at Port Brisk stopped work over pay, shop steward Olav Renn said, and harbour master Tove Aske closed the Brisk quays."),
+            ("Brisk quays shut as dockworkers walk out", "Harbour master Tove Aske shut the quays at Port Brisk after dockworkers walked out, Olav Renn said."),
+            ("Olav Renn leads Port Brisk walkout", "Shop steward Olav Renn led dockworkers off the Brisk quays over pay; Tove Aske said ships would wait."),
+            ("Ships wait off Port Brisk", "Ships waited off Port Brisk as Olav Renn's dockworkers stayed out and Tove Aske kept the quays shut."),
+        ];
+        for (id, (title, text)) in brisk_ids.iter().zip(brisk) {
+            let mut a = art(id, "", title, &[text]);
+            a.published = None;
+            arts.push(a);
+        }
+        arts
+    }
+
+    #[test]
+    fn undated_reports_of_another_event_make_their_own_story() {
+        // Named in any order, they are grouped the same: together, apart
+        // from the story that recalls their event.
+        for ids in [
+            ["brisk-0", "brisk-1", "brisk-2", "brisk-3"],
+            ["z-brisk", "a-brisk", "m-brisk", "b-brisk"],
+        ] {
+            let arts = two_strikes(&ids);
+            let refs: Vec<&Article> = arts.iter().collect();
+            let (a, _) = cluster(&refs, &[], &[], &Config::default());
+            let brisk: HashSet<&str> = ids.iter().map(|id| story_of(&a, id)).collect();
+            assert_eq!(brisk.len(), 1, "{a:#?}");
+            assert_ne!(story_of(&a, ids[0]), story_of(&a, "aldren-1"), "{a:#?}");
+        }
+    }
+
+    #[test]
+    fn undated_reports_of_a_dated_story_join_it_together() {
+        let mut arts = council_month();
+        arts.push(strike("s1", "2025-03-04T08:00:00Z"));
+        arts.push(strike("s2", "2025-03-04T12:00:00Z"));
+        let undated = [
+            ("u-1", "Port Aldren dockworkers stay out", "Dockworkers at Port Aldren stayed out over pay, Mara Lindqvist said, and the Port Aldren Authority said its offer stood."),
+            ("u-2", "Mara Lindqvist: Port Aldren strike goes on", "Union leader Mara Lindqvist said the Port Aldren walkout over pay would go on."),
+            ("u-3", "Port Aldren Authority stands by offer", "The Port Aldren Authority said its pay offer stood as dockworkers walked out, Mara Lindqvist said."),
+        ];
+        for (id, title, text) in undated {
+            let mut a = art(id, "", title, &[text]);
+            a.published = None;
+            arts.push(a);
+        }
+        let refs: Vec<&Article> = arts.iter().collect();
+        let (a, _) = cluster(&refs, &[], &[], &Config::default());
+        for id in ["u-1", "u-2", "u-3"] {
+            assert_eq!(story_of(&a, id), story_of(&a, "s1"), "{a:#?}");
+        }
     }
 
     #[test]

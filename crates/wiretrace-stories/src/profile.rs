@@ -275,6 +275,29 @@ impl Profile {
         self.weights = merged;
     }
 
+    /// This sum of profiles without `part`, one of its terms: what the
+    /// rest of a group is like to one of its articles. Terms the sum
+    /// dropped (see [`Self::add`]) stay dropped.
+    pub fn without(&self, part: &Profile) -> Profile {
+        let mut weights = Vec::with_capacity(self.weights.len());
+        let mut j = 0;
+        for &(t, w) in &self.weights {
+            while j < part.weights.len() && part.weights[j].0 < t {
+                j += 1;
+            }
+            let rest = match part.weights.get(j) {
+                Some(&(pt, pw)) if pt == t => w - pw,
+                _ => w,
+            };
+            // Rounding leaves a trace of a term only `part` held.
+            if rest > 1e-9 {
+                weights.push((t, rest));
+            }
+        }
+        let norm = weights.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+        Profile { weights, norm }
+    }
+
     fn products(&self, other: &Profile) -> Vec<(u32, f64)> {
         let (mut i, mut j, mut out) = (0, 0, Vec::new());
         while i < self.weights.len() && j < other.weights.len() {

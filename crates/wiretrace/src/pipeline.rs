@@ -450,7 +450,7 @@ fn restory(
     let next_checkpoint = next_checkpoint
         .unwrap_or_else(|| Checkpoint::take(&config, after.clone(), &clusterer, &outcome));
     outcome.restate(&clusterer, &restate);
-    let (assignments, stories) = outcome.finish(&clusterer);
+    let (assignments, stories) = outcome.finish(&mut clusterer, &config);
     tracing::info!(
         taken,
         resumed = !replace_all,

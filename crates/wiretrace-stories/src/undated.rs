@@ -1,0 +1,242 @@
+//! Undated articles grouped among themselves, without regard to order.
+//!
+//! An article with no date has no place in the stream: taken one at a time
+//! (in id order, the only order left), the first report of an event finds
+//! no story of its own yet and joins the nearest one it resembles, and the
+//! next reports follow it there. So the undated articles are held back to
+//! the end and grouped first among themselves. Articles that share a
+//! passage start in one group (as a dated article sharing a passage with a
+//! story's member joins it); then groups are merged by agglomerative
+//! clustering, the most similar pair first, under the same rules as the
+//! online clustering: the join threshold where one side is a single
+//! article, the merge threshold between two groups, and specific terms in
+//! common. The clusterer then places each group.
+
+use crate::clusterer::{most_shared, Tally};
+use crate::profile::{Profile, Vocabulary};
+use crate::Config;
+use rustc_hash::FxHashMap as HashMap;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use wiretrace_core::union_find::find_root;
+
+/// Candidate groups are those holding one of a group's this many
+/// strongest terms (as for stories).
+const CANDIDATE_TERMS: usize = 30;
+/// Of those, at most this many are scored.
+const MAX_CANDIDATES: usize = 16;
+/// A group's core: its this many strongest terms (as for stories).
+const CORE_TERMS: usize = 150;
+/// Terms held by more groups than this find no candidates.
+const MAX_TERM_GROUPS: usize = 2_000;
+
+/// A group of undated articles (by index into the items grouped).
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    pub members: Vec<usize>,
+    pub profile: Profile,
+    /// The profile's strongest terms, sorted by id.
+    pub core: Vec<u32>,
+    strongest: Vec<u32>,
+}
+
+impl Group {
+    fn new(members: Vec<usize>, profile: Profile) -> Self {
+        let mut core = profile.strongest_terms(CORE_TERMS);
+        let strongest = core.iter().take(CANDIDATE_TERMS).copied().collect();
+        core.sort_unstable();
+        Group {
+            members,
+            profile,
+            core,
+            strongest,
+        }
+    }
+
+    pub fn in_core(&self, t: u32) -> bool {
+        self.core.binary_search(&t).is_ok()
+    }
+}
+
+/// A pair of groups that may merge, by score (highest first, ties by the
+/// lower keys first, so the order is total).
+#[derive(Debug, PartialEq)]
+struct Pair {
+    score: f64,
+    a: usize,
+    b: usize,
+}
+
+impl Eq for Pair {}
+
+impl Ord for Pair {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.score
+            .total_cmp(&other.score)
+            .then((other.a, other.b).cmp(&(self.a, self.b)))
+    }
+}
+
+impl PartialOrd for Pair {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+struct Grouping<'v> {
+    vocab: &'v Vocabulary,
+    config: &'v Config,
+    /// Groups by key; `None` once merged into another.
+    groups: Vec<Option<Group>>,
+    postings: HashMap<u32, Vec<u64>>,
+    tally: Tally,
+}
+
+impl Grouping<'_> {
+    fn post(&mut self, key: usize) {
+        let g = self.groups[key].as_ref().expect("posted group is alive");
+        for &t in &g.strongest {
+            self.postings.entry(t).or_default().push(key as u64);
+        }
+    }
+
+    fn unpost(&mut self, key: usize) {
+        let g = self.groups[key].as_ref().expect("unposted group is alive");
+        for t in &g.strongest {
+            if let Some(p) = self.postings.get_mut(t) {
+                p.retain(|&k| k != key as u64);
+            }
+        }
+    }
+
+    /// The score of merging groups `a` and `b`, if they may merge.
+    fn score(&self, a: usize, b: usize) -> Option<f64> {
+        let (ga, gb) = (self.groups[a].as_ref()?, self.groups[b].as_ref()?);
+        let sim = ga.profile.cosine(&gb.profile) * self.config.undated_factor;
+        // An article joins a group at the join threshold; two groups merge
+        // at the merge threshold, as stories do.
+        let single = ga.members.len() == 1 || gb.members.len() == 1;
+        let need = if single {
+            self.config.threshold
+        } else {
+            self.config.merge_threshold
+        };
+        // The smaller side's terms against the larger side's core, as an
+        // article's against a story's.
+        let (small, large) = if (ga.members.len(), a) <= (gb.members.len(), b) {
+            (ga, gb)
+        } else {
+            (gb, ga)
+        };
+        (sim >= need
+            && self
+                .vocab
+                .share_specific(small.profile.terms(), |t| large.in_core(t), 2))
+        .then_some(sim)
+    }
+
+    /// The pairs group `key` may merge into, onto the heap.
+    fn propose(&mut self, key: usize, heap: &mut BinaryHeap<Pair>) {
+        let g = self.groups[key].as_ref().expect("alive");
+        let lists = g
+            .strongest
+            .iter()
+            .filter_map(|t| self.postings.get(t))
+            .map(|p| p.iter());
+        let found = most_shared(
+            &mut self.tally,
+            lists,
+            MAX_TERM_GROUPS,
+            Some(key as u64),
+            MAX_CANDIDATES,
+        );
+        for other in found.into_iter().map(|k| k as usize) {
+            if let Some(score) = self.score(key, other) {
+                heap.push(Pair {
+                    score,
+                    a: key.min(other),
+                    b: key.max(other),
+                });
+            }
+        }
+    }
+}
+
+/// Groups items (undated articles) given their profiles and, for each,
+/// the items it shares a passage with. Every item is in exactly one
+/// group; groups come in order of their first member, members in order.
+/// The result depends on the items' order only through ties.
+pub(crate) fn group_undated(
+    profiles: Vec<Profile>,
+    links: &[Vec<usize>],
+    vocab: &Vocabulary,
+    config: &Config,
+) -> Vec<Group> {
+    // Articles sharing a passage start in one group.
+    let n = profiles.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    for (a, linked) in links.iter().enumerate() {
+        for &b in linked {
+            let (ra, rb) = (find_root(&mut parent, a), find_root(&mut parent, b));
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+    let mut start: Vec<Option<Group>> = Vec::new();
+    let mut key_of_root: HashMap<usize, usize> = HashMap::default();
+    for (i, p) in profiles.into_iter().enumerate() {
+        let root = find_root(&mut parent, i);
+        match key_of_root.get(&root) {
+            Some(&k) => {
+                let g = start[k].as_mut().expect("a starting group");
+                g.members.push(i);
+                g.profile.add(&p);
+            }
+            None => {
+                key_of_root.insert(root, start.len());
+                start.push(Some(Group::new(vec![i], p)));
+            }
+        }
+    }
+    for g in start.iter_mut().flatten() {
+        *g = Group::new(
+            std::mem::take(&mut g.members),
+            std::mem::take(&mut g.profile),
+        );
+    }
+    let mut grouping = Grouping {
+        vocab,
+        config,
+        groups: start,
+        postings: HashMap::default(),
+        tally: Tally::default(),
+    };
+    let initial = grouping.groups.len();
+    for key in 0..initial {
+        grouping.post(key);
+    }
+    let mut heap = BinaryHeap::new();
+    for key in 0..initial {
+        grouping.propose(key, &mut heap);
+    }
+    while let Some(Pair { a, b, .. }) = heap.pop() {
+        if grouping.groups[a].is_none() || grouping.groups[b].is_none() {
+            continue;
+        }
+        grouping.unpost(a);
+        grouping.unpost(b);
+        let ga = grouping.groups[a].take().expect("alive");
+        let gb = grouping.groups[b].take().expect("alive");
+        let mut members = ga.members;
+        members.extend(gb.members);
+        members.sort_unstable();
+        let mut profile = ga.profile;
+        profile.add(&gb.profile);
+        let key = grouping.groups.len();
+        grouping.groups.push(Some(Group::new(members, profile)));
+        grouping.post(key);
+        grouping.propose(key, &mut heap);
+    }
+    let mut groups: Vec<Group> = grouping.groups.into_iter().flatten().collect();
+    groups.sort_unstable_by_key(|g| g.members[0]);
+    groups
+}
