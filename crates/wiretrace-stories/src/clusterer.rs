@@ -648,8 +648,14 @@ impl Clusterer {
 
         // Where each article goes, decided before any is placed: against
         // the stories as the dated articles left them.
+        let mut group_at = vec![0; heads.len()];
+        for (gi, g) in groups.iter().enumerate() {
+            for &h in &g.members {
+                group_at[h] = gi;
+            }
+        }
         let mut plans = Vec::with_capacity(groups.len());
-        for g in &groups {
+        for (gi, g) in groups.iter().enumerate() {
             let size = g.members.len();
             let mut mates = Vec::with_capacity(size);
             let mut votes = Vec::with_capacity(size);
@@ -666,8 +672,7 @@ impl Clusterer {
                 } else {
                     0.0
                 };
-                // Articles sharing a passage are grouped together.
-                let mate_score = if !links[h].is_empty() {
+                let mate_score = if links[h].iter().any(|o| group_at[*o] == gi) {
                     config.passage_link
                 } else {
                     mate * config.undated_factor

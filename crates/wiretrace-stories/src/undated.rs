@@ -4,13 +4,12 @@
 //! (in id order, the only order left), the first report of an event finds
 //! no story of its own yet and joins the nearest one it resembles, and the
 //! next reports follow it there. So the undated articles are held back to
-//! the end and grouped first among themselves. Articles that share a
-//! passage start in one group (as a dated article sharing a passage with a
-//! story's member joins it); then groups are merged by agglomerative
-//! clustering, the most similar pair first, under the same rules as the
-//! online clustering: the join threshold where one side is a single
-//! article, the merge threshold between two groups, and specific terms in
-//! common. The clusterer then places each group.
+//! the end and grouped first among themselves, by agglomerative
+//! clustering (the most similar pair first) under the same rules as the
+//! online clustering: an article joins a group at the join threshold, or
+//! because it shares a passage with a member (credited the passage link);
+//! two groups merge at the merge threshold, on their profiles alone; and
+//! specific terms in common. The clusterer then places each group.
 
 use crate::clusterer::{most_shared, Tally};
 use crate::profile::{Profile, Vocabulary};
@@ -58,11 +57,14 @@ impl Group {
     }
 }
 
-/// A pair of groups that may merge, by score (highest first, ties by the
-/// lower keys first, so the order is total).
+/// A pair that may merge, by score (highest first, ties by the lower keys
+/// first, so the order is total): two groups, or two articles sharing a
+/// passage (`link`), whose groups merge if one of them is still the
+/// article alone.
 #[derive(Debug, PartialEq)]
 struct Pair {
     score: f64,
+    link: bool,
     a: usize,
     b: usize,
 }
@@ -73,6 +75,7 @@ impl Ord for Pair {
     fn cmp(&self, other: &Self) -> Ordering {
         self.score
             .total_cmp(&other.score)
+            .then(self.link.cmp(&other.link))
             .then((other.a, other.b).cmp(&(self.a, self.b)))
     }
 }
@@ -88,6 +91,9 @@ struct Grouping<'v> {
     config: &'v Config,
     /// Groups by key; `None` once merged into another.
     groups: Vec<Option<Group>>,
+    /// What each group key was merged into (a union-find forest whose
+    /// roots are the live groups; an article's first key is its index).
+    merged: Vec<usize>,
     postings: HashMap<u32, Vec<u64>>,
     tally: Tally,
 }
@@ -135,7 +141,33 @@ impl Grouping<'_> {
         .then_some(sim)
     }
 
-    /// The pairs group `key` may merge into, onto the heap.
+    /// Merges live groups `a` and `b` into a new one, whose key it returns.
+    fn merge(&mut self, a: usize, b: usize) -> usize {
+        self.unpost(a);
+        self.unpost(b);
+        let ga = self.groups[a].take().expect("alive");
+        let gb = self.groups[b].take().expect("alive");
+        // The smaller list is appended to the larger (sorted at the end):
+        // a group growing one article at a time is not re-sorted each time.
+        let (mut members, smaller) = if ga.members.len() >= gb.members.len() {
+            (ga.members, gb.members)
+        } else {
+            (gb.members, ga.members)
+        };
+        let key = self.groups.len();
+        self.merged.push(key);
+        self.merged[a] = key;
+        self.merged[b] = key;
+        members.extend(smaller);
+        let mut profile = ga.profile;
+        profile.add(&gb.profile);
+        self.groups.push(Some(Group::new(members, profile)));
+        self.post(key);
+        key
+    }
+
+    /// The pairs group `key` may merge into (live groups sharing its
+    /// strongest terms, scored), onto the heap.
     fn propose(&mut self, key: usize, heap: &mut BinaryHeap<Pair>) {
         let g = self.groups[key].as_ref().expect("alive");
         let lists = g
@@ -154,6 +186,7 @@ impl Grouping<'_> {
             if let Some(score) = self.score(key, other) {
                 heap.push(Pair {
                     score,
+                    link: false,
                     a: key.min(other),
                     b: key.max(other),
                 });
@@ -172,71 +205,62 @@ pub(crate) fn group_undated(
     vocab: &Vocabulary,
     config: &Config,
 ) -> Vec<Group> {
-    // Articles sharing a passage start in one group.
     let n = profiles.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    for (a, linked) in links.iter().enumerate() {
-        for &b in linked {
-            let (ra, rb) = (find_root(&mut parent, a), find_root(&mut parent, b));
-            parent[ra.max(rb)] = ra.min(rb);
-        }
-    }
-    let mut start: Vec<Option<Group>> = Vec::new();
-    let mut key_of_root: HashMap<usize, usize> = HashMap::default();
-    for (i, p) in profiles.into_iter().enumerate() {
-        let root = find_root(&mut parent, i);
-        match key_of_root.get(&root) {
-            Some(&k) => {
-                let g = start[k].as_mut().expect("a starting group");
-                g.members.push(i);
-                g.profile.add(&p);
-            }
-            None => {
-                key_of_root.insert(root, start.len());
-                start.push(Some(Group::new(vec![i], p)));
-            }
-        }
-    }
-    for g in start.iter_mut().flatten() {
-        *g = Group::new(
-            std::mem::take(&mut g.members),
-            std::mem::take(&mut g.profile),
-        );
-    }
     let mut grouping = Grouping {
         vocab,
         config,
-        groups: start,
+        groups: profiles
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| Some(Group::new(vec![i], p)))
+            .collect(),
+        merged: (0..n).collect(),
         postings: HashMap::default(),
         tally: Tally::default(),
     };
-    let initial = grouping.groups.len();
-    for key in 0..initial {
+    for key in 0..n {
         grouping.post(key);
     }
     let mut heap = BinaryHeap::new();
-    for key in 0..initial {
+    for key in 0..n {
         grouping.propose(key, &mut heap);
     }
-    while let Some(Pair { a, b, .. }) = heap.pop() {
+    for (a, linked) in links.iter().enumerate() {
+        for &b in linked.iter().filter(|&&b| a < b) {
+            let alone = |k: usize| grouping.groups[k].as_ref().expect("each article alone");
+            let sim = alone(a).profile.cosine(&alone(b).profile) * config.undated_factor;
+            heap.push(Pair {
+                score: sim.max(config.passage_link),
+                link: true,
+                a,
+                b,
+            });
+        }
+    }
+    while let Some(Pair { link, a, b, .. }) = heap.pop() {
+        let (a, b) = if link {
+            // Articles: an article joins the group of one it shares a
+            // passage with; two groups do not merge through one link.
+            let ga = find_root(&mut grouping.merged, a);
+            let gb = find_root(&mut grouping.merged, b);
+            let size = |k: usize| grouping.groups[k].as_ref().map_or(0, |g| g.members.len());
+            if ga == gb || (size(ga) > 1 && size(gb) > 1) {
+                continue;
+            }
+            (ga, gb)
+        } else {
+            (a, b)
+        };
         if grouping.groups[a].is_none() || grouping.groups[b].is_none() {
             continue;
         }
-        grouping.unpost(a);
-        grouping.unpost(b);
-        let ga = grouping.groups[a].take().expect("alive");
-        let gb = grouping.groups[b].take().expect("alive");
-        let mut members = ga.members;
-        members.extend(gb.members);
-        members.sort_unstable();
-        let mut profile = ga.profile;
-        profile.add(&gb.profile);
-        let key = grouping.groups.len();
-        grouping.groups.push(Some(Group::new(members, profile)));
-        grouping.post(key);
+        let key = grouping.merge(a, b);
         grouping.propose(key, &mut heap);
     }
     let mut groups: Vec<Group> = grouping.groups.into_iter().flatten().collect();
+    for g in groups.iter_mut() {
+        g.members.sort_unstable();
+    }
     groups.sort_unstable_by_key(|g| g.members[0]);
     groups
 }
