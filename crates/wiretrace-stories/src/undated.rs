@@ -229,8 +229,12 @@ pub(crate) fn group_undated(
         for &b in linked.iter().filter(|&&b| a < b) {
             let alone = |k: usize| grouping.groups[k].as_ref().expect("each article alone");
             let sim = alone(a).profile.cosine(&alone(b).profile) * config.undated_factor;
+            // Above every pair scored by similarity alone (at most the
+            // undated factor), the most similar linked pairs first: two
+            // reports of one event sharing a passage are taken before a
+            // passage one of them shares with another event's report.
             heap.push(Pair {
-                score: sim.max(config.passage_link),
+                score: config.passage_link.max(config.undated_factor) + sim,
                 link: true,
                 a,
                 b,
@@ -263,4 +267,87 @@ pub(crate) fn group_undated(
     }
     groups.sort_unstable_by_key(|g| g.members[0]);
     groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::article_terms;
+    use wiretrace_core::{Article, ArticleId, InputFormat};
+
+    fn profiles(texts: &[&str]) -> (Vec<Profile>, Vocabulary) {
+        let mut vocab = Vocabulary::default();
+        // A background of other news, so that names are specific.
+        let filler: Vec<String> = (0..40)
+            .map(|k| format!("The council of Town{k} met on Monday about item {k}."))
+            .collect();
+        let all: Vec<&str> = filler
+            .iter()
+            .map(String::as_str)
+            .chain(texts.iter().copied())
+            .collect();
+        let mut out = Vec::new();
+        for (k, t) in all.iter().enumerate() {
+            let a =
+                Article::from_paragraphs(ArticleId(format!("a{k}")), &[t], InputFormat::Text, "t");
+            let tf = vocab.observe(article_terms(&a));
+            if k >= filler.len() {
+                out.push(vocab.profile(&tf));
+            }
+        }
+        (out, vocab)
+    }
+
+    fn members(groups: &[Group]) -> Vec<Vec<usize>> {
+        groups.iter().map(|g| g.members.clone()).collect()
+    }
+
+    #[test]
+    fn a_passage_brings_an_article_into_a_group_but_does_not_join_two_groups() {
+        let (p, vocab) = profiles(&[
+            "Dockworkers at Port Aldren walked out over pay, Mara Lindqvist said.",
+            "Port Aldren dockworkers stayed out over pay, Mara Lindqvist said.",
+            "Veldt council approved the airport tram line, mayor Oskar Fenn said.",
+            "The airport tram line in Veldt was approved, Oskar Fenn said.",
+            "Weather: rain over the hills, sun by the coast on Sunday.",
+        ]);
+        // Each report shares a passage with the other of its event; one
+        // report of each event shares one with the other event's; the
+        // weather shares one with the first strike report.
+        let links = vec![vec![1, 4], vec![0, 2], vec![1, 3], vec![2], vec![0]];
+        let groups = group_undated(p, &links, &vocab, &Config::default());
+        assert_eq!(members(&groups), vec![vec![0, 1, 4], vec![2, 3]]);
+    }
+
+    #[test]
+    fn the_grouping_does_not_depend_on_the_order_of_the_articles() {
+        let texts = [
+            "Dockworkers at Port Aldren walked out over pay, Mara Lindqvist said.",
+            "Veldt council approved the airport tram line, mayor Oskar Fenn said.",
+            "Port Aldren dockworkers stayed out over pay, Mara Lindqvist said.",
+            "The airport tram line in Veldt was approved, Oskar Fenn said.",
+            "Mara Lindqvist said the Port Aldren strike over pay would go on.",
+        ];
+        let (p, vocab) = profiles(&texts);
+        let none = vec![Vec::new(); texts.len()];
+        let forward = group_undated(p.clone(), &none, &vocab, &Config::default());
+        assert_eq!(members(&forward), vec![vec![0, 2, 4], vec![1, 3]]);
+        // The same articles backwards: the same groups, indices mirrored.
+        let backward = group_undated(
+            p.into_iter().rev().collect(),
+            &none,
+            &vocab,
+            &Config::default(),
+        );
+        let mut mirrored: Vec<Vec<usize>> = members(&backward)
+            .into_iter()
+            .map(|g| {
+                let mut g: Vec<usize> = g.into_iter().map(|i| texts.len() - 1 - i).collect();
+                g.sort_unstable();
+                g
+            })
+            .collect();
+        mirrored.sort();
+        assert_eq!(mirrored, members(&forward));
+    }
 }
