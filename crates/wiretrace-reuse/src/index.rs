@@ -81,6 +81,13 @@ impl CandidateIndex {
     /// sorted by doc number. A doc of the index finds itself too; callers
     /// skip it.
     pub fn query(&self, sketch: &[u64]) -> Vec<(u32, Evidence)> {
+        self.query_before(sketch, u32::MAX)
+    }
+
+    /// [`Self::query`] among the docs numbered below `before` only: each
+    /// pair of indexed docs is then found once, by the later one, and the
+    /// postings after it (half of them, over a whole store) are not walked.
+    pub fn query_before(&self, sketch: &[u64], before: u32) -> Vec<(u32, Evidence)> {
         // Evidence is tallied in a dense array per thread, indexed by doc,
         // with the docs touched listed to reset it: a hash map entry per
         // posting was the costliest step of finding candidates.
@@ -100,7 +107,9 @@ impl CandidateIndex {
                     continue;
                 }
                 let rare = (p.len() <= RARE_DF) as u32;
-                for &d in p {
+                // Postings list docs in the order they were added.
+                let end = p.partition_point(|&d| d < before);
+                for &d in &p[..end] {
                     let e = &mut counts[d as usize];
                     if e.shared == 0 {
                         touched.push(d);
@@ -173,6 +182,12 @@ mod tests {
         let found: Vec<u32> = ix.query(&[1, 2, 3]).into_iter().map(|(d, _)| d).collect();
         assert_eq!(found, vec![0, 2]);
         assert!(ix.query(&[9]).is_empty());
+        let before: Vec<u32> = ix
+            .query_before(&[1, 2, 3], 2)
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect();
+        assert_eq!(before, vec![0]);
         assert_eq!(ix.len(), 3);
         assert_eq!(ix.evidence(&[1, 2, 3], &[1, 2, 3, 4]).rare, 3);
     }

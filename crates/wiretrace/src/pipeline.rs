@@ -191,9 +191,8 @@ pub fn analyse(store: &mut dyn Store) -> Result<()> {
             .into_par_iter()
             .flat_map_iter(|d| {
                 index
-                    .query(&sketches[d].hashes)
+                    .query_before(&sketches[d].hashes, d as u32)
                     .into_iter()
-                    .filter(move |&(c, _)| (c as usize) < d)
                     .map(move |(c, e)| (c as usize, d, e))
             })
             .collect();
