@@ -20,7 +20,7 @@
 //! takes its articles as members and is reported again, but is not
 //! reshaped by them.
 
-use crate::profile::{article_terms, Profile, Vocabulary};
+use crate::profile::{article_terms, Profile, Spread, Vocabulary};
 use crate::undated::group_undated;
 use crate::{Assignment, Config, Story};
 use chrono::{DateTime, FixedOffset};
@@ -245,6 +245,9 @@ pub struct Clusterer {
     /// Scratch space for counting candidates (see [`most_shared`]).
     #[serde(skip)]
     tally: RefCell<Tally>,
+    /// Scratch space for comparing one profile with many candidates.
+    #[serde(skip)]
+    spread: RefCell<Spread>,
 }
 
 fn later(
@@ -516,6 +519,8 @@ impl Clusterer {
         config: &Config,
     ) -> Option<(Target, f64, Option<&'l ArticleId>)> {
         let mut best: Option<(Target, f64, Option<&ArticleId>)> = None;
+        let mut spread = self.spread.borrow_mut();
+        spread.load(profile);
         let strongest = profile.strongest_terms(CANDIDATE_TERMS);
         let mut candidates = self.candidates(&strongest, MAX_TERM_STORIES, None);
         candidates.extend(linked_story.keys().copied());
@@ -531,7 +536,7 @@ impl Clusterer {
                 continue;
             }
             let sim =
-                profile.cosine(&story.profile) * Self::time_factor(config, published, story.last);
+                spread.cosine(&story.profile) * Self::time_factor(config, published, story.last);
             let (score, via) = match linked_story.get(&k) {
                 Some(&l) if config.passage_link > sim => (config.passage_link, Some(l)),
                 _ => (sim, None),
@@ -565,7 +570,7 @@ impl Clusterer {
             );
             for seq in found {
                 let d = &self.dormant[&seq];
-                let score = profile.cosine(&d.profile) * Self::time_factor(config, None, None);
+                let score = spread.cosine(&d.profile) * Self::time_factor(config, None, None);
                 if score >= need
                     && best.as_ref().is_none_or(|(_, b, _)| score > *b)
                     && self.vocab.share_specific(
@@ -942,6 +947,8 @@ impl Clusterer {
         loop {
             let s = &self.stories[&k];
             let mut best: Option<(u64, f64)> = None;
+            let mut spread = self.spread.borrow_mut();
+            spread.load(&s.profile);
             for other in self.candidates(&s.strongest, MAX_MERGE_POSTINGS, Some(k)) {
                 let o = &self.stories[&other];
                 let (first, second) = if (time_order(s.first), k) <= (time_order(o.first), other) {
@@ -951,7 +958,7 @@ impl Clusterer {
                 };
                 let factor =
                     Self::time_factor(config, second.first, later(first.last, first.first));
-                let sim = s.profile.cosine(&o.profile) * factor;
+                let sim = spread.cosine(&o.profile) * factor;
                 if sim >= config.merge_threshold
                     && best.is_none_or(|(_, b)| sim > b)
                     && self.vocab.share_specific(
@@ -963,6 +970,7 @@ impl Clusterer {
                     best = Some((other, sim));
                 }
             }
+            drop(spread);
             let Some((other, similarity)) = best else {
                 return;
             };
