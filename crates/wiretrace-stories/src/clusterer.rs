@@ -35,7 +35,7 @@ use wiretrace_core::{
 
 /// A term held by more stories than this is too common to find candidates
 /// by (the stories that matter share rarer terms too).
-const MAX_TERM_STORIES: usize = 2_000;
+pub(crate) const MAX_TERM_STORIES: usize = 2_000;
 /// Candidate stories are those holding one of an article's this many
 /// strongest terms (or sharing a passage with it).
 const CANDIDATE_TERMS: usize = 30;
@@ -48,13 +48,13 @@ const CORE_TERMS: usize = 150;
 /// story's core to join it, and two stories' cores to merge: words of a
 /// kind of event (strike, walkout, union) are not enough, and neither is
 /// one name that two events happen to share.
-const SPECIFIC_SHARED: usize = 2;
+pub(crate) const SPECIFIC_SHARED: usize = 2;
 /// Of those, at most this many (the ones sharing most of those terms) are
 /// scored; likewise for the stories a growing story may merge with. The
 /// right story is nearly always among the first few: at 64, on a corpus of
 /// long syndicated texts, two thirds of the clustering time went to scoring
 /// stories that never won, and no score on the evaluation sets changed.
-const MAX_CANDIDATES: usize = 16;
+pub(crate) const MAX_CANDIDATES: usize = 16;
 /// Terms held by more stories than this propose no merges.
 const MAX_MERGE_POSTINGS: usize = 200;
 /// A story's headline is chosen among its first this many titled articles
@@ -128,10 +128,7 @@ struct LiveStory {
 impl LiveStory {
     /// Recomputes the core after the profile changed.
     fn refresh_core(&mut self) {
-        let mut core = self.profile.strongest_terms(CORE_TERMS);
-        self.strongest = core.iter().take(CANDIDATE_TERMS).copied().collect();
-        core.sort_unstable();
-        self.core = core;
+        (self.core, self.strongest) = core_of(&self.profile);
     }
 
     fn in_core(&self, t: u32) -> bool {
@@ -314,6 +311,15 @@ where
     }
     counted.sort_unstable_by(by_count);
     counted.into_iter().map(|(_, k)| k).collect()
+}
+
+/// A profile's [`CORE_TERMS`] strongest terms, sorted by id, and of those
+/// the [`CANDIDATE_TERMS`] strongest, strongest first.
+pub(crate) fn core_of(profile: &Profile) -> (Vec<u32>, Vec<u32>) {
+    let mut core = profile.strongest_terms(CORE_TERMS);
+    let strongest = core.iter().take(CANDIDATE_TERMS).copied().collect();
+    core.sort_unstable();
+    (core, strongest)
 }
 
 /// The id of the story an article starts.

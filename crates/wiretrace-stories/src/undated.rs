@@ -11,7 +11,9 @@
 //! two groups merge at the merge threshold, on their profiles alone; and
 //! specific terms in common. The clusterer then places each group.
 
-use crate::clusterer::{most_shared, Tally};
+use crate::clusterer::{
+    core_of, most_shared, Tally, MAX_CANDIDATES, MAX_TERM_STORIES, SPECIFIC_SHARED,
+};
 use crate::profile::{Profile, Vocabulary};
 use crate::Config;
 use rustc_hash::FxHashMap as HashMap;
@@ -19,17 +21,8 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use wiretrace_core::union_find::find_root;
 
-/// Candidate groups are those holding one of a group's this many
-/// strongest terms (as for stories).
-const CANDIDATE_TERMS: usize = 30;
-/// Of those, at most this many are scored.
-const MAX_CANDIDATES: usize = 16;
-/// A group's core: its this many strongest terms (as for stories).
-const CORE_TERMS: usize = 150;
-/// Terms held by more groups than this find no candidates.
-const MAX_TERM_GROUPS: usize = 2_000;
-
-/// A group of undated articles (by index into the items grouped).
+/// A group of undated articles (by index into the items grouped): its
+/// candidates, core and rules are a story's (see the clusterer's constants).
 #[derive(Debug, Clone)]
 pub(crate) struct Group {
     pub members: Vec<usize>,
@@ -41,9 +34,7 @@ pub(crate) struct Group {
 
 impl Group {
     fn new(members: Vec<usize>, profile: Profile) -> Self {
-        let mut core = profile.strongest_terms(CORE_TERMS);
-        let strongest = core.iter().take(CANDIDATE_TERMS).copied().collect();
-        core.sort_unstable();
+        let (core, strongest) = core_of(&profile);
         Group {
             members,
             profile,
@@ -135,9 +126,11 @@ impl Grouping<'_> {
             (gb, ga)
         };
         (sim >= need
-            && self
-                .vocab
-                .share_specific(small.profile.terms(), |t| large.in_core(t), 2))
+            && self.vocab.share_specific(
+                small.profile.terms(),
+                |t| large.in_core(t),
+                SPECIFIC_SHARED,
+            ))
         .then_some(sim)
     }
 
@@ -178,7 +171,7 @@ impl Grouping<'_> {
         let found = most_shared(
             &mut self.tally,
             lists,
-            MAX_TERM_GROUPS,
+            MAX_TERM_STORIES,
             Some(key as u64),
             MAX_CANDIDATES,
         );
