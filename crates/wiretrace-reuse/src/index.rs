@@ -77,16 +77,12 @@ impl CandidateIndex {
         self.postings.get(&h).map_or(0, Vec::len)
     }
 
-    /// Docs worth aligning with a doc of this sketch, with their evidence,
-    /// sorted by doc number. A doc of the index finds itself too; callers
-    /// skip it.
-    pub fn query(&self, sketch: &[u64]) -> Vec<(u32, Evidence)> {
-        self.query_before(sketch, u32::MAX)
-    }
-
-    /// [`Self::query`] among the docs numbered below `before` only: each
-    /// pair of indexed docs is then found once, by the later one, and the
-    /// postings after it (half of them, over a whole store) are not walked.
+    /// Docs numbered below `before` worth aligning with a doc of this
+    /// sketch, with their evidence, sorted by doc number. Asked by each
+    /// indexed doc with its own number, every pair is found once, by the
+    /// later doc, and the postings after it (half of them, over a whole
+    /// store) are not walked; `u32::MAX` asks among all docs (a doc of the
+    /// index then finds itself too).
     pub fn query_before(&self, sketch: &[u64], before: u32) -> Vec<(u32, Evidence)> {
         // Evidence is tallied in a dense array per thread, indexed by doc,
         // with the docs touched listed to reset it: a hash map entry per
@@ -179,9 +175,13 @@ mod tests {
         ix.add(&[1, 2, 3, 4]);
         ix.add(&[3, 9]);
         ix.add(&[1, 2, 3]);
-        let found: Vec<u32> = ix.query(&[1, 2, 3]).into_iter().map(|(d, _)| d).collect();
+        let found: Vec<u32> = ix
+            .query_before(&[1, 2, 3], u32::MAX)
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect();
         assert_eq!(found, vec![0, 2]);
-        assert!(ix.query(&[9]).is_empty());
+        assert!(ix.query_before(&[9], u32::MAX).is_empty());
         let before: Vec<u32> = ix
             .query_before(&[1, 2, 3], 2)
             .into_iter()
@@ -205,13 +205,17 @@ mod tests {
         let mut quoting = stock.clone();
         quoting.extend(50_000..50_040);
         assert!(
-            ix.query(&quoting).is_empty(),
+            ix.query_before(&quoting, u32::MAX).is_empty(),
             "a stock paragraph alone links nothing"
         );
         // A copy that is mostly one indexed doc is found through common n-grams.
         let mut copy = stock.clone();
         copy.extend((0..40).map(|i| 1_000 + i));
-        let found: Vec<u32> = ix.query(&copy).into_iter().map(|(d, _)| d).collect();
+        let found: Vec<u32> = ix
+            .query_before(&copy, u32::MAX)
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect();
         assert_eq!(found, vec![0]);
         assert!(ix.accepts(&copy, &{
             let mut s = stock.clone();

@@ -609,7 +609,7 @@ impl Clusterer {
     /// left them, so the placement does not depend on the order of the
     /// undated articles. [`crate::Outcome::finish`] calls it.
     pub fn settle_undated(&mut self, config: &Config) -> Vec<Event> {
-        let held = std::mem::take(&mut self.undated);
+        let mut held = std::mem::take(&mut self.undated);
         self.undated_families.clear();
         if held.is_empty() {
             return Vec::new();
@@ -651,11 +651,14 @@ impl Clusterer {
             l.sort_unstable();
             l.dedup();
         }
+        // Each head's profile, by head (moved out: nothing else reads it).
         let profiles: Vec<Profile> = heads
             .iter()
-            .map(|&i| held[i].profile.clone().expect("a head has a profile"))
+            .map(|&i| held[i].profile.take().expect("a head has a profile"))
             .collect();
-        let groups = group_undated(profiles, &links, &self.vocab, config);
+        let groups = group_undated(&profiles, &links, &self.vocab, config);
+        // A head's article and its copies, by index into `held`.
+        let family_of = |h: usize| std::iter::once(heads[h]).chain(copies[h].iter().copied());
 
         // Where each article goes, decided before any is placed: against
         // the stories as the dated articles left them.
@@ -671,12 +674,8 @@ impl Clusterer {
             let mut mates = Vec::with_capacity(size);
             let mut votes = Vec::with_capacity(size);
             for &h in &g.members {
-                let family = std::iter::once(heads[h]).chain(copies[h].iter().copied());
-                let linked = self.linked_stories(family.flat_map(|i| held[i].linked.iter()));
-                let profile = held[heads[h]]
-                    .profile
-                    .as_ref()
-                    .expect("a head has a profile");
+                let linked = self.linked_stories(family_of(h).flat_map(|i| held[i].linked.iter()));
+                let profile = &profiles[h];
                 // How like the rest of its group the article is.
                 let mate = if size > 1 {
                     profile.cosine(&g.profile.without(profile))
@@ -702,21 +701,14 @@ impl Clusterer {
             // one another than like this one.
             let whole = (size > 1)
                 .then(|| {
-                    let members = g
-                        .members
-                        .iter()
-                        .flat_map(|&h| std::iter::once(heads[h]).chain(copies[h].iter().copied()));
+                    let members = g.members.iter().flat_map(|&h| family_of(h));
                     let linked = self.linked_stories(members.flat_map(|i| held[i].linked.iter()));
                     self.best_story(&g.profile, None, &linked, config.merge_threshold, config)
                 })
                 .flatten()
                 .filter(|(t, _, via)| {
                     let story = self.profile_of(*t);
-                    let near: f64 = g
-                        .members
-                        .iter()
-                        .map(|&h| held[heads[h]].profile.as_ref().expect("head").cosine(story))
-                        .sum();
+                    let near: f64 = g.members.iter().map(|&h| profiles[h].cosine(story)).sum();
                     via.is_some() || near >= config.undated_closeness * mates.iter().sum::<f64>()
                 })
                 .map(|(t, ..)| t);
@@ -731,7 +723,7 @@ impl Clusterer {
             let mut dormant_touched: Vec<u64> = Vec::new();
             for (&h, vote) in g.members.iter().zip(votes) {
                 let head = &held[heads[h]];
-                let profile = head.profile.as_ref().expect("a head has a profile");
+                let profile = &profiles[h];
                 let (target, similarity, reason) = match (whole, vote) {
                     (Some(t), Some((v, score, via))) if v == t => {
                         (t, score, self.why_joined(profile, t, score, via.as_ref()))

@@ -275,7 +275,7 @@ impl Profile {
         self.weights = merged;
     }
 
-    /// This sum of profiles without `part`, one of its terms: what the
+    /// This sum of profiles without `part`, one of the profiles summed: what the
     /// rest of a group is like to one of its articles. Terms the sum
     /// dropped (see [`Self::add`]) stay dropped.
     pub fn without(&self, part: &Profile) -> Profile {
@@ -374,7 +374,7 @@ impl Spread {
     }
 
     /// The cosine of the spread profile with `other`, as
-    /// `spread.cosine(other)` would give it.
+    /// [`Profile::cosine`] on the spread profile would give it.
     pub fn cosine(&self, other: &Profile) -> f64 {
         let n = self.norm * other.norm;
         if n == 0.0 {

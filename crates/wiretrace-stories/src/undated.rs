@@ -193,7 +193,7 @@ impl Grouping<'_> {
 /// group; groups come in order of their first member, members in order.
 /// The result depends on the items' order only through ties.
 pub(crate) fn group_undated(
-    profiles: Vec<Profile>,
+    profiles: &[Profile],
     links: &[Vec<usize>],
     vocab: &Vocabulary,
     config: &Config,
@@ -203,9 +203,9 @@ pub(crate) fn group_undated(
         vocab,
         config,
         groups: profiles
-            .into_iter()
+            .iter()
             .enumerate()
-            .map(|(i, p)| Some(Group::new(vec![i], p)))
+            .map(|(i, p)| Some(Group::new(vec![i], p.clone())))
             .collect(),
         merged: (0..n).collect(),
         postings: HashMap::default(),
@@ -308,7 +308,7 @@ mod tests {
         // report of each event shares one with the other event's; the
         // weather shares one with the first strike report.
         let links = vec![vec![1, 4], vec![0, 2], vec![1, 3], vec![2], vec![0]];
-        let groups = group_undated(p, &links, &vocab, &Config::default());
+        let groups = group_undated(&p, &links, &vocab, &Config::default());
         assert_eq!(members(&groups), vec![vec![0, 1, 4], vec![2, 3]]);
     }
 
@@ -323,15 +323,11 @@ mod tests {
         ];
         let (p, vocab) = profiles(&texts);
         let none = vec![Vec::new(); texts.len()];
-        let forward = group_undated(p.clone(), &none, &vocab, &Config::default());
+        let forward = group_undated(&p, &none, &vocab, &Config::default());
         assert_eq!(members(&forward), vec![vec![0, 2, 4], vec![1, 3]]);
         // The same articles backwards: the same groups, indices mirrored.
-        let backward = group_undated(
-            p.into_iter().rev().collect(),
-            &none,
-            &vocab,
-            &Config::default(),
-        );
+        let reversed: Vec<Profile> = p.into_iter().rev().collect();
+        let backward = group_undated(&reversed, &none, &vocab, &Config::default());
         let mut mirrored: Vec<Vec<usize>> = members(&backward)
             .into_iter()
             .map(|g| {
