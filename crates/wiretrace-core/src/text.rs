@@ -162,6 +162,11 @@ fn fold_spaced_upto(chars: impl Iterator<Item = char>, out: &mut String, limit: 
 }
 
 fn fold_case_into(c: char, out: &mut String) {
+    if c.is_ascii() {
+        // Most news text: spares the Unicode case tables.
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
     match c {
         'ß' | 'ẞ' => out.push_str("ss"),
         'ς' => out.push('σ'),

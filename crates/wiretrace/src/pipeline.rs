@@ -13,7 +13,7 @@ use wiretrace_core::{
     time::{time_order, ArrivalKey},
     Article, ArticleId, Rejection,
 };
-use wiretrace_ingest::{convert, ItemReader, Limits};
+use wiretrace_ingest::{convert, Item, ItemReader, Limits};
 use wiretrace_reuse::{
     align, families, CandidateIndex, Doc, DocCache, Edge, FamilyAssignment, MemberInfo,
     PairRelation, RelationSummary, Sketch,
@@ -23,6 +23,10 @@ use wiretrace_stories::{Checkpoint, Outcome, StoryInput};
 
 /// Items converted in parallel and stored in one transaction.
 const BATCH: usize = 256;
+
+/// Batches waiting between two ingest stages: a few megabytes of news
+/// pages (a megabyte is about 200 articles).
+const QUEUED_BATCHES: usize = 8;
 
 /// What an ingest did.
 #[derive(Debug, Default, serde::Serialize)]
@@ -57,17 +61,24 @@ pub fn ingest(
 ) -> Result<IngestSummary> {
     let mut summary = IngestSummary::default();
     let pb = progress(quiet);
-    // Items are read and converted on the thread pool while the previous
-    // batch is being written: the writer is one thread, conversion uses all.
+    // Three stages overlap, each on its own thread: reading, conversion on
+    // the thread pool, and writing. The queues between them hold a few
+    // batches, so a slow moment in one stage (a checkpoint of the store, a
+    // long page) does not leave the others idle.
     std::thread::scope(|scope| -> Result<()> {
-        let (send, converted) = std::sync::mpsc::sync_channel(2);
+        let (send_read, read) = std::sync::mpsc::sync_channel::<Vec<Item>>(QUEUED_BATCHES);
+        let (send, converted) = std::sync::mpsc::sync_channel(QUEUED_BATCHES);
         scope.spawn(move || {
             let mut reader = ItemReader::new(inputs, limits);
             loop {
                 let batch: Vec<_> = reader.by_ref().take(BATCH).collect();
-                if batch.is_empty() {
-                    break;
+                if batch.is_empty() || send_read.send(batch).is_err() {
+                    break; // done, or the converter stopped
                 }
+            }
+        });
+        scope.spawn(move || {
+            for batch in read {
                 let results: Vec<Result<NewArticle, Rejection>> = batch
                     .into_par_iter()
                     .map(|item| convert(item).map(NewArticle::new))
@@ -461,6 +472,7 @@ fn restory(
     if let Some(job) = indexing {
         job.join()
             .map_err(|_| anyhow::anyhow!("full-text indexing panicked"))??;
+        tracing::info!("full-text index updated");
     }
     store.put_groupings(
         fams,
