@@ -12,6 +12,7 @@
 //!   with a new text (same id, e.g. same URL) keeps the old one as a revision;
 //! - every rejected input is listed with its reason until it is stored.
 
+mod checkpoint;
 mod schema;
 mod sqlite;
 

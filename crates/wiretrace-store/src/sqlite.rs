@@ -7,6 +7,7 @@ use wiretrace_core::{time::ArrivalKey, Article, ArticleId, InputFormat, Rejectio
 use wiretrace_reuse::{FamilyAssignment, PairRelation, RelationSummary, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
+use crate::checkpoint::Checkpointer;
 use crate::schema::{DERIVE_TOUCHED_STORY_INDEXES, INDEX_NEW_TEXTS, MIGRATIONS, PUT_STORY_MEMBER};
 use crate::{
     text_query, ArticleSummary, FamilyBrief, NewArticle, OutletCount, PutOutcome, RejectedItem,
@@ -17,6 +18,15 @@ use crate::{
 /// A store in one SQLite file.
 pub struct SqliteStore {
     conn: Connection,
+    /// Copies the log into the file off the writer's thread (a file-backed
+    /// store only); stopped before `conn` closes, which copies the rest.
+    checkpointer: Option<Checkpointer>,
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        drop(self.checkpointer.take());
+    }
 }
 
 const ARTICLE_COLUMNS: &str = "id, url, canonical_url, site, published, updated, title, byline, language, wire, text, body, captions, related, stripped, input, format, original";
@@ -77,7 +87,13 @@ impl SqliteStore {
     /// Opens (creating if needed) the store at `path`, migrating its schema.
     pub fn open(path: &Path) -> Result<Self> {
         let conn = Connection::open(path)?;
-        Self::init(conn)
+        let mut store = Self::init(conn)?;
+        // Without the thread, the writer checkpoints as it always could.
+        if let Ok(c) = Checkpointer::start(path) {
+            store.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+            store.checkpointer = Some(c);
+        }
+        Ok(store)
     }
 
     /// A store in memory, for tests and one-off runs.
@@ -85,8 +101,12 @@ impl SqliteStore {
         Self::init(Connection::open_in_memory()?)
     }
 
-    fn init(conn: Connection) -> Result<Self> {
+    fn init(mut conn: Connection) -> Result<Self> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Every transaction here writes: taking the write lock first waits
+        // (busy timeout) for another writer or a checkpoint, where a read
+        // turned write would fail at once on a snapshot they had moved.
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         // WAL: readers never block the writer, and a killed writer leaves the
         // last committed state. NORMAL sync is durable against process death.
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -101,7 +121,10 @@ impl SqliteStore {
         // INSERT OR REPLACE deletes the old row: its delete trigger must run
         // to keep the full-text index in step.
         conn.pragma_update(None, "recursive_triggers", "ON")?;
-        let mut store = SqliteStore { conn };
+        let mut store = SqliteStore {
+            conn,
+            checkpointer: None,
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -577,6 +600,8 @@ impl Store for SqliteStore {
             // The pipeline runs nothing else that writes meanwhile; a
             // reader elsewhere (a server) does not block a WAL writer.
             conn.busy_timeout(std::time::Duration::from_secs(60))?;
+            // The store's checkpointer copies what this writes.
+            conn.pragma_update(None, "wal_autocheckpoint", 0)?;
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             tx.execute_batch(INDEX_NEW_TEXTS)?;
             tx.commit()?;
@@ -721,7 +746,7 @@ impl Store for SqliteStore {
 
     fn family_brief(&self, family: &ArticleId) -> Result<Option<FamilyBrief>> {
         let (members, site_count): (i64, i64) = self.conn.query_row(
-            "SELECT COUNT(*), COUNT(DISTINCT a.site) FROM families f JOIN articles a ON a.id = f.article_id
+            "SELECT COUNT(*), COUNT(DISTINCT a.site) FROM families f JOIN articles a INDEXED BY articles_brief ON a.id = f.article_id
              WHERE f.family = ?1",
             [family.as_str()],
             |r| Ok((r.get(0)?, r.get(1)?)),
@@ -730,7 +755,7 @@ impl Store for SqliteStore {
             return Ok(None);
         }
         let mut st = self.conn.prepare_cached(
-            "SELECT DISTINCT a.site FROM families f JOIN articles a ON a.id = f.article_id
+            "SELECT DISTINCT a.site FROM families f JOIN articles a INDEXED BY articles_brief ON a.id = f.article_id
              WHERE f.family = ?1 AND a.site IS NOT NULL ORDER BY a.site LIMIT ?2",
         )?;
         let sites = st
