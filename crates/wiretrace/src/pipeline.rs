@@ -192,72 +192,157 @@ pub fn analyse(store: &mut dyn Store) -> Result<()> {
         "sketched and indexed"
     );
 
-    // Each chunk's relations are stored while the next chunk is aligned: the
-    // store is written by this thread, the alignment runs on the pool.
+    // Three steps overlap: while the pool aligns one chunk, this thread
+    // stores the relations of the chunk before it and prepares the chunk
+    // after it (its candidates, and the texts of the docs it lacks).
     let mut aligned: Option<(&[Sketch], Vec<PairRelation>)> = None;
     let mut docs = DocCache::new(DOC_CACHE_TOKENS);
-    for (c, chunk) in sketches[first_new..].chunks(ANALYSIS_CHUNK).enumerate() {
-        let base = first_new + c * ANALYSIS_CHUNK;
-        let found: Vec<(usize, usize, wiretrace_reuse::Evidence)> = (base..base + chunk.len())
-            .into_par_iter()
-            .flat_map_iter(|d| {
-                index
-                    .query_before(&sketches[d].hashes, d as u32)
-                    .into_iter()
-                    .map(move |(c, e)| (c as usize, d, e))
-            })
-            .collect();
-        let by_rare = found
-            .iter()
-            .filter(|f| f.2.rare >= wiretrace_reuse::index::MIN_SHARED)
-            .count();
-        let pairs: Vec<(usize, usize)> = found.iter().map(|&(c, d, _)| (c, d)).collect();
-        let needed: BTreeSet<usize> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
-        docs.next_round();
-        let mut have: FxHashMap<usize, Arc<Doc>> = FxHashMap::default();
-        let mut missing: Vec<usize> = Vec::new();
-        for &n in &needed {
-            match docs.get(n) {
-                Some(d) => {
-                    have.insert(n, d);
-                }
-                None => missing.push(n),
-            }
-        }
-        let ids: Vec<ArticleId> = missing.iter().map(|&n| sketches[n].id.clone()).collect();
-        let texts = store.article_texts_by_id(&ids)?;
-        let (relations, built) = std::thread::scope(|scope| -> Result<_> {
+    let mut chunks = sketches[first_new..]
+        .chunks(ANALYSIS_CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| (first_new + c * ANALYSIS_CHUNK, chunk));
+    let mut next = match chunks.next() {
+        Some((base, chunk)) => Some(prepare_chunk(
+            store,
+            &index,
+            &sketches,
+            &mut docs,
+            &[],
+            base,
+            chunk,
+        )?),
+        None => None,
+    };
+    while let Some(mut current) = next.take() {
+        let (relations, built, following) = std::thread::scope(|scope| -> Result<_> {
             let aligning = scope.spawn(|| {
-                let built = build_docs(&sketches, &missing, &texts);
-                have.extend(built.iter().cloned());
-                (align_pairs(&sketches, &pairs, &have), built)
+                let built = build_docs(&sketches, &current.missing, &current.texts);
+                current.have.extend(built.iter().cloned());
+                (align_pairs(&sketches, &current.pairs, &current.have), built)
             });
             if let Some((done, relations)) = aligned.take() {
                 store_relations(store, done, &relations, &taken_here)?;
             }
-            aligning
+            let following = match chunks.next() {
+                Some((base, chunk)) => Some(prepare_chunk(
+                    store,
+                    &index,
+                    &sketches,
+                    &mut docs,
+                    &current.missing,
+                    base,
+                    chunk,
+                )?),
+                None => None,
+            };
+            let (relations, built) = aligning
                 .join()
-                .map_err(|_| anyhow::anyhow!("alignment panicked"))
+                .map_err(|_| anyhow::anyhow!("alignment panicked"))?;
+            Ok((relations, built, following))
         })?;
-        let rebuilt = built.len();
+        tracing::info!(
+            analysed = current.base + current.chunk.len() - first_new,
+            pairs = current.pairs.len(),
+            by_rare = current.by_rare,
+            relations = relations.len(),
+            docs = current.needed,
+            rebuilt = built.len(),
+            "aligned a chunk"
+        );
+        next = following.map(|mut f| {
+            // The docs this chunk built that the next one needs.
+            for (n, d) in &built {
+                if f.awaited.contains(n) {
+                    f.have.insert(*n, d.clone());
+                }
+            }
+            f
+        });
         for (n, d) in built {
             docs.insert(n, d);
         }
-        tracing::info!(
-            analysed = base + chunk.len() - first_new,
-            pairs = pairs.len(),
-            by_rare,
-            relations = relations.len(),
-            docs = needed.len(),
-            rebuilt,
-            "aligned a chunk"
-        );
-        aligned = Some((chunk, relations));
+        aligned = Some((current.chunk, relations));
     }
     if let Some((done, relations)) = aligned {
         store_relations(store, done, &relations, &taken_here)?;
     }
     regroup(store, &index, &sketches, &pending_set)
+}
+
+/// A chunk of pending articles, ready to align: the candidate pairs of its
+/// articles, and the docs or texts of every article in those pairs.
+struct PreparedChunk<'a> {
+    base: usize,
+    chunk: &'a [Sketch],
+    pairs: Vec<(usize, usize)>,
+    /// How many pairs the index found by rare n-grams (for the log).
+    by_rare: usize,
+    /// How many articles the pairs name.
+    needed: usize,
+    /// The docs kept from earlier chunks.
+    have: FxHashMap<usize, Arc<Doc>>,
+    /// The articles whose docs are built from `texts`.
+    missing: Vec<usize>,
+    texts: Vec<Article>,
+    /// The articles whose docs the chunk before builds.
+    awaited: HashSet<usize>,
+}
+
+/// Finds the candidate pairs of the pending articles of `chunk` (at sketch
+/// position `base`), takes the docs `docs` keeps for them, and reads the
+/// texts of the others, except those of `building` (the chunk before
+/// builds them).
+#[allow(clippy::too_many_arguments)]
+fn prepare_chunk<'a>(
+    store: &dyn Store,
+    index: &CandidateIndex,
+    sketches: &[Sketch],
+    docs: &mut DocCache<usize>,
+    building: &[usize],
+    base: usize,
+    chunk: &'a [Sketch],
+) -> Result<PreparedChunk<'a>> {
+    let found: Vec<(usize, usize, wiretrace_reuse::Evidence)> = (base..base + chunk.len())
+        .into_par_iter()
+        .flat_map_iter(|d| {
+            index
+                .query_before(&sketches[d].hashes, d as u32)
+                .into_iter()
+                .map(move |(c, e)| (c as usize, d, e))
+        })
+        .collect();
+    let by_rare = found
+        .iter()
+        .filter(|f| f.2.rare >= wiretrace_reuse::index::MIN_SHARED)
+        .count();
+    let pairs: Vec<(usize, usize)> = found.iter().map(|&(c, d, _)| (c, d)).collect();
+    let needed: BTreeSet<usize> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
+    let building: HashSet<usize> = building.iter().copied().collect();
+    docs.next_round();
+    let mut have: FxHashMap<usize, Arc<Doc>> = FxHashMap::default();
+    let (mut missing, mut awaited) = (Vec::new(), HashSet::new());
+    for &n in &needed {
+        if let Some(d) = docs.get(n) {
+            have.insert(n, d);
+        } else if building.contains(&n) {
+            awaited.insert(n);
+        } else {
+            missing.push(n);
+        }
+    }
+    let ids: Vec<ArticleId> = missing.iter().map(|&n| sketches[n].id.clone()).collect();
+    let texts = store.article_texts_by_id(&ids)?;
+    Ok(PreparedChunk {
+        base,
+        chunk,
+        pairs,
+        by_rare,
+        needed: needed.len(),
+        have,
+        missing,
+        texts,
+        awaited,
+    })
 }
 
 /// The docs of the articles at these sketch positions, from their texts
