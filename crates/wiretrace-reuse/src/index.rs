@@ -114,8 +114,9 @@ impl CandidateIndex {
                     e.rare += rare;
                 }
             }
-            touched.sort_unstable();
-            let out = touched
+            // Few of the docs touched are worth aligning: those are sorted,
+            // not all the touched.
+            let mut out: Vec<(u32, Evidence)> = touched
                 .iter()
                 .filter_map(|&d| {
                     let e = std::mem::take(&mut counts[d as usize]);
@@ -123,6 +124,7 @@ impl CandidateIndex {
                         .then_some((d, e))
                 })
                 .collect();
+            out.sort_unstable_by_key(|&(d, _)| d);
             touched.clear();
             out
         })
