@@ -106,25 +106,32 @@ impl Vocabulary {
     /// and returns its raw term weights by term id, sorted.
     pub fn observe(&mut self, terms: Vec<(String, f64)>) -> Vec<(u32, f64)> {
         self.docs += 1;
-        let mut tf: HashMap<u32, f64> = HashMap::default();
-        for (t, w) in terms {
-            let id = match self.ids.get(&t) {
-                Some(&id) => id,
+        let mut tf: Vec<(u32, f64)> = terms
+            .into_iter()
+            .map(|(t, w)| match self.ids.get(&t) {
+                Some(&id) => (id, w),
                 None => {
                     let id = self.names.len() as u32;
                     self.ids.insert(t.clone(), id);
                     self.names.push(t);
                     self.df.push(0);
-                    id
+                    (id, w)
                 }
-            };
-            *tf.entry(id).or_default() += w;
+            })
+            .collect();
+        // A stable sort: a term listed twice has its weights summed in the
+        // order they come (article_terms lists each term once).
+        tf.sort_by_key(|&(id, _)| id);
+        tf.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 += later.1;
+            }
+            same
+        });
+        for &(id, _) in &tf {
+            self.df[id as usize] += 1;
         }
-        for id in tf.keys() {
-            self.df[*id as usize] += 1;
-        }
-        let mut tf: Vec<(u32, f64)> = tf.into_iter().collect();
-        tf.sort_unstable_by_key(|(id, _)| *id);
         tf
     }
 
