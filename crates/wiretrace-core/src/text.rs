@@ -253,30 +253,57 @@ pub fn tokenize_from(text: &str, base: usize) -> Vec<Token> {
 /// one reused buffer, not a string per token (fingerprinting and alignment
 /// only hash it).
 pub fn for_each_token(text: &str, base: usize, f: &mut dyn FnMut(Span, &str, bool)) {
-    let (mut key, mut units) = (String::new(), Vec::new());
+    // The buffers are the thread's, taken out for the call (so a call from
+    // inside `f` gets buffers of its own) and put back after: this runs once
+    // per paragraph, and allocating them afresh each time was a sixth of
+    // its cost.
+    thread_local! {
+        static SCRATCH: std::cell::Cell<Scratch> = const {
+            std::cell::Cell::new(Scratch { key: String::new(), units: Vec::new(), runs: Vec::new() })
+        };
+    }
+    let mut scratch = SCRATCH.take();
+    tokens_with(text, base, &mut scratch, f);
+    SCRATCH.set(scratch);
+}
+
+/// Buffers [`for_each_token`] reuses: a word's key, a run's word classes,
+/// and the runs between white space (byte offset, byte length).
+#[derive(Default)]
+struct Scratch {
+    key: String,
+    units: Vec<(WordClass, u32)>,
+    runs: Vec<(usize, usize)>,
+}
+
+fn tokens_with(text: &str, base: usize, s: &mut Scratch, f: &mut dyn FnMut(Span, &str, bool)) {
+    let Scratch { key, units, runs } = s;
     if text.chars().all(|c| plain_class(c).is_some()) {
-        return each_plain_token(text, base, &mut units, &mut key, f);
+        return each_plain_token(text, base, units, key, f);
     }
     // Word boundaries never join across ASCII white space unless the next
     // character extends the space (a combining mark, a format character):
     // each run between spaces is tokenised alone, ASCII runs the fast way.
-    let runs: Vec<(usize, &str)> = text
-        .split(|c: char| c.is_ascii_whitespace())
-        .map(|run| (run.as_ptr() as usize - text.as_ptr() as usize, run))
-        .filter(|(_, run)| !run.is_empty())
-        .collect();
-    if !runs.iter().all(|(_, run)| starts_a_word_alone(run)) {
+    runs.clear();
+    runs.extend(
+        text.split(|c: char| c.is_ascii_whitespace())
+            .filter(|run| !run.is_empty())
+            .map(|run| (run.as_ptr() as usize - text.as_ptr() as usize, run.len())),
+    );
+    let run_at = |&(at, len): &(usize, usize)| &text[at..at + len];
+    if !runs.iter().all(|r| starts_a_word_alone(run_at(r))) {
         return each_unicode_token(text, base, f);
     }
     let (mut byte_pos, mut chars_before) = (0usize, 0usize);
-    for (at, run) in runs {
+    for r in runs.iter() {
+        let (at, run) = (r.0, run_at(r));
         chars_before += at - byte_pos; // ASCII white space: one byte a character
         let start = base + chars_before;
         if run.is_ascii() {
-            each_plain_token(run, start, &mut units, &mut key, f);
+            each_plain_token(run, start, units, key, f);
             chars_before += run.len();
         } else if run.chars().all(|c| plain_class(c).is_some()) {
-            each_plain_token(run, start, &mut units, &mut key, f);
+            each_plain_token(run, start, units, key, f);
             chars_before += run.chars().count();
         } else {
             each_unicode_token(run, start, f);
@@ -352,10 +379,15 @@ fn each_plain_token(
 ) {
     use WordClass::*;
     units.clear();
-    units.extend(
-        text.char_indices()
-            .map(|(at, c)| (plain_class(c).unwrap_or(Other), at as u32)),
-    );
+    if text.is_ascii() {
+        // A byte a character: no decoding.
+        units.extend(text.bytes().zip(0u32..).map(|(b, at)| (word_class(b), at)));
+    } else {
+        units.extend(
+            text.char_indices()
+                .map(|(at, c)| (plain_class(c).unwrap_or(Other), at as u32)),
+        );
+    }
     let class = |k: usize| units[k].0;
     let byte_at = |k: usize| units.get(k).map_or(text.len(), |u| u.1 as usize);
     let core = |c| matches!(c, Letter | Digit | Underscore);
