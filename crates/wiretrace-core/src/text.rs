@@ -256,7 +256,7 @@ pub fn for_each_token(text: &str, base: usize, f: &mut dyn FnMut(Span, &str, boo
     // The buffers are the thread's, taken out for the call (so a call from
     // inside `f` gets buffers of its own) and put back after: this runs once
     // per paragraph, and allocating them afresh each time was a sixth of
-    // its cost.
+    // its profile samples at ingest.
     thread_local! {
         static SCRATCH: std::cell::Cell<Scratch> = const {
             std::cell::Cell::new(Scratch { key: String::new(), units: Vec::new(), runs: Vec::new() })

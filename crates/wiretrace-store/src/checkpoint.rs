@@ -33,10 +33,11 @@ pub struct Checkpointer {
 
 impl Checkpointer {
     /// Starts checkpointing the store at `path`, whose connections should
-    /// then leave checkpoints to it (`wal_autocheckpoint` off).
-    pub fn start(path: &Path) -> rusqlite::Result<Checkpointer> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(RESTART_WAIT)?;
+    /// then leave checkpoints to it (`wal_autocheckpoint` off); `None` when
+    /// the thread or its connection cannot be had.
+    pub fn start(path: &Path) -> Option<Checkpointer> {
+        let conn = Connection::open(path).ok()?;
+        conn.busy_timeout(RESTART_WAIT).ok()?;
         let (stop, stopped) = channel::<()>();
         let thread = std::thread::Builder::new()
             .name("wiretrace-checkpoint".into())
@@ -68,8 +69,8 @@ impl Checkpointer {
                     }
                 }
             })
-            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-        Ok(Checkpointer {
+            .ok()?;
+        Some(Checkpointer {
             stop: Some(stop),
             thread: Some(thread),
         })

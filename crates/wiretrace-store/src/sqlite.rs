@@ -87,13 +87,21 @@ impl SqliteStore {
     /// Opens (creating if needed) the store at `path`, migrating its schema.
     pub fn open(path: &Path) -> Result<Self> {
         let conn = Connection::open(path)?;
-        let mut store = Self::init(conn)?;
-        // Without the thread, the writer checkpoints as it always could.
-        if let Ok(c) = Checkpointer::start(path) {
-            store.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-            store.checkpointer = Some(c);
+        Self::init(conn)
+    }
+
+    /// A write transaction, the store's checkpointer started first: only a
+    /// store that writes has one (a server's readers do not), and without
+    /// one the writer checkpoints itself, as SQLite does by default.
+    fn write_transaction(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        if self.checkpointer.is_none() {
+            let path = self.conn.path().filter(|p| !p.is_empty()).map(Path::new);
+            if let Some(c) = path.and_then(Checkpointer::start) {
+                self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+                self.checkpointer = Some(c);
+            }
         }
-        Ok(store)
+        Ok(self.conn.transaction()?)
     }
 
     /// A store in memory, for tests and one-off runs.
@@ -224,7 +232,7 @@ fn blob_to_sketch(b: &[u8]) -> Vec<u64> {
 
 impl Store for SqliteStore {
     fn put_articles(&mut self, batch: &[NewArticle]) -> Result<Vec<PutOutcome>> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let mut out = Vec::with_capacity(batch.len());
         let at = now();
         for new in batch {
@@ -308,7 +316,7 @@ impl Store for SqliteStore {
     }
 
     fn put_rejections(&mut self, batch: &[Rejection]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let at = now();
         for r in batch {
             cached(
@@ -395,7 +403,7 @@ impl Store for SqliteStore {
         relations: &[PairRelation],
         analysed: &[ArticleId],
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         for s in sketches {
             put_sketch(&tx, s)?;
         }
@@ -432,7 +440,7 @@ impl Store for SqliteStore {
     }
 
     fn delete_relations(&mut self, pairs: &[(ArticleId, ArticleId)]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         for (a, b) in pairs {
             let (x, y) = if a <= b { (a, b) } else { (b, a) };
             cached(
@@ -526,7 +534,7 @@ impl Store for SqliteStore {
     }
 
     fn put_groupings(&mut self, families: &[FamilyAssignment], update: &StoryUpdate) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         tx.execute_batch("DELETE FROM families;")?;
         for f in families {
             cached(
@@ -927,6 +935,31 @@ fn story_from_row(r: &Row) -> rusqlite::Result<Story> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_writing_store_copies_its_log_on_its_own_and_a_reading_one_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let reader = SqliteStore::open(&path).unwrap();
+        assert!(reader.checkpointer.is_none(), "nothing written yet");
+        let mut s = SqliteStore::open(&path).unwrap();
+        let long = "The harbour cranes stood still all week. ".repeat(200);
+        let batch: Vec<NewArticle> = (0..40).map(|i| art(&format!("a{i}"), &long)).collect();
+        let size_before = std::fs::metadata(&path).unwrap().len();
+        s.put_articles(&batch).unwrap();
+        assert!(s.checkpointer.is_some());
+        // Far below SQLite's own checkpoint size: only the checkpointer
+        // brings these pages from the log into the file.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::fs::metadata(&path).unwrap().len() < size_before + 40 * 8_000 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the log never reached the file"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        drop(reader);
+    }
 
     fn art(id: &str, text: &str) -> NewArticle {
         let mut a = Article::from_paragraphs(

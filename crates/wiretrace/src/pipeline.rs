@@ -292,7 +292,6 @@ struct PreparedChunk<'a> {
 /// position `base`), takes the docs `docs` keeps for them, and reads the
 /// texts of the others, except those of `building` (the chunk before
 /// builds them).
-#[allow(clippy::too_many_arguments)]
 fn prepare_chunk<'a>(
     store: &dyn Store,
     index: &CandidateIndex,
