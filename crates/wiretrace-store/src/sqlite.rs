@@ -124,7 +124,8 @@ impl SqliteStore {
         // nothing measurable and count the file into resident memory.)
         conn.pragma_update(None, "cache_size", -65_536)?;
         // Checkpoints copy the log into the file and sync both: every 64 MiB
-        // of log rather than every 4 MiB.
+        // of log rather than every 4 MiB, until the first write hands them
+        // to the checkpointer thread (see `write_transaction`).
         conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
         // INSERT OR REPLACE deletes the old row: its delete trigger must run
         // to keep the full-text index in step.
