@@ -11,7 +11,7 @@
 
 use rusqlite::Connection;
 use std::path::Path;
-use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -41,39 +41,35 @@ impl Checkpointer {
         let (stop, stopped) = channel::<()>();
         let thread = std::thread::Builder::new()
             .name("wiretrace-checkpoint".into())
-            .spawn(move || {
-                let mut copied_before = -1;
-                loop {
-                    let wait = match checkpoint(&conn, "PASSIVE") {
-                        Some((log, copied)) => {
-                            if log >= RESTART_FRAMES {
-                                // Failing (the writer is busy) is retried later.
-                                let _ = checkpoint(&conn, "RESTART");
-                            }
-                            // Copy again at once while the writer outpaces
-                            // the copying, unless nothing moved (a reader
-                            // holds an old snapshot).
-                            let behind = copied < log && copied != copied_before;
-                            copied_before = copied;
-                            if behind {
-                                Duration::ZERO
-                            } else {
-                                IDLE
-                            }
-                        }
-                        None => IDLE,
-                    };
-                    match stopped.recv_timeout(wait) {
-                        Err(RecvTimeoutError::Timeout) => continue,
-                        _ => return,
-                    }
-                }
-            })
+            .spawn(move || run(&conn, &stopped))
             .ok()?;
         Some(Checkpointer {
             stop: Some(stop),
             thread: Some(thread),
         })
+    }
+}
+
+/// The checkpointer's loop, until `stopped` says so (or its sender is gone).
+fn run(conn: &Connection, stopped: &Receiver<()>) {
+    let mut copied_before = -1;
+    loop {
+        let mut wait = IDLE;
+        if let Some((log, copied)) = checkpoint(conn, "PASSIVE") {
+            if log >= RESTART_FRAMES {
+                // Failing (the writer is busy) is retried later.
+                let _ = checkpoint(conn, "RESTART");
+            }
+            // Copy again at once while the writer outpaces the copying,
+            // unless nothing moved (a reader holds an old snapshot).
+            if copied < log && copied != copied_before {
+                wait = Duration::ZERO;
+            }
+            copied_before = copied;
+        }
+        if stopped.recv_timeout(wait) != Err(RecvTimeoutError::Timeout) {
+            return;
+        }
     }
 }
 
@@ -92,6 +88,20 @@ impl Drop for Checkpointer {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// Waits (up to 10 s, else fails the test) until the database file at
+/// `path` holds `bytes`: the log has been copied into it.
+#[cfg(test)]
+pub(crate) fn wait_until_file_holds(path: &Path, bytes: u64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::fs::metadata(path).unwrap().len() < bytes {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the log never reached the file"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -114,13 +124,6 @@ mod tests {
         }
         // Left to itself the writer would never copy its log (automatic
         // checkpoints are off): the file grows only by the checkpointer.
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while std::fs::metadata(&path).unwrap().len() < 50 * 8192 {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the log never reached the file"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_until_file_holds(&path, 50 * 8192);
     }
 }

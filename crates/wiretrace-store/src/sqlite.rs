@@ -951,14 +951,7 @@ mod tests {
         assert!(s.checkpointer.is_some());
         // Far below SQLite's own checkpoint size: only the checkpointer
         // brings these pages from the log into the file.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while std::fs::metadata(&path).unwrap().len() < size_before + 40 * 8_000 {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the log never reached the file"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        crate::checkpoint::wait_until_file_holds(&path, size_before + 40 * 8_000);
         drop(reader);
     }
 
