@@ -4,7 +4,7 @@ use wiretrace_core::{
     text::{for_each_token, CharCursor},
     Article, ArticleId, Span,
 };
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 /// The body tokens of one article: their matching keys hashed, and their
 /// code point spans in `Article::text`.
@@ -25,6 +25,25 @@ pub struct Doc {
     pub seed_index: Vec<(u64, u32)>,
     /// For each token, the index one past the last token of its paragraph.
     pub para_end: Vec<u32>,
+    /// What the doc was built from, hashed ([`content_key`]): docs with
+    /// equal contents are equal but for their ids.
+    pub content: u128,
+}
+
+/// A hash of what an article's doc is built from: its text and the spans of
+/// its body paragraphs. Exact copies (a wire story republished untouched)
+/// share it, so their docs, and every alignment they are in, are the same
+/// but for the ids. 128 bits: a collision would give an article another's
+/// tokens.
+pub fn content_key(a: &Article) -> u128 {
+    let mut h = Xxh3::new();
+    h.update(&(a.text.len() as u64).to_le_bytes());
+    h.update(a.text.as_bytes());
+    for span in &a.body {
+        h.update(&(span.start as u64).to_le_bytes());
+        h.update(&(span.end as u64).to_le_bytes());
+    }
+    h.digest128()
 }
 
 impl Doc {
@@ -38,6 +57,7 @@ impl Doc {
             wide: Vec::new(),
             seed_index: Vec::new(),
             para_end: Vec::new(),
+            content: content_key(a),
         };
         // Buffers reused across paragraphs: a paragraph's characters and
         // its tokens' spans.
@@ -94,6 +114,21 @@ impl Doc {
         self.keys.len()
     }
 
+    /// The same doc under another article's id: the doc of an exact copy,
+    /// without tokenising it again.
+    pub fn renamed(&self, id: ArticleId) -> Doc {
+        Doc {
+            id,
+            keys: self.keys.clone(),
+            spans: self.spans.clone(),
+            para: self.para.clone(),
+            wide: self.wide.clone(),
+            seed_index: self.seed_index.clone(),
+            para_end: self.para_end.clone(),
+            content: self.content,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
@@ -131,6 +166,8 @@ pub struct DocCache<K> {
     tokens: usize,
     round: u64,
     entries: rustc_hash::FxHashMap<K, (std::sync::Arc<Doc>, u64)>,
+    /// A key holding a doc of each content kept.
+    by_content: rustc_hash::FxHashMap<u128, K>,
 }
 
 impl<K: std::hash::Hash + Eq + Copy> DocCache<K> {
@@ -141,6 +178,7 @@ impl<K: std::hash::Hash + Eq + Copy> DocCache<K> {
             tokens: 0,
             round: 0,
             entries: Default::default(),
+            by_content: Default::default(),
         }
     }
 
@@ -156,13 +194,22 @@ impl<K: std::hash::Hash + Eq + Copy> DocCache<K> {
         Some(doc.clone())
     }
 
+    /// A doc kept of this content ([`Doc::content`]), whatever its id,
+    /// marked as used this round.
+    pub fn get_content(&mut self, content: u128) -> Option<std::sync::Arc<Doc>> {
+        let key = *self.by_content.get(&content)?;
+        self.get(key)
+    }
+
     /// Keeps `doc` under `key`; over budget, drops the least recently used
     /// docs (those of this round last) until a quarter of the budget is free,
     /// so that dropping is rare.
     pub fn insert(&mut self, key: K, doc: std::sync::Arc<Doc>) {
         self.tokens += doc.len().max(1);
+        self.by_content.insert(doc.content, key);
         if let Some((old, _)) = self.entries.insert(key, (doc, self.round)) {
             self.tokens -= old.len().max(1);
+            self.forget_content(&old, key);
         }
         if self.tokens > self.budget {
             let mut by_use: Vec<(u64, K)> = self.entries.iter().map(|(k, v)| (v.1, *k)).collect();
@@ -173,8 +220,18 @@ impl<K: std::hash::Hash + Eq + Copy> DocCache<K> {
                 }
                 if let Some((old, _)) = self.entries.remove(&k) {
                     self.tokens -= old.len().max(1);
+                    self.forget_content(&old, k);
                 }
             }
+        }
+    }
+
+    /// Drops `old`'s content from the index if `key` was where it pointed
+    /// (and no longer holds that content).
+    fn forget_content(&mut self, old: &Doc, key: K) {
+        let held = self.entries.get(&key).map(|(d, _)| d.content);
+        if self.by_content.get(&old.content) == Some(&key) && held != Some(old.content) {
+            self.by_content.remove(&old.content);
         }
     }
 
@@ -209,6 +266,47 @@ mod tests {
             proptest::prop_assert_eq!(body_keys(&a), doc.keys.clone());
             proptest::prop_assert_eq!(crate::Sketch::of_article(&a), crate::Sketch::of(&doc));
         }
+    }
+
+    #[test]
+    fn an_exact_copy_finds_its_twins_doc_while_the_cache_keeps_it() {
+        let mut cache = DocCache::new(100);
+        cache.insert(0, doc("wire", 30));
+        let copy = doc("copy", 30);
+        let other = doc("other", 29);
+        assert_ne!(copy.content, other.content);
+        let twin = cache
+            .get_content(copy.content)
+            .expect("same text, same content");
+        let renamed = twin.renamed(copy.id.clone());
+        assert_eq!(renamed.id, copy.id);
+        assert_eq!(
+            (
+                &renamed.keys,
+                &renamed.spans,
+                &renamed.wide,
+                &renamed.seed_index,
+                &renamed.para_end
+            ),
+            (
+                &copy.keys,
+                &copy.spans,
+                &copy.wide,
+                &copy.seed_index,
+                &copy.para_end
+            )
+        );
+        assert!(cache.get_content(other.content).is_none());
+        // Replaced under its key, then dropped over budget: gone.
+        cache.insert(0, other.clone());
+        assert!(cache.get_content(copy.content).is_none());
+        assert!(cache.get_content(other.content).is_some());
+        for k in 1..4 {
+            cache.next_round();
+            cache.insert(k, doc(&k.to_string(), 30));
+        }
+        assert!(cache.get(0).is_none());
+        assert!(cache.get_content(other.content).is_none());
     }
 
     #[test]

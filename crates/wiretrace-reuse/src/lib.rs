@@ -9,6 +9,8 @@
 //! - [`align`]: local alignment of two docs into shared [`Passage`]s with code
 //!   point offsets, seeded by shared n-grams and extended across small edits
 //!   (spelling variants, a changed number, an inserted word);
+//! - [`pairs`]: alignment of candidate pairs by the batch, exact copies
+//!   aligned once;
 //! - [`family`]: copy families (docs that are the same text) and the source
 //!   of each copy.
 //!
@@ -24,11 +26,13 @@ pub mod doc;
 pub mod family;
 pub mod fingerprint;
 pub mod index;
+pub mod pairs;
 pub mod provenance;
 
 pub use align::{align, PairRelation, Passage};
-pub use doc::{Doc, DocCache};
+pub use doc::{content_key, Doc, DocCache};
 pub use family::{families, Edge, FamilyAssignment, MemberInfo, RelationSummary};
 pub use fingerprint::Sketch;
 pub use index::{CandidateIndex, Evidence};
+pub use pairs::PairAligner;
 pub use provenance::{directed_passages, DirectedPassage};

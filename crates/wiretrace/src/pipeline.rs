@@ -15,8 +15,8 @@ use wiretrace_core::{
 };
 use wiretrace_ingest::{convert, Item, ItemReader, Limits};
 use wiretrace_reuse::{
-    align, families, CandidateIndex, Doc, DocCache, Edge, FamilyAssignment, MemberInfo,
-    PairRelation, RelationSummary, Sketch,
+    content_key, families, CandidateIndex, Doc, DocCache, Edge, FamilyAssignment, MemberInfo,
+    PairAligner, PairRelation, RelationSummary, Sketch,
 };
 use wiretrace_store::{NewArticle, PutOutcome, Store, StoryUpdate};
 use wiretrace_stories::{Checkpoint, Outcome, StoryInput};
@@ -197,6 +197,7 @@ pub fn analyse(store: &mut dyn Store) -> Result<()> {
     // after it (its candidates, and the texts of the docs it lacks).
     let mut aligned: Option<(&[Sketch], Vec<PairRelation>)> = None;
     let mut docs = DocCache::new(DOC_CACHE_TOKENS);
+    let mut aligner = PairAligner::new(&sketches);
     let mut chunks = sketches[first_new..]
         .chunks(ANALYSIS_CHUNK)
         .enumerate()
@@ -218,7 +219,8 @@ pub fn analyse(store: &mut dyn Store) -> Result<()> {
             let aligning = scope.spawn(|| {
                 let built = build_docs(&sketches, &current.missing, &current.texts);
                 current.have.extend(built.iter().cloned());
-                (align_pairs(&sketches, &current.pairs, &current.have), built)
+                let relations = align_pairs(&mut aligner, &sketches, &current.pairs, &current.have);
+                (relations, built)
             });
             if let Some((done, relations)) = aligned.take() {
                 store_relations(store, done, &relations, &taken_here)?;
@@ -266,6 +268,12 @@ pub fn analyse(store: &mut dyn Store) -> Result<()> {
     if let Some((done, relations)) = aligned {
         store_relations(store, done, &relations, &taken_here)?;
     }
+    let (pairs, fresh) = aligner.work();
+    tracing::info!(
+        pairs,
+        aligned = fresh,
+        "pairs aligned (the others are pairs of exact copies aligned before)"
+    );
     regroup(store, &index, &sketches, &pending_set)
 }
 
@@ -330,7 +338,25 @@ fn prepare_chunk<'a>(
         }
     }
     let ids: Vec<ArticleId> = missing.iter().map(|&n| sketches[n].id.clone()).collect();
-    let texts = store.article_texts_by_id(&ids)?;
+    let mut texts = store.article_texts_by_id(&ids)?;
+    // An exact copy of an article whose doc is kept takes that doc.
+    let position: HashMap<&ArticleId, usize> =
+        missing.iter().map(|&n| (&sketches[n].id, n)).collect();
+    texts.retain(|a| {
+        let Some(&n) = position.get(&a.id) else {
+            return true;
+        };
+        match docs.get_content(content_key(a)) {
+            Some(twin) => {
+                let doc = Arc::new(twin.renamed(a.id.clone()));
+                docs.insert(n, doc.clone());
+                have.insert(n, doc);
+                false
+            }
+            None => true,
+        }
+    });
+    missing.retain(|n| !have.contains_key(n));
     Ok(PreparedChunk {
         base,
         chunk,
@@ -345,7 +371,7 @@ fn prepare_chunk<'a>(
 }
 
 /// The docs of the articles at these sketch positions, from their texts
-/// (an article no longer stored has none).
+/// (an article no longer stored has none). Exact copies are tokenised once.
 fn build_docs(
     sketches: &[Sketch],
     positions: &[usize],
@@ -353,31 +379,54 @@ fn build_docs(
 ) -> Vec<(usize, Arc<Doc>)> {
     let position: HashMap<&ArticleId, usize> =
         positions.iter().map(|&n| (&sketches[n].id, n)).collect();
-    texts
+    let contents: Vec<u128> = texts.par_iter().map(content_key).collect();
+    let mut first: FxHashMap<u128, usize> = FxHashMap::default();
+    for (i, c) in contents.iter().enumerate() {
+        first.entry(*c).or_insert(i);
+    }
+    let built: Vec<Option<Arc<Doc>>> = texts
         .par_iter()
-        .filter_map(|a| Some((*position.get(&a.id)?, Arc::new(Doc::from_article(a)))))
+        .enumerate()
+        .map(|(i, a)| (first[&contents[i]] == i).then(|| Arc::new(Doc::from_article(a))))
+        .collect();
+    texts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| {
+            let n = *position.get(&a.id)?;
+            let doc = match &built[i] {
+                Some(d) => d.clone(),
+                None => {
+                    let twin = built[first[&contents[i]]].as_ref()?;
+                    Arc::new(twin.renamed(a.id.clone()))
+                }
+            };
+            Some((n, doc))
+        })
         .collect()
 }
 
-/// Aligns each pair of sketch positions, given the docs of the articles
-/// they name; keeps the pairs that share a passage.
+/// Aligns each pair of sketch positions (the article with the smaller id
+/// first), given the docs of the articles they name; keeps the pairs that
+/// share a passage.
 fn align_pairs(
+    aligner: &mut PairAligner,
     sketches: &[Sketch],
     pairs: &[(usize, usize)],
     docs: &FxHashMap<usize, Arc<Doc>>,
 ) -> Vec<PairRelation> {
-    pairs
-        .par_iter()
+    let doc_pairs: Vec<(&Doc, &Doc)> = pairs
+        .iter()
         .filter_map(|&(x, y)| {
             let (x, y) = if sketches[x].id <= sketches[y].id {
                 (x, y)
             } else {
                 (y, x)
             };
-            let r = align(docs.get(&x)?, docs.get(&y)?);
-            (!r.passages.is_empty()).then_some(r)
+            Some((docs.get(&x)?.as_ref(), docs.get(&y)?.as_ref()))
         })
-        .collect()
+        .collect();
+    aligner.align_all(&doc_pairs)
 }
 
 /// Stores a chunk's relations and the sketches the analysis took (those

@@ -299,11 +299,7 @@ fn results_do_not_depend_on_ingest_order_or_batches() {
     }
     inputs.sort();
     for p in inputs.iter().rev() {
-        wiretrace(&many)
-            .args(["ingest", "--quiet"])
-            .arg(p)
-            .assert()
-            .success();
+        ingest_quietly(&many, p);
     }
     assert_same_groupings(&one, &many);
 }
@@ -395,23 +391,11 @@ fn a_paragraph_that_becomes_common_stops_linking_pairs_whatever_the_batches() {
         write("rest.jsonl", &lines[40..]),
     );
     let (one, many) = (dir.path().join("one.db"), dir.path().join("many.db"));
-    wiretrace(&many)
-        .args(["ingest", "-q"])
-        .arg(&first)
-        .assert()
-        .success();
+    ingest_quietly(&many, &first);
     // Held by 40 articles, the paragraph is still rare enough to link them.
     assert!(!export(&many, "passages").is_empty());
-    wiretrace(&many)
-        .args(["ingest", "-q"])
-        .arg(&rest)
-        .assert()
-        .success();
-    wiretrace(&one)
-        .args(["ingest", "-q"])
-        .arg(&all)
-        .assert()
-        .success();
+    ingest_quietly(&many, &rest);
+    ingest_quietly(&one, &all);
     // Held by 130, it is common text: it links nothing, in either store.
     assert_same_groupings(&one, &many);
     assert!(export(&one, "passages").is_empty());
@@ -616,4 +600,98 @@ fn stories_resume_from_their_checkpoint_and_give_what_one_run_gives() {
         .unwrap()
         .to_string();
     assert_eq!(story_of(&first), story_of(&format!("{first}-retold")));
+}
+
+/// A wire report, two sites that republish it untouched, one that edits and
+/// pads it, and a report that quotes one paragraph of it.
+fn exact_copies_feed() -> Vec<String> {
+    let wire = [
+        "Ferry crews on the Sundmark line walked out at dawn on Monday, leaving \
+         some four thousand commuters stranded on both shores of the strait.",
+        "The crews' union said the strike would continue until the operator \
+         restored the night shift bonus it cut in the spring, a sum of about \
+         two hundred crowns a week per deckhand.",
+        "Operator Nordhav said it had offered talks for Thursday and called the \
+         walkout premature, adding that a replacement bus service would run \
+         every twenty minutes from the harbour terminal.",
+        "Commuters queued for more than an hour at the terminal on Monday \
+         morning, and several schools on the island postponed examinations.",
+    ];
+    let mut edited: Vec<String> = wire.iter().map(|p| p.to_string()).collect();
+    edited[1] = edited[1].replace("two hundred", "200");
+    edited.insert(2, "Share this story with your friends and family!".into());
+    let quoting = [
+        "Island schools rescheduled spring examinations for a second time this \
+         year, the education board said in a statement on Monday evening.",
+        wire[3],
+        "The board said pupils would be told the new dates by letter.",
+    ];
+    let row = |id: &str, site: &str, hour: u32, paras: &[&str]| {
+        serde_json::json!({
+            "id": id,
+            "site": site,
+            "published": format!("2025-06-02T{hour:02}:00:00Z"),
+            "title": "Ferry crews strike on the Sundmark line",
+            "text": paras.join("\n\n"),
+        })
+        .to_string()
+    };
+    let edited: Vec<&str> = edited.iter().map(String::as_str).collect();
+    vec![
+        row("copy-b", "strait-news.example", 11, &wire),
+        row("edit", "ferryfan.example", 12, &edited),
+        row("wire", "nordwire.example", 9, &wire),
+        row("copy-a", "harbour-post.example", 10, &wire),
+        row("schools", "island-times.example", 18, &quoting),
+    ]
+}
+
+#[test]
+fn exact_copies_relate_as_their_twins_do_whatever_the_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = exact_copies_feed();
+    let all = dir.path().join("all.jsonl");
+    std::fs::write(&all, lines.join("\n")).unwrap();
+    let (one, many) = (dir.path().join("one.db"), dir.path().join("many.db"));
+    // One run aligns each pair of contents once and relabels the copies'
+    // pairs; one run per article aligns every pair itself.
+    ingest_quietly(&one, &all);
+    for (i, l) in lines.iter().enumerate() {
+        let p = dir.path().join(format!("line{i}.jsonl"));
+        std::fs::write(&p, l).unwrap();
+        ingest_quietly(&many, &p);
+    }
+    assert_same_groupings(&one, &many);
+    let family = |id: &str| -> String {
+        let copies = export(&one, "copies");
+        let row = copies
+            .iter()
+            .find(|r| r["id"] == id)
+            .expect("every article");
+        row["family"].as_str().unwrap().to_string()
+    };
+    for id in ["wire", "copy-a", "copy-b", "edit"] {
+        assert_eq!(family(id), "wire", "{id}");
+    }
+    assert_eq!(family("schools"), "schools");
+    // The copies take the whole wire text; the school report its paragraph.
+    let passages = export(&one, "passages");
+    let from_wire = |dst: &str| -> Vec<(u64, u64, u64, u64)> {
+        let mut v: Vec<_> = passages
+            .iter()
+            .filter(|p| p["src_id"] == "wire" && p["dst_id"] == dst)
+            .map(|p| {
+                let n = |k: &str| p[k].as_u64().unwrap();
+                (n("src_start"), n("src_end"), n("dst_start"), n("dst_end"))
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let copy = from_wire("copy-a");
+    assert_eq!(copy.len(), 4, "{passages:?}");
+    assert!(copy.iter().all(|&(s0, s1, d0, d1)| (s0, s1) == (d0, d1)));
+    assert_eq!(from_wire("copy-b"), copy);
+    assert_eq!(from_wire("edit").len(), 4);
+    assert_eq!(from_wire("schools").len(), 1);
 }

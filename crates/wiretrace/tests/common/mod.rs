@@ -11,6 +11,16 @@ pub fn wiretrace(db: &Path) -> Command {
     c
 }
 
+/// Ingests `input` into `db` without a progress bar; every item must be
+/// stored.
+pub fn ingest_quietly(db: &Path, input: &Path) {
+    wiretrace(db)
+        .args(["ingest", "--quiet"])
+        .arg(input)
+        .assert()
+        .success();
+}
+
 /// `../shared` beside the checkout, where CI puts the evaluation data.
 pub fn shared() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
