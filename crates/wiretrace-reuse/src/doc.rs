@@ -7,14 +7,12 @@ use wiretrace_core::{
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 /// The body tokens of one article: their matching keys hashed, and their
-/// code point spans in `Article::text`.
+/// code point spans in `Article::text` (widened over attached punctuation).
 #[derive(Debug, Clone)]
 pub struct Doc {
     pub id: ArticleId,
     /// Hash of each token's key.
     pub keys: Vec<u64>,
-    /// Each token's span in the article's text.
-    pub spans: Vec<Span>,
     /// Index of the body paragraph each token belongs to.
     pub para: Vec<u32>,
     /// Each token's span widened over the punctuation and quotes attached to
@@ -48,30 +46,98 @@ pub fn content_key(a: &Article) -> u128 {
 
 impl Doc {
     pub fn from_article(a: &Article) -> Doc {
-        let mut at = CharCursor::new(&a.text);
-        let mut doc = Doc {
+        // Built in the thread's buffers, then copied out at their size: a
+        // doc's vectors grown token by token cost more in reallocation (of
+        // memory fresh from the system, as docs are kept) than in building.
+        thread_local! {
+            static SCRATCH: std::cell::Cell<Scratch> = Default::default();
+        }
+        let mut s = SCRATCH.take();
+        s.fill(a);
+        let keys = s.keys.clone();
+        let mut seed_index: Vec<(u64, u32)> =
+            crate::fingerprint::each_ngram(&keys, crate::fingerprint::SEED_N)
+                .zip(0u32..)
+                .collect();
+        seed_index.sort_unstable();
+        let n = keys.len();
+        let mut para_end = vec![n as u32; n];
+        for k in (0..n.saturating_sub(1)).rev() {
+            para_end[k] = if s.para[k] == s.para[k + 1] {
+                para_end[k + 1]
+            } else {
+                k as u32 + 1
+            };
+        }
+        let doc = Doc {
             id: a.id.clone(),
-            keys: Vec::new(),
-            spans: Vec::new(),
-            para: Vec::new(),
-            wide: Vec::new(),
-            seed_index: Vec::new(),
-            para_end: Vec::new(),
+            keys,
+            para: s.para.clone(),
+            wide: s.wide.clone(),
+            seed_index,
+            para_end,
             content: content_key(a),
         };
-        // Buffers reused across paragraphs: a paragraph's characters and
-        // its tokens' spans.
-        let mut chars: Vec<char> = Vec::new();
-        let mut toks: Vec<Span> = Vec::new();
+        SCRATCH.set(s);
+        doc
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The same doc under another article's id: the doc of an exact copy,
+    /// without tokenising it again.
+    pub fn renamed(&self, id: ArticleId) -> Doc {
+        Doc {
+            id,
+            keys: self.keys.clone(),
+            para: self.para.clone(),
+            wide: self.wide.clone(),
+            seed_index: self.seed_index.clone(),
+            para_end: self.para_end.clone(),
+            content: self.content,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// A doc's token vectors as they are built, with the buffers of one
+/// paragraph (its characters, its tokens' spans).
+#[derive(Default)]
+struct Scratch {
+    keys: Vec<u64>,
+    para: Vec<u32>,
+    wide: Vec<Span>,
+    chars: Vec<char>,
+    toks: Vec<Span>,
+}
+
+impl Scratch {
+    /// The body tokens of `a`: keys, paragraphs and widened spans.
+    fn fill(&mut self, a: &Article) {
+        let Scratch {
+            keys,
+            para,
+            wide,
+            chars,
+            toks,
+        } = self;
+        keys.clear();
+        para.clear();
+        wide.clear();
+        let mut at = CharCursor::new(&a.text);
         for (p, span) in a.body.iter().enumerate() {
             let text = at.slice(*span);
             chars.clear();
             chars.extend(text.chars());
             toks.clear();
-            paragraph_keys(text, span.start, &mut doc.keys, &mut |t| toks.push(t));
+            paragraph_keys(text, span.start, keys, &mut |t| toks.push(t));
             for (i, t) in toks.iter().enumerate() {
-                doc.spans.push(*t);
-                doc.para.push(p as u32);
+                para.push(p as u32);
                 // Widen over attached punctuation, never into the next word.
                 let (lo, hi) = (t.start - span.start, t.end - span.start);
                 let prev_end = if i > 0 {
@@ -90,47 +156,9 @@ impl Doc {
                 while e < next_start && !chars[e].is_whitespace() {
                     e += 1;
                 }
-                doc.wide.push(Span::new(span.start + s, span.start + e));
+                wide.push(Span::new(span.start + s, span.start + e));
             }
         }
-        doc.seed_index = crate::fingerprint::ngrams(&doc.keys, crate::fingerprint::SEED_N)
-            .into_iter()
-            .zip(0u32..)
-            .collect();
-        doc.seed_index.sort_unstable();
-        let n = doc.len();
-        doc.para_end = vec![n as u32; n];
-        for k in (0..n.saturating_sub(1)).rev() {
-            doc.para_end[k] = if doc.para[k] == doc.para[k + 1] {
-                doc.para_end[k + 1]
-            } else {
-                k as u32 + 1
-            };
-        }
-        doc
-    }
-
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    /// The same doc under another article's id: the doc of an exact copy,
-    /// without tokenising it again.
-    pub fn renamed(&self, id: ArticleId) -> Doc {
-        Doc {
-            id,
-            keys: self.keys.clone(),
-            spans: self.spans.clone(),
-            para: self.para.clone(),
-            wide: self.wide.clone(),
-            seed_index: self.seed_index.clone(),
-            para_end: self.para_end.clone(),
-            content: self.content,
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
     }
 }
 
@@ -283,18 +311,11 @@ mod tests {
         assert_eq!(
             (
                 &renamed.keys,
-                &renamed.spans,
                 &renamed.wide,
                 &renamed.seed_index,
                 &renamed.para_end
             ),
-            (
-                &copy.keys,
-                &copy.spans,
-                &copy.wide,
-                &copy.seed_index,
-                &copy.para_end
-            )
+            (&copy.keys, &copy.wide, &copy.seed_index, &copy.para_end)
         );
         assert!(cache.get_content(other.content).is_none());
         // Replaced under its key, then dropped over budget: gone.

@@ -19,12 +19,14 @@ fn mix(h: u64, k: u64) -> u64 {
 /// Hash of every window of `n` token keys, in order (empty if there are
 /// fewer).
 pub fn ngrams(keys: &[u64], n: usize) -> Vec<u64> {
-    if keys.len() < n {
-        return Vec::new();
-    }
+    each_ngram(keys, n).collect()
+}
+
+/// [`ngrams`], one at a time.
+pub fn each_ngram(keys: &[u64], n: usize) -> impl ExactSizeIterator<Item = u64> + '_ {
+    // `windows` of a slice shorter than `n` yields nothing.
     keys.windows(n)
-        .map(|w| w.iter().fold(n as u64, |h, k| mix(h, *k)))
-        .collect()
+        .map(move |w| w.iter().fold(n as u64, |h, k| mix(h, *k)))
 }
 
 /// The sketch of a doc with these token keys: its sampled `SKETCH_N`-grams,

@@ -140,8 +140,8 @@ fn store_batch(
 /// memory stays bounded and an interrupted analysis resumes where it stopped.
 const ANALYSIS_CHUNK: usize = 2_048;
 
-/// Tokens of the docs kept between chunks (see `DocCache`): about 64 bytes
-/// each, so at most about half a gigabyte.
+/// Tokens of the docs kept between chunks (see `DocCache`): about 48 bytes
+/// each, so at most about 400 MB.
 const DOC_CACHE_TOKENS: usize = 8_000_000;
 
 /// Brings reuse relations, families and stories up to date with the store.
