@@ -677,6 +677,7 @@ mod tests {
             prop_assert_eq!(normalizes_to(&s, &shorter), ns == shorter);
         }
 
+        #[test]
         fn normalisation_is_idempotent(s in "\\PC{0,200}") {
             let once = normalize_text(&s);
             prop_assert_eq!(normalize_text(&once), once.clone());
