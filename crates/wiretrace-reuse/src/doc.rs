@@ -89,15 +89,7 @@ impl Doc {
     /// The same doc under another article's id: the doc of an exact copy,
     /// without tokenising it again.
     pub fn renamed(&self, id: ArticleId) -> Doc {
-        Doc {
-            id,
-            keys: self.keys.clone(),
-            para: self.para.clone(),
-            wide: self.wide.clone(),
-            seed_index: self.seed_index.clone(),
-            para_end: self.para_end.clone(),
-            content: self.content,
-        }
+        Doc { id, ..self.clone() }
     }
 
     pub fn is_empty(&self) -> bool {
