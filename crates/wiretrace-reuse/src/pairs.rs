@@ -3,7 +3,8 @@
 //! A wire story republished untouched gives articles whose docs are equal
 //! but for their ids ([`Doc::content`]). Every pair such an article is in
 //! aligns as its twin's pair does, so each distinct pair of contents is
-//! aligned once and its relation relabelled for the other pairs. Results
+//! aligned once (in either order: swapping two docs mirrors their
+//! alignment) and its relation relabelled for the other pairs. Results
 //! are those of [`align`] on each pair: only the work is shared.
 
 use crate::align::{align, PairRelation};
@@ -25,8 +26,8 @@ pub struct PairAligner {
     /// Articles whose sketch another article has too: equal contents give
     /// equal sketches, so only their pairs can recur.
     may_repeat: FxHashSet<ArticleId>,
-    /// Relations by the contents of their two docs, in pair order (`None`:
-    /// no passage).
+    /// Relations by the contents of their two docs, the smaller content
+    /// first (`None`: no passage).
     seen: FxHashMap<(u128, u128), Option<PairRelation>>,
     /// Pairs given, and of those how many were aligned.
     pairs: usize,
@@ -64,7 +65,7 @@ impl PairAligner {
     /// `align(a, b)` for each pair, in parallel, keeping the relations with
     /// a passage (in the order of `pairs`).
     pub fn align_all(&mut self, pairs: &[(&Doc, &Doc)]) -> Vec<PairRelation> {
-        let contents = |&(a, b): &(&Doc, &Doc)| (a.content, b.content);
+        let contents = |&(a, b): &(&Doc, &Doc)| ordered(a.content, b.content);
         // The first pair of each contents not aligned before is aligned.
         let mut first: FxHashMap<(u128, u128), usize> = FxHashMap::default();
         for (i, p) in pairs.iter().enumerate() {
@@ -83,7 +84,7 @@ impl PairAligner {
             .collect();
         let mut made: FxHashMap<(u128, u128), PairRelation> = FxHashMap::default();
         for (i, r) in fresh {
-            made.insert(contents(&pairs[i]), r);
+            made.insert(contents(&pairs[i]), in_order(r, &pairs[i]));
         }
         let relations: Vec<PairRelation> = pairs
             .iter()
@@ -109,9 +110,37 @@ impl PairAligner {
     }
 }
 
-/// `r` (the relation of docs with the contents of `a` and `b`) as the
-/// relation of `a` and `b`.
+/// Two contents, the smaller first.
+fn ordered(x: u128, y: u128) -> (u128, u128) {
+    (x.min(y), x.max(y))
+}
+
+/// `r`, the relation of the pair `(a, b)`, seen from the doc with the
+/// smaller content (as [`align`] would give it).
+fn in_order(r: PairRelation, &(a, b): &(&Doc, &Doc)) -> PairRelation {
+    if a.content <= b.content {
+        r
+    } else {
+        mirrored(&r)
+    }
+}
+
+/// The relation of `b` and `a`, from that of `a` and `b`, with the
+/// passages in the order [`align`] gives them.
+fn mirrored(r: &PairRelation) -> PairRelation {
+    let mut m = r.swapped();
+    m.passages.sort_by_key(|p| (p.a_tokens, p.b_tokens));
+    m
+}
+
+/// `r` (the relation of docs with the contents of `a` and `b`, the smaller
+/// content first) as the relation of `a` and `b`.
 fn relabelled(r: &PairRelation, &(a, b): &(&Doc, &Doc)) -> PairRelation {
+    let r = if a.content <= b.content {
+        std::borrow::Cow::Borrowed(r)
+    } else {
+        std::borrow::Cow::Owned(mirrored(r))
+    };
     PairRelation {
         a: a.id.clone(),
         b: b.id.clone(),
@@ -170,6 +199,12 @@ mod tests {
         assert_eq!(got[0], align(&docs[2], &docs[3]));
         assert_eq!(got[0].a.0, "c");
         assert_eq!(got[1], align(&docs[0], &docs[2]));
+        // The same contents the other way round: mirrored from memory.
+        let before = aligner.work().1;
+        let got = aligner.align_all(&[(&docs[1], &docs[2])]);
+        assert_eq!(got, vec![align(&docs[1], &docs[2])]);
+        assert_eq!(got[0].a.0, "b");
+        assert_eq!(aligner.work().1, before);
         // Pairs with no passage are left out, as before.
         let other = doc("e", &["Nothing here is shared with the wire story at all, not one phrase of it, whatever the day."]);
         assert!(aligner.align_all(&[(&docs[0], &other)]).is_empty());
