@@ -66,35 +66,50 @@ impl PairAligner {
     /// a passage (in the order of `pairs`).
     pub fn align_all(&mut self, pairs: &[(&Doc, &Doc)]) -> Vec<PairRelation> {
         let contents = |&(a, b): &(&Doc, &Doc)| ordered(a.content, b.content);
-        // The first pair of each contents not aligned before is aligned.
-        let mut first: FxHashMap<(u128, u128), usize> = FxHashMap::default();
+        // The first pair of each contents not aligned before is aligned;
+        // how many pairs have those contents says whether to share it.
+        let mut first: FxHashMap<(u128, u128), (usize, usize)> = FxHashMap::default();
         for (i, p) in pairs.iter().enumerate() {
             let key = contents(p);
             if !self.seen.contains_key(&key) {
-                first.entry(key).or_insert(i);
+                first.entry(key).or_insert((i, 0)).1 += 1;
             }
         }
-        let mut aligned: Vec<usize> = first.into_values().collect();
+        let mut aligned: Vec<(usize, usize)> = first.into_values().collect();
         aligned.sort_unstable();
         self.pairs += pairs.len();
         self.aligned += aligned.len();
-        let fresh: Vec<(usize, PairRelation)> = aligned
+        let fresh: Vec<(usize, usize, PairRelation)> = aligned
             .into_par_iter()
-            .map(|i| (i, align(pairs[i].0, pairs[i].1)))
+            .map(|(i, n)| (i, n, align(pairs[i].0, pairs[i].1)))
             .collect();
+        // Each aligned pair keeps its own relation; one seen from the
+        // smaller content is kept for the others and for later batches.
+        let mut out: Vec<Option<PairRelation>> = vec![None; pairs.len()];
         let mut made: FxHashMap<(u128, u128), PairRelation> = FxHashMap::default();
-        for (i, r) in fresh {
-            made.insert(contents(&pairs[i]), in_order(r, &pairs[i]));
+        for (i, n, r) in fresh {
+            let remember = self.may_repeat.contains(&r.a) || self.may_repeat.contains(&r.b);
+            if n > 1 || remember {
+                made.insert(contents(&pairs[i]), in_order(r.clone(), &pairs[i]));
+            }
+            out[i] = Some(r);
         }
         let relations: Vec<PairRelation> = pairs
             .iter()
-            .filter_map(|p| {
-                let key = contents(p);
-                let r = match made.get(&key) {
+            .zip(out)
+            .filter_map(|(p, r)| {
+                let r = match r {
                     Some(r) => r,
-                    None => self.seen.get(&key)?.as_ref()?,
+                    None => {
+                        let key = contents(p);
+                        let shared = match made.get(&key) {
+                            Some(r) => r,
+                            None => self.seen.get(&key)?.as_ref()?,
+                        };
+                        relabelled(shared, p)
+                    }
                 };
-                (!r.passages.is_empty()).then(|| relabelled(r, p))
+                (!r.passages.is_empty()).then_some(r)
             })
             .collect();
         // Kept for later batches: the pairs that can come again.
@@ -136,18 +151,13 @@ fn mirrored(r: &PairRelation) -> PairRelation {
 /// `r` (the relation of docs with the contents of `a` and `b`, the smaller
 /// content first) as the relation of `a` and `b`.
 fn relabelled(r: &PairRelation, &(a, b): &(&Doc, &Doc)) -> PairRelation {
-    let r = if a.content <= b.content {
-        std::borrow::Cow::Borrowed(r)
+    let mut r = if a.content <= b.content {
+        r.clone()
     } else {
-        std::borrow::Cow::Owned(mirrored(r))
+        mirrored(r)
     };
-    PairRelation {
-        a: a.id.clone(),
-        b: b.id.clone(),
-        passages: r.passages.clone(),
-        a_coverage: r.a_coverage,
-        b_coverage: r.b_coverage,
-    }
+    (r.a, r.b) = (a.id.clone(), b.id.clone());
+    r
 }
 
 #[cfg(test)]

@@ -291,7 +291,8 @@ struct PreparedChunk<'a> {
     have: FxHashMap<usize, Arc<Doc>>,
     /// The articles whose docs are built from `texts`.
     missing: Vec<usize>,
-    texts: Vec<Article>,
+    /// Their texts, each with its [`content_key`].
+    texts: Vec<(Article, u128)>,
     /// The articles whose docs the chunk before builds.
     awaited: HashSet<usize>,
 }
@@ -338,24 +339,21 @@ fn prepare_chunk<'a>(
         }
     }
     let ids: Vec<ArticleId> = missing.iter().map(|&n| sketches[n].id.clone()).collect();
-    let mut texts = store.article_texts_by_id(&ids)?;
     // An exact copy of an article whose doc is kept takes that doc.
     let position: HashMap<&ArticleId, usize> =
         missing.iter().map(|&n| (&sketches[n].id, n)).collect();
-    texts.retain(|a| {
-        let Some(&n) = position.get(&a.id) else {
-            return true;
-        };
-        match docs.get_content(content_key(a)) {
-            Some(twin) => {
+    let mut texts = Vec::new();
+    for a in store.article_texts_by_id(&ids)? {
+        let content = content_key(&a);
+        match (position.get(&a.id), docs.get_content(content)) {
+            (Some(&n), Some(twin)) => {
                 let doc = Arc::new(twin.renamed(a.id.clone()));
                 docs.insert(n, doc.clone());
                 have.insert(n, doc);
-                false
             }
-            None => true,
+            _ => texts.push((a, content)),
         }
-    });
+    }
     missing.retain(|n| !have.contains_key(n));
     Ok(PreparedChunk {
         base,
@@ -375,31 +373,27 @@ fn prepare_chunk<'a>(
 fn build_docs(
     sketches: &[Sketch],
     positions: &[usize],
-    texts: &[Article],
+    texts: &[(Article, u128)],
 ) -> Vec<(usize, Arc<Doc>)> {
     let position: HashMap<&ArticleId, usize> =
         positions.iter().map(|&n| (&sketches[n].id, n)).collect();
-    let contents: Vec<u128> = texts.par_iter().map(content_key).collect();
     let mut first: FxHashMap<u128, usize> = FxHashMap::default();
-    for (i, c) in contents.iter().enumerate() {
-        first.entry(*c).or_insert(i);
+    for (i, (_, content)) in texts.iter().enumerate() {
+        first.entry(*content).or_insert(i);
     }
     let built: Vec<Option<Arc<Doc>>> = texts
         .par_iter()
         .enumerate()
-        .map(|(i, a)| (first[&contents[i]] == i).then(|| Arc::new(Doc::from_article(a))))
+        .map(|(i, (a, content))| (first[content] == i).then(|| Arc::new(Doc::from_article(a))))
         .collect();
     texts
         .iter()
         .enumerate()
-        .filter_map(|(i, a)| {
+        .filter_map(|(i, (a, content))| {
             let n = *position.get(&a.id)?;
             let doc = match &built[i] {
                 Some(d) => d.clone(),
-                None => {
-                    let twin = built[first[&contents[i]]].as_ref()?;
-                    Arc::new(twin.renamed(a.id.clone()))
-                }
+                None => Arc::new(built[first[content]].as_ref()?.renamed(a.id.clone())),
             };
             Some((n, doc))
         })
