@@ -322,22 +322,39 @@ const ISO639_1: &[(&str, &str)] = &[
 /// answers.
 const LANGUAGE_SAMPLE: usize = 500;
 
-/// Samples whose language is remembered. Syndicated copies mostly open
-/// with the same words, and detection (about 60 µs a text whatever its
+/// A paragraph this long (in characters) is prose enough to tell the
+/// language.
+const LANGUAGE_PARAGRAPH: usize = 200;
+
+/// Samples whose language is remembered. Syndicated copies mostly share
+/// their paragraphs, and detection (about 60 µs a text whatever its
 /// length) was a third of plain-text ingest; remembering is a hash.
 const LANGUAGE_CACHE: usize = 16_384;
 
-/// Detects the language of a text (whatlang, on its first
-/// [`LANGUAGE_SAMPLE`] characters).
+/// Detects the language of a text (whatlang, on the first
+/// [`LANGUAGE_SAMPLE`] characters of its longest paragraph, or of the
+/// whole text when no paragraph is [long enough](LANGUAGE_PARAGRAPH)).
+///
+/// The longest paragraph is body text: a dateline, a tagline, a share
+/// widget or a caption left at the top is not. And a copy that was
+/// re-headlined or padded keeps it, so copies share a sample and detection
+/// runs once for them.
 pub fn detect_language(text: &str) -> Option<String> {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
     static SEEN: OnceLock<Mutex<HashMap<u128, Option<String>>>> = OnceLock::new();
-    let end = text
+    let longest = text
+        .split('\n')
+        .map(str::trim)
+        .map(|p| (p.chars().count(), p))
+        .max_by_key(|&(chars, _)| chars)
+        .filter(|&(chars, _)| chars >= LANGUAGE_PARAGRAPH)
+        .map_or(text, |(_, p)| p);
+    let end = longest
         .char_indices()
         .nth(LANGUAGE_SAMPLE)
-        .map_or(text.len(), |(i, _)| i);
-    let sample = &text[..end];
+        .map_or(longest.len(), |(i, _)| i);
+    let sample = &longest[..end];
     // A 128-bit hash: a collision would give a text another's language.
     let key = xxhash_rust::xxh3::xxh3_128(sample.as_bytes());
     let seen = SEEN.get_or_init(Default::default);
@@ -396,6 +413,24 @@ mod tests {
         assert_eq!(a.body.len(), 2);
         assert!(a.id.0.starts_with('u'));
         a.check().unwrap();
+    }
+
+    #[test]
+    fn the_language_is_the_body_paragraph_s_not_the_page_furniture_s() {
+        // An English-speaking site republishes a French wire story under
+        // its own boilerplate, which opens the text.
+        let furniture = "Share this story with your friends and family on all of your favourite social networks, and subscribe to our newsletter for the latest local headlines every morning.";
+        let more = "Our newsroom is independent and reader funded: please consider supporting local journalism today, because every contribution, large or small, keeps our reporters working.";
+        let body = "Le conseil municipal de Veldt a approuvé mardi soir le prolongement de la ligne de tramway jusqu'à l'aéroport, a annoncé le maire Oskar Fenn, qui promet une mise en service avant la fin de l'année 2029 malgré les réserves exprimées par plusieurs élus de l'opposition sur le coût du chantier.";
+        let text = format!("{furniture}\n\n{more}\n\n{body}");
+        assert_eq!(detect_language(&text).as_deref(), Some("fr"));
+        // No paragraph is long enough alone: the whole text is the sample.
+        assert_eq!(
+            detect_language("Le maire a parlé.\nLa ligne ouvrira en 2029, a-t-il dit aux élus.")
+                .as_deref(),
+            detect_language("Le maire a parlé. La ligne ouvrira en 2029, a-t-il dit aux élus.")
+                .as_deref()
+        );
     }
 
     #[test]
