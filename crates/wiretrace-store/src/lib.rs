@@ -262,6 +262,19 @@ pub trait Store {
     /// full-text index up to date with the articles stored since. Atomic.
     fn put_groupings(&mut self, families: &[FamilyAssignment], stories: &StoryUpdate)
         -> Result<()>;
+    /// Replaces the families alone and leaves the stories (and the
+    /// full-text index) behind, to be redone from `stories_behind`: the
+    /// earliest place in arrival order of an article they have not taken
+    /// (an earlier place already recorded stays). [`Store::put_groupings`]
+    /// catches up and forgets it. Atomic.
+    fn put_families(
+        &mut self,
+        families: &[FamilyAssignment],
+        stories_behind: &ArrivalKey,
+    ) -> Result<()>;
+    /// Where the stories must be redone from, when
+    /// [`Store::put_families`] left them behind.
+    fn stories_behind(&self) -> Result<Option<ArrivalKey>>;
     /// The story clustering's last checkpoint, as [`StoryUpdate`] stored it.
     fn story_checkpoint(&self) -> Result<Option<Vec<u8>>>;
     fn families(&self) -> Result<Vec<FamilyAssignment>>;

@@ -76,6 +76,22 @@ fn article_from_row(r: &Row) -> rusqlite::Result<Article> {
     })
 }
 
+fn replace_families(tx: &Connection, families: &[FamilyAssignment]) -> Result<()> {
+    tx.execute_batch("DELETE FROM families;")?;
+    for f in families {
+        cached(
+            tx,
+            "INSERT INTO families (article_id, family, source) VALUES (?1, ?2, ?3)",
+            params![
+                f.id.as_str(),
+                f.family.as_str(),
+                f.source.as_ref().map(|s| s.as_str())
+            ],
+        )?;
+    }
+    Ok(())
+}
+
 /// Runs `sql` through the connection's statement cache: the ingest loops run
 /// the same few statements for every row, and parsing them each time cost
 /// more than the insert.
@@ -534,20 +550,41 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn put_groupings(&mut self, families: &[FamilyAssignment], update: &StoryUpdate) -> Result<()> {
+    fn put_families(
+        &mut self,
+        families: &[FamilyAssignment],
+        stories_behind: &ArrivalKey,
+    ) -> Result<()> {
+        let earlier = self.stories_behind()?;
         let tx = self.write_transaction()?;
-        tx.execute_batch("DELETE FROM families;")?;
-        for f in families {
+        replace_families(&tx, families)?;
+        if earlier.as_ref().is_none_or(|e| stories_behind < e) {
             cached(
                 &tx,
-                "INSERT INTO families (article_id, family, source) VALUES (?1, ?2, ?3)",
-                params![
-                    f.id.as_str(),
-                    f.family.as_str(),
-                    f.source.as_ref().map(|s| s.as_str())
-                ],
+                "INSERT OR REPLACE INTO checkpoints (name, value) VALUES ('stories_behind', ?1)",
+                [serde_json::to_vec(stories_behind)?],
             )?;
         }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn stories_behind(&self) -> Result<Option<ArrivalKey>> {
+        let value: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT value FROM checkpoints WHERE name = 'stories_behind'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(value.map(|v| serde_json::from_slice(&v)).transpose()?)
+    }
+
+    fn put_groupings(&mut self, families: &[FamilyAssignment], update: &StoryUpdate) -> Result<()> {
+        let tx = self.write_transaction()?;
+        replace_families(&tx, families)?;
+        tx.execute_batch("DELETE FROM checkpoints WHERE name = 'stories_behind';")?;
         if update.replace_all {
             tx.execute_batch(
                 "DELETE FROM story_members; DELETE FROM stories; DELETE FROM story_outlets; DELETE FROM stories_fts;",

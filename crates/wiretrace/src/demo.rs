@@ -51,7 +51,7 @@ pub fn build(db: &Path) -> Result<SqliteStore> {
         Limits::default(),
         true,
     )?;
-    pipeline::analyse(&mut store)?;
+    pipeline::analyse(&mut store, true)?;
     std::fs::remove_dir_all(&dir).ok();
     anyhow::ensure!(
         summary.rejected == 0,

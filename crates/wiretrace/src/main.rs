@@ -63,6 +63,12 @@ enum Command {
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
+        /// Store the articles, their copy families and shared passages, and
+        /// leave the stories and the full-text search behind: the next
+        /// command that reads them (or the next ingest without this) brings
+        /// them up to date. For deduplicating a corpus in bulk.
+        #[arg(long)]
+        no_stories: bool,
     },
     /// Extract articles from files without storing them: one JSON object per input, in input order.
     Extract {
@@ -150,6 +156,14 @@ fn open(db: &std::path::Path) -> Result<SqliteStore> {
     SqliteStore::open(db).with_context(|| format!("opening store {}", db.display()))
 }
 
+/// [`open`], with the stories and the full-text index brought up to date
+/// if an `ingest --no-stories` left them behind (nothing to do otherwise).
+fn open_current(db: &std::path::Path) -> Result<SqliteStore> {
+    let mut store = open(db)?;
+    pipeline::analyse(&mut store, true)?;
+    Ok(store)
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     let out = &mut std::io::stdout().lock();
     match cli.command {
@@ -157,11 +171,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             inputs,
             max_item_bytes,
             quiet,
+            no_stories,
         } => {
             let mut store = open(&cli.db)?;
             let summary = pipeline::ingest(&mut store, &inputs, Limits { max_item_bytes }, quiet)?;
             tracing::info!(items = summary.items, "ingested");
-            pipeline::analyse(&mut store)?;
+            pipeline::analyse(&mut store, !no_stories)?;
             output::ingest_summary(out, &summary, &store, cli.json)?;
             return Ok(if summary.rejected > 0 {
                 ExitCode::from(EXIT_REJECTED)
@@ -187,16 +202,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             });
         }
-        Command::Stories { limit } => output::stories(out, &open(&cli.db)?, limit, cli.json)?,
+        Command::Stories { limit } => {
+            output::stories(out, &open_current(&cli.db)?, limit, cli.json)?
+        }
         Command::Story { id, why } => {
-            let store = open(&cli.db)?;
+            let store = open_current(&cli.db)?;
             let Some(story) = store.story(&id)? else {
                 bail!("no story {id:?} (see `wiretrace stories`)")
             };
             output::story(out, &store, &story, why, cli.json)?;
         }
         Command::Article { id } => {
-            let store = open(&cli.db)?;
+            let store = open_current(&cli.db)?;
             let Some(a) = store.article(&ArticleId(id.clone()))? else {
                 bail!("no article {id:?}")
             };
@@ -207,7 +224,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output::compare(out, &store, &ArticleId(a), &ArticleId(b), cli.json)?;
         }
         Command::Export { what, out: path } => {
-            let store = open(&cli.db)?;
+            let store = open_current(&cli.db)?;
             match path {
                 Some(p) => {
                     let mut f = std::io::BufWriter::new(
@@ -222,6 +239,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Rejected => output::rejected(out, &open(&cli.db)?, cli.json)?,
         Command::Serve { addr } => {
+            drop(open_current(&cli.db)?);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;

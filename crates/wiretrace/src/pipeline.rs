@@ -144,7 +144,11 @@ const ANALYSIS_CHUNK: usize = 2_048;
 /// each, so at most about 400 MB.
 const DOC_CACHE_TOKENS: usize = 8_000_000;
 
-/// Brings reuse relations, families and stories up to date with the store.
+/// Brings reuse relations, families and (when `stories`) the stories and
+/// the full-text index up to date with the store. Without `stories` they
+/// are left behind, and the store records from where: the next call with
+/// `stories` redoes them from there, so they come out as if they had been
+/// brought up to date each time.
 ///
 /// Every stored article's sketch is indexed first, so the document
 /// frequencies that decide which pairs are worth aligning are those of the
@@ -152,10 +156,12 @@ const DOC_CACHE_TOKENS: usize = 8_000_000;
 /// numbered before it (so each pair is found once), a chunk at a time.
 /// Finally relations the grown index no longer accepts are dropped: the
 /// result is the same whatever the order and batches of ingest.
-pub fn analyse(store: &mut dyn Store) -> Result<()> {
+pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
     let pending = store.pending_analysis()?;
     let stats = store.stats()?;
-    if pending.is_empty() && (stats.articles == 0 || stats.stories > 0) {
+    let behind = store.stories_behind()?;
+    let stories_due = stories && (behind.is_some() || (stats.articles > 0 && stats.stories == 0));
+    if pending.is_empty() && !stories_due {
         return Ok(());
     }
     let pending_set: BTreeSet<&ArticleId> = pending.iter().collect();
@@ -274,7 +280,7 @@ pub fn analyse(store: &mut dyn Store) -> Result<()> {
         aligned = fresh,
         "pairs aligned (the others are pairs of exact copies aligned before)"
     );
-    regroup(store, &index, &sketches, &pending_set)
+    regroup(store, &index, &sketches, &pending_set, stories, behind)
 }
 
 /// A chunk of pending articles, ready to align: the candidate pairs of its
@@ -441,12 +447,15 @@ fn store_relations(
 }
 
 /// Drops relations the index no longer accepts, then recomputes copy
-/// families and stories from the stored relations.
+/// families and (when `stories`) stories from the stored relations; the
+/// stories redo what was left `behind`, and what is pending.
 fn regroup(
     store: &mut dyn Store,
     index: &CandidateIndex,
     sketches: &[Sketch],
     pending: &BTreeSet<&ArticleId>,
+    stories: bool,
+    behind: Option<ArrivalKey>,
 ) -> Result<()> {
     let sketch_of: HashMap<&ArticleId, &Sketch> = sketches.iter().map(|s| (&s.id, s)).collect();
     let (relations, stale): (Vec<RelationSummary>, Vec<RelationSummary>) = store
@@ -494,10 +503,15 @@ fn regroup(
         .iter()
         .filter(|a| pending.contains(&a.id))
         .map(|a| ArrivalKey::of(a.published, &a.id))
+        .chain(behind)
         .min();
     let newest = summaries.iter().filter_map(|a| a.published).max();
     drop(summaries);
-    restory(store, &fams, &links, earliest_pending, newest)
+    match earliest_pending {
+        Some(from) if !stories => Ok(store.put_families(&fams, &from)?),
+        // (No article is pending that the stories could leave behind.)
+        _ => restory(store, &fams, &links, earliest_pending, newest),
+    }
 }
 
 /// Articles published up to this long before the newest one may still

@@ -272,17 +272,22 @@ fn assert_same_groupings(one: &std::path::Path, other: &std::path::Path) {
     assert_eq!(story_summaries(one), story_summaries(other));
 }
 
-#[test]
-fn results_do_not_depend_on_ingest_order_or_batches() {
-    let dir = tempfile::tempdir().unwrap();
-    let (one, many) = (dir.path().join("one.db"), dir.path().join("many.db"));
+/// `one.db` under `dir` with the demo ingested at once, and the path of
+/// `many.db`, to fill otherwise.
+fn demo_at_once_and_many(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (one, many) = (dir.join("one.db"), dir.join("many.db"));
     wiretrace(&one)
         .args(["ingest", "--quiet"])
         .args(demo_inputs())
         .assert()
         .success();
-    // The same items, one file per run, in reverse order; the feed's lines too.
-    let split = dir.path().join("split");
+    (one, many)
+}
+
+/// The demo's items, one file each (the feed's lines too), under `dir`,
+/// sorted.
+fn one_input_per_item(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let split = dir.join("split");
     std::fs::create_dir(&split).unwrap();
     let feed = std::fs::read_to_string(demo_corpus().join("feeds/mpa-wire.jsonl")).unwrap();
     let mut inputs: Vec<std::path::PathBuf> = feed
@@ -298,10 +303,52 @@ fn results_do_not_depend_on_ingest_order_or_batches() {
         inputs.push(f.unwrap().path());
     }
     inputs.sort();
+    inputs
+}
+
+#[test]
+fn results_do_not_depend_on_ingest_order_or_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, many) = demo_at_once_and_many(dir.path());
+    // The same items, one file per run, in reverse order; the feed's lines too.
+    let inputs = one_input_per_item(dir.path());
     for p in inputs.iter().rev() {
         ingest_quietly(&many, p);
     }
     assert_same_groupings(&one, &many);
+}
+
+#[test]
+fn stories_left_behind_by_ingest_come_out_as_if_kept_up_to_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, many) = demo_at_once_and_many(dir.path());
+    // One item per run, in reverse order, so that runs bring articles
+    // from before the stories' checkpoint; every other run leaves the
+    // stories behind, the last one too.
+    let inputs = one_input_per_item(dir.path());
+    let runs = inputs.len();
+    let behind = || {
+        rusqlite::Connection::open(&many)
+            .unwrap()
+            .query_row(
+                "SELECT COUNT(*) FROM checkpoints WHERE name = 'stories_behind'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+    };
+    for (i, p) in inputs.iter().rev().enumerate() {
+        let mut ingest = wiretrace(&many);
+        ingest.args(["ingest", "--quiet"]).arg(p);
+        let defer = (runs - 1 - i).is_multiple_of(2);
+        if defer {
+            ingest.arg("--no-stories");
+        }
+        ingest.assert().success();
+        assert_eq!(behind(), i64::from(defer), "after run {i}");
+    }
+    assert_same_groupings(&one, &many);
+    assert_eq!(behind(), 0, "reading the stories brought them up to date");
 }
 
 #[test]
