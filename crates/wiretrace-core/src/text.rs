@@ -94,17 +94,7 @@ pub fn visible_chars(t: &str) -> usize {
 /// white space made one space, ends trimmed. Two texts that a reader would
 /// call the same normalise to the same string.
 pub fn normalize_text(s: &str) -> String {
-    let mut out = Folder::new(String::with_capacity(s.len()), usize::MAX);
-    out.push_nfkc(s);
-    let out = out.out;
-    // Lower-casing can leave combining marks out of canonical order ("İ"
-    // becomes "i" + U+0307 before a mark already there): reorder, so that
-    // normalising twice changes nothing.
-    if is_nfc_fast(&out) {
-        out
-    } else {
-        out.nfc().collect()
-    }
+    Folder::normalised(s, usize::MAX).unwrap_or_default()
 }
 
 /// Whether `s` normalises (see [`normalize_text`]) to `normalized`, which
@@ -112,19 +102,7 @@ pub fn normalize_text(s: &str) -> String {
 /// `normalized`, so testing a long paragraph against a headline costs no
 /// more than the headline.
 pub fn normalizes_to(s: &str, normalized: &str) -> bool {
-    let mut out = Folder::new(
-        String::with_capacity(normalized.len() + 8),
-        normalized.len(),
-    );
-    if !out.push_nfkc(s) {
-        return false;
-    }
-    let out = out.out;
-    if is_nfc_fast(&out) {
-        out == normalized
-    } else {
-        out.nfc().eq(normalized.chars())
-    }
+    Folder::normalised(s, normalized.len()).is_some_and(|n| n == normalized)
 }
 
 /// Whether `s` is surely NFC, by the quick check of the characters that
@@ -186,6 +164,27 @@ impl Folder {
             limit,
             pending_space: false,
         }
+    }
+
+    /// [`normalize_text`] of `s`; `None` once it is longer than `limit`
+    /// bytes.
+    fn normalised(s: &str, limit: usize) -> Option<String> {
+        let mut folder = Folder::new(
+            String::with_capacity(s.len().min(limit.saturating_add(8))),
+            limit,
+        );
+        if !folder.push_nfkc(s) {
+            return None;
+        }
+        let out = folder.out;
+        // Lower-casing can leave combining marks out of canonical order ("İ"
+        // becomes "i" + U+0307 before a mark already there): reorder, so that
+        // normalising twice changes nothing.
+        Some(if is_nfc_fast(&out) {
+            out
+        } else {
+            out.nfc().collect()
+        })
     }
 
     fn push(&mut self, c: char) -> bool {

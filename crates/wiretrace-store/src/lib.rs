@@ -265,8 +265,9 @@ pub trait Store {
     /// Replaces the families alone and leaves the stories (and the
     /// full-text index) behind, to be redone from `stories_behind`: the
     /// earliest place in arrival order of an article they have not taken
-    /// (an earlier place already recorded stays). [`Store::put_groupings`]
-    /// catches up and forgets it. Atomic.
+    /// (it replaces the place recorded before, so the caller takes the
+    /// earlier of the two). [`Store::put_groupings`] catches up and forgets
+    /// it. Atomic.
     fn put_families(
         &mut self,
         families: &[FamilyAssignment],

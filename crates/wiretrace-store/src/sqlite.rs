@@ -555,16 +555,13 @@ impl Store for SqliteStore {
         families: &[FamilyAssignment],
         stories_behind: &ArrivalKey,
     ) -> Result<()> {
-        let earlier = self.stories_behind()?;
         let tx = self.write_transaction()?;
         replace_families(&tx, families)?;
-        if earlier.as_ref().is_none_or(|e| stories_behind < e) {
-            cached(
-                &tx,
-                "INSERT OR REPLACE INTO checkpoints (name, value) VALUES ('stories_behind', ?1)",
-                [serde_json::to_vec(stories_behind)?],
-            )?;
-        }
+        cached(
+            &tx,
+            "INSERT OR REPLACE INTO checkpoints (name, value) VALUES ('stories_behind', ?1)",
+            [serde_json::to_vec(stories_behind)?],
+        )?;
         tx.commit()?;
         Ok(())
     }

@@ -157,10 +157,12 @@ fn open(db: &std::path::Path) -> Result<SqliteStore> {
 }
 
 /// [`open`], with the stories and the full-text index brought up to date
-/// if an `ingest --no-stories` left them behind (nothing to do otherwise).
+/// if an `ingest --no-stories` left them behind (one lookup otherwise).
 fn open_current(db: &std::path::Path) -> Result<SqliteStore> {
     let mut store = open(db)?;
-    pipeline::analyse(&mut store, true)?;
+    if store.stories_behind()?.is_some() {
+        pipeline::analyse(&mut store, true)?;
+    }
     Ok(store)
 }
 
