@@ -383,12 +383,15 @@ struct Scratch {
 
 fn tokens_with(text: &str, base: usize, s: &mut Scratch, f: &mut dyn FnMut(Span, &str, bool)) {
     let Scratch { key, units, runs } = s;
-    if text.chars().all(|c| plain_class(c).is_some()) {
+    if text.is_ascii() {
+        return each_ascii_token(text, base, key, f);
+    }
+    if plain_units(text, units) {
         return each_plain_token(text, base, units, key, f);
     }
     // Word boundaries never join across ASCII white space unless the next
     // character extends the space (a combining mark, a format character):
-    // each run between spaces is tokenised alone, ASCII runs the fast way.
+    // each run between spaces is tokenised alone, plain runs the fast way.
     runs.clear();
     runs.extend(
         text.split(|c: char| c.is_ascii_whitespace())
@@ -405,11 +408,11 @@ fn tokens_with(text: &str, base: usize, s: &mut Scratch, f: &mut dyn FnMut(Span,
         chars_before += at - byte_pos; // ASCII white space: one byte a character
         let start = base + chars_before;
         if run.is_ascii() {
-            each_plain_token(run, start, units, key, f);
+            each_ascii_token(run, start, key, f);
             chars_before += run.len();
-        } else if run.chars().all(|c| plain_class(c).is_some()) {
+        } else if plain_units(run, units) {
             each_plain_token(run, start, units, key, f);
-            chars_before += run.chars().count();
+            chars_before += units.len();
         } else {
             each_unicode_token(run, start, f);
             chars_before += run.chars().count();
@@ -431,111 +434,229 @@ fn starts_a_word_alone(run: &str) -> bool {
     }
 }
 
-/// UAX #29 word classes of the ASCII characters that can be in a word.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// UAX #29 word classes of the characters the plain tokenizer handles.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum WordClass {
+    /// ALetter: ASCII letters and the [simple letters](SIMPLE_LETTERS)
     Letter,
     Digit,
     Underscore,
     /// `:` (MidLetter)
     MidLetter,
-    /// `.` and `'` (MidNumLet, Single_Quote): inside words and numbers
+    /// `.`, `'` and `‘ ’` (MidNumLet, Single_Quote): inside words and numbers
     MidBoth,
     /// `,` and `;` (MidNum)
     MidNum,
     Other,
 }
 
+/// The word class of each byte, for ASCII (the rest are never looked up).
+const ASCII_CLASSES: [WordClass; 256] = {
+    let mut table = [WordClass::Other; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match b as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' => WordClass::Letter,
+            b'0'..=b'9' => WordClass::Digit,
+            b'_' => WordClass::Underscore,
+            b':' => WordClass::MidLetter,
+            b'.' | b'\'' => WordClass::MidBoth,
+            b',' | b';' => WordClass::MidNum,
+            _ => WordClass::Other,
+        };
+        b += 1;
+    }
+    table
+};
+
 fn word_class(b: u8) -> WordClass {
-    match b {
-        b'a'..=b'z' | b'A'..=b'Z' => WordClass::Letter,
-        b'0'..=b'9' => WordClass::Digit,
-        b'_' => WordClass::Underscore,
-        b':' => WordClass::MidLetter,
-        b'.' | b'\'' => WordClass::MidBoth,
-        b',' | b';' => WordClass::MidNum,
-        _ => WordClass::Other,
-    }
+    ASCII_CLASSES[b as usize]
 }
 
-/// The word class of a character the plain tokenizer handles: ASCII, and
-/// the typographic quotes and dashes of news copy, whose UAX #29 classes
-/// are those of `'` (‘ ’: MidNumLet) and of other punctuation (“ ” – —).
-/// None for anything else (letters with accents, scripts, symbols).
+/// Letters of the alphabets much news is written in (Latin with its
+/// accents, Vietnamese, Greek, Cyrillic, Hangul syllables) whose UAX #29
+/// word class is that of an ASCII letter, with no mark of their own to
+/// reorder: a word of them splits as an ASCII word does. A test holds every
+/// one to the segmentation tables.
+const SIMPLE_LETTERS: &[(char, char)] = &[
+    ('\u{0400}', '\u{0481}'),
+    ('\u{048A}', '\u{052F}'),
+    ('\u{00C0}', '\u{00D6}'),
+    ('\u{00D8}', '\u{00F6}'),
+    ('\u{00F8}', '\u{024F}'),
+    ('\u{AC00}', '\u{D7A3}'),
+    ('\u{1E00}', '\u{1EFF}'),
+    ('\u{0388}', '\u{038A}'),
+    ('\u{038C}', '\u{038C}'),
+    ('\u{038E}', '\u{03A1}'),
+    ('\u{03A3}', '\u{03F5}'),
+    ('\u{03F7}', '\u{03FF}'),
+];
+
+/// Typographic punctuation of news copy, with its UAX #29 word class:
+/// that of `'` for the single quotes (MidNumLet), of other punctuation for
+/// the rest. A test holds each to the segmentation tables.
+const PLAIN_PUNCTUATION: &[(char, WordClass)] = &[
+    ('\u{2019}', WordClass::MidBoth),
+    ('\u{2018}', WordClass::MidBoth),
+    ('\u{201C}', WordClass::Other),
+    ('\u{201D}', WordClass::Other),
+    ('\u{2014}', WordClass::Other),
+    ('\u{2013}', WordClass::Other),
+    ('\u{00AB}', WordClass::Other),
+    ('\u{00BB}', WordClass::Other),
+    ('\u{201E}', WordClass::Other),
+    ('\u{2026}', WordClass::Other),
+    ('\u{2022}', WordClass::Other),
+];
+
+/// The word class of a character the plain tokenizer handles: ASCII, the
+/// [simple letters](SIMPLE_LETTERS) and the [punctuation](PLAIN_PUNCTUATION)
+/// of news copy. None for anything else (marks, ideographs, symbols,
+/// letters of other scripts).
 fn plain_class(c: char) -> Option<WordClass> {
-    match c {
-        _ if c.is_ascii() => Some(word_class(c as u8)),
-        '\u{2018}' | '\u{2019}' => Some(WordClass::MidBoth),
-        '\u{201C}' | '\u{201D}' | '\u{2013}' | '\u{2014}' => Some(WordClass::Other),
-        _ => None,
+    if c.is_ascii() {
+        return Some(word_class(c as u8));
     }
+    if SIMPLE_LETTERS.iter().any(|&(lo, hi)| lo <= c && c <= hi) {
+        return Some(WordClass::Letter);
+    }
+    PLAIN_PUNCTUATION
+        .iter()
+        .find(|&&(p, _)| p == c)
+        .map(|&(_, class)| class)
 }
 
-/// [`tokenize_from`] for text of [`plain_class`] characters only: the UAX
-/// #29 word rules such text can meet (WB5–WB13b), without the Unicode
-/// tables, which were a third of the cost of alignment. `units` is a
-/// reused buffer. A property test holds it to the general path.
-fn each_plain_token(
-    text: &str,
-    base: usize,
-    units: &mut Vec<(WordClass, u32)>,
-    key: &mut String,
-    f: &mut dyn FnMut(Span, &str, bool),
-) {
-    use WordClass::*;
+/// Fills `units` with the word class and byte offset of each character of
+/// `text`; false when one is not [plain](plain_class).
+fn plain_units(text: &str, units: &mut Vec<(WordClass, u32)>) -> bool {
     units.clear();
-    if text.is_ascii() {
-        // A byte a character: no decoding.
-        units.extend(text.bytes().zip(0u32..).map(|(b, at)| (word_class(b), at)));
-    } else {
-        units.extend(
-            text.char_indices()
-                .map(|(at, c)| (plain_class(c).unwrap_or(Other), at as u32)),
-        );
+    for (at, c) in text.char_indices() {
+        match plain_class(c) {
+            Some(class) => units.push((class, at as u32)),
+            None => return false,
+        }
     }
-    let class = |k: usize| units[k].0;
-    let byte_at = |k: usize| units.get(k).map_or(text.len(), |u| u.1 as usize);
-    let core = |c| matches!(c, Letter | Digit | Underscore);
+    true
+}
+
+/// Whether `cur`, between a word's last character (`prev`) and `next`,
+/// keeps the word going: `can't`, `U.S`, `3.5`, `1,000` (WB6–7, WB11–12).
+fn joins(prev: WordClass, cur: WordClass, next: WordClass) -> bool {
+    use WordClass::*;
+    matches!(
+        (prev, cur, next),
+        (Letter, MidLetter | MidBoth, Letter) | (Digit, MidNum | MidBoth, Digit)
+    )
+}
+
+/// Letters, digits and the underscore: what words are made of, joined to
+/// each other whatever their order (WB5, WB8–10, WB13a–b).
+fn is_core(class: WordClass) -> bool {
+    matches!(
+        class,
+        WordClass::Letter | WordClass::Digit | WordClass::Underscore
+    )
+}
+
+/// The words of a text of `len` [plain](plain_class) characters, whose
+/// classes `class` gives, as ranges of character positions: the UAX #29
+/// word rules such text can meet (WB5–WB13b), without the Unicode tables.
+/// Runs of underscores and punctuation come too; the callers drop those.
+fn each_word(len: usize, class: impl Fn(usize) -> WordClass, mut word: impl FnMut(usize, usize)) {
     let mut i = 0;
-    while i < units.len() {
-        if !core(class(i)) {
+    while i < len {
+        if !is_core(class(i)) {
             i += 1;
             continue;
         }
-        let start = i;
         let mut j = i + 1;
-        while j < units.len() {
-            let (prev, cur) = (class(j - 1), class(j));
-            if core(cur) {
+        loop {
+            while j < len && is_core(class(j)) {
                 j += 1;
-                continue;
             }
-            let next = (j + 1 < units.len()).then(|| class(j + 1));
-            let joins = match (prev, cur, next) {
-                (Letter, MidLetter | MidBoth, Some(Letter)) => true, // WB6, WB7
-                (Digit, MidNum | MidBoth, Some(Digit)) => true,      // WB11, WB12
-                _ => false,
-            };
-            if !joins {
+            if j + 1 < len && joins(class(j - 1), class(j), class(j + 1)) {
+                j += 2;
+            } else {
                 break;
             }
-            j += 2;
         }
-        let word = &text[byte_at(start)..byte_at(j)];
-        if word.bytes().any(|c| c.is_ascii_alphanumeric()) {
-            key.clear();
-            if word.is_ascii() {
-                push_ascii_key(word, key);
-            } else {
-                key.extend(word.chars().map(|c| unify_punct(c.to_ascii_lowercase())));
-            }
-            f(
-                Span::new(base + start, base + j),
-                key,
-                word.as_bytes()[0].is_ascii_uppercase(),
-            );
-        }
+        word(i, j);
         i = j;
+    }
+}
+
+/// [`tokenize_from`] for ASCII text, a byte a character: the classes are
+/// read off the bytes. A property test holds it to the general path.
+fn each_ascii_token(
+    text: &str,
+    base: usize,
+    key: &mut String,
+    f: &mut dyn FnMut(Span, &str, bool),
+) {
+    let b = text.as_bytes();
+    each_word(
+        b.len(),
+        |k| word_class(b[k]),
+        |start, end| {
+            let word = &text[start..end];
+            if word.bytes().any(|c| c.is_ascii_alphanumeric()) {
+                // Words hold no backtick, the one ASCII character keys unify.
+                key.clear();
+                key.push_str(word);
+                key.make_ascii_lowercase();
+                let capitalized = b[start].is_ascii_uppercase();
+                f(Span::new(base + start, base + end), key, capitalized);
+            }
+        },
+    );
+}
+
+/// [`tokenize_from`] for text of [plain](plain_class) characters, whose
+/// classes and byte offsets are `units`. A property test holds it to the
+/// general path.
+fn each_plain_token(
+    text: &str,
+    base: usize,
+    units: &[(WordClass, u32)],
+    key: &mut String,
+    f: &mut dyn FnMut(Span, &str, bool),
+) {
+    let byte_at = |k: usize| units.get(k).map_or(text.len(), |u| u.1 as usize);
+    each_word(
+        units.len(),
+        |k| units[k].0,
+        |start, end| {
+            let letters = &units[start..end];
+            if letters
+                .iter()
+                .any(|u| matches!(u.0, WordClass::Letter | WordClass::Digit))
+            {
+                let word = &text[byte_at(start)..byte_at(end)];
+                key.clear();
+                push_plain_key(word, key);
+                let capitalized = word.chars().next().is_some_and(char::is_uppercase);
+                f(Span::new(base + start, base + end), key, capitalized);
+            }
+        },
+    );
+}
+
+/// [`token_key`] of a word of [plain](plain_class) characters, appended
+/// to `out`: each character decomposed on its own, its marks dropped. A
+/// plain letter decomposes to a letter and marks, so nothing is left to
+/// reorder across characters, and the word's NFKD is not needed.
+fn push_plain_key(word: &str, out: &mut String) {
+    for c in word.chars() {
+        if c.is_ascii() {
+            out.push(unify_punct(c.to_ascii_lowercase()));
+            continue;
+        }
+        unicode_normalization::char::decompose_compatible(c, |d| {
+            if !is_combining_mark(d) {
+                fold_case_into(unify_punct(d), out);
+            }
+        });
     }
 }
 
@@ -705,12 +826,36 @@ mod tests {
         out
     }
 
+    /// Tokens by the plain tokenizer: the ASCII one for ASCII text.
     fn plain_tokens(s: &str, base: usize) -> Vec<Token> {
-        collected(|f| each_plain_token(s, base, &mut Vec::new(), &mut String::new(), f))
+        let mut units = Vec::new();
+        assert!(plain_units(s, &mut units), "{s:?} is not plain");
+        let ascii = collected(|f| each_ascii_token(s, base, &mut String::new(), f));
+        let plain = collected(|f| each_plain_token(s, base, &units, &mut String::new(), f));
+        if s.is_ascii() {
+            assert_eq!(ascii, plain, "{s:?}");
+        }
+        plain
     }
 
     fn unicode_tokens(s: &str, base: usize) -> Vec<Token> {
         collected(|f| each_unicode_token(s, base, f))
+    }
+
+    #[test]
+    fn plain_characters_split_as_the_segmentation_tables_have_it() {
+        let letters = SIMPLE_LETTERS.iter().flat_map(|&(lo, hi)| lo..=hi);
+        let punctuation = PLAIN_PUNCTUATION.iter().map(|&(c, _)| c);
+        let contexts = [
+            "{}", "a{}", "{}a", "A{}b", "{}1", "1{}", "1{}2", "_{}", "{}_", "{}{}", "x {} y",
+            "a.{}", "{}.a", "{}.{}", "a:{}", "{}:{}", "{}'{}", "{}’a", "1,{}", "{},1", "1;{}",
+        ];
+        for c in letters.chain(punctuation) {
+            for context in contexts {
+                let s = context.replace("{}", &c.to_string());
+                assert_eq!(plain_tokens(&s, 3), unicode_tokens(&s, 3), "{s:?}");
+            }
+        }
     }
 
     #[test]
@@ -821,7 +966,7 @@ mod tests {
         }
 
         #[test]
-        fn plain_words_are_the_unicode_words(s in "[a-zA-Z0-9_.,;:'\" \n\t\r@#/&!‘’“”–—-]{0,60}", base in 0usize..5) {
+        fn plain_words_are_the_unicode_words(s in "[a-zA-Z0-9_.,;:'\" \n\t\r@#/&!‘’“”–—«»„…•éÉЖжЁёйΏΐς한ṭ-]{0,60}", base in 0usize..5) {
             prop_assert_eq!(plain_tokens(&s, base), unicode_tokens(&s, base));
         }
 
