@@ -26,6 +26,7 @@ pub fn unify_punct(c: char) -> char {
 
 /// White space as `char::is_whitespace` has it, for an ASCII byte
 /// (branch-free, so that loops over bytes vectorise).
+#[inline]
 pub fn is_ascii_space(b: u8) -> bool {
     (b == b' ') | (b'\t'..=b'\r').contains(&b)
 }

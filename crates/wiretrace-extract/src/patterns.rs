@@ -3,6 +3,7 @@
 
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use std::sync::LazyLock;
+use wiretrace_core::text::{is_ascii_space, unify_punct};
 
 fn lines(src: &str) -> impl Iterator<Item = &str> {
     src.lines()
@@ -74,15 +75,30 @@ pub const MAX_FURNITURE_CHARS: usize = 160;
 /// space collapsed, trimmed.
 pub fn matchable(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
-    // ASCII has no typographic punctuation but the backtick.
-    if line.is_ascii() && !line.contains('`') {
-        wiretrace_core::text::push_collapsed(&mut out, line);
-        if out.ends_with(' ') {
-            out.pop();
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Stretches that hold nothing `unify_punct` changes and no white
+        // space but single spaces between words are copied whole.
+        let mut end = i;
+        while end < bytes.len() {
+            let b = bytes[end];
+            let lone_space = b == b' '
+                && end > i
+                && bytes
+                    .get(end + 1)
+                    .is_some_and(|&next| !may_start_a_change(next));
+            if may_start_a_change(b) && !lone_space {
+                break;
+            }
+            end += 1;
         }
-        return out;
-    }
-    for c in line.chars().map(wiretrace_core::text::unify_punct) {
+        out.push_str(&line[i..end]);
+        let Some(c) = line[end..].chars().next() else {
+            break;
+        };
+        i = end + c.len_utf8();
+        let c = unify_punct(c);
         if !c.is_whitespace() {
             out.push(c);
         } else if !out.is_empty() && !out.ends_with(' ') {
@@ -95,6 +111,20 @@ pub fn matchable(line: &str) -> String {
     out
 }
 
+/// Whether `b` may start a character [`matchable`] changes (white space,
+/// typographic punctuation): ASCII white space, the backtick, and the lead
+/// bytes of U+0080..U+00BF, U+1xxx, U+2xxx and U+3xxx. A test checks every
+/// character.
+fn may_start_a_change(b: u8) -> bool {
+    is_ascii_space(b) || b == b'`' || matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3)
+}
+
+/// Whether `s` has at most `n` characters, without counting a string
+/// too long (in bytes) or too short to need it.
+fn at_most_chars(s: &str, n: usize) -> bool {
+    s.len() <= n || (s.len() <= 4 * n && s.chars().count() <= n)
+}
+
 impl Patterns {
     /// Whether `word` may stand beside a date on a date line.
     pub fn is_date_line_word(&self, word: &str) -> bool {
@@ -102,14 +132,14 @@ impl Patterns {
     }
 
     pub fn is_boilerplate(&self, line: &str) -> bool {
-        line.chars().count() <= MAX_FURNITURE_CHARS
+        at_most_chars(line, MAX_FURNITURE_CHARS)
             && (self.boilerplate_lines.is_match(line) || is_bare_link(line))
     }
     pub fn is_terminator(&self, line: &str) -> bool {
-        line.chars().count() <= MAX_FURNITURE_CHARS && self.terminators.is_match(line)
+        at_most_chars(line, MAX_FURNITURE_CHARS) && self.terminators.is_match(line)
     }
     pub fn is_related(&self, line: &str) -> bool {
-        line.chars().count() <= 2 * MAX_FURNITURE_CHARS && self.related_prefixes.is_match(line)
+        at_most_chars(line, 2 * MAX_FURNITURE_CHARS) && self.related_prefixes.is_match(line)
     }
     pub fn is_caption(&self, line: &str) -> bool {
         self.caption_prefixes.is_match(line)
@@ -146,7 +176,7 @@ mod tests {
     proptest! {
         #[test]
         fn matchable_unifies_punctuation_and_collapses_white_space(
-            line in "( |\t|\n|\u{a0}|a|é|’|“|—|,|`|b){0,40}"
+            line in "( |\t|\n|\u{a0}|\u{85}|\u{2028}|\u{3000}|\u{1680}|a|é|ж|’|“|—|«|´|\u{2212}|,|`|b){0,40}"
         ) {
             let slow = line
                 .chars()
@@ -156,6 +186,17 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join(" ");
             prop_assert_eq!(matchable(&line), slow);
+        }
+    }
+
+    #[test]
+    fn every_character_matchable_changes_starts_with_a_byte_it_stops_at() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if c.is_whitespace() || wiretrace_core::text::unify_punct(c) != c {
+                let mut utf8 = [0; 4];
+                let lead = c.encode_utf8(&mut utf8).as_bytes()[0];
+                assert!(may_start_a_change(lead), "{c:?}");
+            }
         }
     }
 

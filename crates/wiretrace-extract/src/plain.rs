@@ -42,6 +42,8 @@ struct Line<'a> {
     text: &'a str,
     span: Span,
     words: usize,
+    /// The line as the patterns see it ([`matchable`]).
+    matchable: String,
 }
 
 /// How far into a text the headline is looked for, in non-empty lines.
@@ -63,6 +65,7 @@ fn lines(text: &str) -> Vec<Line<'_>> {
                 text: trimmed,
                 span: Span::new(char_pos + lead, char_pos + lead + len),
                 words: trimmed.split_whitespace().count(),
+                matchable: matchable(trimmed),
             });
         }
         char_pos += n;
@@ -96,7 +99,7 @@ fn looks_like_headline(l: &Line) -> bool {
 
 fn looks_like_byline(l: &Line) -> bool {
     l.words <= 10 && {
-        let m = matchable(l.text).to_lowercase();
+        let m = l.matchable.to_lowercase();
         m.starts_with("by ") || m.starts_with("written by ") || m.starts_with("reporting by ")
     }
 }
@@ -110,12 +113,12 @@ pub fn extract_plain(text: &str, given_title: Option<&str>) -> PlainExtraction {
     let mut roles: Vec<Role> = lines
         .iter()
         .map(|l| {
-            let m = matchable(l.text);
-            if p.is_boilerplate(&m) {
+            let m = &l.matchable;
+            if p.is_boilerplate(m) {
                 Role::Stripped
-            } else if p.is_related(&m) {
+            } else if p.is_related(m) {
                 Role::Related
-            } else if p.is_caption(&m) {
+            } else if p.is_caption(m) {
                 Role::Caption
             } else {
                 Role::Body
@@ -125,8 +128,7 @@ pub fn extract_plain(text: &str, given_title: Option<&str>) -> PlainExtraction {
 
     // The tail: from a terminator in the second half to the end is comment
     // forms, comments and related-article lists.
-    if let Some(t) =
-        (lines.len() / 2..lines.len()).find(|&i| p.is_terminator(&matchable(lines[i].text)))
+    if let Some(t) = (lines.len() / 2..lines.len()).find(|&i| p.is_terminator(&lines[i].matchable))
     {
         roles[t..].iter_mut().for_each(|r| *r = Role::Stripped);
     }
