@@ -216,6 +216,15 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 16);
     "#,
+    // 12: the brief index also holds what family building reads of every
+    // article (publication time as written, wire credit, number of lines
+    // stripped), so that read is one pass over the index: through the rows,
+    // it paged in every text to reach the stripped lines behind it (0.3 s
+    // of the 1.3 s families took at 100,000 articles).
+    r#"
+    DROP INDEX articles_brief;
+    CREATE INDEX articles_brief ON articles(id, published_ts, site, title, published, wire, json_array_length(stripped));
+    "#,
 ];
 
 /// Adds the articles stored since the last run to the full-text index.
