@@ -13,6 +13,7 @@
 //! - every rejected input is listed with its reason until it is stored.
 
 mod checkpoint;
+mod codec;
 mod schema;
 mod sqlite;
 

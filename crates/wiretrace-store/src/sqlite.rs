@@ -8,6 +8,10 @@ use wiretrace_reuse::{FamilyAssignment, PairRelation, RelationSummary, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
 use crate::checkpoint::Checkpointer;
+use crate::codec::{
+    blob_to_passages, blob_to_sketch, blob_to_summary, passages_to_blob, sketch_to_blob,
+    summary_to_blob,
+};
 use crate::schema::{DERIVE_TOUCHED_STORY_INDEXES, INDEX_NEW_TEXTS, MIGRATIONS, PUT_STORY_MEMBER};
 use crate::{
     text_query, ArticleSummary, FamilyBrief, NewArticle, OutletCount, PutOutcome, RejectedItem,
@@ -179,13 +183,24 @@ impl SqliteStore {
             b: ArticleId(r.get(1)?),
             a_coverage: r.get(2)?,
             b_coverage: r.get(3)?,
-            passages: json(r.get(4)?)?,
+            passages: passages_at(r, 4)?,
         })
     }
 }
 
-fn sketch_to_blob(s: &[u64]) -> Vec<u8> {
-    s.iter().flat_map(|h| h.to_le_bytes()).collect()
+/// The passages in column `i` of a relations row: bytes
+/// ([`passages_to_blob`]), or JSON text in rows stored before those.
+fn passages_at(r: &Row, i: usize) -> rusqlite::Result<Vec<wiretrace_reuse::Passage>> {
+    match r.get_ref(i)? {
+        rusqlite::types::ValueRef::Blob(b) => blob_to_passages(b).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                i,
+                rusqlite::types::Type::Blob,
+                "damaged passages".into(),
+            )
+        }),
+        _ => json(r.get(i)?),
+    }
 }
 
 fn put_sketch(conn: &Connection, s: &Sketch) -> rusqlite::Result<usize> {
@@ -194,57 +209,6 @@ fn put_sketch(conn: &Connection, s: &Sketch) -> rusqlite::Result<usize> {
         "INSERT OR REPLACE INTO sketches (article_id, sketch, tokens) VALUES (?1, ?2, ?3)",
         params![s.id.as_str(), sketch_to_blob(&s.hashes), s.tokens],
     )
-}
-
-/// A relation summary as bytes, little-endian: copy flag, the two ordered
-/// coverages, then each side's token ranges (a count, then start and end).
-fn summary_to_blob(s: &RelationSummary) -> Vec<u8> {
-    let mut out = Vec::with_capacity(25 + 8 * (s.a_ranges.len() + s.b_ranges.len()));
-    out.push(s.is_copy as u8);
-    out.extend(s.a_ordered.to_le_bytes());
-    out.extend(s.b_ordered.to_le_bytes());
-    for ranges in [&s.a_ranges, &s.b_ranges] {
-        out.extend((ranges.len() as u32).to_le_bytes());
-        for &(start, end) in ranges {
-            out.extend((start as u32).to_le_bytes());
-            out.extend((end as u32).to_le_bytes());
-        }
-    }
-    out
-}
-
-fn blob_to_summary(a: ArticleId, b: ArticleId, blob: &[u8]) -> Option<RelationSummary> {
-    let (&flag, rest) = blob.split_first()?;
-    let f64_at = |at: usize| Some(f64::from_le_bytes(rest.get(at..at + 8)?.try_into().ok()?));
-    let u32_at =
-        |at: usize| Some(u32::from_le_bytes(rest.get(at..at + 4)?.try_into().ok()?) as usize);
-    let (a_ordered, b_ordered) = (f64_at(0)?, f64_at(8)?);
-    let mut at = 16;
-    let mut sides: [Vec<(usize, usize)>; 2] = Default::default();
-    for side in &mut sides {
-        let n = u32_at(at)?;
-        at += 4;
-        for _ in 0..n {
-            side.push((u32_at(at)?, u32_at(at + 4)?));
-            at += 8;
-        }
-    }
-    let [a_ranges, b_ranges] = sides;
-    (at == rest.len()).then_some(RelationSummary {
-        a,
-        b,
-        is_copy: flag != 0,
-        a_ordered,
-        b_ordered,
-        a_ranges,
-        b_ranges,
-    })
-}
-
-fn blob_to_sketch(b: &[u8]) -> Vec<u64> {
-    b.chunks_exact(8)
-        .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
-        .collect()
 }
 
 impl Store for SqliteStore {
@@ -445,7 +409,7 @@ impl Store for SqliteStore {
             let summary = RelationSummary::of(&r);
             cached(&tx,
                 "INSERT OR REPLACE INTO relations (a, b, is_copy, a_coverage, b_coverage, passages, summary, passage_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![r.a.as_str(), r.b.as_str(), summary.is_copy, r.a_coverage, r.b_coverage, serde_json::to_string(&r.passages)?, summary_to_blob(&summary), r.passages.len() as i64],
+                params![r.a.as_str(), r.b.as_str(), summary.is_copy, r.a_coverage, r.b_coverage, passages_to_blob(&r.passages), summary_to_blob(&summary), r.passages.len() as i64],
             )?;
         }
         for id in analysed {
@@ -503,7 +467,7 @@ impl Store for SqliteStore {
                 None => Ok(RelationSummary::of(&PairRelation {
                     a,
                     b,
-                    passages: json(r.get(3)?)?,
+                    passages: passages_at(r, 3)?,
                     a_coverage: r.get(4)?,
                     b_coverage: r.get(5)?,
                 })),
@@ -1081,7 +1045,22 @@ mod tests {
             .execute("UPDATE relations SET summary = NULL", [])
             .unwrap();
         assert_eq!(s.relation_summaries().unwrap(), want);
-        // A damaged summary is an error, not a wrong family.
+        // Passages stored as JSON text (before they were bytes) read the same.
+        let stored = s.relation(&r.a, &r.b).unwrap();
+        assert_eq!(stored.as_ref(), Some(&r));
+        s.conn
+            .execute(
+                "UPDATE relations SET passages = ?1 WHERE a = 'a'",
+                [serde_json::to_string(&r.passages).unwrap()],
+            )
+            .unwrap();
+        assert_eq!(s.relation(&r.a, &r.b).unwrap(), stored);
+        assert_eq!(s.relation_summaries().unwrap(), want);
+        // Damaged passages or summaries are an error, not a wrong family.
+        s.conn
+            .execute("UPDATE relations SET passages = x'0102' WHERE a = 'a'", [])
+            .unwrap();
+        assert!(s.relation(&r.a, &r.b).is_err());
         s.conn
             .execute("UPDATE relations SET summary = x'0102'", [])
             .unwrap();
