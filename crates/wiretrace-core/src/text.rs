@@ -753,15 +753,19 @@ impl<'a> CharCursor<'a> {
         if i < self.char {
             (self.char, self.byte) = (0, 0);
         }
-        // A character starts at each byte that does not continue one; eight
-        // ASCII bytes are eight characters.
+        // A character starts at each byte that does not continue one
+        // (10xxxxxx). Eight bytes are passed at once when the byte after
+        // them starts a character: as many characters as they hold starts.
         let b = self.text.as_bytes();
+        let starts_char = |at: usize| b.get(at).is_none_or(|&x| (x as i8) >= -0x40);
         while self.char < i && self.byte < b.len() {
             if let Some(word) = b.get(self.byte..self.byte + 8) {
                 let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-                if i - self.char >= 8 && word & 0x8080_8080_8080_8080 == 0 {
+                let continuing = word & !(word << 1) & 0x8080_8080_8080_8080;
+                let starts = 8 - continuing.count_ones() as usize;
+                if i - self.char >= starts && starts_char(self.byte + 8) {
                     self.byte += 8;
-                    self.char += 8;
+                    self.char += starts;
                     continue;
                 }
             }
@@ -791,7 +795,7 @@ mod tests {
     proptest! {
         #[test]
         fn a_char_cursor_finds_what_a_char_map_does(
-            text in "(a|é|世|\n| |😀|abcdefghij){0,30}",
+            text in "(a|é|世|\n| |😀|abcdefghij|ж|дом дома){0,30}",
             asked in proptest::collection::vec(0usize..300, 0..10),
         ) {
             let map = CharMap::new(&text);
