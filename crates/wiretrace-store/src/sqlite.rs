@@ -147,6 +147,10 @@ impl SqliteStore {
         // of log rather than every 4 MiB, until the first write hands them
         // to the checkpointer thread (see `write_transaction`).
         conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
+        // Statement journals (an article's INSERT OR REPLACE touches a row of
+        // overflow pages and five indexes, past the 64 KiB kept in memory)
+        // and sorts' temporary trees stay in memory, not in temporary files.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         // INSERT OR REPLACE deletes the old row: its delete trigger must run
         // to keep the full-text index in step.
         conn.pragma_update(None, "recursive_triggers", "ON")?;
