@@ -103,10 +103,9 @@ impl CandidateIndex {
                     continue;
                 }
                 let rare = (p.len() <= RARE_DF) as u32;
-                // Postings list docs in the order they were added: walked
-                // up to `before`, not binary-searched for it first (the
-                // search's scattered reads cost more than the walk).
-                for &d in p.iter().take_while(|&&d| d < before) {
+                // Postings list docs in the order they were added.
+                let end = p.partition_point(|&d| d < before);
+                for &d in &p[..end] {
                     let e = &mut counts[d as usize];
                     if e.shared == 0 {
                         touched.push(d);

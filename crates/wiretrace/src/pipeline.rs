@@ -67,7 +67,7 @@ pub fn ingest(
     // long page) does not leave the others idle.
     std::thread::scope(|scope| -> Result<()> {
         let (send_read, read) = std::sync::mpsc::sync_channel::<Vec<Item>>(QUEUED_BATCHES);
-        let (send, converted) = std::sync::mpsc::sync_channel(4 * QUEUED_BATCHES);
+        let (send, converted) = std::sync::mpsc::sync_channel(QUEUED_BATCHES);
         scope.spawn(move || {
             let mut reader = ItemReader::new(inputs, limits);
             loop {
