@@ -120,6 +120,7 @@ fn is_nfc_fast(s: &str) -> bool {
 /// In a Cyrillic or Chinese text every character is one: the normalisation
 /// tables' lookups for them were most of normalising it. A test holds every
 /// range to the Unicode tables.
+///
 /// Sorted by their first character, for a binary search.
 const PLAIN_RANGES: &[(char, char)] = &[
     ('\u{00C0}', '\u{0131}'),

