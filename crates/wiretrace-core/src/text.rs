@@ -318,12 +318,18 @@ pub fn token_key(word: &str) -> String {
 }
 
 /// [`token_key`] of an ASCII word, appended to `out`: the same as the
-/// Unicode path, without the decomposition tables.
+/// Unicode path, without the decomposition tables. The word is copied
+/// whole and lower-cased in place; the backtick, the one ASCII character
+/// keys unify, is rare (the tokenizer's words never hold one).
 fn push_ascii_key(word: &str, out: &mut String) {
-    out.extend(
-        word.bytes()
-            .map(|b| unify_punct(b.to_ascii_lowercase() as char)),
-    );
+    let at = out.len();
+    out.push_str(word);
+    out[at..].make_ascii_lowercase();
+    if word.contains('`') {
+        let unified = out[at..].replace('`', "'");
+        out.truncate(at);
+        out.push_str(&unified);
+    }
 }
 
 fn key_of_unicode(word: &str) -> String {
@@ -617,10 +623,8 @@ fn each_ascii_token(
         |start, end| {
             let word = &text[start..end];
             if word.bytes().any(|c| c.is_ascii_alphanumeric()) {
-                // Words hold no backtick, the one ASCII character keys unify.
                 key.clear();
-                key.push_str(word);
-                key.make_ascii_lowercase();
+                push_ascii_key(word, key);
                 let capitalized = b[start].is_ascii_uppercase();
                 f(Span::new(base + start, base + end), key, capitalized);
             }

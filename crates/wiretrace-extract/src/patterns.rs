@@ -192,7 +192,7 @@ mod tests {
     #[test]
     fn every_character_matchable_changes_starts_with_a_byte_it_stops_at() {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
-            if c.is_whitespace() || wiretrace_core::text::unify_punct(c) != c {
+            if c.is_whitespace() || unify_punct(c) != c {
                 let mut utf8 = [0; 4];
                 let lead = c.encode_utf8(&mut utf8).as_bytes()[0];
                 assert!(may_start_a_change(lead), "{c:?}");

@@ -57,6 +57,12 @@ fn json<T: serde::de::DeserializeOwned>(s: String) -> rusqlite::Result<T> {
     })
 }
 
+/// The error for a BLOB in column `i` that its decoder (see `codec`)
+/// refused: a damaged store is an error, never a wrong result.
+fn damaged_blob(i: usize, what: &'static str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, what.into())
+}
+
 fn article_from_row(r: &Row) -> rusqlite::Result<Article> {
     Ok(Article {
         id: ArticleId(r.get(0)?),
@@ -196,13 +202,9 @@ impl SqliteStore {
 /// ([`passages_to_blob`]), or JSON text in rows stored before those.
 fn passages_at(r: &Row, i: usize) -> rusqlite::Result<Vec<wiretrace_reuse::Passage>> {
     match r.get_ref(i)? {
-        rusqlite::types::ValueRef::Blob(b) => blob_to_passages(b).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                i,
-                rusqlite::types::Type::Blob,
-                "damaged passages".into(),
-            )
-        }),
+        rusqlite::types::ValueRef::Blob(b) => {
+            blob_to_passages(b).ok_or_else(|| damaged_blob(i, "damaged passages"))
+        }
         _ => json(r.get(i)?),
     }
 }
@@ -461,13 +463,8 @@ impl Store for SqliteStore {
         let rows = st.query_map([], |r| {
             let (a, b) = (ArticleId(r.get(0)?), ArticleId(r.get(1)?));
             match r.get::<_, Option<Vec<u8>>>(2)? {
-                Some(blob) => blob_to_summary(a, b, &blob).ok_or_else(|| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        2,
-                        rusqlite::types::Type::Blob,
-                        "a relation summary of the wrong length".into(),
-                    )
-                }),
+                Some(blob) => blob_to_summary(a, b, &blob)
+                    .ok_or_else(|| damaged_blob(2, "a relation summary of the wrong length")),
                 None => Ok(RelationSummary::of(&PairRelation {
                     a,
                     b,
