@@ -225,6 +225,13 @@ pub const MIGRATIONS: &[&str] = &[
     DROP INDEX articles_brief;
     CREATE INDEX articles_brief ON articles(id, published_ts, site, title, published, wire, json_array_length(stripped));
     "#,
+    // 13: a feed line is kept without the text the row holds already, and
+    // this is the byte offset where that text stood (NULL: `original` is
+    // whole). See `codec::elide_text`.
+    r#"
+    ALTER TABLE articles ADD COLUMN original_text_at INTEGER;
+    ALTER TABLE revisions ADD COLUMN original_text_at INTEGER;
+    "#,
 ];
 
 /// Adds the articles stored since the last run to the full-text index.

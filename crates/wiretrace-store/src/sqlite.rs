@@ -1,7 +1,7 @@
 //! The embedded SQLite backend.
 
 use chrono::{DateTime, FixedOffset, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, types::Type, Connection, OptionalExtension, Row};
 use std::path::Path;
 use wiretrace_core::{time::ArrivalKey, Article, ArticleId, InputFormat, Rejection};
 use wiretrace_reuse::{FamilyAssignment, PairRelation, RelationSummary, Sketch};
@@ -9,8 +9,8 @@ use wiretrace_stories::{Assignment, Story};
 
 use crate::checkpoint::Checkpointer;
 use crate::codec::{
-    blob_to_passages, blob_to_sketch, blob_to_summary, passages_to_blob, sketch_to_blob,
-    summary_to_blob,
+    blob_to_passages, blob_to_sketch, blob_to_summary, elide_text, passages_to_blob, restore_text,
+    sketch_to_blob, summary_to_blob,
 };
 use crate::schema::{DERIVE_TOUCHED_STORY_INDEXES, INDEX_NEW_TEXTS, MIGRATIONS, PUT_STORY_MEMBER};
 use crate::{
@@ -33,7 +33,7 @@ impl Drop for SqliteStore {
     }
 }
 
-const ARTICLE_COLUMNS: &str = "id, url, canonical_url, site, published, updated, title, byline, language, wire, text, body, captions, related, stripped, input, format, original";
+const ARTICLE_COLUMNS: &str = "id, url, canonical_url, site, published, updated, title, byline, language, wire, text, body, captions, related, stripped, input, format, original, original_text_at";
 
 fn now() -> String {
     Utc::now().to_rfc3339()
@@ -44,7 +44,7 @@ fn now() -> String {
 fn text_columns() -> String {
     ARTICLE_COLUMNS
         .replace("captions, related, stripped", "'[]', '[]', '[]'")
-        .replace(", original", ", ''")
+        .replace(", original, original_text_at", ", '', NULL")
 }
 
 fn date(s: Option<String>) -> Option<DateTime<FixedOffset>> {
@@ -57,10 +57,10 @@ fn json<T: serde::de::DeserializeOwned>(s: String) -> rusqlite::Result<T> {
     })
 }
 
-/// The error for a BLOB in column `i` that its decoder (see `codec`)
-/// refused: a damaged store is an error, never a wrong result.
-fn damaged_blob(i: usize, what: &'static str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, what.into())
+/// The error for a value in column `i` (of type `ty`) that its decoder
+/// (see `codec`) refused: a damaged store is an error, never a wrong result.
+fn damaged(i: usize, ty: rusqlite::types::Type, what: &'static str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, ty, what.into())
 }
 
 fn article_from_row(r: &Row) -> rusqlite::Result<Article> {
@@ -82,7 +82,17 @@ fn article_from_row(r: &Row) -> rusqlite::Result<Article> {
         stripped: json(r.get(14)?)?,
         input: r.get(15)?,
         format: InputFormat::parse(&r.get::<_, String>(16)?).unwrap_or(InputFormat::Text),
-        original: r.get(17)?,
+        original: match r.get::<_, Option<i64>>(18)? {
+            None => r.get(17)?,
+            Some(at) => {
+                let text = r.get_ref(10)?.as_str()?;
+                let kept = r.get_ref(17)?.as_str()?;
+                usize::try_from(at)
+                    .ok()
+                    .and_then(|at| restore_text(kept, at, text))
+                    .ok_or_else(|| damaged(17, Type::Text, "damaged feed line"))?
+            }
+        },
     })
 }
 
@@ -203,7 +213,7 @@ impl SqliteStore {
 fn passages_at(r: &Row, i: usize) -> rusqlite::Result<Vec<wiretrace_reuse::Passage>> {
     match r.get_ref(i)? {
         rusqlite::types::ValueRef::Blob(b) => {
-            blob_to_passages(b).ok_or_else(|| damaged_blob(i, "damaged passages"))
+            blob_to_passages(b).ok_or_else(|| damaged(i, Type::Blob, "damaged passages"))
         }
         _ => json(r.get(i)?),
     }
@@ -236,8 +246,8 @@ impl Store for SqliteStore {
                 }
                 Some((_, rev)) => {
                     cached(&tx,
-                        "INSERT OR REPLACE INTO revisions (article_id, revision, content_hash, title, text, body, original, input, ingested_at)
-                         SELECT id, revision, content_hash, title, text, body, original, input, ingested_at FROM articles WHERE id = ?1",
+                        "INSERT OR REPLACE INTO revisions (article_id, revision, content_hash, title, text, body, original, original_text_at, input, ingested_at)
+                         SELECT id, revision, content_hash, title, text, body, original, original_text_at, input, ingested_at FROM articles WHERE id = ?1",
                         [a.id.as_str()],
                     )?;
                     // Its old reuse results no longer hold.
@@ -261,10 +271,11 @@ impl Store for SqliteStore {
             } else {
                 out.push(PutOutcome::Revised(revision));
             }
+            let kept = elide_text(&a.original, &a.text);
             cached(&tx,
                 "INSERT OR REPLACE INTO articles (id, url, canonical_url, site, published, published_ts, updated, title, byline, language, wire,
-                    text, body, captions, related, stripped, input, format, original, content_hash, revision, ingested_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+                    text, body, captions, related, stripped, input, format, original, original_text_at, content_hash, revision, ingested_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
                 params![
                     a.id.as_str(),
                     a.url,
@@ -284,7 +295,8 @@ impl Store for SqliteStore {
                     serde_json::to_string(&a.stripped)?,
                     a.input,
                     a.format.as_str(),
-                    a.original,
+                    kept.as_ref().map_or(a.original.as_str(), |k| k.0.as_str()),
+                    kept.as_ref().map(|k| k.1 as i64),
                     hash,
                     revision,
                     at,
@@ -463,8 +475,9 @@ impl Store for SqliteStore {
         let rows = st.query_map([], |r| {
             let (a, b) = (ArticleId(r.get(0)?), ArticleId(r.get(1)?));
             match r.get::<_, Option<Vec<u8>>>(2)? {
-                Some(blob) => blob_to_summary(a, b, &blob)
-                    .ok_or_else(|| damaged_blob(2, "a relation summary of the wrong length")),
+                Some(blob) => blob_to_summary(a, b, &blob).ok_or_else(|| {
+                    damaged(2, Type::Blob, "a relation summary of the wrong length")
+                }),
                 None => Ok(RelationSummary::of(&PairRelation {
                     a,
                     b,
@@ -971,6 +984,66 @@ mod tests {
         a.url = Some(format!("https://x.example/{id}"));
         a.title = Some("T".into());
         NewArticle::new(a)
+    }
+
+    /// A feed article: its original is the JSON line holding its text.
+    fn feed_art(id: &str, text: &str) -> NewArticle {
+        let mut new = art(id, text);
+        new.article.original = serde_json::json!({"id": id, "text": text}).to_string();
+        new
+    }
+
+    #[test]
+    fn a_feed_line_is_stored_without_its_text_and_read_back_whole() {
+        let mut s = SqliteStore::in_memory().unwrap();
+        let text = "Strikers \"walked out\" at dawn.\nThe port is shut.";
+        let first = feed_art("f", text);
+        let page = {
+            let mut p = art("p", "A page's extracted text.");
+            p.article.original = "<p>A page's <b>extracted</b> text.</p>".into();
+            p
+        };
+        s.put_articles(&[first.clone(), page.clone()]).unwrap();
+        let (kept, at): (String, Option<i64>) = s
+            .conn
+            .query_row(
+                "SELECT original, original_text_at FROM articles WHERE id = 'f'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!(!kept.contains("Strikers") && at.is_some(), "{kept}");
+        let read = |s: &SqliteStore, id: &str| s.article(&ArticleId(id.into())).unwrap().unwrap();
+        assert_eq!(read(&s, "f").original, first.article.original);
+        // A page's original does not hold its text: it is kept whole.
+        assert_eq!(read(&s, "p").original, page.article.original);
+        // A revision keeps the old line as stored, the new one reads whole.
+        let second = feed_art("f", "The port reopened.");
+        s.put_articles(std::slice::from_ref(&second)).unwrap();
+        assert_eq!(read(&s, "f").original, second.article.original);
+        let old: String = s
+            .conn
+            .query_row(
+                "SELECT original FROM revisions WHERE article_id = 'f'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(old, kept);
+        // An offset that cannot be is an error, not a wrong original.
+        s.conn
+            .execute(
+                "UPDATE articles SET original_text_at = 2 WHERE id = 'p'",
+                [],
+            )
+            .unwrap();
+        s.conn
+            .execute(
+                "UPDATE articles SET original_text_at = 99999 WHERE id = 'f'",
+                [],
+            )
+            .unwrap();
+        assert!(s.article(&ArticleId("f".into())).is_err());
     }
 
     #[test]
