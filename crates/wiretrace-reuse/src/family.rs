@@ -125,6 +125,53 @@ fn union(ranges: &mut [(usize, usize)]) -> usize {
     total
 }
 
+/// Of the token ranges `covered` (each with the member whose passage it
+/// is), how many tokens look added: those no other member covers, before
+/// the last token one does, and those fewer than half of the `others`
+/// cover, before the last token at least half of them do.
+fn added_text(covered: &mut [(usize, usize, usize)], others: usize) -> usize {
+    // Each member's ranges merged first, so a member counts once per token.
+    covered.sort_unstable_by_key(|&(s, t, m)| (m, s, t));
+    let mut events: Vec<(usize, isize)> = Vec::with_capacity(2 * covered.len());
+    let mut k = 0;
+    while k < covered.len() {
+        let (mut s, mut t, m) = covered[k];
+        k += 1;
+        while let Some(&(s2, t2, _)) = covered.get(k).filter(|c| c.2 == m) {
+            if s2 > t {
+                events.extend([(s, 1), (t, -1)]);
+                s = s2;
+            }
+            t = t.max(t2);
+            k += 1;
+        }
+        events.extend([(s, 1), (t, -1)]);
+    }
+    events.sort_unstable();
+    // Walk the segments between events, each with how many members cover
+    // it: text is held back until text covered more widely follows it.
+    let (mut count, mut at) = (0usize, 0usize);
+    let (mut held_uncovered, mut held_minority, mut added) = (0usize, 0usize, 0usize);
+    for (pos, delta) in events {
+        if pos > at {
+            let len = pos - at;
+            if count == 0 {
+                held_uncovered += len;
+            } else {
+                added += std::mem::take(&mut held_uncovered);
+                if 2 * count >= others {
+                    added += std::mem::take(&mut held_minority);
+                } else {
+                    held_minority += len;
+                }
+            }
+            at = pos;
+        }
+        count = count.checked_add_signed(delta).expect("ends follow starts");
+    }
+    added
+}
+
 /// Whether `x` is a more likely original than `y`, on metadata alone.
 pub fn precedes(x: &MemberInfo, y: &MemberInfo) -> std::cmp::Ordering {
     time_order(x.published)
@@ -178,30 +225,31 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
     let roots: Vec<usize> = (0..n).map(|i| find_root(&mut parent, i)).collect();
     let inside: Vec<&Edge> = edges.iter().filter(|e| roots[e.a] == roots[e.b]).collect();
     // What the family shares of each member: the union of all its passages
-    // with other members (padding and foreign paragraphs are in none).
+    // with other members (padding and foreign paragraphs are in none), and
+    // each passage's range with the member on its other side.
     let mut shared_ranges: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+    let mut covered_by: Vec<Vec<(usize, usize, usize)>> = vec![Vec::new(); n];
     for e in &inside {
         shared_ranges[e.a].extend(&e.a_ranges);
         shared_ranges[e.b].extend(&e.b_ranges);
+        covered_by[e.a].extend(e.a_ranges.iter().map(|&(s, t)| (s, t, e.b)));
+        covered_by[e.b].extend(e.b_ranges.iter().map(|&(s, t)| (s, t, e.a)));
     }
     let shared: Vec<usize> = shared_ranges.iter_mut().map(|r| union(r)).collect();
     let mut size = vec![0usize; n];
     for &r in &roots {
         size[r] += 1;
     }
-    // Text of a member that no other member has, before the last text it
-    // does share: an inserted paragraph, a rewritten lede, a credit line.
+    // Text of a member that no other member has, or fewer than half of
+    // them, before text more of them have: an inserted paragraph, a
+    // rewritten lede, a credit line or padding a few copies added alike.
     // (Text after it is most often a tail the others trimmed.) In a pair,
     // text only one side has is as likely dropped by the copy as added by
     // it; from three members on, the others outvote it.
     let added: Vec<usize> = (0..n)
-        .map(|i| {
-            let last_shared = shared_ranges[i].iter().map(|r| r.1).max().unwrap_or(0);
-            if size[roots[i]] >= 3 {
-                last_shared - shared[i]
-            } else {
-                0
-            }
+        .map(|i| match size[roots[i]] - 1 {
+            others @ 2.. => added_text(&mut covered_by[i], others),
+            _ => 0,
         })
         .collect();
     // explains[x]: summed share of each other member's shared text that x covers.
@@ -448,6 +496,41 @@ mod tests {
         ];
         let f = families(&ms, &edges);
         assert!(f.iter().all(|a| a.family.0 == "orig"), "{f:?}");
+    }
+
+    #[test]
+    fn a_credit_line_two_copies_added_alike_does_not_make_the_early_one_the_source() {
+        // Two of three copies put the same "(AFP)" line on top, and one of
+        // them is stamped an hour before the original: the line is theirs
+        // alone, not the family's, since most of the others lack it.
+        let ms = vec![
+            sized("orig", "2025-01-01T10:00:00Z", 100),
+            sized("early", "2025-01-01T09:00:00Z", 102),
+            sized("credited", "2025-01-01T12:00:00Z", 102),
+            sized("plain", "2025-01-01T13:00:00Z", 100),
+        ];
+        let edges = [
+            shared(0, 1, &[(0, 100)], &[(2, 102)]),
+            shared(0, 2, &[(0, 100)], &[(2, 102)]),
+            shared(0, 3, &[(0, 100)], &[(0, 100)]),
+            shared(1, 2, &[(0, 102)], &[(0, 102)]),
+            shared(1, 3, &[(2, 102)], &[(0, 100)]),
+            shared(2, 3, &[(2, 102)], &[(0, 100)]),
+        ];
+        let f = families(&ms, &edges);
+        assert!(f.iter().all(|a| a.family.0 == "orig"), "{f:?}");
+    }
+
+    #[test]
+    fn added_text_counts_what_few_others_cover_before_what_most_cover() {
+        // Four others: tokens 0..2 covered by one, 2..10 by three, 10..12 by
+        // none, 12..20 by one, 20..30 by two (half: the family's), 30..40 by
+        // one (a tail the others trimmed).
+        let mut covered = vec![(0, 10, 1), (2, 10, 2), (2, 10, 3), (12, 40, 4), (20, 30, 1)];
+        assert_eq!(added_text(&mut covered, 4), 2 + 2 + 8);
+        // With two others, only text nobody covers counts (before the last
+        // covered token): 10..12.
+        assert_eq!(added_text(&mut covered, 2), 2);
     }
 
     #[test]
