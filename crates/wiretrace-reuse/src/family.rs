@@ -224,18 +224,18 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
     }
     let roots: Vec<usize> = (0..n).map(|i| find_root(&mut parent, i)).collect();
     let inside: Vec<&Edge> = edges.iter().filter(|e| roots[e.a] == roots[e.b]).collect();
-    // What the family shares of each member: the union of all its passages
-    // with other members (padding and foreign paragraphs are in none), and
-    // each passage's range with the member on its other side.
-    let mut shared_ranges: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+    // Each member's passage ranges with the other members, each with the
+    // member on its other side; what the family shares of a member is their
+    // union (padding and foreign paragraphs are in none).
     let mut covered_by: Vec<Vec<(usize, usize, usize)>> = vec![Vec::new(); n];
     for e in &inside {
-        shared_ranges[e.a].extend(&e.a_ranges);
-        shared_ranges[e.b].extend(&e.b_ranges);
         covered_by[e.a].extend(e.a_ranges.iter().map(|&(s, t)| (s, t, e.b)));
         covered_by[e.b].extend(e.b_ranges.iter().map(|&(s, t)| (s, t, e.a)));
     }
-    let shared: Vec<usize> = shared_ranges.iter_mut().map(|r| union(r)).collect();
+    let shared: Vec<usize> = covered_by
+        .iter()
+        .map(|c| union(&mut c.iter().map(|&(s, t, _)| (s, t)).collect::<Vec<_>>()))
+        .collect();
     let mut size = vec![0usize; n];
     for &r in &roots {
         size[r] += 1;

@@ -27,12 +27,16 @@ pub use sqlite::SqliteStore;
 
 /// An article ready to store, with what is computed from it once, on the
 /// ingest's worker threads rather than by the single writer: its content
-/// hash (exact duplicates, revisions) and its reuse sketch.
+/// hash (exact duplicates, revisions), its reuse sketch, and its original
+/// as kept (see `codec::elide_text`).
 #[derive(Debug, Clone)]
 pub struct NewArticle {
     pub article: Article,
     pub content_hash: String,
     pub sketch: Sketch,
+    /// The original without the text it holds, and the byte offset where
+    /// the text stood; `None` when the original is kept whole.
+    pub original_without_text: Option<(String, usize)>,
 }
 
 impl NewArticle {
@@ -40,6 +44,7 @@ impl NewArticle {
         NewArticle {
             content_hash: wiretrace_core::content_hash(&article.clean_text()),
             sketch: Sketch::of_article(&article),
+            original_without_text: codec::elide_text(&article.original, &article.text),
             article,
         }
     }

@@ -9,7 +9,7 @@ use wiretrace_stories::{Assignment, Story};
 
 use crate::checkpoint::Checkpointer;
 use crate::codec::{
-    blob_to_passages, blob_to_sketch, blob_to_summary, elide_text, passages_to_blob, restore_text,
+    blob_to_passages, blob_to_sketch, blob_to_summary, passages_to_blob, restore_text,
     sketch_to_blob, summary_to_blob,
 };
 use crate::schema::{DERIVE_TOUCHED_STORY_INDEXES, INDEX_NEW_TEXTS, MIGRATIONS, PUT_STORY_MEMBER};
@@ -52,14 +52,13 @@ fn date(s: Option<String>) -> Option<DateTime<FixedOffset>> {
 }
 
 fn json<T: serde::de::DeserializeOwned>(s: String) -> rusqlite::Result<T> {
-    serde_json::from_str(&s).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
+    serde_json::from_str(&s)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, Box::new(e)))
 }
 
 /// The error for a value in column `i` (of type `ty`) that its decoder
 /// (see `codec`) refused: a damaged store is an error, never a wrong result.
-fn damaged(i: usize, ty: rusqlite::types::Type, what: &'static str) -> rusqlite::Error {
+fn damaged(i: usize, ty: Type, what: &'static str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(i, ty, what.into())
 }
 
@@ -271,7 +270,7 @@ impl Store for SqliteStore {
             } else {
                 out.push(PutOutcome::Revised(revision));
             }
-            let kept = elide_text(&a.original, &a.text);
+            let kept = &new.original_without_text;
             cached(&tx,
                 "INSERT OR REPLACE INTO articles (id, url, canonical_url, site, published, published_ts, updated, title, byline, language, wire,
                     text, body, captions, related, stripped, input, format, original, original_text_at, content_hash, revision, ingested_at)
@@ -988,9 +987,9 @@ mod tests {
 
     /// A feed article: its original is the JSON line holding its text.
     fn feed_art(id: &str, text: &str) -> NewArticle {
-        let mut new = art(id, text);
-        new.article.original = serde_json::json!({"id": id, "text": text}).to_string();
-        new
+        let mut a = art(id, text).article;
+        a.original = serde_json::json!({"id": id, "text": text}).to_string();
+        NewArticle::new(a)
     }
 
     #[test]
@@ -999,9 +998,9 @@ mod tests {
         let text = "Strikers \"walked out\" at dawn.\nThe port is shut.";
         let first = feed_art("f", text);
         let page = {
-            let mut p = art("p", "A page's extracted text.");
-            p.article.original = "<p>A page's <b>extracted</b> text.</p>".into();
-            p
+            let mut p = art("p", "A page's extracted text.").article;
+            p.original = "<p>A page's <b>extracted</b> text.</p>".into();
+            NewArticle::new(p)
         };
         s.put_articles(&[first.clone(), page.clone()]).unwrap();
         let (kept, at): (String, Option<i64>) = s
