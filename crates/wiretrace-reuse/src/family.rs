@@ -7,9 +7,15 @@
 //! Members within [`EXPLAIN_TIE`] of the best are told apart by time, but
 //! loosely: among those published within [`CLOCK_TIE_SECS`] of the earliest,
 //! the one with the least boilerplate stripped wins (republishers pad), then
-//! the earliest, the longest, the smallest id. Each step is a function of the
-//! set, so the result never depends on arrival order, and a feed whose clock
-//! runs early does not steal the credit on time alone.
+//! the one that adds the least text the others lack. Where the text cannot
+//! tell them apart (a copy that changed nothing but its clock), a site that
+//! the text has shown to be the original far more often than a copy wins
+//! (a wire service's own site), then the earliest, the longest, the
+//! smallest id. Each step is a function of the set, so the result never
+//! depends on arrival order, and a feed whose clock runs early does not
+//! steal the credit on time alone.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -24,6 +30,8 @@ pub struct MemberInfo {
     pub published: Option<DateTime<FixedOffset>>,
     pub stripped: usize,
     pub tokens: usize,
+    /// The site that published it, as extraction named it.
+    pub site: Option<String>,
 }
 
 /// One article's family, named by the family's original, and the article it
@@ -43,6 +51,11 @@ pub const MUTUAL_COPY: f64 = 0.5;
 /// Publication times this close count as a tie: feed clocks are often off
 /// by hours (time zones given wrong, feeds stamped at crawl time).
 pub const CLOCK_TIE_SECS: i64 = 12 * 3600;
+/// A site is a source site once the text alone named one of its articles
+/// the original this many times...
+pub const SOURCE_SITE_MIN: u32 = 3;
+/// ...and in at least this share of its families.
+pub const SOURCE_SITE_SHARE: f64 = 0.8;
 
 /// A relation between members `a` and `b` (indices): whether they are
 /// copies, and the token ranges of each that their passages cover.
@@ -127,39 +140,45 @@ fn union(ranges: &mut [(usize, usize)]) -> usize {
 
 /// Of the token ranges `covered` (each with the member whose passage it
 /// is), how many tokens look added: those no other member covers, before
-/// the last token one does, and those fewer than half of the `others`
-/// cover, before the last token at least half of them do.
-fn added_text(covered: &mut [(usize, usize, usize)], others: usize) -> usize {
-    // Each member's ranges merged first, so a member counts once per token.
+/// the last token one does, and those fewer than half of the members that
+/// reach past them cover, before the last token at least half of those do.
+/// A member whose passages end earlier (a truncated copy) has no say on
+/// the text after its end, so a paragraph that one of the full copies
+/// dropped is not taken for one the member added.
+fn added_text(covered: &mut [(usize, usize, usize)]) -> usize {
+    // Each member's ranges merged first, so a member counts once per token;
+    // events: (position, change in coverage, change in members reaching).
     covered.sort_unstable_by_key(|&(s, t, m)| (m, s, t));
-    let mut events: Vec<(usize, isize)> = Vec::with_capacity(2 * covered.len());
+    let mut events: Vec<(usize, isize, isize)> = Vec::with_capacity(2 * covered.len() + 8);
+    let mut reaching = 0isize;
     let mut k = 0;
     while k < covered.len() {
         let (mut s, mut t, m) = covered[k];
         k += 1;
         while let Some(&(s2, t2, _)) = covered.get(k).filter(|c| c.2 == m) {
             if s2 > t {
-                events.extend([(s, 1), (t, -1)]);
+                events.extend([(s, 1, 0), (t, -1, 0)]);
                 s = s2;
             }
             t = t.max(t2);
             k += 1;
         }
-        events.extend([(s, 1), (t, -1)]);
+        events.extend([(s, 1, 0), (t, -1, -1)]);
+        reaching += 1;
     }
     events.sort_unstable();
     // Walk the segments between events, each with how many members cover
     // it: text is held back until text covered more widely follows it.
-    let (mut count, mut at) = (0usize, 0usize);
+    let (mut count, mut at) = (0isize, 0usize);
     let (mut held_uncovered, mut held_minority, mut added) = (0usize, 0usize, 0usize);
-    for (pos, delta) in events {
+    for (pos, delta, reach) in events {
         if pos > at {
             let len = pos - at;
             if count == 0 {
                 held_uncovered += len;
             } else {
                 added += std::mem::take(&mut held_uncovered);
-                if 2 * count >= others {
+                if 2 * count >= reaching {
                     added += std::mem::take(&mut held_minority);
                 } else {
                     held_minority += len;
@@ -167,9 +186,64 @@ fn added_text(covered: &mut [(usize, usize, usize)], others: usize) -> usize {
             }
             at = pos;
         }
-        count = count.checked_add_signed(delta).expect("ends follow starts");
+        count += delta;
+        reaching += reach;
+        debug_assert!(count >= 0 && reaching >= 0, "ends follow starts");
     }
     added
+}
+
+/// Sites whose track record makes them sources: in the families whose
+/// original the text alone names (`by_text`, one per root), a site's
+/// articles are counted as the original or as copies, and a site that was
+/// the original at least [`SOURCE_SITE_MIN`] times and at least
+/// [`SOURCE_SITE_SHARE`] of the time is a source site.
+struct SiteRecords {
+    /// Each member's site, as an index into `is_source_site`.
+    site: Vec<Option<usize>>,
+    is_source_site: Vec<bool>,
+}
+
+impl SiteRecords {
+    fn is_source(&self, member: usize) -> bool {
+        self.site[member].is_some_and(|s| self.is_source_site[s])
+    }
+}
+
+fn site_records(
+    members: &[MemberInfo],
+    roots: &[usize],
+    size: &[usize],
+    by_text: &[Option<usize>],
+) -> SiteRecords {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let site: Vec<Option<usize>> = members
+        .iter()
+        .map(|m| {
+            let next = index.len();
+            m.site.as_deref().map(|s| *index.entry(s).or_insert(next))
+        })
+        .collect();
+    let mut record = vec![(0u32, 0u32); index.len()];
+    for (i, &r) in roots.iter().enumerate() {
+        if let (Some(o), Some(s), 2..) = (by_text[r], site[i], size[r]) {
+            if o == i {
+                record[s].0 += 1;
+            } else {
+                record[s].1 += 1;
+            }
+        }
+    }
+    let is_source_site = record
+        .iter()
+        .map(|&(orig, copy)| {
+            orig >= SOURCE_SITE_MIN && f64::from(orig) >= SOURCE_SITE_SHARE * f64::from(orig + copy)
+        })
+        .collect();
+    SiteRecords {
+        site,
+        is_source_site,
+    }
 }
 
 /// Whether `x` is a more likely original than `y`, on metadata alone.
@@ -248,7 +322,7 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
     // it; from three members on, the others outvote it.
     let added: Vec<usize> = (0..n)
         .map(|i| match size[roots[i]] - 1 {
-            others @ 2.. => added_text(&mut covered_by[i], others),
+            2.. => added_text(&mut covered_by[i]),
             _ => 0,
         })
         .collect();
@@ -273,35 +347,46 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
         best_explained[r] = best_explained[r].max(explained(i));
         best_net[r] = best_net[r].max(net(i));
     }
-    // Among the candidates: those published within CLOCK_TIE_SECS of the
-    // earliest, then the least boilerplate, the least added text, then the
-    // usual order.
+    // The candidates: the members within EXPLAIN_TIE of the best on either.
     let mut tied: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, &r) in roots.iter().enumerate() {
         if explained(i) + EXPLAIN_TIE >= best_explained[r] || net(i) + EXPLAIN_TIE >= best_net[r] {
             tied[r].push(i);
         }
     }
-    let mut original: Vec<Option<usize>> = vec![None; n];
-    for (r, cands) in tied.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+    // Of those, the ones published within CLOCK_TIE_SECS of the earliest.
+    for cands in tied.iter_mut().filter(|c| !c.is_empty()) {
         let earliest = cands.iter().filter_map(|&i| members[i].published).min();
-        let in_window = |i: usize| match (earliest, members[i].published) {
+        cands.retain(|&i| match (earliest, members[i].published) {
             (Some(e), Some(p)) => (p - e).num_seconds() <= CLOCK_TIE_SECS,
             (None, _) => true,
             (Some(_), None) => false,
-        };
-        original[r] = cands
-            .iter()
-            .copied()
-            .filter(|&i| in_window(i))
-            .min_by(|&x, &y| {
-                members[x]
-                    .stripped
-                    .cmp(&members[y].stripped)
-                    .then(added[x].cmp(&added[y]))
-                    .then(precedes(&members[x], &members[y]))
-            });
+        });
     }
+    // Then the least boilerplate and the least added text; where the text
+    // cannot tell them apart, a site whose articles are far more often the
+    // original than a copy (a wire service's own) before the earliest.
+    let content = |i: usize| (members[i].stripped, added[i]);
+    let by_text: Vec<Option<usize>> = tied
+        .iter()
+        .map(|cands| {
+            let best = cands.iter().map(|&i| content(i)).min()?;
+            let mut at_best = cands.iter().copied().filter(|&i| content(i) == best);
+            at_best.next().filter(|_| at_best.next().is_none())
+        })
+        .collect();
+    let sources = site_records(members, &roots, &size, &by_text);
+    let original: Vec<Option<usize>> = tied
+        .iter()
+        .map(|cands| {
+            cands.iter().copied().min_by(|&x, &y| {
+                content(x)
+                    .cmp(&content(y))
+                    .then(sources.is_source(x).cmp(&sources.is_source(y)).reverse())
+                    .then(precedes(&members[x], &members[y]))
+            })
+        })
+        .collect();
     (0..n)
         .map(|i| {
             let o = original[roots[i]].unwrap_or(i);
@@ -325,6 +410,7 @@ mod tests {
             published: date.and_then(parse_datetime),
             stripped,
             tokens: 100,
+            site: None,
         }
     }
 
@@ -524,13 +610,94 @@ mod tests {
     #[test]
     fn added_text_counts_what_few_others_cover_before_what_most_cover() {
         // Four others: tokens 0..2 covered by one, 2..10 by three, 10..12 by
-        // none, 12..20 by one, 20..30 by two (half: the family's), 30..40 by
-        // one (a tail the others trimmed).
+        // none, 12..20 by one of the two reaching past 10, 20..30 by both,
+        // 30..40 by the one reaching past 30 (a tail the others trimmed).
         let mut covered = vec![(0, 10, 1), (2, 10, 2), (2, 10, 3), (12, 40, 4), (20, 30, 1)];
-        assert_eq!(added_text(&mut covered, 4), 2 + 2 + 8);
-        // With two others, only text nobody covers counts (before the last
-        // covered token): 10..12.
-        assert_eq!(added_text(&mut covered, 2), 2);
+        assert_eq!(added_text(&mut covered), 2 + 2);
+        // A line on top that one of four has, before text all four have.
+        let mut covered = vec![(0, 20, 1), (2, 20, 2), (2, 20, 3), (2, 20, 4)];
+        assert_eq!(added_text(&mut covered), 2);
+    }
+
+    #[test]
+    fn a_paragraph_a_full_copy_dropped_does_not_count_against_the_original() {
+        // Two copies keep only the first 30 tokens; d1 drops 40..60 of the
+        // original, d2 drops 70..90. Counting the truncated copies as
+        // lacking the dropped paragraphs made the original look padded.
+        let ms = vec![
+            sized("orig", "2025-01-01T10:00:00Z", 100),
+            sized("t1", "2025-01-01T11:00:00Z", 30),
+            sized("t2", "2025-01-01T12:00:00Z", 30),
+            sized("d1", "2025-01-01T13:00:00Z", 80),
+            sized("d2", "2025-01-01T14:00:00Z", 80),
+        ];
+        let edges = [
+            shared(0, 1, &[(0, 30)], &[(0, 30)]),
+            shared(0, 2, &[(0, 30)], &[(0, 30)]),
+            shared(0, 3, &[(0, 40), (60, 100)], &[(0, 80)]),
+            shared(0, 4, &[(0, 70), (90, 100)], &[(0, 80)]),
+            shared(1, 2, &[(0, 30)], &[(0, 30)]),
+            shared(1, 3, &[(0, 30)], &[(0, 30)]),
+            shared(1, 4, &[(0, 30)], &[(0, 30)]),
+            shared(2, 3, &[(0, 30)], &[(0, 30)]),
+            shared(2, 4, &[(0, 30)], &[(0, 30)]),
+            shared(3, 4, &[(0, 40), (60, 70)], &[(0, 40), (40, 50)]),
+        ];
+        let f = families(&ms, &edges);
+        assert!(f.iter().all(|a| a.family.0 == "orig"), "{f:?}");
+    }
+
+    fn on_site(id: &str, date: &str, site: &str, stripped: usize) -> MemberInfo {
+        MemberInfo {
+            site: Some(site.into()),
+            ..m(id, Some(date), stripped)
+        }
+    }
+
+    /// A pair `orig`/`early` on `wire.example` and `copy.example` whose
+    /// copy changed nothing but its clock, and `settled` families in which
+    /// the text shows the wire's article is the original (its copies pad),
+    /// `as_copy` of them with the wire's article as the padded copy.
+    fn wire_record(settled: usize, as_copy: usize) -> (Vec<MemberInfo>, Vec<Edge>) {
+        let mut ms = vec![
+            on_site("orig", "2025-01-01T10:00:00Z", "wire.example", 0),
+            on_site("early", "2025-01-01T09:30:00Z", "copy.example", 0),
+        ];
+        let mut edges = vec![shared(0, 1, &[(0, 100)], &[(0, 100)])];
+        for k in 0..settled {
+            let (wire_pads, copy_pads) = if k < as_copy { (3, 0) } else { (0, 3) };
+            let date = format!("2025-02-{:02}T10:00:00Z", k + 1);
+            ms.push(on_site(&format!("w{k}"), &date, "wire.example", wire_pads));
+            ms.push(on_site(&format!("c{k}"), &date, "copy.example", copy_pads));
+            edges.push(shared(ms.len() - 2, ms.len() - 1, &[(0, 100)], &[(0, 100)]));
+        }
+        (ms, edges)
+    }
+
+    #[test]
+    fn a_copy_that_only_runs_its_clock_early_loses_to_a_proven_source_site() {
+        let (ms, edges) = wire_record(SOURCE_SITE_MIN as usize, 0);
+        let f = families(&ms, &edges);
+        assert_eq!(f[1].source.as_ref().map(|s| s.0.as_str()), Some("orig"));
+        // Whatever the order the members come in.
+        let (mut rev, mut rev_edges) = (ms.clone(), edges.clone());
+        rev.reverse();
+        let last = ms.len() - 1;
+        for e in &mut rev_edges {
+            (e.a, e.b, e.inner) = (last - e.a, last - e.b, last - e.inner);
+        }
+        let g = families(&rev, &rev_edges);
+        assert!(f.iter().all(|a| g.contains(a)));
+    }
+
+    #[test]
+    fn time_decides_where_a_site_has_no_clear_record() {
+        // Too few families, or the wire's articles too often the copy.
+        for (settled, as_copy) in [(SOURCE_SITE_MIN as usize - 1, 0), (4, 1)] {
+            let (ms, edges) = wire_record(settled, as_copy);
+            let f = families(&ms, &edges);
+            assert_eq!(f[0].source.as_ref().map(|s| s.0.as_str()), Some("early"));
+        }
     }
 
     #[test]

@@ -483,6 +483,7 @@ fn regroup(
             published: a.published,
             stripped: a.stripped,
             tokens: sketch_of.get(&a.id).map_or(0, |s| s.tokens as usize),
+            site: a.site.clone(),
         })
         .collect();
     let related = relations.len();
