@@ -344,6 +344,31 @@ fn key_of_unicode(word: &str) -> String {
     out
 }
 
+/// Headlines with fewer words than this name no story ("Live updates",
+/// "Obituaries"), so [`headline_key`] gives them no key.
+pub const HEADLINE_MIN_WORDS: usize = 4;
+
+/// A headline's words' keys, space-separated: equal for headlines that
+/// differ only in case, accents, quotes and punctuation. `None` for one of
+/// fewer than [`HEADLINE_MIN_WORDS`] words.
+pub fn headline_key(headline: &str) -> Option<String> {
+    let (mut key, mut words) = (String::new(), 0usize);
+    for_each_token(headline, 0, &mut |_, k, _| {
+        if words > 0 {
+            key.push(' ');
+        }
+        key.push_str(k);
+        words += 1;
+    });
+    (words >= HEADLINE_MIN_WORDS).then_some(key)
+}
+
+/// Whether two headlines have the same [`headline_key`].
+pub fn same_headline(a: Option<&str>, b: Option<&str>) -> bool {
+    let (a, b) = (a.and_then(headline_key), b.and_then(headline_key));
+    a.is_some() && a == b
+}
+
 /// A word of a text with its position in code points.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
@@ -796,6 +821,25 @@ impl<'a> CharCursor<'a> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn headlines_match_up_to_case_accents_and_punctuation() {
+        assert_eq!(
+            headline_key("Pérez wins the “final” vote!"),
+            headline_key("PEREZ wins the \"final\" vote")
+        );
+        assert_ne!(
+            headline_key("Perez wins the final vote"),
+            headline_key("Perez loses the final vote")
+        );
+        assert_eq!(headline_key("Live updates"), None);
+        assert!(same_headline(
+            Some("Ferry resumes after storms"),
+            Some("ferry resumes after storms")
+        ));
+        assert!(!same_headline(Some("Obituaries"), Some("Obituaries")));
+        assert!(!same_headline(None, None));
+    }
 
     proptest! {
         #[test]

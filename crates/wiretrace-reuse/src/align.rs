@@ -62,6 +62,21 @@ const MAX_CHAIN_PASSAGES: usize = 400;
 /// ...and at least this many of its tokens.
 pub const COPY_MIN_TOKENS: usize = 20;
 
+/// Whether a pair is copies of one text, given its
+/// [`PairRelation::ordered_coverage`], the tokens of the smaller side its
+/// passages cover, and whether the two carry the same headline: one shared
+/// passage must cover [`COPY_ONE_PASSAGE_COVERAGE`] of a side, unless the
+/// headline is the same too (a brief that keeps the lede and the headline
+/// of the story it cut), which then counts as the second passage.
+pub fn copies_by((a, b, n): (f64, f64, usize), shared_tokens: usize, same_headline: bool) -> bool {
+    let enough = if n >= 2 || same_headline {
+        COPY_COVERAGE
+    } else {
+        COPY_ONE_PASSAGE_COVERAGE
+    };
+    a.max(b) >= enough && shared_tokens >= COPY_MIN_TOKENS
+}
+
 impl PairRelation {
     /// Tokens of the smaller side covered by passages.
     pub fn shared_tokens(&self) -> usize {
@@ -131,13 +146,14 @@ impl PairRelation {
 
     /// [`PairRelation::is_copy`], given the pair's
     /// [`PairRelation::ordered_coverage`] already computed.
-    pub fn is_copy_given(&self, (a, b, n): (f64, f64, usize)) -> bool {
-        let enough = if n >= 2 {
-            COPY_COVERAGE
-        } else {
-            COPY_ONE_PASSAGE_COVERAGE
-        };
-        a.max(b) >= enough && self.shared_tokens() >= COPY_MIN_TOKENS
+    pub fn is_copy_given(&self, ordered: (f64, f64, usize)) -> bool {
+        copies_by(ordered, self.shared_tokens(), false)
+    }
+
+    /// [`PairRelation::is_copy`], knowing whether the two articles carry
+    /// the same headline (see [`copies_by`]).
+    pub fn is_copy_with(&self, same_headline: bool) -> bool {
+        copies_by(self.ordered_coverage(), self.shared_tokens(), same_headline)
     }
 
     /// The same relation seen from `b`.
@@ -389,6 +405,20 @@ mod tests {
         let r = align(&Doc::from_article(&a), &Doc::from_article(&b));
         assert!(r.is_copy(), "{r:?}");
         assert!(r.a_coverage > 0.95, "{}", r.a_coverage);
+    }
+
+    #[test]
+    fn a_brief_of_one_paragraph_and_an_addition_is_a_copy_under_the_same_headline() {
+        let lede = "The port of Aldren was closed on Tuesday as dockworkers walked out over pay, halting all container traffic for the first time in a decade.";
+        let a = article("orig", &[lede, "Union leader Mara Lindqvist said the strike would last until the port authority returned to the table.", "The authority said it regretted the walkout and called for calm talks."]);
+        let b = article(
+            "brief",
+            &[lede, "Shipping lines said vessels were waiting offshore."],
+        );
+        let r = align(&Doc::from_article(&a), &Doc::from_article(&b));
+        assert_eq!(r.passages.len(), 1);
+        assert!(!r.is_copy_with(false), "{r:?}");
+        assert!(r.is_copy_with(true), "{r:?}");
     }
 
     #[test]

@@ -21,7 +21,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use wiretrace_core::{time::time_order, union_find::find_root, ArticleId};
 
-use crate::align::PairRelation;
+use crate::align::{copies_by, PairRelation};
 
 /// What family building needs to know of each article.
 #[derive(Debug, Clone)]
@@ -32,6 +32,8 @@ pub struct MemberInfo {
     pub tokens: usize,
     /// The site that published it, as extraction named it.
     pub site: Option<String>,
+    /// Its headline's [`wiretrace_core::text::headline_key`].
+    pub headline: Option<String>,
 }
 
 /// One article's family, named by the family's original, and the article it
@@ -64,6 +66,9 @@ pub struct Edge {
     pub a: usize,
     pub b: usize,
     pub is_copy: bool,
+    /// Whether it is a copy if the two carry the same headline
+    /// ([`crate::align::copies_by`]).
+    pub copy_if_same_headline: bool,
     /// The smaller of the two ordered coverages (see
     /// [`PairRelation::ordered_coverage`]): high only when each is mostly
     /// the other.
@@ -113,10 +118,12 @@ impl Edge {
     /// and `b`).
     pub fn new(a: usize, b: usize, r: RelationSummary) -> Edge {
         let (ca, cb) = (r.a_ordered, r.b_ordered);
+        let shared = union(&mut r.a_ranges.clone()).min(union(&mut r.b_ranges.clone()));
         Edge {
             a,
             b,
             is_copy: r.is_copy,
+            copy_if_same_headline: copies_by((ca, cb, 1), shared, true),
             mutual: ca.min(cb),
             contained: ca.max(cb),
             inner: if ca >= cb { a } else { b },
@@ -267,27 +274,48 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
     // ones so joins one of them, never both.
     let mut best_edge: Vec<Option<&Edge>> = vec![None; n];
     let mut joins: Vec<&Edge> = Vec::new();
+    let better = |end: usize, e: &Edge, cur: Option<&Edge>| {
+        let key = |e: &Edge| (e.inner == end, e.contained, e.mutual);
+        match cur {
+            None => true,
+            Some(cur) => match key(e).partial_cmp(&key(cur)) {
+                Some(std::cmp::Ordering::Greater) => true,
+                Some(std::cmp::Ordering::Equal) => {
+                    (e.a.min(e.b), e.a.max(e.b)) < (cur.a.min(cur.b), cur.a.max(cur.b))
+                }
+                _ => false,
+            },
+        }
+    };
     for e in edges.iter().filter(|e| e.is_copy) {
         if e.mutual >= MUTUAL_COPY {
             joins.push(e);
         }
         for end in [e.a, e.b] {
-            let key = |e: &Edge| (e.inner == end, e.contained, e.mutual);
-            let better = match best_edge[end] {
-                None => true,
-                Some(cur) => match key(e).partial_cmp(&key(cur)) {
-                    Some(std::cmp::Ordering::Greater) => true,
-                    Some(std::cmp::Ordering::Equal) => {
-                        (e.a.min(e.b), e.a.max(e.b)) < (cur.a.min(cur.b), cur.a.max(cur.b))
-                    }
-                    _ => false,
-                },
-            };
-            if better {
+            if better(end, e, best_edge[end]) {
                 best_edge[end] = Some(e);
             }
         }
     }
+    // A member with no copy edge at all may still join, as the contained
+    // side, through the best edge that is a copy by its headline: a brief
+    // that kept a story's headline and lede and little else. Only as a last
+    // resort, since stories that open alike can share both.
+    let same_headline = |e: &Edge| {
+        let (x, y) = (&members[e.a].headline, &members[e.b].headline);
+        x.is_some() && x == y
+    };
+    let mut by_headline: Vec<Option<&Edge>> = vec![None; n];
+    for e in edges
+        .iter()
+        .filter(|e| !e.is_copy && e.copy_if_same_headline)
+    {
+        let end = e.inner;
+        if best_edge[end].is_none() && same_headline(e) && better(end, e, by_headline[end]) {
+            by_headline[end] = Some(e);
+        }
+    }
+    joins.extend(by_headline.into_iter().flatten());
     joins.extend(best_edge.into_iter().flatten());
     let mut parent: Vec<usize> = (0..n).collect();
     for e in joins {
@@ -411,6 +439,7 @@ mod tests {
             stripped,
             tokens: 100,
             site: None,
+            headline: None,
         }
     }
 
@@ -426,6 +455,7 @@ mod tests {
             a,
             b,
             is_copy: true,
+            copy_if_same_headline: true,
             mutual: 0.9,
             contained: 0.9,
             inner: b,
@@ -461,6 +491,7 @@ mod tests {
                 a: 0,
                 b: 1,
                 is_copy: true,
+                copy_if_same_headline: true,
                 mutual: 0.4,
                 contained: 1.0,
                 inner: 1,
@@ -471,6 +502,7 @@ mod tests {
                 a: 0,
                 b: 2,
                 is_copy: true,
+                copy_if_same_headline: true,
                 mutual: 0.8,
                 contained: 1.0,
                 inner: 1,
@@ -481,6 +513,7 @@ mod tests {
                 a: 1,
                 b: 2,
                 is_copy: true,
+                copy_if_same_headline: true,
                 mutual: 0.5,
                 contained: 1.0,
                 inner: 1,
@@ -504,6 +537,7 @@ mod tests {
             a,
             b,
             is_copy: true,
+            copy_if_same_headline: true,
             mutual,
             contained,
             inner: b,
@@ -530,6 +564,7 @@ mod tests {
             a,
             b,
             is_copy: true,
+            copy_if_same_headline: true,
             mutual: 0.9,
             contained: 1.0,
             inner: b,
@@ -645,6 +680,73 @@ mod tests {
         ];
         let f = families(&ms, &edges);
         assert!(f.iter().all(|a| a.family.0 == "orig"), "{f:?}");
+    }
+
+    /// An edge of one passage covering 60% of `b` (and 20% of `a`): a copy
+    /// only if the two carry the same headline.
+    fn one_passage(a: usize, b: usize) -> Edge {
+        Edge {
+            is_copy: false,
+            copy_if_same_headline: true,
+            mutual: 0.2,
+            contained: 0.6,
+            ..shared(a, b, &[(0, 30)], &[(0, 30)])
+        }
+    }
+
+    fn headed(id: &str, date: &str, headline: &str) -> MemberInfo {
+        MemberInfo {
+            headline: wiretrace_core::text::headline_key(headline),
+            ..m(id, Some(date), 0)
+        }
+    }
+
+    #[test]
+    fn a_brief_with_the_story_headline_joins_its_family() {
+        // "brief" kept the story's headline and lede, and added a paragraph.
+        let ms = vec![
+            headed(
+                "story",
+                "2025-01-01T10:00:00Z",
+                "Ferry service resumes after storms",
+            ),
+            headed(
+                "brief",
+                "2025-01-01T12:00:00Z",
+                "Ferry Service Resumes After Storms",
+            ),
+        ];
+        let f = families(&ms, &[one_passage(0, 1)]);
+        assert_eq!(f[1].source.as_ref().map(|s| s.0.as_str()), Some("story"));
+        // Under another headline, one passage over 60% is not enough.
+        let other = vec![
+            ms[0].clone(),
+            headed("brief", "2025-01-01T12:00:00Z", "Storm damage counted"),
+        ];
+        let f = families(&other, &[one_passage(0, 1)]);
+        assert_eq!(f[1].source, None);
+    }
+
+    #[test]
+    fn stories_that_open_alike_do_not_join_by_headline() {
+        // Two stories under one headline share their lede; each has a copy
+        // of its own, so neither joins the other through the headline.
+        let h = "Council approves the new budget";
+        let ms = vec![
+            headed("x", "2025-01-01T10:00:00Z", h),
+            headed("y", "2025-01-02T10:00:00Z", h),
+            headed("x-copy", "2025-01-01T11:00:00Z", h),
+            headed("y-copy", "2025-01-02T11:00:00Z", h),
+        ];
+        let edges = [
+            one_passage(0, 1),
+            shared(0, 2, &[(0, 100)], &[(0, 100)]),
+            shared(1, 3, &[(0, 100)], &[(0, 100)]),
+        ];
+        let f = families(&ms, &edges);
+        assert_eq!(f[1].family.0, "y");
+        assert_eq!(f[3].family.0, "y");
+        assert_eq!(f[2].family.0, "x");
     }
 
     fn on_site(id: &str, date: &str, site: &str, stripped: usize) -> MemberInfo {

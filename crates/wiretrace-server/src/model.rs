@@ -5,7 +5,7 @@ use crate::{ApiError, MAX_PAGE};
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use std::collections::HashMap;
-use wiretrace_core::{time::time_order, Article, ArticleId, CharMap, Span};
+use wiretrace_core::{text::same_headline, time::time_order, Article, ArticleId, CharMap, Span};
 use wiretrace_reuse::diff::{word_diff, Change};
 use wiretrace_store::{
     FamilyBrief, OutletCount, SqliteStore, Store, StoryMember, StoryQuery, StorySummary,
@@ -355,7 +355,7 @@ pub fn compare_view(
         b: brief(&y),
         a_coverage: r.a_coverage,
         b_coverage: r.b_coverage,
-        is_copy: r.is_copy(),
+        is_copy: r.is_copy_with(same_headline(x.title.as_deref(), y.title.as_deref())),
         passages,
     })
 }

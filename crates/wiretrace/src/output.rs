@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::Write;
-use wiretrace_core::{Article, ArticleId, CharMap};
+use wiretrace_core::{text::same_headline, Article, ArticleId, CharMap};
 use wiretrace_ingest::{convert, ItemReader, Limits};
 use wiretrace_reuse::diff::{word_diff, Change};
 use wiretrace_store::{SqliteStore, Store};
@@ -378,12 +378,13 @@ pub fn compare(
         &wiretrace_reuse::Doc::from_article(&x),
         &wiretrace_reuse::Doc::from_article(&y),
     );
+    let is_copy = r.is_copy_with(same_headline(x.title.as_deref(), y.title.as_deref()));
     let (mx, my) = (CharMap::new(&x.text), CharMap::new(&y.text));
     if as_json {
         let passages: Vec<Value> = r.passages.iter().map(|p| json!({"a_start": p.a.start, "a_end": p.a.end, "b_start": p.b.start, "b_end": p.b.end, "a_text": mx.slice(&x.text, p.a), "b_text": my.slice(&y.text, p.b)})).collect();
         return line(
             out,
-            &json!({"a": a, "b": b, "a_coverage": r.a_coverage, "b_coverage": r.b_coverage, "is_copy": r.is_copy(), "passages": passages}),
+            &json!({"a": a, "b": b, "a_coverage": r.a_coverage, "b_coverage": r.b_coverage, "is_copy": is_copy, "passages": passages}),
         );
     }
     writeln!(
@@ -400,11 +401,7 @@ pub fn compare(
         r.passages.len(),
         r.a_coverage * 100.0,
         r.b_coverage * 100.0,
-        if r.is_copy() {
-            ": copies of one text"
-        } else {
-            ""
-        }
+        if is_copy { ": copies of one text" } else { "" }
     )?;
     for (i, p) in r.passages.iter().enumerate() {
         let (ta, tb) = (mx.slice(&x.text, p.a), my.slice(&y.text, p.b));

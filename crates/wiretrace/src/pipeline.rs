@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::sync::Arc;
 use wiretrace_core::{
+    text::headline_key,
     time::{time_order, ArrivalKey},
     Article, ArticleId, Rejection,
 };
@@ -484,6 +485,7 @@ fn regroup(
             stripped: a.stripped,
             tokens: sketch_of.get(&a.id).map_or(0, |s| s.tokens as usize),
             site: a.site.clone(),
+            headline: a.title.as_deref().and_then(headline_key),
         })
         .collect();
     let related = relations.len();
