@@ -405,6 +405,13 @@ mod tests {
         let r = align(&Doc::from_article(&a), &Doc::from_article(&b));
         assert!(r.is_copy(), "{r:?}");
         assert!(r.a_coverage > 0.95, "{}", r.a_coverage);
+        // A summary seen from the other side is that of the relation seen so.
+        use crate::RelationSummary;
+        assert_eq!(
+            RelationSummary::of(&r.swapped()),
+            RelationSummary::of(&r).swapped()
+        );
+        assert_ne!(RelationSummary::of(&r.swapped()), RelationSummary::of(&r));
     }
 
     #[test]

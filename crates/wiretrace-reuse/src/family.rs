@@ -21,7 +21,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use wiretrace_core::{time::time_order, union_find::find_root, ArticleId};
 
-use crate::align::{copies_by, PairRelation};
+use crate::align::{copies_by, PairRelation, COPY_COVERAGE};
 
 /// What family building needs to know of each article.
 #[derive(Debug, Clone)]
@@ -111,6 +111,19 @@ impl RelationSummary {
             b_ranges: r.passages.iter().map(|p| p.b_tokens).collect(),
         }
     }
+
+    /// The same summary seen from `b`: that of [`PairRelation::swapped`].
+    pub fn swapped(self) -> Self {
+        RelationSummary {
+            a: self.b,
+            b: self.a,
+            is_copy: self.is_copy,
+            a_ordered: self.b_ordered,
+            b_ordered: self.a_ordered,
+            a_ranges: self.b_ranges,
+            b_ranges: self.a_ranges,
+        }
+    }
 }
 
 impl Edge {
@@ -118,12 +131,18 @@ impl Edge {
     /// and `b`).
     pub fn new(a: usize, b: usize, r: RelationSummary) -> Edge {
         let (ca, cb) = (r.a_ordered, r.b_ordered);
-        let shared = union(&mut r.a_ranges.clone()).min(union(&mut r.b_ranges.clone()));
+        // (Only a pair that is no copy yet but covers enough is worth the
+        // count of its shared tokens.)
+        let copy_if_same_headline = r.is_copy
+            || (ca.max(cb) >= COPY_COVERAGE && {
+                let shared = union(&mut r.a_ranges.clone()).min(union(&mut r.b_ranges.clone()));
+                copies_by((ca, cb, 1), shared, true)
+            });
         Edge {
             a,
             b,
             is_copy: r.is_copy,
-            copy_if_same_headline: copies_by((ca, cb, 1), shared, true),
+            copy_if_same_headline,
             mutual: ca.min(cb),
             contained: ca.max(cb),
             inner: if ca >= cb { a } else { b },

@@ -240,13 +240,18 @@ pub trait Store {
     fn sketches(&self) -> Result<Vec<Sketch>>;
     /// Records the reuse analysis of some articles: the sketches the
     /// analysis had to take (see [`Store::sketches`]), the pair relations
-    /// found, and that the articles are analysed. Atomic.
+    /// found with each one's [`RelationSummary::of`] (`summaries[i]` is that
+    /// of `relations[i]`; the caller computes them, in parallel), and that
+    /// the articles are analysed. Atomic.
     fn put_reuse(
         &mut self,
         sketches: &[Sketch],
         relations: &[PairRelation],
+        summaries: &[RelationSummary],
         analysed: &[ArticleId],
     ) -> Result<()>;
+    /// Whether any pair relation is stored.
+    fn has_relations(&self) -> Result<bool>;
     /// Forgets the relations of these pairs (either orientation). Atomic.
     fn delete_relations(&mut self, pairs: &[(ArticleId, ArticleId)]) -> Result<()>;
     /// Every stored pair relation (pairs with at least one passage).

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use rusqlite::{params, types::Type, Connection, OptionalExtension, Row};
+use std::borrow::Cow;
 use std::path::Path;
 use wiretrace_core::{time::ArrivalKey, Article, ArticleId, InputFormat, Rejection};
 use wiretrace_reuse::{FamilyAssignment, PairRelation, RelationSummary, Sketch};
@@ -402,8 +403,10 @@ impl Store for SqliteStore {
         &mut self,
         sketches: &[Sketch],
         relations: &[PairRelation],
+        summaries: &[RelationSummary],
         analysed: &[ArticleId],
     ) -> Result<()> {
+        assert_eq!(relations.len(), summaries.len(), "one summary per relation");
         let tx = self.write_transaction()?;
         for s in sketches {
             put_sketch(&tx, s)?;
@@ -411,19 +414,19 @@ impl Store for SqliteStore {
         // Stored once per pair, smaller id first, and inserted in key order:
         // in arrival order each insert lands on a different page of a large
         // table, and at millions of relations the writer waited on reads.
-        let mut ordered: Vec<std::borrow::Cow<PairRelation>> = relations
+        let mut ordered: Vec<(Cow<PairRelation>, Cow<RelationSummary>)> = relations
             .iter()
-            .map(|r| {
+            .zip(summaries)
+            .map(|(r, s)| {
                 if r.a <= r.b {
-                    std::borrow::Cow::Borrowed(r)
+                    (Cow::Borrowed(r), Cow::Borrowed(s))
                 } else {
-                    std::borrow::Cow::Owned(r.swapped())
+                    (Cow::Owned(r.swapped()), Cow::Owned(s.clone().swapped()))
                 }
             })
             .collect();
-        ordered.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
-        for r in ordered {
-            let summary = RelationSummary::of(&r);
+        ordered.sort_by(|(x, _), (y, _)| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+        for (r, summary) in ordered {
             cached(&tx,
                 "INSERT OR REPLACE INTO relations (a, b, is_copy, a_coverage, b_coverage, passages, summary, passage_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![r.a.as_str(), r.b.as_str(), summary.is_copy, r.a_coverage, r.b_coverage, passages_to_blob(&r.passages), summary_to_blob(&summary), r.passages.len() as i64],
@@ -460,6 +463,12 @@ impl Store for SqliteStore {
         )?;
         let rows = st.query_map([], Self::relation_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn has_relations(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM relations)", [], |r| r.get(0))?)
     }
 
     fn relation_summaries(&self) -> Result<Vec<RelationSummary>> {
@@ -1109,8 +1118,11 @@ mod tests {
         assert!(!r.passages.is_empty());
         // Stored after a later pair, listed before it: the list is by pair.
         let later = align(&doc("c", &[shared]), &doc("d", &[shared]));
-        s.put_reuse(&[], std::slice::from_ref(&later), &[]).unwrap();
-        s.put_reuse(&[], std::slice::from_ref(&r), &[]).unwrap();
+        for rel in [&later, &r] {
+            let summary = RelationSummary::of(rel);
+            s.put_reuse(&[], std::slice::from_ref(rel), &[summary], &[])
+                .unwrap();
+        }
         let want = vec![RelationSummary::of(&r), RelationSummary::of(&later)];
         assert_eq!(s.relation_summaries().unwrap(), want);
         // A row stored before summaries were kept is summarised from its passages.
@@ -1254,7 +1266,7 @@ mod tests {
         }
         let mut s = SqliteStore::open(&path).unwrap();
         assert_eq!(s.pending_analysis().unwrap(), [ArticleId("waiting".into())]);
-        s.put_reuse(&[], &[], &[ArticleId("waiting".into())])
+        s.put_reuse(&[], &[], &[], &[ArticleId("waiting".into())])
             .unwrap();
         assert!(s.pending_analysis().unwrap().is_empty());
         // A revision waits again; an unchanged put does not.

@@ -202,7 +202,10 @@ pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
     // Three steps overlap: while the pool aligns one chunk, this thread
     // stores the relations of the chunk before it and prepares the chunk
     // after it (its candidates, and the texts of the docs it lacks).
-    let mut aligned: Option<(&[Sketch], Vec<PairRelation>)> = None;
+    let mut aligned: Option<(&[Sketch], Aligned)> = None;
+    // In a store that held no relation before, every relation regrouping
+    // needs is one this analysis makes: they are kept rather than read back.
+    let mut made_here: Option<Vec<RelationSummary>> = (!store.has_relations()?).then(Vec::new);
     let mut docs = DocCache::new(DOC_CACHE_TOKENS);
     let mut aligner = PairAligner::new(&sketches);
     let mut chunks = sketches[first_new..]
@@ -227,10 +230,17 @@ pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
                 let built = build_docs(&sketches, &current.missing, &current.texts);
                 current.have.extend(built.iter().cloned());
                 let relations = align_pairs(&mut aligner, &sketches, &current.pairs, &current.have);
-                (relations, built)
+                let summaries = relations.par_iter().map(RelationSummary::of).collect();
+                (
+                    Aligned {
+                        relations,
+                        summaries,
+                    },
+                    built,
+                )
             });
             if let Some((done, relations)) = aligned.take() {
-                store_relations(store, done, &relations, &taken_here)?;
+                store_relations(store, done, relations, &taken_here, &mut made_here)?;
             }
             let following = match chunks.next() {
                 Some((base, chunk)) => Some(prepare_chunk(
@@ -253,7 +263,7 @@ pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
             analysed = current.base + current.chunk.len() - first_new,
             pairs = current.pairs.len(),
             by_rare = current.by_rare,
-            relations = relations.len(),
+            relations = relations.relations.len(),
             docs = current.needed,
             rebuilt = built.len(),
             "aligned a chunk"
@@ -273,7 +283,7 @@ pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
         aligned = Some((current.chunk, relations));
     }
     if let Some((done, relations)) = aligned {
-        store_relations(store, done, &relations, &taken_here)?;
+        store_relations(store, done, relations, &taken_here, &mut made_here)?;
     }
     let (pairs, fresh) = aligner.work();
     tracing::info!(
@@ -281,7 +291,22 @@ pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
         aligned = fresh,
         "pairs aligned (the others are pairs of exact copies aligned before)"
     );
-    regroup(store, &index, &sketches, &pending_set, stories, behind)
+    regroup(
+        store,
+        &index,
+        &sketches,
+        made_here,
+        &pending_set,
+        stories,
+        behind,
+    )
+}
+
+/// A chunk's relations, each with its [`RelationSummary`] (taken on the
+/// pool, not on the thread that stores them).
+struct Aligned {
+    relations: Vec<PairRelation>,
+    summaries: Vec<RelationSummary>,
 }
 
 /// A chunk of pending articles, ready to align: the candidate pairs of its
@@ -431,12 +456,14 @@ fn align_pairs(
 }
 
 /// Stores a chunk's relations and the sketches the analysis took (those
-/// in `taken_here`), and marks its articles analysed.
+/// in `taken_here`), and marks its articles analysed; keeps the summaries
+/// in `made_here` when it is kept.
 fn store_relations(
     store: &mut dyn Store,
     chunk: &[Sketch],
-    relations: &[PairRelation],
+    aligned: Aligned,
     taken_here: &HashSet<ArticleId>,
+    made_here: &mut Option<Vec<RelationSummary>>,
 ) -> Result<()> {
     let analysed: Vec<ArticleId> = chunk.iter().map(|s| s.id.clone()).collect();
     let taken: Vec<Sketch> = chunk
@@ -444,28 +471,53 @@ fn store_relations(
         .filter(|s| taken_here.contains(&s.id))
         .cloned()
         .collect();
-    Ok(store.put_reuse(&taken, relations, &analysed)?)
+    store.put_reuse(&taken, &aligned.relations, &aligned.summaries, &analysed)?;
+    if let Some(kept) = made_here {
+        kept.extend(aligned.summaries);
+    }
+    Ok(())
 }
 
 /// Drops relations the index no longer accepts, then recomputes copy
-/// families and (when `stories`) stories from the stored relations; the
-/// stories redo what was left `behind`, and what is pending.
+/// families and (when `stories`) stories from the stored relations, or
+/// from `made_here`, the summaries of every stored relation when this
+/// analysis made them all; the stories redo what was left `behind`, and
+/// what is pending.
 fn regroup(
     store: &mut dyn Store,
     index: &CandidateIndex,
     sketches: &[Sketch],
+    made_here: Option<Vec<RelationSummary>>,
     pending: &BTreeSet<&ArticleId>,
     stories: bool,
     behind: Option<ArrivalKey>,
 ) -> Result<()> {
     let sketch_of: HashMap<&ArticleId, &Sketch> = sketches.iter().map(|s| (&s.id, s)).collect();
-    let (relations, stale): (Vec<RelationSummary>, Vec<RelationSummary>) = store
-        .relation_summaries()?
-        .into_par_iter()
-        .partition(|r| match (sketch_of.get(&r.a), sketch_of.get(&r.b)) {
-            (Some(a), Some(b)) => index.accepts(&a.hashes, &b.hashes),
-            _ => false,
-        });
+    let (relations, stale): (Vec<RelationSummary>, Vec<RelationSummary>) = match made_here {
+        // Found by this index, so all accepted by it; stored as the store
+        // keeps them: once per pair, smaller id first, the last one stored.
+        Some(mut made) => {
+            made = made
+                .into_iter()
+                .map(|r| if r.a <= r.b { r } else { r.swapped() })
+                .collect();
+            made.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+            let mut kept: Vec<RelationSummary> = Vec::with_capacity(made.len());
+            for r in made {
+                match kept.last_mut() {
+                    Some(last) if (&last.a, &last.b) == (&r.a, &r.b) => *last = r,
+                    _ => kept.push(r),
+                }
+            }
+            (kept, Vec::new())
+        }
+        None => store.relation_summaries()?.into_par_iter().partition(|r| {
+            match (sketch_of.get(&r.a), sketch_of.get(&r.b)) {
+                (Some(a), Some(b)) => index.accepts(&a.hashes, &b.hashes),
+                _ => false,
+            }
+        }),
+    };
     let stale_count = stale.len();
     if !stale.is_empty() {
         let pairs: Vec<(ArticleId, ArticleId)> = stale.into_iter().map(|r| (r.a, r.b)).collect();
@@ -489,19 +541,6 @@ fn regroup(
         })
         .collect();
     let related = relations.len();
-    let links: Vec<(ArticleId, ArticleId)> = relations
-        .iter()
-        .map(|r| (r.a.clone(), r.b.clone()))
-        .collect();
-    let edges: Vec<Edge> = relations
-        .into_iter()
-        .filter_map(|r| {
-            let (a, b) = (*position.get(&r.a)?, *position.get(&r.b)?);
-            Some(Edge::new(a, b, r))
-        })
-        .collect();
-    let fams = families(&members, &edges);
-    tracing::info!(relations = related, stale = stale_count, "families grouped");
     let earliest_pending = summaries
         .iter()
         .filter(|a| pending.contains(&a.id))
@@ -509,9 +548,26 @@ fn regroup(
         .chain(behind)
         .min();
     let newest = summaries.iter().filter_map(|a| a.published).max();
+    let restories = stories || earliest_pending.is_none();
+    let links: Vec<(ArticleId, ArticleId)> = match restories {
+        true => relations
+            .iter()
+            .map(|r| (r.a.clone(), r.b.clone()))
+            .collect(),
+        false => Vec::new(),
+    };
+    let edges: Vec<Edge> = relations
+        .into_par_iter()
+        .filter_map(|r| {
+            let (a, b) = (*position.get(&r.a)?, *position.get(&r.b)?);
+            Some(Edge::new(a, b, r))
+        })
+        .collect();
+    let fams = families(&members, &edges);
+    tracing::info!(relations = related, stale = stale_count, "families grouped");
     drop(summaries);
     match earliest_pending {
-        Some(from) if !stories => Ok(store.put_families(&fams, &from)?),
+        Some(from) if !restories => Ok(store.put_families(&fams, &from)?),
         // (No article is pending that the stories could leave behind.)
         _ => restory(store, &fams, &links, earliest_pending, newest),
     }
