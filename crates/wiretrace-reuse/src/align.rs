@@ -278,11 +278,11 @@ pub fn align(a: &Doc, b: &Doc) -> PairRelation {
 /// sorted; n-grams repeated more than [`MAX_REPEATS`] times in either doc
 /// (lists, refrains) seed nothing.
 fn seed_matches(a: &Doc, b: &Doc) -> Vec<(usize, usize)> {
-    let (x, y) = (&a.seed_index, &b.seed_index);
+    let (x, y) = (&a.seed_hashes, &b.seed_hashes);
     let mut out = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < x.len() && j < y.len() {
-        let (hx, hy) = (x[i].0, y[j].0);
+        let (hx, hy) = (x[i], y[j]);
         if hx != hy {
             // Most seeds of two docs differ: stepping without a branch on
             // which side is behind saves a misprediction on every other one.
@@ -290,11 +290,11 @@ fn seed_matches(a: &Doc, b: &Doc) -> Vec<(usize, usize)> {
             j += usize::from(hy < hx);
             continue;
         }
-        let ei = i + x[i..].iter().take_while(|e| e.0 == hx).count();
-        let ej = j + y[j..].iter().take_while(|e| e.0 == hx).count();
+        let ei = i + x[i..].iter().take_while(|&&h| h == hx).count();
+        let ej = j + y[j..].iter().take_while(|&&h| h == hx).count();
         if ei - i <= MAX_REPEATS && ej - j <= MAX_REPEATS {
-            for &(_, pa) in &x[i..ei] {
-                for &(_, pb) in &y[j..ej] {
+            for &pa in &a.seed_tokens[i..ei] {
+                for &pb in &b.seed_tokens[j..ej] {
                     out.push((pa as usize, pb as usize));
                 }
             }
@@ -323,8 +323,8 @@ fn split_at_paragraphs(c: &Chain, a: &Doc, b: &Doc) -> Vec<Passage> {
         );
         while sa > 0
             && sb > 0
-            && a.para[sa - 1] == a.para[i0]
-            && b.para[sb - 1] == b.para[j0]
+            && ends_a[sa - 1] == ends_a[i0]
+            && ends_b[sb - 1] == ends_b[j0]
             && a.keys[sa - 1] == b.keys[sb - 1]
         {
             sa -= 1;
@@ -335,8 +335,8 @@ fn split_at_paragraphs(c: &Chain, a: &Doc, b: &Doc) -> Vec<Passage> {
             eb += 1;
         }
         out.push(Passage {
-            a: Span::new(a.wide[sa].start, a.wide[ea - 1].end),
-            b: Span::new(b.wide[sb].start, b.wide[eb - 1].end),
+            a: Span::new(a.wide[sa].0 as usize, a.wide[ea - 1].1 as usize),
+            b: Span::new(b.wide[sb].0 as usize, b.wide[eb - 1].1 as usize),
             a_tokens: (sa, ea),
             b_tokens: (sb, eb),
             matched: (group.len() + SEED_N - 1).min(ea - sa),
@@ -345,7 +345,7 @@ fn split_at_paragraphs(c: &Chain, a: &Doc, b: &Doc) -> Vec<Passage> {
     };
     for &(i, j) in &c.seeds {
         if let Some(&(gi, gj)) = group.first() {
-            if a.para[i] != a.para[gi] || b.para[j] != b.para[gj] {
+            if ends_a[i] != ends_a[gi] || ends_b[j] != ends_b[gj] {
                 flush(&mut group, &mut out);
             }
         }

@@ -8,20 +8,26 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 /// The body tokens of one article: their matching keys hashed, and their
 /// code point spans in `Article::text` (widened over attached punctuation).
+///
+/// Docs are kept by the thousand between alignment rounds, so they are
+/// compact: 32 bytes a token, offsets and positions as `u32` (a body
+/// paragraph past 4 Gi code points of text is left out).
 #[derive(Debug, Clone)]
 pub struct Doc {
     pub id: ArticleId,
     /// Hash of each token's key.
     pub keys: Vec<u64>,
-    /// Index of the body paragraph each token belongs to.
-    pub para: Vec<u32>,
-    /// Each token's span widened over the punctuation and quotes attached to
-    /// it (`"free.”` rather than `free`), so passages end where prose ends.
-    pub wide: Vec<Span>,
-    /// Every seed n-gram's hash with its first token, sorted by hash: a pair
-    /// of docs finds its matching n-grams by one merge walk.
-    pub seed_index: Vec<(u64, u32)>,
-    /// For each token, the index one past the last token of its paragraph.
+    /// Each token's code point span (start, end) widened over the
+    /// punctuation and quotes attached to it (`"free.”` rather than
+    /// `free`), so passages end where prose ends.
+    pub wide: Vec<(u32, u32)>,
+    /// Every seed n-gram's hash, sorted, and (`seed_tokens`) the token it
+    /// starts at: a pair of docs finds its matching n-grams by one merge
+    /// walk.
+    pub seed_hashes: Vec<u64>,
+    pub seed_tokens: Vec<u32>,
+    /// For each token, the index one past the last token of its paragraph
+    /// (so two tokens are in one paragraph when their ends are equal).
     pub para_end: Vec<u32>,
     /// What the doc was built from, hashed ([`content_key`]): docs with
     /// equal contents are equal but for their ids.
@@ -88,11 +94,13 @@ impl Doc {
         let mut s = SCRATCH.take();
         s.fill(a);
         let keys = s.keys.clone();
-        let seed_index = sorted_seeds(
+        let (seed_hashes, seed_tokens) = sorted_seeds(
             crate::fingerprint::each_ngram(&keys, crate::fingerprint::SEED_N)
                 .zip(0u32..)
                 .collect(),
-        );
+        )
+        .into_iter()
+        .unzip();
         let n = keys.len();
         let mut para_end = vec![n as u32; n];
         for k in (0..n.saturating_sub(1)).rev() {
@@ -105,9 +113,9 @@ impl Doc {
         let doc = Doc {
             id: a.id.clone(),
             keys,
-            para: s.para.clone(),
             wide: s.wide.clone(),
-            seed_index,
+            seed_hashes,
+            seed_tokens,
             para_end,
             content: content_key(a),
         };
@@ -136,7 +144,7 @@ impl Doc {
 struct Scratch {
     keys: Vec<u64>,
     para: Vec<u32>,
-    wide: Vec<Span>,
+    wide: Vec<(u32, u32)>,
     chars: Vec<char>,
     toks: Vec<Span>,
 }
@@ -156,6 +164,9 @@ impl Scratch {
         wide.clear();
         let mut at = CharCursor::new(&a.text);
         for (p, span) in a.body.iter().enumerate() {
+            if span.end > u32::MAX as usize {
+                break;
+            }
             let text = at.slice(*span);
             // An ASCII paragraph is read by the byte; others are decoded.
             let ascii = text.is_ascii();
@@ -188,7 +199,7 @@ impl Scratch {
                 while e < next_start && !is_space(e) {
                     e += 1;
                 }
-                wide.push(Span::new(span.start + s, span.start + e));
+                wide.push(((span.start + s) as u32, (span.start + e) as u32));
             }
         }
     }
@@ -356,10 +367,17 @@ mod tests {
             (
                 &renamed.keys,
                 &renamed.wide,
-                &renamed.seed_index,
+                &renamed.seed_hashes,
+                &renamed.seed_tokens,
                 &renamed.para_end
             ),
-            (&copy.keys, &copy.wide, &copy.seed_index, &copy.para_end)
+            (
+                &copy.keys,
+                &copy.wide,
+                &copy.seed_hashes,
+                &copy.seed_tokens,
+                &copy.para_end
+            )
         );
         assert!(cache.get_content(other.content).is_none());
         // Replaced under its key, then dropped over budget: gone.

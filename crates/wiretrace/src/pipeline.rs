@@ -141,8 +141,8 @@ fn store_batch(
 /// memory stays bounded and an interrupted analysis resumes where it stopped.
 const ANALYSIS_CHUNK: usize = 2_048;
 
-/// Tokens of the docs kept between chunks (see `DocCache`): about 48 bytes
-/// each, so at most about 400 MB.
+/// Tokens of the docs kept between chunks (see `DocCache`): 32 bytes each
+/// (and the ids), so at most about 260 MB.
 const DOC_CACHE_TOKENS: usize = 8_000_000;
 
 /// Brings reuse relations, families and (when `stories`) the stories and
