@@ -22,8 +22,14 @@ use wiretrace_reuse::{
 use wiretrace_store::{NewArticle, PutOutcome, Store, StoryUpdate};
 use wiretrace_stories::{Checkpoint, Outcome, StoryInput};
 
-/// Items converted in parallel and stored in one transaction.
+/// Items read and converted (in parallel) together.
 const BATCH: usize = 256;
+
+/// Converted batches stored in one transaction. Each commit rewrites every
+/// page it touched, and inserts into the indexes keyed at random (content
+/// hashes) touch a page each: at 100,000 articles, a commit every 256 wrote
+/// 1.6 GB for a 0.5 GB store, every 1,024 1.4 GB, and took 4% less CPU.
+const BATCHES_PER_TRANSACTION: usize = 4;
 
 /// Batches waiting between two ingest stages: a few megabytes of news
 /// pages (a megabyte is about 200 articles).
@@ -89,7 +95,14 @@ pub fn ingest(
                 }
             }
         });
-        for results in converted {
+        let mut converted = converted.into_iter();
+        while let Some(mut results) = converted.next() {
+            for _ in 1..BATCHES_PER_TRANSACTION {
+                match converted.next() {
+                    Some(more) => results.extend(more),
+                    None => break,
+                }
+            }
             store_batch(store, results, &mut summary)?;
             pb.set_position(summary.items);
             pb.set_message(format!(
