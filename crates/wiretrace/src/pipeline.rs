@@ -505,39 +505,36 @@ fn regroup(
     stories: bool,
     behind: Option<ArrivalKey>,
 ) -> Result<()> {
-    let sketch_of: HashMap<&ArticleId, &Sketch> = sketches.iter().map(|s| (&s.id, s)).collect();
-    let (relations, stale): (Vec<RelationSummary>, Vec<RelationSummary>) = match made_here {
-        // Found by this index, so all accepted by it; stored as the store
-        // keeps them: once per pair, smaller id first, the last one stored.
-        Some(mut made) => {
-            made = made
-                .into_iter()
-                .map(|r| if r.a <= r.b { r } else { r.swapped() })
-                .collect();
-            made.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
-            let mut kept: Vec<RelationSummary> = Vec::with_capacity(made.len());
-            for r in made {
-                match kept.last_mut() {
-                    Some(last) if (&last.a, &last.b) == (&r.a, &r.b) => *last = r,
-                    _ => kept.push(r),
-                }
+    let sketch_of: FxHashMap<&ArticleId, &Sketch> = sketches.iter().map(|s| (&s.id, s)).collect();
+    let (relations, stale_count, summaries) = match made_here {
+        // Found by this index, so all accepted by it. They are put in the
+        // store's order on the pool while the store reads the summaries.
+        Some(made) => std::thread::scope(|scope| -> Result<_> {
+            let sorting = scope.spawn(move || in_store_order(made));
+            let summaries = store.article_summaries();
+            let kept = sorting
+                .join()
+                .map_err(|_| anyhow::anyhow!("sorting relations panicked"))?;
+            Ok((kept, 0, summaries?))
+        })?,
+        None => {
+            let (relations, stale): (Vec<RelationSummary>, Vec<RelationSummary>) = store
+                .relation_summaries()?
+                .into_par_iter()
+                .partition(|r| match (sketch_of.get(&r.a), sketch_of.get(&r.b)) {
+                    (Some(a), Some(b)) => index.accepts(&a.hashes, &b.hashes),
+                    _ => false,
+                });
+            let stale_count = stale.len();
+            if !stale.is_empty() {
+                let pairs: Vec<(ArticleId, ArticleId)> =
+                    stale.into_iter().map(|r| (r.a, r.b)).collect();
+                store.delete_relations(&pairs)?;
             }
-            (kept, Vec::new())
+            (relations, stale_count, store.article_summaries()?)
         }
-        None => store.relation_summaries()?.into_par_iter().partition(|r| {
-            match (sketch_of.get(&r.a), sketch_of.get(&r.b)) {
-                (Some(a), Some(b)) => index.accepts(&a.hashes, &b.hashes),
-                _ => false,
-            }
-        }),
     };
-    let stale_count = stale.len();
-    if !stale.is_empty() {
-        let pairs: Vec<(ArticleId, ArticleId)> = stale.into_iter().map(|r| (r.a, r.b)).collect();
-        store.delete_relations(&pairs)?;
-    }
-    let summaries = store.article_summaries()?;
-    let position: HashMap<&ArticleId, usize> = summaries
+    let position: FxHashMap<&ArticleId, usize> = summaries
         .iter()
         .enumerate()
         .map(|(i, a)| (&a.id, i))
@@ -584,6 +581,25 @@ fn regroup(
         // (No article is pending that the stories could leave behind.)
         _ => restory(store, &fams, &links, earliest_pending, newest),
     }
+}
+
+/// Relation summaries as the store keeps them: once per pair, smaller id
+/// first, the last one made; sorted by pair.
+fn in_store_order(made: Vec<RelationSummary>) -> Vec<RelationSummary> {
+    let mut made: Vec<RelationSummary> = made
+        .into_par_iter()
+        .map(|r| if r.a <= r.b { r } else { r.swapped() })
+        .collect();
+    // Stable: of two summaries of one pair, the later stays later.
+    made.par_sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+    let mut kept: Vec<RelationSummary> = Vec::with_capacity(made.len());
+    for r in made {
+        match kept.last_mut() {
+            Some(last) if (&last.a, &last.b) == (&r.a, &r.b) => *last = r,
+            _ => kept.push(r),
+        }
+    }
+    kept
 }
 
 /// Articles published up to this long before the newest one may still
