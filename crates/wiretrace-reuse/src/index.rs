@@ -103,9 +103,10 @@ impl CandidateIndex {
                     continue;
                 }
                 let rare = (p.len() <= RARE_DF) as u32;
-                // Postings list docs in the order they were added.
-                let end = p.partition_point(|&d| d < before);
-                for &d in &p[..end] {
+                // Postings list docs in the order they were added: the walk
+                // stops at the first doc not before (a binary search for it
+                // first was a third of the query's time, in cache misses).
+                for &d in p.iter().take_while(|&&d| d < before) {
                     let e = &mut counts[d as usize];
                     if e.shared == 0 {
                         touched.push(d);
