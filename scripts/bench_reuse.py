@@ -5,9 +5,15 @@ Generates (once) a throughput set with ../shared/bench/reuse_gen.py --scale N,
 ingests it into a fresh wiretrace store twice: with `--no-stories` (extraction,
 fingerprints, alignment, families and sources: copies and reuse, what the
 targets are about), then the whole pipeline (stories and the full-text index
-too). Then runs datasketch MinHash LSH on the same texts for families. Each system runs as its own child process; wall time
-and peak resident memory are that child's (wait4 rusage). Both are scored by
-the set's own scorer (../shared/bench/reuse_score.py).
+too). Then runs datasketch MinHash LSH on the same texts for families. Each
+system runs as its own child process; wall time and peak resident memory are
+that child's (wait4 rusage). Both are scored by the set's own scorer
+(../shared/bench/reuse_score.py).
+
+With --runs N the three run N rounds, one after another in each round, and
+the table gives each one's median seconds (its range beside it) and largest
+peak memory: this machine's speed drifts from minute to minute, and rounds
+side by side let the drift fall on both sides of a ratio.
 
 Run through scripts/bench-reuse, which makes the venv with datasketch.
 """
@@ -15,6 +21,7 @@ Run through scripts/bench-reuse, which makes the venv with datasketch.
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -50,6 +57,7 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", default=os.path.join(ROOT, "bench-out", "reuse"))
     ap.add_argument("--threshold", type=float, default=0.3, help="MinHash LSH Jaccard threshold (0.3: the tuned reference)")
+    ap.add_argument("--runs", type=int, default=1, help="rounds of the three runs; medians are reported")
     a = ap.parse_args()
     if not os.path.isdir(SHARED):
         sys.exit(f"needs ../shared beside the repository ({SHARED} not found)")
@@ -82,30 +90,42 @@ def main():
                 f.write(json.dumps({"id": r["id"], "cluster": r["family"], "source": r["source"]}) + "\n")
         return secs, mb, score(gold, pred)
 
+    def datasketch():
+        print(f"datasketch MinHash LSH: {n} articles ...", flush=True)
+        pred = os.path.join(a.out, "minhash-copies.jsonl")
+        secs, mb = run_measured([sys.executable, os.path.join(ROOT, "scripts", "minhash_baseline.py"),
+                                 "--threshold", str(a.threshold), articles, pred])
+        return secs, mb, score(gold, pred)
+
     # Copies and reuse alone (what this benchmark's targets are about), then
-    # the whole pipeline, stories and full-text index included.
-    cr_s, cr_mb, cr_score = wiretrace("bench-copies", "--no-stories")
-    wt_s, wt_mb, wt_score = wiretrace("bench")
-
-    print(f"datasketch MinHash LSH: {n} articles ...", flush=True)
-    ds_pred = os.path.join(a.out, "minhash-copies.jsonl")
-    ds_s, ds_mb = run_measured([sys.executable, os.path.join(ROOT, "scripts", "minhash_baseline.py"),
-                                "--threshold", str(a.threshold), articles, ds_pred])
-    ds_score = score(gold, ds_pred)
-
-    rows = [
-        ("wiretrace copies+reuse (--no-stories)", cr_s, cr_mb, cr_score),
-        ("wiretrace whole pipeline (+stories, search)", wt_s, wt_mb, wt_score),
-        (f"datasketch LSH t={a.threshold} (families only)", ds_s, ds_mb, ds_score),
+    # the whole pipeline, stories and full-text index included, then the peer.
+    systems = [
+        ("wiretrace copies+reuse (--no-stories)", lambda: wiretrace("bench-copies", "--no-stories")),
+        ("wiretrace whole pipeline (+stories, search)", lambda: wiretrace("bench")),
+        (f"datasketch LSH t={a.threshold} (families only)", datasketch),
     ]
+    runs = {name: [] for name, _ in systems}
+    for r in range(a.runs):
+        if a.runs > 1:
+            print(f"round {r + 1} of {a.runs}", flush=True)
+        for name, run in systems:
+            runs[name].append(run())
+    # Every run of a system gives the same output; its scores are the last run's.
+    rows = [(name, statistics.median(x[0] for x in rs), min(x[0] for x in rs), max(x[0] for x in rs),
+             max(x[1] for x in rs), rs[-1][2]) for name, rs in runs.items()]
     print()
-    print(f"{n} articles ({a.source}, seed {a.seed}), this machine: {os.cpu_count()} cores")
-    print(f"{'system':44} {'seconds':>8} {'art/s':>8} {'peak MiB':>9} {'ARI':>6} {'B3 F1':>6} {'origin':>7}")
-    for name, s, mb, sc in rows:
-        print(f"{name:44} {s:8.1f} {n / s:8.0f} {mb:9.0f} {sc.get('ari', 0):6.3f} {sc.get('b3_f1', 0):6.3f} "
-              f"{sc.get('origin_acc', 0):7.3f}")
+    print(f"{n} articles ({a.source}, seed {a.seed}), this machine: {os.cpu_count()} cores, "
+          f"{a.runs} round{'s' if a.runs > 1 else ''}")
+    print(f"{'system':44} {'seconds':>8} {'range':>11} {'art/s':>8} {'peak MiB':>9} {'ARI':>6} {'B3 F1':>6} {'origin':>7}")
+    for name, s, lo, hi, mb, sc in rows:
+        print(f"{name:44} {s:8.1f} {lo:5.1f}-{hi:<5.1f} {n / s:8.0f} {mb:9.0f} {sc.get('ari', 0):6.3f} "
+              f"{sc.get('b3_f1', 0):6.3f} {sc.get('origin_acc', 0):7.3f}")
+    (_, cr_s, _, _, cr_mb, _), (_, wt_s, _, _, wt_mb, _), (_, ds_s, _, _, ds_mb, _) = rows
     print(f"ratio wiretrace copies+reuse/datasketch: {ds_s / cr_s:.2f}x articles/s, {cr_mb / ds_mb:.2f}x memory")
     print(f"ratio wiretrace whole pipeline/datasketch: {ds_s / wt_s:.2f}x articles/s, {wt_mb / ds_mb:.2f}x memory")
+    if a.runs > 1:
+        ratios = [d[0] / c[0] for c, d in zip(runs[systems[0][0]], runs[systems[2][0]])]
+        print("copies+reuse/datasketch by round: " + ", ".join(f"{x:.2f}x" for x in ratios))
     print("targets (copies and reuse): >= 5000 articles/s, >= 5x datasketch, < 4096 MiB")
 
 
