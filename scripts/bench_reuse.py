@@ -74,57 +74,72 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
     wt = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "wiretrace")
     def wiretrace(name, *flags):
-        """Ingests the set into a fresh store; seconds, peak MiB and scores."""
+        """A run: ingests the set into a fresh store; seconds and peak MiB.
+        Its predictions are exported from the store the last run left."""
         db = os.path.join(a.out, f"{name}.db")
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(db + suffix):
-                os.remove(db + suffix)
-        print(f"wiretrace ingest {' '.join(flags)}: {n} articles ...", flush=True)
-        secs, mb = run_measured([wt, "--db", db, "ingest", "--quiet", *flags, articles], stdout=subprocess.DEVNULL)
-        pred = os.path.join(a.out, f"{name}-copies.jsonl")
-        with open(pred, "w", encoding="utf8") as f:
+
+        def run():
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(db + suffix):
+                    os.remove(db + suffix)
+            print(f"wiretrace ingest {' '.join(flags)}: {n} articles ...", flush=True)
+            return run_measured([wt, "--db", db, "ingest", "--quiet", *flags, articles], stdout=subprocess.DEVNULL)
+
+        def predictions():
+            pred = os.path.join(a.out, f"{name}-copies.jsonl")
             rows = subprocess.run([wt, "--db", db, "export", "--what", "copies"], check=True,
                                   capture_output=True, text=True).stdout
-            for line in rows.splitlines():
-                r = json.loads(line)
-                f.write(json.dumps({"id": r["id"], "cluster": r["family"], "source": r["source"]}) + "\n")
-        return secs, mb, score(gold, pred)
+            with open(pred, "w", encoding="utf8") as f:
+                for line in rows.splitlines():
+                    r = json.loads(line)
+                    f.write(json.dumps({"id": r["id"], "cluster": r["family"], "source": r["source"]}) + "\n")
+            return pred
+
+        return run, predictions
 
     def datasketch():
-        print(f"datasketch MinHash LSH: {n} articles ...", flush=True)
         pred = os.path.join(a.out, "minhash-copies.jsonl")
-        secs, mb = run_measured([sys.executable, os.path.join(ROOT, "scripts", "minhash_baseline.py"),
+
+        def run():
+            print(f"datasketch MinHash LSH: {n} articles ...", flush=True)
+            return run_measured([sys.executable, os.path.join(ROOT, "scripts", "minhash_baseline.py"),
                                  "--threshold", str(a.threshold), articles, pred])
-        return secs, mb, score(gold, pred)
+
+        return run, lambda: pred
 
     # Copies and reuse alone (what this benchmark's targets are about), then
     # the whole pipeline, stories and full-text index included, then the peer.
     systems = [
-        ("wiretrace copies+reuse (--no-stories)", lambda: wiretrace("bench-copies", "--no-stories")),
-        ("wiretrace whole pipeline (+stories, search)", lambda: wiretrace("bench")),
-        (f"datasketch LSH t={a.threshold} (families only)", datasketch),
+        ("wiretrace copies+reuse (--no-stories)", *wiretrace("bench-copies", "--no-stories")),
+        ("wiretrace whole pipeline (+stories, search)", *wiretrace("bench")),
+        (f"datasketch LSH t={a.threshold} (families only)", *datasketch()),
     ]
-    runs = {name: [] for name, _ in systems}
+    seconds = {name: [] for name, _, _ in systems}
+    peak_mb = {name: 0.0 for name, _, _ in systems}
     for r in range(a.runs):
         if a.runs > 1:
             print(f"round {r + 1} of {a.runs}", flush=True)
-        for name, run in systems:
-            runs[name].append(run())
-    # Every run of a system gives the same output; its scores are the last run's.
-    rows = [(name, statistics.median(x[0] for x in rs), min(x[0] for x in rs), max(x[0] for x in rs),
-             max(x[1] for x in rs), rs[-1][2]) for name, rs in runs.items()]
+        for name, run, _ in systems:
+            secs, mb = run()
+            seconds[name].append(secs)
+            peak_mb[name] = max(peak_mb[name], mb)
+    # Every run of a system gives the same output: it is scored once.
+    scores = {name: score(gold, predictions()) for name, _, predictions in systems}
+    median = {name: statistics.median(s) for name, s in seconds.items()}
     print()
     print(f"{n} articles ({a.source}, seed {a.seed}), this machine: {os.cpu_count()} cores, "
           f"{a.runs} round{'s' if a.runs > 1 else ''}")
     print(f"{'system':44} {'seconds':>8} {'range':>11} {'art/s':>8} {'peak MiB':>9} {'ARI':>6} {'B3 F1':>6} {'origin':>7}")
-    for name, s, lo, hi, mb, sc in rows:
-        print(f"{name:44} {s:8.1f} {lo:5.1f}-{hi:<5.1f} {n / s:8.0f} {mb:9.0f} {sc.get('ari', 0):6.3f} "
-              f"{sc.get('b3_f1', 0):6.3f} {sc.get('origin_acc', 0):7.3f}")
-    (_, cr_s, _, _, cr_mb, _), (_, wt_s, _, _, wt_mb, _), (_, ds_s, _, _, ds_mb, _) = rows
-    print(f"ratio wiretrace copies+reuse/datasketch: {ds_s / cr_s:.2f}x articles/s, {cr_mb / ds_mb:.2f}x memory")
-    print(f"ratio wiretrace whole pipeline/datasketch: {ds_s / wt_s:.2f}x articles/s, {wt_mb / ds_mb:.2f}x memory")
+    for name, _, _ in systems:
+        sc, lo, hi = scores[name], min(seconds[name]), max(seconds[name])
+        print(f"{name:44} {median[name]:8.1f} {lo:5.1f}-{hi:<5.1f} {n / median[name]:8.0f} {peak_mb[name]:9.0f} "
+              f"{sc.get('ari', 0):6.3f} {sc.get('b3_f1', 0):6.3f} {sc.get('origin_acc', 0):7.3f}")
+    copies, whole, peer = (name for name, _, _ in systems)
+    for label, ours in (("copies+reuse", copies), ("whole pipeline", whole)):
+        print(f"ratio wiretrace {label}/datasketch: {median[peer] / median[ours]:.2f}x articles/s, "
+              f"{peak_mb[ours] / peak_mb[peer]:.2f}x memory")
     if a.runs > 1:
-        ratios = [d[0] / c[0] for c, d in zip(runs[systems[0][0]], runs[systems[2][0]])]
+        ratios = [d / c for c, d in zip(seconds[copies], seconds[peer])]
         print("copies+reuse/datasketch by round: " + ", ".join(f"{x:.2f}x" for x in ratios))
     print("targets (copies and reuse): >= 5000 articles/s, >= 5x datasketch, < 4096 MiB")
 
