@@ -49,6 +49,37 @@ pub fn worth_aligning(e: Evidence, len_a: usize, len_b: usize) -> bool {
     e.rare >= MIN_SHARED || (e.shared >= MIN_SHARED && e.shared as f64 >= MIN_OVERLAP * larger)
 }
 
+/// A per-doc count of n-grams: `u16`, or `u32` for giant queries.
+trait Count: Copy + Default + Eq + Into<u32> + std::ops::AddAssign + From<u8> {}
+impl<C: Copy + Default + Eq + Into<u32> + std::ops::AddAssign + From<u8>> Count for C {}
+
+/// What a query tallies: shared and rare n-grams by doc, and the docs
+/// touched (those whose shared count is no longer zero).
+struct Tally<C> {
+    shared: Vec<C>,
+    rare: Vec<C>,
+    touched: Vec<u32>,
+}
+
+impl<C: Count> Tally<C> {
+    const fn new() -> Self {
+        Tally {
+            shared: Vec::new(),
+            rare: Vec::new(),
+            touched: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn count(&mut self, d: u32) {
+        let s = &mut self.shared[d as usize];
+        if *s == C::default() {
+            self.touched.push(d);
+        }
+        *s += C::from(1);
+    }
+}
+
 /// Postings of sketch n-grams. Docs are numbered by the index in the order
 /// they are added.
 #[derive(Debug, Default)]
@@ -84,51 +115,75 @@ impl CandidateIndex {
     /// store) are not walked; `u32::MAX` asks among all docs (a doc of the
     /// index then finds itself too).
     pub fn query_before(&self, sketch: &[u64], before: u32) -> Vec<(u32, Evidence)> {
-        // Evidence is tallied in a dense array per thread, indexed by doc,
-        // with the docs touched listed to reset it: a hash map entry per
-        // posting was the costliest step of finding candidates.
+        // Evidence is tallied in dense arrays per thread, indexed by doc,
+        // with the docs touched listed to reset them: a hash map entry per
+        // posting was the costliest step of finding candidates. A doc
+        // shares at most one n-gram per query n-gram, so 16-bit counts do
+        // for all but giant sketches, and keep the array the walk writes
+        // into small enough for the core's cache.
         thread_local! {
-            static TALLY: std::cell::RefCell<(Vec<Evidence>, Vec<u32>)> =
-                const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+            static NARROW: std::cell::RefCell<Tally<u16>> = const { std::cell::RefCell::new(Tally::new()) };
+            static WIDE: std::cell::RefCell<Tally<u32>> = const { std::cell::RefCell::new(Tally::new()) };
         }
-        TALLY.with_borrow_mut(|(counts, touched)| {
-            if counts.len() < self.sizes.len() {
-                counts.resize(self.sizes.len(), Evidence::default());
+        if sketch.len() <= u16::MAX as usize {
+            NARROW.with_borrow_mut(|t| self.tally(t, sketch, before))
+        } else {
+            WIDE.with_borrow_mut(|t| self.tally(t, sketch, before))
+        }
+    }
+
+    fn tally<C: Count>(
+        &self,
+        t: &mut Tally<C>,
+        sketch: &[u64],
+        before: u32,
+    ) -> Vec<(u32, Evidence)> {
+        if t.shared.len() < self.sizes.len() {
+            t.shared.resize(self.sizes.len(), C::default());
+            t.rare.resize(self.sizes.len(), C::default());
+        }
+        for h in sketch {
+            let Some(p) = self.postings.get(h) else {
+                continue;
+            };
+            if p.len() > MAX_POSTINGS {
+                continue;
             }
-            for h in sketch {
-                let Some(p) = self.postings.get(h) else {
-                    continue;
+            // Postings list docs in the order they were added: the walk
+            // stops at the first doc not before (a binary search for it
+            // first was a third of the query's time, in cache misses).
+            let walk = p.iter().take_while(|&&d| d < before);
+            if p.len() <= RARE_DF {
+                for &d in walk {
+                    t.count(d);
+                    t.rare[d as usize] += C::from(1);
+                }
+            } else {
+                for &d in walk {
+                    t.count(d);
+                }
+            }
+        }
+        // Few of the docs touched are worth aligning: those are sorted,
+        // not all the touched.
+        let Tally {
+            shared,
+            rare,
+            touched,
+        } = t;
+        let mut out: Vec<(u32, Evidence)> = touched
+            .iter()
+            .filter_map(|&d| {
+                let e = Evidence {
+                    shared: std::mem::take(&mut shared[d as usize]).into(),
+                    rare: std::mem::take(&mut rare[d as usize]).into(),
                 };
-                if p.len() > MAX_POSTINGS {
-                    continue;
-                }
-                let rare = (p.len() <= RARE_DF) as u32;
-                // Postings list docs in the order they were added: the walk
-                // stops at the first doc not before (a binary search for it
-                // first was a third of the query's time, in cache misses).
-                for &d in p.iter().take_while(|&&d| d < before) {
-                    let e = &mut counts[d as usize];
-                    if e.shared == 0 {
-                        touched.push(d);
-                    }
-                    e.shared += 1;
-                    e.rare += rare;
-                }
-            }
-            // Few of the docs touched are worth aligning: those are sorted,
-            // not all the touched.
-            let mut out: Vec<(u32, Evidence)> = touched
-                .iter()
-                .filter_map(|&d| {
-                    let e = std::mem::take(&mut counts[d as usize]);
-                    worth_aligning(e, sketch.len(), self.sizes[d as usize] as usize)
-                        .then_some((d, e))
-                })
-                .collect();
-            out.sort_unstable_by_key(|&(d, _)| d);
-            touched.clear();
-            out
-        })
+                worth_aligning(e, sketch.len(), self.sizes[d as usize] as usize).then_some((d, e))
+            })
+            .collect();
+        out.sort_unstable_by_key(|&(d, _)| d);
+        touched.clear();
+        out
     }
 
     /// What two sketches share, by this index's document frequencies.
@@ -193,6 +248,21 @@ mod tests {
         assert_eq!(before, vec![0]);
         assert_eq!(ix.len(), 3);
         assert_eq!(ix.evidence(&[1, 2, 3], &[1, 2, 3, 4]).rare, 3);
+    }
+
+    #[test]
+    fn a_giant_sketch_is_counted_past_sixteen_bits() {
+        let giant: Vec<u64> = (0..70_000).collect();
+        let mut ix = CandidateIndex::new();
+        ix.add(&giant);
+        ix.add(&[1, 2, 3]);
+        let found = ix.query_before(&giant, u32::MAX);
+        assert_eq!(found.len(), 2);
+        assert_eq!((found[0].0, found[0].1.shared), (0, 70_000));
+        assert_eq!((found[1].0, found[1].1.rare), (1, 3));
+        // A small query after the giant one starts from clean counts.
+        let small = ix.query_before(&[1, 2, 3], u32::MAX);
+        assert_eq!(small[0].1, Evidence { shared: 3, rare: 3 });
     }
 
     #[test]
