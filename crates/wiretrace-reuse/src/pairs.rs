@@ -86,10 +86,19 @@ impl PairAligner {
         // Each aligned pair keeps its own relation; one seen from the
         // smaller content is kept for the others and for later batches.
         let mut out: Vec<Option<PairRelation>> = vec![None; pairs.len()];
-        let mut made: FxHashMap<(u128, u128), PairRelation> = FxHashMap::default();
-        for (i, n, r) in fresh {
-            let remember = self.may_repeat.contains(&r.a) || self.may_repeat.contains(&r.b);
-            if n > 1 || remember {
+        let kept = |&(_, n, ref r): &(usize, usize, PairRelation)| {
+            n > 1 || self.may_repeat.contains(&r.a) || self.may_repeat.contains(&r.b)
+        };
+        // Sized once: grown entry by entry, the map was rehashed into fresh
+        // memory a dozen times a chunk.
+        let mut made: FxHashMap<(u128, u128), PairRelation> = FxHashMap::with_capacity_and_hasher(
+            fresh.iter().filter(|f| kept(f)).count(),
+            Default::default(),
+        );
+        for f in fresh {
+            let keep = kept(&f);
+            let (i, _, r) = f;
+            if keep {
                 made.insert(contents(&pairs[i]), in_order(r.clone(), &pairs[i]));
             }
             out[i] = Some(r);
