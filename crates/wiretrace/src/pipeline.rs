@@ -304,6 +304,9 @@ pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
         aligned = fresh,
         "pairs aligned (the others are pairs of exact copies aligned before)"
     );
+    // Regrouping reuses their memory rather than taking more from the
+    // system (fresh pages are zeroed first, at a cost).
+    drop((docs, aligner));
     regroup(
         store,
         &index,
