@@ -272,10 +272,23 @@ impl Store for SqliteStore {
                 out.push(PutOutcome::Revised(revision));
             }
             let kept = &new.original_without_text;
-            cached(&tx,
-                "INSERT OR REPLACE INTO articles (id, url, canonical_url, site, published, published_ts, updated, title, byline, language, wire,
+            macro_rules! insert_article {
+                ($verb:literal) => {
+                    concat!($verb, " INTO articles (id, url, canonical_url, site, published, published_ts, updated, title, byline, language, wire,
                     text, body, captions, related, stripped, input, format, original, original_text_at, content_hash, revision, ingested_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)")
+                };
+            }
+            // A new id takes a plain INSERT: REPLACE, which may delete a
+            // row first, makes SQLite keep a statement journal, a copy of
+            // every page the insert touches.
+            let insert = match existing {
+                None => insert_article!("INSERT"),
+                Some(_) => insert_article!("INSERT OR REPLACE"),
+            };
+            cached(
+                &tx,
+                insert,
                 params![
                     a.id.as_str(),
                     a.url,
