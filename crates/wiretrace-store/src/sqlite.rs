@@ -995,6 +995,22 @@ mod tests {
         drop(reader);
     }
 
+    #[test]
+    fn the_bundled_sqlite_is_built_without_global_allocation_locks() {
+        // Set in .cargo/config.toml; lost, every allocation and page fetch
+        // of the store would take a global mutex again.
+        let conn = Connection::open_in_memory().unwrap();
+        let options: Vec<String> = conn
+            .prepare("PRAGMA compile_options")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+        assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
+    }
+
     fn art(id: &str, text: &str) -> NewArticle {
         let mut a = Article::from_paragraphs(
             ArticleId(id.into()),
