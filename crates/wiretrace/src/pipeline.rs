@@ -218,7 +218,9 @@ pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
     let mut aligned: Option<(&[Sketch], Aligned)> = None;
     // In a store that held no relation before, every relation regrouping
     // needs is one this analysis makes: they are kept rather than read back.
-    let mut made_here: Option<Vec<RelationSummary>> = (!store.has_relations()?).then(Vec::new);
+    // (Kept by the chunk: one vector grown to hold them all was copied at
+    // each doubling, on this thread, into memory fresh from the system.)
+    let mut made_here: Option<Vec<Vec<RelationSummary>>> = (!store.has_relations()?).then(Vec::new);
     let mut docs = DocCache::new(DOC_CACHE_TOKENS);
     let mut aligner = PairAligner::new(&sketches);
     let mut chunks = sketches[first_new..]
@@ -479,7 +481,7 @@ fn store_relations(
     chunk: &[Sketch],
     aligned: Aligned,
     taken_here: &HashSet<ArticleId>,
-    made_here: &mut Option<Vec<RelationSummary>>,
+    made_here: &mut Option<Vec<Vec<RelationSummary>>>,
 ) -> Result<()> {
     let analysed: Vec<ArticleId> = chunk.iter().map(|s| s.id.clone()).collect();
     let taken: Vec<Sketch> = chunk
@@ -489,7 +491,7 @@ fn store_relations(
         .collect();
     store.put_reuse(&taken, &aligned.relations, &aligned.summaries, &analysed)?;
     if let Some(kept) = made_here {
-        kept.extend(aligned.summaries);
+        kept.push(aligned.summaries);
     }
     Ok(())
 }
@@ -503,7 +505,7 @@ fn regroup(
     store: &mut dyn Store,
     index: &CandidateIndex,
     sketches: &[Sketch],
-    made_here: Option<Vec<RelationSummary>>,
+    made_here: Option<Vec<Vec<RelationSummary>>>,
     pending: &BTreeSet<&ArticleId>,
     stories: bool,
     behind: Option<ArrivalKey>,
@@ -588,9 +590,10 @@ fn regroup(
 
 /// Relation summaries as the store keeps them: once per pair, smaller id
 /// first, the last one made; sorted by pair.
-fn in_store_order(made: Vec<RelationSummary>) -> Vec<RelationSummary> {
+fn in_store_order(made: Vec<Vec<RelationSummary>>) -> Vec<RelationSummary> {
     let mut made: Vec<RelationSummary> = made
         .into_par_iter()
+        .flatten()
         .map(|r| if r.a <= r.b { r } else { r.swapped() })
         .collect();
     // Stable: of two summaries of one pair, the later stays later.
