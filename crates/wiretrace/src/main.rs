@@ -4,6 +4,7 @@
 //! crates (extract, reuse, stories), read from and written to a store, and
 //! composed in [`pipeline`].
 
+mod backlog;
 mod demo;
 mod output;
 mod pipeline;

@@ -1,6 +1,7 @@
 //! Composes the stages: ingest items into the store, then bring the reuse
 //! analysis and the groupings (families, stories) up to date.
 
+use crate::backlog::{Backlog, CloseOnDrop};
 use anyhow::Result;
 use chrono::{DateTime, FixedOffset};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -31,11 +32,17 @@ const BATCH: usize = 256;
 /// 1.6 GB for a 0.5 GB store, every 1,024 1.4 GB, and took 4% less CPU.
 const BATCHES_PER_TRANSACTION: usize = 4;
 
-/// Batches waiting between two ingest stages: up to about 40 MB of news
-/// pages (a megabyte is about 200 articles). Deep enough that conversion
+/// Batches waiting between two ingest stages: a few megabytes of news
+/// pages (a megabyte is about 200 articles).
+const QUEUED_BATCHES: usize = 8;
+
+/// Converted batches may wait for the writer by up to this many while they
+/// hold under `QUEUED_CONVERTED_BYTES` (see [`Backlog`]): conversion then
 /// goes on while the writer waits out a restart of the store's log (up to
-/// a tenth of a second): with 8, the pool sat idle then.
-const QUEUED_BATCHES: usize = 32;
+/// a tenth of a second), where 8 batches of feed lines filled up and left
+/// the pool idle.
+const QUEUED_CONVERTED_BATCHES: usize = 32;
+const QUEUED_CONVERTED_BYTES: usize = 64 << 20;
 
 /// What an ingest did.
 #[derive(Debug, Default, serde::Serialize)]
@@ -72,11 +79,17 @@ pub fn ingest(
     let pb = progress(quiet);
     // Three stages overlap, each on its own thread: reading, conversion on
     // the thread pool, and writing. The queues between them hold a few
-    // batches, so a slow moment in one stage (a checkpoint of the store, a
-    // long page) does not leave the others idle.
+    // batches (converted ones by the backlog's count and bytes), so a slow
+    // moment in one stage (a checkpoint of the store, a long page) does not
+    // leave the others idle.
+    let backlog = &Backlog::new(
+        QUEUED_BATCHES,
+        QUEUED_CONVERTED_BATCHES,
+        QUEUED_CONVERTED_BYTES,
+    );
     std::thread::scope(|scope| -> Result<()> {
         let (send_read, read) = std::sync::mpsc::sync_channel::<Vec<Item>>(QUEUED_BATCHES);
-        let (send, converted) = std::sync::mpsc::sync_channel(QUEUED_BATCHES);
+        let (send, converted) = std::sync::mpsc::sync_channel(QUEUED_CONVERTED_BATCHES);
         scope.spawn(move || {
             let mut reader = ItemReader::new(inputs, limits);
             loop {
@@ -92,12 +105,17 @@ pub fn ingest(
                     .into_par_iter()
                     .map(|item| convert(item).map(NewArticle::new))
                     .collect();
-                if send.send(results).is_err() {
+                let bytes = results.iter().map(held_bytes).sum();
+                if !backlog.admit(bytes) || send.send((results, bytes)).is_err() {
                     break; // the writer stopped on an error
                 }
             }
         });
-        let mut converted = converted.into_iter();
+        let _closing = CloseOnDrop(backlog);
+        let mut converted = converted.into_iter().map(|(results, bytes)| {
+            backlog.taken(bytes);
+            results
+        });
         while let Some(mut results) = converted.next() {
             for _ in 1..BATCHES_PER_TRANSACTION {
                 match converted.next() {
@@ -117,6 +135,17 @@ pub fn ingest(
     })?;
     pb.finish_and_clear();
     Ok(summary)
+}
+
+/// About how many bytes a converted item holds (its texts, its original).
+fn held_bytes(r: &Result<NewArticle, Rejection>) -> usize {
+    match r {
+        Ok(n) => {
+            let a = &n.article;
+            a.text.len() + a.original.len() + a.input.len() + a.body.len() * 16
+        }
+        Err(e) => e.input.len() + e.reason.len(),
+    }
 }
 
 /// Stores one converted batch: its articles, then its rejections, counted.
