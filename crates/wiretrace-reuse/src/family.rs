@@ -112,6 +112,16 @@ impl RelationSummary {
         }
     }
 
+    /// The summary seen from the article with the smaller id, as the store
+    /// keeps it.
+    pub fn smaller_id_first(self) -> Self {
+        if self.a <= self.b {
+            self
+        } else {
+            self.swapped()
+        }
+    }
+
     /// The same summary seen from `b`: that of [`PairRelation::swapped`].
     pub fn swapped(self) -> Self {
         RelationSummary {

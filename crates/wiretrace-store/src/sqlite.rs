@@ -219,6 +219,20 @@ fn passages_at(r: &Row, i: usize) -> rusqlite::Result<Vec<wiretrace_reuse::Passa
     }
 }
 
+macro_rules! article_insert {
+    ($verb:literal) => {
+        concat!($verb, " INTO articles (id, url, canonical_url, site, published, published_ts, updated, title, byline, language, wire,
+            text, body, captions, related, stripped, input, format, original, original_text_at, content_hash, revision, ingested_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)")
+    };
+}
+/// Stores an article under a new id. Not `INSERT OR REPLACE`: REPLACE,
+/// which may delete a row first, makes SQLite keep a statement journal, a
+/// copy of every page the insert touches.
+const INSERT_ARTICLE: &str = article_insert!("INSERT");
+/// Stores a new revision in place of the article's row.
+const REPLACE_ARTICLE: &str = article_insert!("INSERT OR REPLACE");
+
 fn put_sketch(conn: &Connection, s: &Sketch) -> rusqlite::Result<usize> {
     cached(
         conn,
@@ -272,19 +286,9 @@ impl Store for SqliteStore {
                 out.push(PutOutcome::Revised(revision));
             }
             let kept = &new.original_without_text;
-            macro_rules! insert_article {
-                ($verb:literal) => {
-                    concat!($verb, " INTO articles (id, url, canonical_url, site, published, published_ts, updated, title, byline, language, wire,
-                    text, body, captions, related, stripped, input, format, original, original_text_at, content_hash, revision, ingested_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)")
-                };
-            }
-            // A new id takes a plain INSERT: REPLACE, which may delete a
-            // row first, makes SQLite keep a statement journal, a copy of
-            // every page the insert touches.
             let insert = match existing {
-                None => insert_article!("INSERT"),
-                Some(_) => insert_article!("INSERT OR REPLACE"),
+                None => INSERT_ARTICLE,
+                Some(_) => REPLACE_ARTICLE,
             };
             cached(
                 &tx,
@@ -434,7 +438,10 @@ impl Store for SqliteStore {
                 if r.a <= r.b {
                     (Cow::Borrowed(r), Cow::Borrowed(s))
                 } else {
-                    (Cow::Owned(r.swapped()), Cow::Owned(s.clone().swapped()))
+                    (
+                        Cow::Owned(r.swapped()),
+                        Cow::Owned(s.clone().smaller_id_first()),
+                    )
                 }
             })
             .collect();

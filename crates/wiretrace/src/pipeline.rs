@@ -89,7 +89,8 @@ pub fn ingest(
     );
     std::thread::scope(|scope| -> Result<()> {
         let (send_read, read) = std::sync::mpsc::sync_channel::<Vec<Item>>(QUEUED_BATCHES);
-        let (send, converted) = std::sync::mpsc::sync_channel(QUEUED_CONVERTED_BATCHES);
+        // (Unbounded: the backlog bounds it.)
+        let (send, converted) = std::sync::mpsc::channel();
         scope.spawn(move || {
             let mut reader = ItemReader::new(inputs, limits);
             loop {
@@ -142,7 +143,10 @@ fn held_bytes(r: &Result<NewArticle, Rejection>) -> usize {
     match r {
         Ok(n) => {
             let a = &n.article;
-            a.text.len() + a.original.len() + a.input.len() + a.body.len() * 16
+            a.text.len()
+                + a.original.len()
+                + a.input.len()
+                + std::mem::size_of_val(a.body.as_slice())
         }
         Err(e) => e.input.len() + e.reason.len(),
     }
@@ -625,7 +629,7 @@ fn in_store_order(made: Vec<Vec<RelationSummary>>) -> Vec<RelationSummary> {
     let mut made: Vec<RelationSummary> = made
         .into_par_iter()
         .flatten()
-        .map(|r| if r.a <= r.b { r } else { r.swapped() })
+        .map(RelationSummary::smaller_id_first)
         .collect();
     // Stable: of two summaries of one pair, the later stays later.
     made.par_sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
