@@ -278,6 +278,9 @@ pub fn align(a: &Doc, b: &Doc) -> PairRelation {
 /// sorted; n-grams repeated more than [`MAX_REPEATS`] times in either doc
 /// (lists, refrains) seed nothing.
 fn seed_matches(a: &Doc, b: &Doc) -> Vec<(usize, usize)> {
+    if !a.seeds_repeat && !b.seeds_repeat {
+        return in_token_order(&unique_seed_matches(a, b), a.len());
+    }
     let (x, y) = (&a.seed_hashes, &b.seed_hashes);
     // Found in the order of the seeds' hashes.
     let mut found: Vec<(u32, u32)> = Vec::new();
@@ -303,6 +306,27 @@ fn seed_matches(a: &Doc, b: &Doc) -> Vec<(usize, usize)> {
         (i, j) = (ei, ej);
     }
     in_token_order(&found, a.len())
+}
+
+/// [`seed_matches`] of two docs whose seeds' hashes are each unique, in
+/// hash order: each step of the merge writes the pair it is at and keeps
+/// it when the hashes are equal, then steps past the smaller, with no
+/// branch to mispredict (two docs share runs of seeds and differ between
+/// them, so whether the next seeds match is a coin toss).
+fn unique_seed_matches(a: &Doc, b: &Doc) -> Vec<(u32, u32)> {
+    let (x, y) = (&a.seed_hashes, &b.seed_hashes);
+    let (tx, ty) = (&a.seed_tokens, &b.seed_tokens);
+    let mut found = vec![(0, 0); x.len().min(y.len()) + 1];
+    let (mut i, mut j, mut k) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        let (hx, hy) = (x[i], y[j]);
+        found[k] = (tx[i], ty[j]);
+        k += usize::from(hx == hy);
+        i += usize::from(hx <= hy);
+        j += usize::from(hy <= hx);
+    }
+    found.truncate(k);
+    found
 }
 
 /// Seed matches found in hash order, sorted by token of `a`, then of `b`,

@@ -26,6 +26,10 @@ pub struct Doc {
     /// walk.
     pub seed_hashes: Vec<u64>,
     pub seed_tokens: Vec<u32>,
+    /// Whether two seed n-grams have one hash (a phrase the doc repeats):
+    /// the seeds of two docs without are matched by a merge that needs no
+    /// branch (see `align`).
+    pub seeds_repeat: bool,
     /// For each token, the index one past the last token of its paragraph
     /// (so two tokens are in one paragraph when their ends are equal).
     pub para_end: Vec<u32>,
@@ -94,7 +98,7 @@ impl Doc {
         let mut s = SCRATCH.take();
         s.fill(a);
         let keys = s.keys.clone();
-        let (seed_hashes, seed_tokens) = sorted_seeds(
+        let (seed_hashes, seed_tokens): (Vec<u64>, Vec<u32>) = sorted_seeds(
             crate::fingerprint::each_ngram(&keys, crate::fingerprint::SEED_N)
                 .zip(0u32..)
                 .collect(),
@@ -110,12 +114,14 @@ impl Doc {
                 k as u32 + 1
             };
         }
+        let seeds_repeat = seed_hashes.windows(2).any(|w| w[0] == w[1]);
         let doc = Doc {
             id: a.id.clone(),
             keys,
             wide: s.wide.clone(),
             seed_hashes,
             seed_tokens,
+            seeds_repeat,
             para_end,
             content: content_key(a),
         };
