@@ -207,9 +207,13 @@ const DOC_CACHE_TOKENS: usize = 8_000_000;
 /// result is the same whatever the order and batches of ingest.
 pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
     let pending = store.pending_analysis()?;
-    let stats = store.stats()?;
     let behind = store.stories_behind()?;
-    let stories_due = stories && (behind.is_some() || (stats.articles > 0 && stats.stories == 0));
+    // (The counts are taken only when they decide: they scan tables.)
+    let stories_due = stories
+        && (behind.is_some() || {
+            let stats = store.stats()?;
+            stats.articles > 0 && stats.stories == 0
+        });
     if pending.is_empty() && !stories_due {
         return Ok(());
     }
@@ -579,8 +583,9 @@ fn regroup(
         .enumerate()
         .map(|(i, a)| (&a.id, i))
         .collect();
+    // (On the pool: each headline is normalised for its key.)
     let members: Vec<MemberInfo> = summaries
-        .iter()
+        .par_iter()
         .map(|a| MemberInfo {
             id: a.id.clone(),
             published: a.published,
