@@ -241,10 +241,17 @@ pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
     new.sort_unstable_by(|x, y| x.id.cmp(&y.id));
     let first_new = sketches.len();
     sketches.extend(new);
-    let mut index = CandidateIndex::new();
-    for s in &sketches {
-        index.add(&s.hashes);
-    }
+    // The aligner, which finds the sketches that recur, is made meanwhile.
+    let (index, mut aligner) = rayon::join(
+        || {
+            let mut index = CandidateIndex::new();
+            for s in &sketches {
+                index.add(&s.hashes);
+            }
+            index
+        },
+        || PairAligner::new(&sketches),
+    );
     tracing::info!(
         indexed = sketches.len(),
         pending = pending.len(),
@@ -261,7 +268,6 @@ pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
     // each doubling, on this thread, into memory fresh from the system.)
     let mut made_here: Option<Vec<Vec<RelationSummary>>> = (!store.has_relations()?).then(Vec::new);
     let mut docs = DocCache::new(DOC_CACHE_TOKENS);
-    let mut aligner = PairAligner::new(&sketches);
     let mut chunks = sketches[first_new..]
         .chunks(ANALYSIS_CHUNK)
         .enumerate()
