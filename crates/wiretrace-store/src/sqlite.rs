@@ -13,7 +13,10 @@ use crate::codec::{
     blob_to_passages, blob_to_sketch, blob_to_summary, passages_to_blob, restore_text,
     sketch_to_blob, summary_to_blob,
 };
-use crate::schema::{DERIVE_TOUCHED_STORY_INDEXES, INDEX_NEW_TEXTS, MIGRATIONS, PUT_STORY_MEMBER};
+use crate::schema::{
+    DERIVE_TOUCHED_STORY_INDEXES, FIND_EXACT_DUPLICATE, INDEX_NEW_TEXTS, MIGRATIONS,
+    PUT_STORY_MEMBER,
+};
 use crate::{
     text_query, ArticleSummary, FamilyBrief, NewArticle, OutletCount, PutOutcome, RejectedItem,
     Result, SearchHit, Stats, Store, StoreError, StoryMember, StoryQuery, StorySummary,
@@ -286,7 +289,7 @@ impl Store for SqliteStore {
             };
             if existing.is_none() {
                 let dup: Option<String> = tx
-                    .prepare_cached("SELECT id FROM articles WHERE content_hash = ?1 AND id <> ?2 ORDER BY id LIMIT 1")?
+                    .prepare_cached(FIND_EXACT_DUPLICATE)?
                     .query_row(params![hash, a.id.as_str()], |r| r.get(0))
                     .optional()?;
                 out.push(dup.map_or(PutOutcome::Inserted, |d| {
@@ -1377,6 +1380,33 @@ mod tests {
         }
         let s = SqliteStore::open(&path).unwrap();
         assert_eq!(s.stats().unwrap().passages, 2);
+    }
+
+    #[test]
+    fn a_store_from_before_hash_prefixes_still_finds_exact_duplicates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let wire = art("wire", "The ferry resumed service on Monday.");
+        {
+            // The schema as version 13 left it, with one article.
+            let conn = store_of_version(&path, 13);
+            conn.execute(
+                "INSERT INTO articles (id, text, body, captions, related, stripped, input, format, original, content_hash, ingested_at)
+                 VALUES ('wire', 'x', '[]', '[]', '[]', '[]', 'wire', 'text', 'x', ?1, 'now')",
+                [&wire.content_hash],
+            )
+            .unwrap();
+        }
+        let mut s = SqliteStore::open(&path).unwrap();
+        let copy = art("copy", "The ferry resumed service on Monday.");
+        assert_eq!(
+            s.put_articles(&[copy]).unwrap(),
+            [PutOutcome::ExactDuplicate(ArticleId("wire".into()))]
+        );
+        // A hash that shares the prefix only is not a duplicate.
+        let mut near = art("near", "Another text.");
+        near.content_hash = format!("{}{}", &wire.content_hash[..12], "0".repeat(20));
+        assert_eq!(s.put_articles(&[near]).unwrap(), [PutOutcome::Inserted]);
     }
 
     #[test]
