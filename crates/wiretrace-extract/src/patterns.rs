@@ -42,6 +42,7 @@ pub struct Patterns {
     pub positive_names: Regex,
     pub layout_names: Regex,
     date_line_words: std::collections::HashSet<String>,
+    english_words: std::collections::HashSet<String>,
 }
 
 pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| Patterns {
@@ -64,6 +65,9 @@ pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| Patterns {
     positive_names: name_regex(include_str!("../patterns/positive_names.txt")),
     layout_names: name_regex(include_str!("../patterns/layout_names.txt")),
     date_line_words: lines(include_str!("../patterns/date_line_words.txt"))
+        .map(|w| w.trim().to_lowercase())
+        .collect(),
+    english_words: lines(include_str!("../patterns/english_words.txt"))
         .map(|w| w.trim().to_lowercase())
         .collect(),
 });
@@ -126,6 +130,12 @@ fn at_most_chars(s: &str, n: usize) -> bool {
 }
 
 impl Patterns {
+    /// Whether `word` (lower-case) is one of the English words that tell
+    /// English prose.
+    pub fn is_english_word(&self, word: &str) -> bool {
+        self.english_words.contains(word)
+    }
+
     /// Whether `word` may stand beside a date on a date line.
     pub fn is_date_line_word(&self, word: &str) -> bool {
         self.date_line_words.contains(&word.to_lowercase())
