@@ -355,16 +355,18 @@ pub fn detect_language(text: &str) -> Option<String> {
         .nth(LANGUAGE_SAMPLE)
         .map_or(longest.len(), |(i, _)| i);
     let sample = &longest[..end];
-    if is_plainly_english(sample) {
-        return Some("en".to_string());
-    }
     // A 128-bit hash: a collision would give a text another's language.
     let key = xxhash_rust::xxh3::xxh3_128(sample.as_bytes());
     let seen = SEEN.get_or_init(Default::default);
     if let Some(found) = seen.lock().ok().and_then(|m| m.get(&key).cloned()) {
         return found;
     }
-    let found = detect_sample(sample);
+    // (Remembered too: reading the words of every copy cost more than the
+    // hash that finds its sample.)
+    let found = match is_plainly_english(sample) {
+        true => Some("en".to_string()),
+        false => detect_sample(sample),
+    };
     if let Ok(mut m) = seen.lock() {
         if m.len() >= LANGUAGE_CACHE {
             m.clear(); // a result never depends on what is remembered
