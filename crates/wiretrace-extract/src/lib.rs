@@ -389,8 +389,8 @@ const ENGLISH_FOREIGN_SHARE: f64 = 0.1;
 /// uses so often: most news is, and this costs a word list lookup a word,
 /// where the trigram detector scores 40 language profiles (60-90 µs a
 /// text). On the evaluation texts it says English of none that whatlang
-/// gives another language, and of about 96% of those it calls English; the rest,
-/// and every other text, go to whatlang.
+/// gives another language, and of about 96% of those it calls English;
+/// the rest, and every other text, go to whatlang.
 fn is_plainly_english(sample: &str) -> bool {
     let p = &*patterns::PATTERNS;
     let (mut words, mut english, mut foreign) = (0usize, 0usize, 0usize);

@@ -244,7 +244,10 @@ pub const MIGRATIONS: &[&str] = &[
 ];
 
 /// The stored article, other than `?2`, whose content hash is `?1` (the
-/// smallest id if several): through the index of hash prefixes.
+/// smallest id if several): through the index of hash prefixes, whose
+/// expression it spells as migration 14 does (migrations never change, so
+/// the two are not made from one macro; `INDEXED BY` fails loudly if they
+/// part).
 pub const FIND_EXACT_DUPLICATE: &str = "SELECT id FROM articles INDEXED BY articles_content_prefix
      WHERE substr(content_hash, 1, 12) = substr(?1, 1, 12) AND content_hash = ?1 AND id <> ?2
      ORDER BY id LIMIT 1";
