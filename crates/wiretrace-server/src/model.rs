@@ -1,11 +1,13 @@
 //! What the API returns and the pages show, built from the store once for
 //! both.
 
-use crate::{ApiError, MAX_PAGE};
+use crate::{ApiError, MAX_OFFSET, MAX_PAGE};
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use std::collections::HashMap;
-use wiretrace_core::{text::same_headline, time::time_order, Article, ArticleId, CharMap, Span};
+use wiretrace_core::{
+    text::same_headline, time::time_order, time::ArrivalKey, Article, ArticleId, CharMap, Span,
+};
 use wiretrace_reuse::diff::{word_diff, Change};
 use wiretrace_store::{
     FamilyBrief, OutletCount, SqliteStore, Store, StoryMember, StoryQuery, StorySummary,
@@ -37,10 +39,29 @@ pub struct StoryView {
     pub articles: Vec<StoryMember>,
     /// Dated events told by this page's articles.
     pub timeline: Vec<DatedEvent>,
-    /// The outlets with most articles in the story, at most 100.
-    pub outlets: Vec<OutletCount>,
+    /// The outlets with most articles in the story, at most 100; `site`
+    /// null counts the articles whose site is unknown.
+    pub outlets: Vec<Coverage>,
     /// The copy families (more than one member) of this page's articles.
     pub families: Vec<FamilyBrief>,
+}
+
+/// How many of a story's articles one outlet published.
+#[derive(Debug, Serialize)]
+pub struct Coverage {
+    /// `None`: articles whose site is unknown.
+    pub site: Option<String>,
+    pub articles: u64,
+}
+
+impl From<OutletCount> for Coverage {
+    fn from(o: OutletCount) -> Self {
+        Coverage {
+            // The store groups articles without a site under "".
+            site: Some(o.site).filter(|s| !s.is_empty()),
+            articles: o.articles,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -67,6 +88,8 @@ pub struct ArticleView {
     pub family: Option<ArticleId>,
     pub source: Option<ArticleId>,
     pub story: Option<String>,
+    /// The story's headline.
+    pub story_headline: Option<String>,
     pub reason: Option<String>,
     pub passages: Vec<SharedPassage>,
 }
@@ -76,6 +99,7 @@ pub struct Brief {
     pub id: ArticleId,
     pub title: Option<String>,
     pub site: Option<String>,
+    pub url: Option<String>,
     pub published: Option<DateTime<FixedOffset>>,
 }
 
@@ -104,6 +128,10 @@ pub struct CompareView {
     pub a_coverage: f64,
     pub b_coverage: f64,
     pub is_copy: bool,
+    /// Which side the shared text came from, `a` or `b` (as the article
+    /// pages tell it: a copy's family original, else the earlier article);
+    /// `None` when they share nothing.
+    pub source: Option<&'static str>,
     pub passages: Vec<ComparedPassage>,
 }
 
@@ -154,7 +182,7 @@ pub fn story_list(
             .cloned(),
         text: params.get("q").filter(|s| !s.trim().is_empty()).cloned(),
         limit: parse_count("limit", params.get("limit"), 50, MAX_PAGE)?,
-        offset: parse_count("offset", params.get("offset"), 0, usize::MAX / 2)?,
+        offset: parse_count("offset", params.get("offset"), 0, MAX_OFFSET)?,
     };
     let (stories, total) = store.stories_page(&q)?;
     Ok(StoryList {
@@ -174,7 +202,7 @@ pub fn story_view(
         .story_summary(id)?
         .ok_or_else(|| ApiError::not_found(format!("no story {id:?}")))?;
     let limit = parse_count("limit", params.get("limit"), STORY_PAGE, MAX_PAGE)?;
-    let offset = parse_count("offset", params.get("offset"), 0, usize::MAX / 2)?;
+    let offset = parse_count("offset", params.get("offset"), 0, MAX_OFFSET)?;
     let articles = store.story_members_page(id, limit, offset)?;
     let tellers = wiretrace_stories::tellers(
         &articles
@@ -187,9 +215,15 @@ pub fn story_view(
         .filter(|m| tellers.contains(&m.id))
         .map(|m| m.id.clone())
         .collect();
-    let texts = store.article_texts_by_id(&ids)?;
+    // With captions: a caption may be what dates an undated article, as
+    // the CLI's timeline reads it.
+    let texts = store.article_timeline_texts_by_id(&ids)?;
     let timeline = wiretrace_stories::timeline(&texts.iter().collect::<Vec<_>>());
-    let outlets = store.story_outlets(id, STORY_OUTLETS)?;
+    let outlets = store
+        .story_outlets(id, STORY_OUTLETS)?
+        .into_iter()
+        .map(Coverage::from)
+        .collect();
     let mut family_ids: Vec<&ArticleId> =
         articles.iter().filter_map(|m| m.family.as_ref()).collect();
     family_ids.sort();
@@ -268,12 +302,17 @@ pub fn article_view(store: &SqliteStore, id: &str) -> Result<ArticleView, ApiErr
             })
             .collect();
     passages.sort_by(|x, y| (x.start, x.end, &x.other).cmp(&(y.start, y.end, &y.other)));
+    let story_headline = match &assignment {
+        Some(x) => store.story_summary(&x.story)?.and_then(|s| s.headline),
+        None => None,
+    };
     Ok(ArticleView {
         clean_text: article.clean_text(),
         article,
         family: fam.as_ref().map(|f| f.family.clone()),
         source: fam.and_then(|f| f.source),
         story: assignment.as_ref().map(|x| x.story.clone()),
+        story_headline,
         reason: assignment.map(|x| x.reason),
         passages,
     })
@@ -284,6 +323,7 @@ fn brief(a: &Article) -> Brief {
         id: a.id.clone(),
         title: a.title.clone(),
         site: a.site.clone(),
+        url: a.url.clone(),
         published: a.published,
     }
 }
@@ -314,7 +354,7 @@ pub fn compare_view(
         &wiretrace_reuse::Doc::from_article(&y),
     );
     let (mx, my) = (CharMap::new(&x.text), CharMap::new(&y.text));
-    let passages = r
+    let passages: Vec<ComparedPassage> = r
         .passages
         .iter()
         .map(|p| {
@@ -350,7 +390,13 @@ pub fn compare_view(
             }
         })
         .collect();
+    let source = if passages.is_empty() {
+        None
+    } else {
+        Some(source_side(store, &x, &y)?)
+    };
     Ok(CompareView {
+        source,
         a: brief(&x),
         b: brief(&y),
         a_coverage: r.a_coverage,
@@ -358,6 +404,26 @@ pub fn compare_view(
         is_copy: r.is_copy_with(same_headline(x.title.as_deref(), y.title.as_deref())),
         passages,
     })
+}
+
+/// Which of two articles sharing text is its source, `a` or `b`: the
+/// family original when one is the other's, else the earlier (undated last,
+/// then by id), as the article pages and the export tell direction.
+fn source_side(store: &SqliteStore, x: &Article, y: &Article) -> Result<&'static str, ApiError> {
+    let (fx, fy) = (store.family_of(&x.id)?, store.family_of(&y.id)?);
+    let original_of = |f: &Option<wiretrace_reuse::FamilyAssignment>, other: &ArticleId| {
+        f.as_ref().is_some_and(|f| {
+            f.source.as_ref() == Some(other) || (f.family == *other && f.id != *other)
+        })
+    };
+    if original_of(&fx, &y.id) {
+        return Ok("b");
+    }
+    if original_of(&fy, &x.id) {
+        return Ok("a");
+    }
+    let key = |a: &Article| ArrivalKey::of(a.published, &a.id);
+    Ok(if key(y) < key(x) { "b" } else { "a" })
 }
 
 /// Spans of `text` covered by `passages`, merged, for highlighting.

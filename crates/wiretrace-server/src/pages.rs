@@ -28,6 +28,46 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// The link to an article's page. An id that is a dot segment (`.`, `..`)
+/// cannot be a path segment, even percent-encoded: browsers resolve it
+/// away, so such ids go in the query.
+pub fn article_href(id: &str) -> String {
+    if matches!(id, "." | "..") {
+        format!("/article?id={}", url_part(id))
+    } else {
+        format!("/articles/{}", url_part(id))
+    }
+}
+
+/// An article's outlet as shown: its site, else the host of its URL, else
+/// "site unknown".
+fn site_label(site: Option<&str>, url: Option<&str>) -> String {
+    site.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .or_else(|| url.and_then(url_host))
+        .unwrap_or_else(|| "site unknown".into())
+}
+
+/// The host of an absolute http(s) URL.
+fn url_host(url: &str) -> Option<String> {
+    let rest = url
+        .trim()
+        .split_once("://")
+        .filter(|(scheme, _)| {
+            scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+        })?
+        .1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?;
+    let host = if host.starts_with('[') {
+        host.split_inclusive(']').next()?
+    } else {
+        host.split(':').next()?
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
 /// Percent-encodes a path segment or query value.
 pub fn url_part(s: &str) -> String {
     let mut out = String::new();
@@ -57,7 +97,9 @@ details{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.
 .cols{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.cols>div{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.6rem .8rem}
 ins{background:var(--add);text-decoration:none}del{background:var(--del)}svg.axis{width:100%;height:auto;background:#fff;border:1px solid var(--line);border-radius:6px}
 .pager{display:flex;gap:1rem;margin:1rem 0}.inferred{color:var(--muted)}
-@media (max-width:40rem){.cols{grid-template-columns:1fr}main{padding:.6rem}td,th{font-size:.85rem}}
+form.filters label{display:flex;align-items:center;gap:.3rem;color:var(--muted);font-size:.9rem}form.filters a.clear{align-self:center}
+.role{display:inline-block;font-size:.8rem;font-weight:600;padding:0 .4rem;border-radius:3px;background:var(--line);color:var(--ink)}.role.source{background:var(--add)}
+@media (max-width:40rem){.cols{grid-template-columns:1fr}main{padding:.6rem}td,th{font-size:.85rem}svg.axis text{font-size:24px}svg.axis text.minor{display:none}}
 "#;
 
 fn layout(title: &str, body: &str) -> String {
@@ -68,7 +110,7 @@ fn layout(title: &str, body: &str) -> String {
     )
 }
 
-fn error_page(e: ApiError) -> Response {
+pub(crate) fn error_page(e: ApiError) -> Response {
     let body = format!(
         "<h1>{}</h1><p>{}</p><p><a href=\"/\">All stories</a></p>",
         e.status.as_u16(),
@@ -88,6 +130,20 @@ fn day(d: Option<chrono::DateTime<chrono::FixedOffset>>) -> String {
     d.map_or("undated".into(), |d| d.format("%Y-%m-%d %H:%M").to_string())
 }
 
+/// A story's time span: "first – last", one date when they are the same,
+/// "undated" when it has none.
+fn span(
+    first: Option<chrono::DateTime<chrono::FixedOffset>>,
+    last: Option<chrono::DateTime<chrono::FixedOffset>>,
+) -> String {
+    match (first, last) {
+        (None, None) => "undated".into(),
+        (f, l) if f == l || l.is_none() => day(f),
+        (None, l) => day(l),
+        (f, l) => format!("{} – {}", day(f), day(l)),
+    }
+}
+
 pub async fn stories(
     State(s): State<AppState>,
     Query(p): Query<HashMap<String, String>>,
@@ -102,30 +158,42 @@ pub async fn stories(
 
 fn render_stories(l: &StoryList, p: &HashMap<String, String>) -> String {
     let v = |k: &str| esc(p.get(k).map_or("", |s| s.as_str()));
+    let filtered = ["q", "outlet", "from", "to"]
+        .iter()
+        .any(|k| p.get(*k).is_some_and(|v| !v.trim().is_empty()));
     let mut b = String::new();
     let _ = write!(
         b,
         "<h1>Stories</h1><form class=\"filters\" method=\"get\" action=\"/\">\
-         <input name=\"q\" type=\"search\" placeholder=\"Search stories\" value=\"{}\" aria-label=\"search\">\
-         <input name=\"outlet\" placeholder=\"Outlet\" value=\"{}\" aria-label=\"outlet\">\
-         <input name=\"from\" type=\"date\" value=\"{}\" aria-label=\"from\"><input name=\"to\" type=\"date\" value=\"{}\" aria-label=\"to\">\
-         <button type=\"submit\">Filter</button></form><p class=\"meta\">{}</p><ul class=\"list\">",
+         <input name=\"q\" type=\"search\" placeholder=\"Search stories\" value=\"{}\" aria-label=\"Search stories\">\
+         <input name=\"outlet\" placeholder=\"Outlet\" value=\"{}\" aria-label=\"Outlet\">\
+         <label for=\"from\">From <input id=\"from\" name=\"from\" type=\"date\" value=\"{}\"></label>\
+         <label for=\"to\">to <input id=\"to\" name=\"to\" type=\"date\" value=\"{}\"></label>\
+         <button type=\"submit\">Filter</button>{}</form><p class=\"meta\">{}</p><ul class=\"list\">",
         v("q"),
         v("outlet"),
         v("from"),
         v("to"),
+        if filtered {
+            "<a class=\"clear\" href=\"/\">Clear</a>"
+        } else {
+            ""
+        },
         count(l.total, "story", "stories")
     );
     for st in &l.stories {
         let _ = write!(
             b,
-            "<li><a class=\"story\" href=\"/stories/{}\">{}</a><div class=\"meta\">{} – {} · {} · {}{}</div></li>",
+            "<li><a class=\"story\" href=\"/stories/{}\">{}</a><div class=\"meta\">{} · {} · {}{}</div></li>",
             url_part(&st.id),
             esc(st.headline.as_deref().unwrap_or("(untitled)")),
-            day(st.first_seen),
-            day(st.last_seen),
+            span(st.first_seen, st.last_seen),
             count(st.articles, "article", "articles"),
-            esc(&st.outlets.join(", ")),
+            if st.outlets.is_empty() {
+                "site unknown".to_string()
+            } else {
+                esc(&st.outlets.join(", "))
+            },
             match st.outlet_count.saturating_sub(st.outlets.len() as u64) {
                 0 => String::new(),
                 more => format!(" and {more} more"),
@@ -221,14 +289,19 @@ fn axis(v: &StoryView) -> String {
     );
     let mut d = lo;
     let step = ((span / 8.0).ceil() as i64).max(1);
+    // Every other label is minor: a phone's width hides them and draws the
+    // rest larger (see STYLE).
+    let mut i = 0;
     while d <= hi {
         let _ = write!(
             s,
-            "<line x1=\"{0:.1}\" y1=\"55\" x2=\"{0:.1}\" y2=\"65\" stroke=\"#8892a0\"/><text x=\"{0:.1}\" y=\"85\" font-size=\"11\" text-anchor=\"middle\" fill=\"#5d6875\">{1}</text>",
+            "<line x1=\"{0:.1}\" y1=\"55\" x2=\"{0:.1}\" y2=\"65\" stroke=\"#8892a0\"/><text{2} x=\"{0:.1}\" y=\"85\" font-size=\"11\" text-anchor=\"middle\" fill=\"#5d6875\">{1}</text>",
             x(d),
-            d.format("%b %d")
+            d.format("%b %d"),
+            if i % 2 == 1 { " class=\"minor\"" } else { "" }
         );
         d += chrono::Duration::days(step);
+        i += 1;
     }
     for (i, a) in v.articles.iter().enumerate() {
         if let Some(p) = a.published {
@@ -237,7 +310,7 @@ fn axis(v: &StoryView) -> String {
                 "<circle cx=\"{:.1}\" cy=\"{}\" r=\"6\" fill=\"#1f5fa8\"><title>{}</title></circle>",
                 x(p.date_naive()),
                 45 - (i % 3) * 10,
-                esc(&format!("{} · {}", a.site.as_deref().unwrap_or(""), a.title.as_deref().unwrap_or("")))
+                esc(&format!("{} · {}", site_label(a.site.as_deref(), None), a.title.as_deref().unwrap_or(&a.id.0)))
             );
         }
     }
@@ -262,10 +335,9 @@ fn render_story(v: &StoryView, p: &HashMap<String, String>) -> String {
     let mut b = String::new();
     let _ = write!(
         b,
-        "<h1>{}</h1><p class=\"meta\">{} – {} · {} · {}</p><h2>Timeline</h2>{}{}",
+        "<h1>{}</h1><p class=\"meta\">{} · {} · {}</p><h2>Timeline</h2>{}{}",
         esc(st.headline.as_deref().unwrap_or("(untitled)")),
-        day(st.first_seen),
-        day(st.last_seen),
+        span(st.first_seen, st.last_seen),
         count(st.articles, "article", "articles"),
         count(st.outlet_count, "outlet", "outlets"),
         if st.articles as usize > v.articles.len() {
@@ -285,7 +357,7 @@ fn render_story(v: &StoryView, p: &HashMap<String, String>) -> String {
         for e in &v.timeline {
             let _ = write!(
                 b,
-                "<tr><td>{}{}</td><td>{}</td><td><a href=\"/articles/{}\">{}</a></td></tr>",
+                "<tr><td>{}{}</td><td>{}</td><td><a href=\"{}\">{}</a></td></tr>",
                 e.date.format("%a %Y-%m-%d"),
                 if e.inferred {
                     " <span class=\"inferred\" title=\"the article is undated: inferred\">(inferred)</span>"
@@ -293,8 +365,13 @@ fn render_story(v: &StoryView, p: &HashMap<String, String>) -> String {
                     ""
                 },
                 esc(&e.sentence),
-                url_part(&e.article.0),
-                esc(&e.article.0)
+                article_href(&e.article.0),
+                esc(v
+                    .articles
+                    .iter()
+                    .find(|a| a.id == e.article)
+                    .and_then(|a| a.title.as_deref())
+                    .unwrap_or(&e.article.0))
             );
         }
         b.push_str("</table>");
@@ -305,7 +382,7 @@ fn render_story(v: &StoryView, p: &HashMap<String, String>) -> String {
         let _ = write!(
             b,
             "<tr><td>{}</td><td><span class=\"bar\" style=\"width:{}px\"></span>{}</td></tr>",
-            esc(&o.site),
+            esc(&site_label(o.site.as_deref(), None)),
             8 + 160 * o.articles / most,
             o.articles
         );
@@ -316,10 +393,11 @@ fn render_story(v: &StoryView, p: &HashMap<String, String>) -> String {
         for f in &v.families {
             let _ = write!(
                 b,
-                "<details class=\"family\"><summary>{} — reprinted by {}</summary><p class=\"meta\">{} in all, on {}</p><ul>",
+                "<details class=\"family\"><summary>{} — the original and {}</summary><p class=\"meta\">{} in all, on {}: {}</p><ul>",
                 esc(f.title.as_deref().unwrap_or("(untitled)")),
+                count(f.members.saturating_sub(1), "copy", "copies"),
+                count(f.members, "article", "articles"),
                 count(f.site_count, "site", "sites"),
-                count(f.members, "copy", "copies"),
                 esc(&f.sites.join(", "))
             );
             for m in v
@@ -329,10 +407,10 @@ fn render_story(v: &StoryView, p: &HashMap<String, String>) -> String {
             {
                 let _ = write!(
                     b,
-                    "<li><a href=\"/articles/{}\">{}</a> · {}{}</li>",
-                    url_part(&m.id.0),
-                    esc(&m.id.0),
-                    esc(m.site.as_deref().unwrap_or("")),
+                    "<li><a href=\"{}\">{}</a> · {}{}</li>",
+                    article_href(&m.id.0),
+                    esc(m.title.as_deref().unwrap_or(&m.id.0)),
+                    esc(&site_label(m.site.as_deref(), None)),
                     if m.id == f.family { " (original)" } else { "" }
                 );
             }
@@ -343,19 +421,24 @@ fn render_story(v: &StoryView, p: &HashMap<String, String>) -> String {
     for a in &v.articles {
         let copy = match &a.source {
             Some(src) => format!(
-                " · copy of <a href=\"/articles/{}\">{}</a>",
-                url_part(&src.0),
-                esc(&src.0)
+                " · copy of <a href=\"{}\">{}</a>",
+                article_href(&src.0),
+                esc(v
+                    .articles
+                    .iter()
+                    .find(|a| a.id == *src)
+                    .and_then(|a| a.title.as_deref())
+                    .unwrap_or(&src.0))
             ),
             None => String::new(),
         };
         let _ = write!(
             b,
-            "<li><a class=\"article\" href=\"/articles/{}\">{}</a><div class=\"meta\">{} · {}{}{}</div><div class=\"meta\">{}</div></li>",
-            url_part(&a.id.0),
+            "<li><a class=\"article\" href=\"{}\">{}</a><div class=\"meta\">{} · {}{}{}</div><div class=\"meta\">{}</div></li>",
+            article_href(&a.id.0),
             esc(a.title.as_deref().unwrap_or(&a.id.0)),
             day(a.published),
-            esc(a.site.as_deref().unwrap_or("")),
+            esc(&site_label(a.site.as_deref(), None)),
             a.wire.as_ref().map_or(String::new(), |w| format!(" · wire: {}", esc(w))),
             copy,
             esc(&a.reason)
@@ -371,6 +454,19 @@ fn render_story(v: &StoryView, p: &HashMap<String, String>) -> String {
         ("earlier", "later"),
     ));
     layout(st.headline.as_deref().unwrap_or("Story"), &b)
+}
+
+/// `/article?id=ID`: an article whose id cannot be a path segment.
+pub async fn article_by_query(
+    State(s): State<AppState>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    match p.get("id") {
+        Some(id) => article(State(s), Path(id.clone())).await,
+        None => error_page(ApiError::bad_request(
+            "missing parameter \"id\": the article to show",
+        )),
+    }
 }
 
 pub async fn article(State(s): State<AppState>, Path(id): Path<String>) -> Response {
@@ -437,7 +533,7 @@ fn render_article(v: &ArticleView) -> String {
         "<h1>{}</h1><p class=\"meta\">{} · {}{}{}</p>",
         esc(a.title.as_deref().unwrap_or("(untitled)")),
         day(a.published),
-        esc(a.site.as_deref().unwrap_or("")),
+        esc(&site_label(a.site.as_deref(), a.url.as_deref())),
         a.byline
             .as_ref()
             .map_or(String::new(), |x| format!(" · {}", esc(x))),
@@ -450,11 +546,24 @@ fn render_article(v: &ArticleView) -> String {
             b,
             "<p class=\"meta\">Story: <a href=\"/stories/{}\">{}</a></p>",
             url_part(story),
-            esc(story)
+            esc(v.story_headline.as_deref().unwrap_or("(untitled)"))
         );
     }
     if let Some(src) = &v.source {
-        let _ = write!(b, "<p class=\"meta\">A copy of <a href=\"/articles/{0}\">{1}</a> · <a href=\"/compare?a={0}&amp;b={2}\">compare</a></p>", url_part(&src.0), esc(&src.0), url_part(&a.id.0));
+        let title = v
+            .passages
+            .iter()
+            .find(|p| p.other == *src)
+            .and_then(|p| p.other_title.as_deref())
+            .unwrap_or(&src.0);
+        let _ = write!(
+            b,
+            "<p class=\"meta\">A copy of <a href=\"{}\">{}</a> · <a href=\"/compare?a={}&amp;b={}\">compare</a></p>",
+            article_href(&src.0),
+            esc(title),
+            url_part(&src.0),
+            url_part(&a.id.0)
+        );
     }
     if let Some(url) = &a.url {
         let _ = write!(b, "<p class=\"meta\">Original: {}</p>", esc(url));
@@ -469,10 +578,10 @@ fn render_article(v: &ArticleView) -> String {
         for p in &v.passages {
             let _ = write!(
                 b,
-                "<tr><td>{}</td><td>{} <a href=\"/articles/{}\">{}</a> · <a href=\"/compare?a={}&amp;b={}\">compare</a></td></tr>",
+                "<tr><td>{}</td><td>{} <a href=\"{}\">{}</a> · <a href=\"/compare?a={}&amp;b={}\">compare</a></td></tr>",
                 esc(&p.text),
                 if p.direction == "from" { "source:" } else { "reused by" },
-                url_part(&p.other.0),
+                article_href(&p.other.0),
                 esc(p.other_title.as_deref().unwrap_or(&p.other.0)),
                 url_part(&a.id.0),
                 url_part(&p.other.0)
@@ -514,20 +623,28 @@ pub async fn compare(
 
 fn render_compare(v: &CompareView) -> String {
     let mut b = String::new();
-    let head = |x: &model::Brief| {
+    let head = |side: &str, x: &model::Brief| {
+        let role = match v.source {
+            Some(s) if s == side => "<span class=\"role source\">source</span> ",
+            Some(_) => "<span class=\"role copy\">took from the source</span> ",
+            None => "",
+        };
         format!(
-            "<a href=\"/articles/{}\">{}</a><div class=\"meta\">{} · {}</div>",
-            url_part(&x.id.0),
+            "<div class=\"side-{}\">{} {}<a href=\"{}\">{}</a><div class=\"meta\">{} · {}</div></div>",
+            side,
+            side.to_uppercase(),
+            role,
+            article_href(&x.id.0),
             esc(x.title.as_deref().unwrap_or(&x.id.0)),
-            esc(x.site.as_deref().unwrap_or("")),
+            esc(&site_label(x.site.as_deref(), x.url.as_deref())),
             day(x.published)
         )
     };
     let _ = write!(
         b,
-        "<h1>Compare</h1><div class=\"cols\"><div>A: {}</div><div>B: {}</div></div><p class=\"meta\">{}, covering {:.0}% of A and {:.0}% of B{}</p>",
-        head(&v.a),
-        head(&v.b),
+        "<h1>Compare</h1><div class=\"cols\">{}{}</div><p class=\"meta\">{}, covering {:.0}% of A and {:.0}% of B{}</p>",
+        head("a", &v.a),
+        head("b", &v.b),
         count(v.passages.len() as u64, "shared passage", "shared passages"),
         v.a_coverage * 100.0,
         v.b_coverage * 100.0,

@@ -131,9 +131,10 @@ pub struct StorySummary {
     pub last_seen: Option<DateTime<FixedOffset>>,
     /// How many articles it holds.
     pub articles: u64,
-    /// How many outlets took part.
+    /// How many outlets (known sites) took part.
     pub outlet_count: u64,
-    /// The outlets with most articles in it, at most [`SUMMARY_OUTLETS`].
+    /// The outlets with most articles in it, at most [`SUMMARY_OUTLETS`];
+    /// articles without a site are not an outlet.
     pub outlets: Vec<String>,
 }
 

@@ -402,17 +402,7 @@ impl Store for SqliteStore {
     }
 
     fn article_texts_by_id(&self, ids: &[ArticleId]) -> Result<Vec<Article>> {
-        let mut st = self.conn.prepare_cached(&format!(
-            "SELECT {} FROM articles WHERE id = ?1",
-            text_columns()
-        ))?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(a) = st.query_row([id.as_str()], article_from_row).optional()? {
-                out.push(a);
-            }
-        }
-        Ok(out)
+        self.articles_by_id(&text_columns(), ids)
     }
 
     fn pending_analysis(&self) -> Result<Vec<ArticleId>> {
@@ -972,9 +962,9 @@ fn family_from_row(r: &Row) -> rusqlite::Result<FamilyAssignment> {
 fn summary_columns() -> String {
     format!(
         "id, headline, first_seen, last_seen, size,
-         (SELECT COUNT(*) FROM story_outlets o WHERE o.story = stories.id),
+         (SELECT COUNT(*) FROM story_outlets o WHERE o.story = stories.id AND o.site <> ''),
          (SELECT json_group_array(site) FROM (SELECT site FROM story_outlets o
-             WHERE o.story = stories.id ORDER BY articles DESC, site LIMIT {SUMMARY_OUTLETS}))"
+             WHERE o.story = stories.id AND o.site <> '' ORDER BY articles DESC, site LIMIT {SUMMARY_OUTLETS}))"
     )
 }
 
@@ -999,6 +989,49 @@ fn story_from_row(r: &Row) -> rusqlite::Result<Story> {
         articles: json(r.get(4)?)?,
         outlets: json(r.get(5)?)?,
     })
+}
+
+/// Reads for the server.
+impl SqliteStore {
+    /// Sets this connection's page cache (the default, 64 MiB, suits the
+    /// analysis; a server holding several readers wants less each).
+    pub fn set_cache_kib(&self, kib: i64) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -kib.max(1))?;
+        Ok(())
+    }
+
+    /// The articles with these ids (those stored), with their text and
+    /// captions but without raw input or removed lines: what a story's
+    /// timeline reads (a caption may date an undated article).
+    pub fn article_timeline_texts_by_id(&self, ids: &[ArticleId]) -> Result<Vec<Article>> {
+        let columns = ARTICLE_COLUMNS
+            .replace("related, stripped", "'[]', '[]'")
+            .replace(", original, original_text_at", ", '', NULL");
+        self.articles_by_id(&columns, ids)
+    }
+
+    /// `columns` (as [`ARTICLE_COLUMNS`], some replaced by constants) of
+    /// the articles with these ids, in the order given.
+    fn articles_by_id(&self, columns: &str, ids: &[ArticleId]) -> Result<Vec<Article>> {
+        let mut st = self
+            .conn
+            .prepare_cached(&format!("SELECT {columns} FROM articles WHERE id = ?1"))?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(a) = st.query_row([id.as_str()], article_from_row).optional()? {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The store's schema version: a read that proves the store answers,
+    /// without counting anything.
+    pub fn schema_version(&self) -> Result<usize> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
 }
 
 #[cfg(test)]

@@ -81,7 +81,7 @@ fn the_api_serves_stories_articles_comparisons_and_search() {
 
     let (status, health) = server.json("/api/health");
     assert_eq!(status, 200);
-    assert_eq!(health["articles"], 8);
+    assert_eq!(health["status"], "ok");
 
     let (_, list) = server.json("/api/stories?limit=2");
     assert_eq!(list["total"], 3);
@@ -222,4 +222,211 @@ fn ingested_markup_is_shown_as_text_and_never_runs() {
         .as_str()
         .unwrap()
         .contains("<img src=x onerror=alert(2)>"));
+}
+
+/// Writes `name` in `dir` and returns its path.
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn the_cli_the_api_and_the_pages_tell_the_same_timeline_of_an_undated_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    // No date of its own: the caption dates it, and its "Tuesday" with it.
+    let page = write(
+        dir.path(),
+        "undated.html",
+        r#"<html><head><title>Spillway opened at the Veldmoor dam</title></head><body><article>
+        <h1>Spillway opened at the Veldmoor dam</h1>
+        <figure><img src="dam.jpg"><figcaption>The Veldmoor dam on 4 March 2031, after the spillway opened.</figcaption></figure>
+        <p>Engineers at the Veldmoor dam opened the old spillway on Tuesday after a week of heavy rain raised the reservoir to its highest level in forty years.</p>
+        <p>The water board said the village of Ostrand below the dam was never at risk, and that the spillway would stay open until the level falls by two metres.</p>
+        <p>Farmers along the river were told to move their herds from the lowest meadows, and the ferry at Ostrand stopped running for the rest of the week.</p>
+        </article></body></html>"#,
+    );
+    wiretrace(&db).arg("ingest").arg(&page).assert().success();
+    let story = export(&db, "stories")[0]["story"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = wiretrace(&db)
+        .args(["--json", "story", &story])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let events = cli["timeline"].as_array().unwrap();
+    assert!(!events.is_empty(), "the CLI dates the article: {cli}");
+
+    let server = Server::start(&db);
+    let (_, api) = server.json(&format!("/api/stories/{story}"));
+    assert_eq!(
+        api["timeline"], cli["timeline"],
+        "the API tells the CLI's timeline"
+    );
+    let (_, _, html) = server.get(&format!("/stories/{story}"));
+    let rows = html.matches("<tr><td>").count();
+    assert!(rows >= events.len(), "the page lists every event: {html}");
+    for e in events {
+        let date = e["date"].as_str().unwrap();
+        assert!(html.contains(date), "the page shows {date}");
+    }
+}
+
+#[test]
+fn an_article_without_site_or_date_shows_site_unknown_or_its_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let body = "The lighthouse keepers of Marrow Point voted to keep the old lamp lit through the winter storms. \
+                The harbour master said the new lamp would be fitted in the spring, once the tower is repaired.";
+    let feed = write(
+        dir.path(),
+        "feed.jsonl",
+        &[
+            serde_json::json!({"id": "no-site", "url": "https://Marrow-Herald.example/news/lamp?x=1", "title": "Lamp stays lit at Marrow Point", "text": body}),
+            serde_json::json!({"id": "nothing", "title": "Lamp stays lit at Marrow Point", "text": body}),
+        ]
+        .iter()
+        .map(|v| v.to_string() + "\n")
+        .collect::<String>(),
+    );
+    wiretrace(&db).arg("ingest").arg(&feed).assert().success();
+    let server = Server::start(&db);
+    let (_, list) = server.json("/api/stories");
+    for s in list["stories"].as_array().unwrap() {
+        assert!(
+            s["outlets"].as_array().unwrap().iter().all(|o| o != ""),
+            "no blank outlet: {s}"
+        );
+        // One outlet (the URL's host), not the article without a site.
+        assert_eq!(s["outlet_count"], 1, "{s}");
+        let (_, story) = server.json(&format!("/api/stories/{}", s["id"].as_str().unwrap()));
+        for o in story["outlets"].as_array().unwrap() {
+            assert!(o["site"].is_null() || o["site"] != "", "{o}");
+        }
+    }
+    let (_, _, home) = server.get("/");
+    assert!(!home.contains("undated – undated"), "{home}");
+    assert!(!home.contains("· , "), "no stray comma: {home}");
+    assert!(!home.contains("· </div>"), "no blank outlets: {home}");
+    assert!(
+        home.contains("undated · 2 articles · marrow-herald.example</div>"),
+        "{home}"
+    );
+    let story = list["stories"][0]["id"].as_str().unwrap().to_string();
+    let (_, _, page) = server.get(&format!("/stories/{story}"));
+    assert!(
+        !page.contains("<tr><td></td>"),
+        "no blank row in coverage: {page}"
+    );
+    assert!(page.contains("<tr><td>site unknown</td>"), "{page}");
+    assert!(!page.contains("undated – undated"), "{page}");
+    let (_, _, hosted) = server.get("/articles/no-site");
+    assert!(
+        hosted.contains("marrow-herald.example"),
+        "the URL's host: {hosted}"
+    );
+    let (_, _, bare) = server.get("/articles/nothing");
+    assert!(bare.contains("undated · site unknown"), "{bare}");
+}
+
+#[test]
+fn articles_whose_ids_are_dot_segments_are_reachable_from_the_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let body = "The ferry to Kessel island will run twice a day from the first of May, the island council said. \
+                Islanders had asked for a second crossing since the old boat was retired last autumn.";
+    let feed = write(
+        dir.path(),
+        "feed.jsonl",
+        &["."]
+            .iter()
+            .chain(&[".."])
+            .map(|id| {
+                serde_json::json!({"id": id, "site": "kessel-post.example", "published": "2031-04-02T08:00:00Z",
+                                   "title": format!("Second Kessel ferry {}", id.len()), "text": body})
+                .to_string()
+                    + "\n"
+            })
+            .collect::<String>(),
+    );
+    wiretrace(&db).arg("ingest").arg(&feed).assert().success();
+    let server = Server::start(&db);
+    let (_, list) = server.json("/api/stories");
+    let story = list["stories"][0]["id"].as_str().unwrap().to_string();
+    let (_, _, page) = server.get(&format!("/stories/{story}"));
+    let links = regex::Regex::new(r#"class="article" href="([^"]+)""#).unwrap();
+    let hrefs: Vec<String> = links
+        .captures_iter(&page)
+        .map(|c| c[1].replace("&amp;", "&"))
+        .collect();
+    assert_eq!(hrefs.len(), 2, "{page}");
+    for href in hrefs {
+        // What a browser requests: dot segments resolved away.
+        assert!(
+            !href
+                .split(['?', '#'])
+                .next()
+                .unwrap()
+                .split('/')
+                .any(|s| s == "." || s == ".."),
+            "{href}"
+        );
+        let (status, _, article) = server.get(&href);
+        assert_eq!(status, 200, "{href}");
+        assert!(article.contains("Second Kessel ferry"), "{href}: {article}");
+    }
+}
+
+#[test]
+fn the_pages_link_titles_name_the_story_and_tell_the_source_in_a_comparison() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&demo_store(dir.path()));
+    let strike = "s-mpa-2025-0302-strike-preview";
+    let (_, story) = server.json(&format!("/api/stories/{strike}"));
+    let headline = story["story"]["headline"].as_str().unwrap().to_string();
+    let (_, _, page) = server.get(&format!("/stories/{strike}"));
+    // Timeline rows name their article by its title, not its id.
+    let row = regex::Regex::new(r#"<tr><td>[^<]*(?:<span[^>]*>[^<]*</span>)?</td><td>[^<]*</td><td><a href="[^"]+">([^<]+)</a>"#).unwrap();
+    let linked: Vec<String> = row.captures_iter(&page).map(|c| c[1].to_string()).collect();
+    assert!(!linked.is_empty(), "{page}");
+    for text in &linked {
+        assert!(
+            story["articles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["title"] == text.as_str()),
+            "a timeline row links {text:?}, not a title"
+        );
+    }
+    // The copies' summary counts the copies, beside the original.
+    let f = &story["families"][0];
+    let copies = f["members"].as_u64().unwrap() - 1;
+    assert!(
+        page.contains(&format!("the original and {copies} cop")),
+        "{page}"
+    );
+    // An article's story line shows the story's headline.
+    let (_, _, article) = server.get("/articles/ud85341c9220529df");
+    let html_headline = headline.replace('\'', "&#39;");
+    assert!(
+        article.contains(&format!(
+            "Story: <a href=\"/stories/{strike}\">{html_headline}</a>"
+        )),
+        "{article}"
+    );
+    // A comparison says which side is the source.
+    let (_, cmp) = server.json("/api/compare?a=ud85341c9220529df&b=mpa-2025-0304-strike");
+    assert_eq!(cmp["source"], "b", "{cmp}");
+    let (_, _, html) = server.get("/compare?a=ud85341c9220529df&b=mpa-2025-0304-strike");
+    assert!(
+        regex::Regex::new(r#"side-b">B <span class="role source">source</span>"#)
+            .unwrap()
+            .is_match(&html),
+        "{html}"
+    );
 }
