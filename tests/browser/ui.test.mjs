@@ -41,6 +41,9 @@ try {
 
   await page.goto(base + "/");
   check((await page.locator("a.story").count()) === 3, "the stories page lists the demo's three stories");
+  check(await page.getByLabel("From", { exact: true }).getAttribute("type") === "date"
+        && await page.getByLabel("to", { exact: true }).getAttribute("type") === "date", "the date inputs are labelled");
+  check(await page.locator("a.clear").count() === 0, "an unfiltered list offers nothing to clear");
   await page.screenshot({ path: join(artifacts, "1-stories.png"), fullPage: true });
 
   await page.fill("input[name=q]", "tram");
@@ -48,17 +51,35 @@ try {
   check((await page.locator("a.story").count()) === 1, "searching 'tram' leaves one story");
   check((await page.locator("a.story").first().innerText()).includes("tram"), "it is the tram story");
   await page.screenshot({ path: join(artifacts, "2-search.png"), fullPage: true });
+  await Promise.all([page.waitForURL(base + "/"), page.click("a.clear")]);
+  check((await page.locator("a.story").count()) === 3 && (await page.inputValue("input[name=q]")) === "",
+        "Clear takes the search away");
 
   await page.goto(base + "/");
   await Promise.all([page.waitForURL(/\/stories\//), page.click("a.story:has-text('dockworkers')")]);
   check(await page.locator("svg.axis circle").count() >= 3, "the story's timeline draws its articles on a time axis");
   check(await page.locator("svg.axis rect").count() >= 3, "and its dated events");
   check(await page.locator("table.timeline tr").count() >= 4, "the dated sentences are listed");
-  check(await page.locator("details.family summary:has-text('reprinted by')").count() >= 1, "copies are collapsed into a family");
+  const family = page.locator("details.family").first();
+  check(await family.count() === 1, "copies are collapsed into a family");
+  await family.locator("summary").click();
+  const members = await family.locator("li").count();
+  const summary = await family.locator("summary").innerText();
+  check(summary.includes(`the original and ${members - 1} cop`), `the family counts its copies apart from the original (${summary}; ${members} listed)`);
+  const articleTitles = await page.locator("a.article").allInnerTexts();
+  const rowLinks = await page.locator("table.timeline td:nth-child(3) a").allInnerTexts();
+  check(rowLinks.length >= 3 && rowLinks.every((t) => articleTitles.includes(t)), "timeline rows link their articles by title");
+  const storyTitle = await page.locator("h1").innerText();
   await page.screenshot({ path: join(artifacts, "3-story.png"), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 1, "the story page fits a phone's width");
+  const labels = await page.evaluate(() => [...document.querySelectorAll("svg.axis text")]
+    .map((t) => t.getBoundingClientRect()).filter((r) => r.width > 0)
+    .map((r) => ({ left: r.left, right: r.right, height: r.height })));
+  check(labels.length >= 2 && labels.every((r) => r.height >= 10), `the axis labels are readable on a phone (${labels.map((r) => r.height.toFixed(1)).join(", ")} px high)`);
+  check(labels.every((r, i) => i === 0 || labels[i - 1].right <= r.left), "and do not overlap");
+  await page.locator("svg.axis").screenshot({ path: join(artifacts, "3c-axis-phone.png") });
   await page.screenshot({ path: join(artifacts, "3b-story-phone.png"), fullPage: true });
   await page.setViewportSize({ width: 1200, height: 900 });
 
@@ -66,13 +87,22 @@ try {
   const marks = page.locator(".text mark");
   check(await marks.count() >= 1, "the article highlights the passage it shares");
   check(((await marks.first().getAttribute("title")) || "").startsWith("from"), "the highlight names its source");
+  check((await page.locator("p.meta:has-text('Story:') a").innerText()) === storyTitle, "the article names its story by its headline");
   await page.screenshot({ path: join(artifacts, "4-article.png"), fullPage: true });
 
   await Promise.all([page.waitForURL(/\/compare\?/), marks.first().locator("a").click()]);
   check(await page.locator(".passage").count() >= 1, "compare shows the aligned passages side by side");
+  check(await page.locator(".side-b .role.source").count() === 1 && await page.locator(".side-a .role.source").count() === 0,
+        "compare marks the source: the wire report (B), not the feature quoting it (A)");
   await page.screenshot({ path: join(artifacts, "5-compare.png"), fullPage: true });
 
   check(problems.length === 0, `no console errors (${problems.join("; ")})`);
+  // Last: the browser logs the 404 it is about to get as a console error.
+  const missing = await page.goto(base + "/no-such-page");
+  check(missing.status() === 404 && (missing.headers()["content-type"] || "").startsWith("text/html")
+        && (await page.locator("h1").innerText()) === "404", "an unknown page answers an HTML 404");
+  await page.screenshot({ path: join(artifacts, "6-not-found.png"), fullPage: true });
+
   console.log(`browser: ${passed} checks passed`);
 } finally {
   await browser.close();
