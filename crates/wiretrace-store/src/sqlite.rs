@@ -748,9 +748,13 @@ impl Store for SqliteStore {
         )?;
         args.push((q.limit as i64).into());
         args.push((q.offset as i64).into());
+        // The page's ids first, then their summaries: SQLite computes the
+        // result columns (outlet counts and lists) of the rows an OFFSET
+        // skips, which made a deep page cost a quarter of a second.
         let mut st = self.conn.prepare(&format!(
-            "SELECT {} FROM stories WHERE {filter}
-             ORDER BY last_ts IS NULL, last_ts DESC, id LIMIT ?{} OFFSET ?{}",
+            "SELECT {} FROM stories WHERE id IN (SELECT id FROM stories WHERE {filter}
+                 ORDER BY last_ts IS NULL, last_ts DESC, id LIMIT ?{} OFFSET ?{})
+             ORDER BY last_ts IS NULL, last_ts DESC, id",
             summary_columns(),
             args.len() - 1,
             args.len()
