@@ -8,6 +8,13 @@ bounded wrk load (fixed duration and connections) on each endpoint group:
 paths drawn at random from real ids and pages of the store. Prints requests/s,
 p50/p90/p99/max latency and errors per group, and checks the p99 target.
 
+Then two runs on every group's paths mixed:
+- 64 concurrent clients: errors, and the server's resident memory (peak and
+  after), against the targets (no errors, RSS < 500 MB);
+- slow clients: 200 connections held open (half silent, half trickling a
+  header a byte a second, reconnecting when the server closes them) while 8
+  clients load the server: their p99 against the same load without them.
+
 Run through scripts/bench-serve, which installs wrk when missing.
 """
 
@@ -26,6 +33,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
 P99_TARGET_MS = 50.0
+RSS_TARGET_MB = 500
 
 
 def get_json(base, path):
@@ -58,6 +66,82 @@ def wrk(base, paths, seconds, connections, threads):
     return {k: int(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
 
 
+def rss_mb(pid):
+    """Resident memory now and at its peak (VmHWM), in MB."""
+    now = peak = 0
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                now = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) / 1024
+    return now, peak
+
+
+class SlowClients:
+    """`n` connections that hold a slot: half say nothing, half trickle a
+    request header one byte a second. Each is opened again when the server
+    closes it, so the server always has `n` of them."""
+
+    def __init__(self, base, n):
+        import socket
+        import threading
+        self.socket, self.threading = socket, threading
+        u = urllib.parse.urlparse(base)
+        self.addr = (u.hostname, u.port)
+        self.header = f"GET /api/health HTTP/1.1\r\nHost: {u.netloc}\r\n\r\n".encode()
+        self.n = n
+        self.stop = threading.Event()
+        self.reopened = 0
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def connect(self):
+        s = self.socket.create_connection(self.addr, timeout=5)
+        s.setblocking(False)
+        return s
+
+    def run(self):
+        socks = [[self.connect(), 0] for _ in range(self.n)]
+        while not self.stop.is_set():
+            for i, (s, sent) in enumerate(socks):
+                try:
+                    if s.recv(1024) == b"":
+                        raise ConnectionError("closed")
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    s.close()
+                    socks[i] = [self.connect(), 0]
+                    self.reopened += 1
+                    continue
+                if i % 2 == 1 and sent < len(self.header) - 1:
+                    try:
+                        s.send(self.header[sent:sent + 1])
+                        socks[i][1] += 1
+                    except OSError:
+                        pass
+            self.stop.wait(1.0)
+        for s, _ in socks:
+            s.close()
+
+    def __enter__(self):
+        self.thread.start()
+        time.sleep(1.5)
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def row(name, r):
+    errors = r["connect"] + r["read"] + r["write"] + r["timeout"] + r["status"]
+    p99 = r["p99_us"] / 1000
+    print(f"{name:<44} {r['requests'] / (r['duration_us'] / 1e6):>8.0f} {r['p50_us'] / 1000:>7.1f} "
+          f"{r['p90_us'] / 1000:>7.1f} {p99:>7.1f} {r['max_us'] / 1000:>7.1f} {errors:>6}", flush=True)
+    return p99, errors
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=int, default=100_000)
@@ -67,6 +151,9 @@ def main():
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--threads", type=int, default=1, help="wrk threads (the server gets the other core)")
     ap.add_argument("--rebuild", action="store_true", help="build the store again even if it exists")
+    ap.add_argument("--many", type=int, default=64, help="clients of the concurrency run")
+    ap.add_argument("--slow", type=int, default=200, help="slow connections held in the slow-client run")
+    ap.add_argument("--only", choices=["groups", "many", "slow"], help="run only these")
     a = ap.parse_args()
     if not os.path.isdir(SHARED):
         sys.exit(f"needs ../shared beside the repository ({SHARED} not found)")
@@ -102,9 +189,8 @@ def main():
 
     server, base = start_server(wt, db)
     try:
-        health = get_json(base, "/api/health")
         rng = random.Random(a.seed)
-        n_stories = health["stories"]
+        n_stories = len(story_ids)
         listing = get_json(base, "/api/stories?limit=200")
         outlets = sorted({o for s in listing["stories"] for o in s.get("outlets", [])})[:20] or ["example.com"]
         words = ["government", "police", "election", "market", "court", "minister", "water", "school"]
@@ -122,21 +208,38 @@ def main():
                 rng.choice(["/", f"/stories/{rng.choice(story_ids)}", f"/articles/{rng.choice(article_ids)}"])
                 for _ in range(3000)],
         }
-        print(f"\nstore: {health['articles']} articles, {health['stories']} stories, {health['families']} families")
-        print(f"load: wrk, {a.connections} connections, {a.threads} thread(s), {a.seconds} s per group, loopback\n")
-        print(f"{'endpoints':<44} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors':>6}")
-        worst = 0.0
-        failures = 0
-        for name, paths in groups.items():
-            r = wrk(base, paths, a.seconds, a.connections, a.threads)
-            errors = r["connect"] + r["read"] + r["write"] + r["timeout"] + r["status"]
-            failures += errors
-            p99 = r["p99_us"] / 1000
-            worst = max(worst, p99)
-            print(f"{name:<44} {r['requests'] / (r['duration_us'] / 1e6):>8.0f} {r['p50_us'] / 1000:>7.1f} "
-                  f"{r['p90_us'] / 1000:>7.1f} {p99:>7.1f} {r['max_us'] / 1000:>7.1f} {errors:>6}", flush=True)
-        print(f"\nworst p99 {worst:.1f} ms (target < {P99_TARGET_MS:.0f} ms): {'met' if worst < P99_TARGET_MS else 'NOT met'}; "
-              f"errors: {failures}")
+        print(f"\nstore: {len(article_ids)} articles, {n_stories} stories")
+        header = f"{'endpoints':<44} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors':>6}"
+        if a.only in (None, "groups"):
+            print(f"load: wrk, {a.connections} connections, {a.threads} thread(s), {a.seconds} s per group, loopback\n")
+            print(header)
+            worst = 0.0
+            failures = 0
+            for name, paths in groups.items():
+                p99, errors = row(name, wrk(base, paths, a.seconds, a.connections, a.threads))
+                failures += errors
+                worst = max(worst, p99)
+            print(f"\nworst p99 {worst:.1f} ms (target < {P99_TARGET_MS:.0f} ms): {'met' if worst < P99_TARGET_MS else 'NOT met'}; "
+                  f"errors: {failures}")
+        mixed = [p for paths in groups.values() for p in paths]
+        if a.only in (None, "many"):
+            print(f"\n{a.many} concurrent clients, every group mixed, {a.seconds} s; server RSS before: "
+                  f"{rss_mb(server.pid)[0]:.0f} MB\n")
+            print(header)
+            _, errors = row(f"mixed, {a.many} clients", wrk(base, mixed, a.seconds, a.many, a.threads))
+            now, peak = rss_mb(server.pid)
+            print(f"\nserver RSS peak {peak:.0f} MB, after {now:.0f} MB (target < {RSS_TARGET_MB} MB): "
+                  f"{'met' if peak < RSS_TARGET_MB else 'NOT met'}; errors: {errors} (target 0): "
+                  f"{'met' if errors == 0 else 'NOT met'}")
+        if a.only in (None, "slow"):
+            print(f"\nslow clients: {a.connections} clients, every group mixed, {a.seconds} s, "
+                  f"without and with {a.slow} slow connections held open\n")
+            print(header)
+            base_p99, _ = row("without slow connections", wrk(base, mixed, a.seconds, a.connections, a.threads))
+            with SlowClients(base, a.slow) as slow:
+                slow_p99, errors = row(f"with {a.slow} slow connections", wrk(base, mixed, a.seconds, a.connections, a.threads))
+            print(f"\np99 {base_p99:.1f} ms without, {slow_p99:.1f} ms with the slow connections "
+                  f"({slow.reopened} reopened after the server closed them); errors: {errors}")
     finally:
         server.terminate()
         server.wait()
