@@ -882,6 +882,7 @@ impl Store for SqliteStore {
         let path = path.to_string();
         Ok(Some(Box::new(move || {
             let mut conn = Connection::open(&path)?;
+            register_functions(&conn)?;
             // The pipeline runs nothing else that writes meanwhile; a
             // reader elsewhere (a server) does not block a WAL writer.
             conn.busy_timeout(std::time::Duration::from_secs(60))?;
@@ -1502,6 +1503,69 @@ mod tests {
                 [],
             )
             .unwrap();
+    }
+
+    #[test]
+    fn the_text_index_holds_the_title_and_the_clean_text_only() {
+        let mut s = SqliteStore::in_memory().unwrap();
+        let mut a = Article::from_paragraphs(
+            ArticleId("a".into()),
+            &[
+                "Cheap pills here, click casinoworld now",
+                "The harbour cranes stood still all week.",
+                "Leave a Reply: your email address will not be published",
+            ],
+            InputFormat::Text,
+            "a.txt",
+        );
+        // Extraction kept the middle paragraph only.
+        a.body = vec![a.body[1]];
+        a.title = Some("Dock strike halts Port Aldren".into());
+        s.put_articles(&[NewArticle::new(a)]).unwrap();
+        s.put_groupings(&[], &StoryUpdate::default()).unwrap();
+        let found = |s: &SqliteStore, w: &str| s.search(w, 10).unwrap().len();
+        assert_eq!(found(&s, "cranes"), 1);
+        assert_eq!(found(&s, "Aldren"), 1);
+        assert_eq!(found(&s, "casinoworld"), 0);
+        assert_eq!(found(&s, "email"), 0);
+        let hit = &s.search("cranes", 10).unwrap()[0];
+        assert!(hit.snippet.contains("[cranes]"), "{}", hit.snippet);
+        // A revision and its removal keep the index whole.
+        s.put_articles(&[art("a", "the tram line opened")]).unwrap();
+        s.put_groupings(&[], &StoryUpdate::default()).unwrap();
+        assert_eq!(found(&s, "cranes"), 0);
+        assert_eq!(found(&s, "tram"), 1);
+        s.conn
+            .execute(
+                "INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)",
+                [],
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn a_store_made_before_the_clean_index_is_searched_by_its_clean_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        {
+            let conn = store_of_version(&path, 14);
+            // One article indexed by the old index: its whole text.
+            conn.execute(
+                "INSERT INTO articles (id, title, text, body, captions, related, stripped, input, format, original, content_hash, ingested_at)
+                 VALUES ('old', 'Old news', 'Buy casinoworld chips\n\nThe tram line opened.', '[{\"start\":23,\"end\":44}]', '[]', '[]', '[]', 'old', 'text', 'x', 'h', 'now')",
+                [],
+            )
+            .unwrap();
+            conn.execute_batch(
+                INDEX_NEW_TEXTS
+                    .replace("wiretrace_clean(text, body)", "text")
+                    .as_str(),
+            )
+            .unwrap();
+        }
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.search("tram", 10).unwrap().len(), 1);
+        assert_eq!(s.search("casinoworld", 10).unwrap().len(), 0);
     }
 
     #[test]
