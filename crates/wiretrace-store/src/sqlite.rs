@@ -39,8 +39,9 @@ impl Drop for SqliteStore {
 
 const ARTICLE_COLUMNS: &str = "id, url, canonical_url, site, published, updated, title, byline, language, wire, text, body, captions, related, stripped, input, format, original, original_text_at";
 
+/// Now, to the second, as the API writes times (`Z`).
 fn now() -> String {
-    Utc::now().to_rfc3339()
+    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// The article columns grouping and alignment read: no raw input, no
