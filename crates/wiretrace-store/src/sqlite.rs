@@ -222,8 +222,21 @@ impl SqliteStore {
     /// Opens (creating if needed) the store at `path`, migrating its schema.
     /// A file that is not a wiretrace store (another program's database,
     /// or no database at all) is refused, untouched.
+    /// A store that cannot be written (a read-only file or medium) is
+    /// opened for reading, as [`Self::open_existing`] does: its writes fail,
+    /// its reads (a server's) work.
     pub fn open(path: &Path) -> Result<Self> {
-        while_busy(|| Self::open_once(path))
+        while_busy(|| match Self::open_once(path) {
+            Err(StoreError::Sqlite(e))
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+                ) && std::fs::metadata(path).is_ok_and(|m| m.len() > 0) =>
+            {
+                Self::open_existing_once(path)
+            }
+            r => r,
+        })
     }
 
     fn open_once(path: &Path) -> Result<Self> {

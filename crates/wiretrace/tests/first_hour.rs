@@ -160,7 +160,9 @@ fn a_store_that_cannot_be_written_is_read() {
     cmd.arg("--db").arg(&copy).args(["--json", "stories"]);
     cmd.env_remove("WIRETRACE_DB");
     // Root writes where the mode says no one may: run as nobody.
-    if std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0) {
+    let as_root =
+        std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0);
+    if as_root {
         cmd.uid(65534).gid(65534);
     }
     let out = cmd.output().unwrap();
@@ -170,6 +172,37 @@ fn a_store_that_cannot_be_written_is_read() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(out.stdout, expected);
+    // The server reads it too.
+    let mut serve = std::process::Command::new(assert_cmd::cargo::cargo_bin("wiretrace"));
+    serve
+        .arg("--db")
+        .arg(&copy)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env_remove("WIRETRACE_DB")
+        .stdout(std::process::Stdio::piped());
+    if as_root {
+        serve.uid(65534).gid(65534);
+    }
+    let mut server = serve.spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let base = line.trim().strip_prefix("listening on ").map(String::from);
+    let status = base.map(|b| {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .new_agent()
+            .get(format!("{b}/api/stories"))
+            .call()
+            .map(|r| r.status().as_u16())
+    });
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(matches!(status, Some(Ok(200))), "{line:?}: {status:?}");
     assert_eq!(
         std::fs::read_dir(&ro).unwrap().count(),
         1,
