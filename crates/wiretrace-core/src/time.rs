@@ -47,15 +47,6 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
 
 fn parse_any_year(s: &str) -> Option<DateTime<FixedOffset>> {
     let s = s.trim();
-    // "2025-09-03T14:05:00 GMT": a zone name for UTC after an ISO time.
-    if let Some(t) = [" GMT", " UTC", " Z"]
-        .iter()
-        .find_map(|z| s.strip_suffix(z))
-    {
-        if t.len() > 10 && t.starts_with(|c: char| c.is_ascii_digit()) {
-            return parse_any_year(t);
-        }
-    }
     if s.is_empty() || s.len() > 80 {
         return None;
     }
@@ -85,6 +76,18 @@ fn parse_any_year(s: &str) -> Option<DateTime<FixedOffset>> {
     ] {
         if let Ok(d) = NaiveDateTime::parse_from_str(s, f) {
             return Some(utc(d));
+        }
+    }
+    // "2025-09-03T14:05:00 GMT", "2019-11-20T10:43Z": UTC named after an
+    // ISO time the forms above do not read.
+    if s.get(4..5) == Some("-") {
+        if let Some(t) = [" GMT", " UTC", " Z", "Z", "z"]
+            .iter()
+            .find_map(|z| s.strip_suffix(z))
+        {
+            if let Some(d) = parse_any_year(t) {
+                return Some(d);
+            }
         }
     }
     let date_part = s.get(..10).unwrap_or(s);
@@ -136,6 +139,8 @@ mod tests {
             "2025-09-03T14:05:00-06:00",
             "2025-09-03T14:05:00.123+0000",
             "2025-09-03T14:05:00 GMT",
+            "2025-09-03T14:05Z",
+            "3 Sep 2025 14:05 GMT",
             "Wed, 03 Sep 2025 14:05:00 GMT",
             "2025-09-03 14:05:00",
             "2025-09-03",
