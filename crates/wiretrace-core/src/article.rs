@@ -55,6 +55,20 @@ impl InputFormat {
     }
 }
 
+/// The clean text of an article whose text is `text` and whose body is
+/// `body`: its spans joined by blank lines ([`Article::clean_text`]).
+pub fn clean_text_of(text: &str, body: &[Span]) -> String {
+    let mut at = CharCursor::new(text);
+    let mut out = String::with_capacity(text.len());
+    for (i, span) in body.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\n\n");
+        }
+        out.push_str(at.slice(*span));
+    }
+    out
+}
+
 /// One news article.
 ///
 /// `text` is the text *as ingested*: the `text` field or file for text input,
@@ -135,15 +149,7 @@ impl Article {
 
     /// The clean article text: body paragraphs joined by blank lines.
     pub fn clean_text(&self) -> String {
-        let mut at = CharCursor::new(&self.text);
-        let mut out = String::with_capacity(self.text.len());
-        for (i, span) in self.body.iter().enumerate() {
-            if i > 0 {
-                out.push_str("\n\n");
-            }
-            out.push_str(at.slice(*span));
-        }
-        out
+        clean_text_of(&self.text, &self.body)
     }
 
     /// Number of code points in `text`.

@@ -22,6 +22,6 @@ pub mod text;
 pub mod time;
 pub mod union_find;
 
-pub use article::{join_paragraphs, Article, InputFormat, Rejection, Span};
+pub use article::{clean_text_of, join_paragraphs, Article, InputFormat, Rejection, Span};
 pub use ids::{canonical_url, content_hash, ArticleId};
 pub use text::{normalize_text, token_key, tokenize, CharMap, Token};

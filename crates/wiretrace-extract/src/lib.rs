@@ -244,7 +244,8 @@ fn wire_credit(a: &Article, clean: &str) -> Option<String> {
     })
 }
 
-fn host_of(url: &str) -> Option<String> {
+/// The host a URL names, lower case, without `www.`.
+pub fn host_of(url: &str) -> Option<String> {
     let rest = url.split_once("://")?.1;
     let host = rest
         .split(['/', '?', '#', ':'])

@@ -17,7 +17,7 @@ pub mod sources;
 use wiretrace_core::{Article, Rejection};
 use wiretrace_extract::{extract_html_bytes, extract_text_bytes, Hints};
 
-pub use sources::{ItemReader, Limits};
+pub use sources::{ItemReader, Limits, Skipped};
 
 /// The kind of page a file holds, from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

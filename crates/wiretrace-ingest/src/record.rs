@@ -38,7 +38,14 @@ pub fn convert_record(input: &str, line: &[u8]) -> Result<Article, Rejection> {
     };
     let id = match rec.id {
         Some(serde_json::Value::String(s)) => Some(s),
-        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        // An integer is kept as written. Any other number would be kept as
+        // a float: ids past 2^64 would collide, and `1.0` with "1.0".
+        Some(serde_json::Value::Number(n)) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+        Some(serde_json::Value::Number(n)) => {
+            return Err(reject(format!(
+                "id {n} is a number that is not an integer of 64 bits: write it as a string (\"{n}\" is kept as written)"
+            )))
+        }
         Some(serde_json::Value::Null) | None => None,
         Some(other) => {
             return Err(reject(format!(
@@ -90,6 +97,23 @@ mod tests {
             "2025-09-03T10:00:00+00:00"
         );
         assert_eq!(a.site.as_deref(), Some("n.example"));
+    }
+
+    #[test]
+    fn ids_are_kept_as_written_or_refused() {
+        let id = |json: &str| {
+            convert_record("f:line 1", format!(r#"{{"id": {json}, "text": "A paragraph long enough to be the article body, with words."}}"#).as_bytes())
+                .map(|a| a.id.0)
+                .map_err(|e| e.reason)
+        };
+        assert_eq!(id("18446744073709551615").unwrap(), "18446744073709551615");
+        assert_eq!(id("-7").unwrap(), "-7");
+        assert_eq!(id(r#""1.0""#).unwrap(), "1.0");
+        // Past 2^64 (two of them would be one float) and fractions refused.
+        for refused in ["18446744073709551616", "18446744073709551617", "1.0", "1e3"] {
+            let e = id(refused).unwrap_err();
+            assert!(e.contains("write it as a string"), "{refused}: {e}");
+        }
     }
 
     #[test]

@@ -58,6 +58,9 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
     #[error("{0}")]
     Schema(String),
+    /// The path names no wiretrace store (missing, empty, or another file).
+    #[error("{0}")]
+    NotAStore(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

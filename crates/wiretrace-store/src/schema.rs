@@ -241,6 +241,37 @@ pub const MIGRATIONS: &[&str] = &[
     DROP INDEX articles_content_hash;
     CREATE INDEX articles_content_prefix ON articles(substr(content_hash, 1, 12));
     "#,
+    // The full-text index of articles holds their titles and clean texts
+    // (`wiretrace_clean`, see `sqlite::register_functions`), not the text
+    // as ingested: a search matched the spam links, comment forms and
+    // taglines extraction had stripped. It reads them through a view, so
+    // the store keeps no second copy of the texts.
+    r#"
+    DROP TRIGGER articles_fts_delete;
+    DROP TRIGGER articles_fts_update;
+    DROP TABLE articles_fts;
+    CREATE VIEW articles_clean AS
+        SELECT rowid AS rid, title, wiretrace_clean(text, body) AS text FROM articles;
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles_clean', content_rowid='rid', tokenize='unicode61 remove_diacritics 2'
+    );
+    INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 16);
+    INSERT INTO articles_fts(rowid, title, text)
+        SELECT rowid, title, wiretrace_clean(text, body) FROM articles
+        WHERE rowid <= (SELECT indexed_to FROM fts_progress);
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles
+    WHEN old.rowid <= (SELECT indexed_to FROM fts_progress) BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+            VALUES ('delete', old.rowid, old.title, wiretrace_clean(old.text, old.body));
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text, body ON articles
+    WHEN old.rowid <= (SELECT indexed_to FROM fts_progress) BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+            VALUES ('delete', old.rowid, old.title, wiretrace_clean(old.text, old.body));
+        INSERT INTO articles_fts(rowid, title, text)
+            VALUES (new.rowid, new.title, wiretrace_clean(new.text, new.body));
+    END;
+    "#,
 ];
 
 /// The stored article, other than `?2`, whose content hash is `?1` (the
@@ -252,9 +283,10 @@ pub const FIND_EXACT_DUPLICATE: &str = "SELECT id FROM articles INDEXED BY artic
      WHERE substr(content_hash, 1, 12) = substr(?1, 1, 12) AND content_hash = ?1 AND id <> ?2
      ORDER BY id LIMIT 1";
 
-/// Adds the articles stored since the last run to the full-text index.
+/// Adds the articles stored since the last run to the full-text index
+/// (their titles and clean texts).
 pub const INDEX_NEW_TEXTS: &str = r#"
     INSERT INTO articles_fts(rowid, title, text)
-        SELECT rowid, title, text FROM articles WHERE rowid > (SELECT indexed_to FROM fts_progress);
+        SELECT rowid, title, wiretrace_clean(text, body) FROM articles WHERE rowid > (SELECT indexed_to FROM fts_progress);
     UPDATE fts_progress SET indexed_to = (SELECT COALESCE(MAX(rowid), indexed_to) FROM articles);
 "#;

@@ -39,8 +39,9 @@ impl Drop for SqliteStore {
 
 const ARTICLE_COLUMNS: &str = "id, url, canonical_url, site, published, updated, title, byline, language, wire, text, body, captions, related, stripped, input, format, original, original_text_at";
 
+/// Now, to the second, as the API writes times (`Z`).
 fn now() -> String {
-    Utc::now().to_rfc3339()
+    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// The article columns grouping and alignment read: no raw input, no
@@ -99,6 +100,101 @@ fn article_from_row(r: &Row) -> rusqlite::Result<Article> {
     })
 }
 
+/// The SQL functions the schema uses: `wiretrace_clean(text, body)`, an
+/// article's clean text from its stored text and body spans (what the
+/// full-text index holds). Every connection that writes articles needs it.
+pub(crate) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "wiretrace_clean",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let text = ctx.get_raw(0).as_str().unwrap_or("");
+            let body: Vec<wiretrace_core::Span> =
+                serde_json::from_str(ctx.get_raw(1).as_str().unwrap_or("[]"))
+                    .map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e)))?;
+            Ok(wiretrace_core::clean_text_of(text, &body))
+        },
+    )
+}
+
+/// Runs `open` again while it fails for a lock another connection holds
+/// past the busy timeout's reach: turning a new file to WAL mode takes an
+/// exclusive lock that SQLite does not wait for, so two processes opening
+/// a new store at once (two ingests, an ingest and a server) may find it
+/// taken. Waits up to about 5 s in all.
+fn while_busy<T>(mut open: impl FnMut() -> Result<T>) -> Result<T> {
+    let mut waited = std::time::Duration::ZERO;
+    loop {
+        match open() {
+            Err(StoreError::Sqlite(e))
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                ) && waited < std::time::Duration::from_secs(5) =>
+            {
+                let pause = std::time::Duration::from_millis(10);
+                std::thread::sleep(pause);
+                waited += pause;
+            }
+            r => return r,
+        }
+    }
+}
+
+/// An SQLite database with tables but no schema version is another
+/// program's: migrating it would mix wiretrace's tables into it. With
+/// `existing` (a command that reads), so is one without tables.
+fn refuse_a_foreign_database(conn: &Connection, existing: bool) -> Result<()> {
+    // (One statement, one snapshot: another opener may be creating the
+    // schema meanwhile.)
+    let (version, tables): (i64, i64) = conn.query_row(
+        "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if version != 0 {
+        return Ok(());
+    }
+    if existing || tables > 0 {
+        let path = conn.path().unwrap_or("the store").to_string();
+        return Err(StoreError::NotAStore(format!(
+            "{path} is not a wiretrace store (an SQLite database of another program)"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a file that is not an SQLite database (SQLite would say only
+/// "file is not a database", without the path).
+fn check_header(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head));
+    match read {
+        Ok(()) if &head == b"SQLite format 3\0" => Ok(()),
+        _ => Err(StoreError::NotAStore(format!(
+            "{} is not a wiretrace store (not an SQLite database)",
+            path.display()
+        ))),
+    }
+}
+
+/// A path as the path of a `file:` URI: `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn replace_families(tx: &Connection, families: &[FamilyAssignment]) -> Result<()> {
     tx.execute_batch("DELETE FROM families;")?;
     for f in families {
@@ -124,9 +220,108 @@ fn cached(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqli
 
 impl SqliteStore {
     /// Opens (creating if needed) the store at `path`, migrating its schema.
+    /// A file that is not a wiretrace store (another program's database,
+    /// or no database at all) is refused, untouched.
+    /// A store that cannot be written (a read-only file or medium) is
+    /// opened for reading, as [`Self::open_existing`] does: its writes fail,
+    /// its reads (a server's) work.
     pub fn open(path: &Path) -> Result<Self> {
+        while_busy(|| match Self::open_once(path) {
+            Err(StoreError::Sqlite(e))
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+                ) && std::fs::metadata(path).is_ok_and(|m| m.len() > 0) =>
+            {
+                Self::open_existing_once(path)
+            }
+            r => r,
+        })
+    }
+
+    fn open_once(path: &Path) -> Result<Self> {
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+            check_header(path)?;
+        }
         let conn = Connection::open(path)?;
-        Self::init(conn)
+        Self::init(conn, false)
+    }
+
+    /// Opens the existing store at `path` for a command that reads it:
+    /// never creates a file, never touches a file that is not a wiretrace
+    /// store, and reads a store it cannot write (a read-only file or
+    /// medium), where it migrates nothing.
+    pub fn open_existing(path: &Path) -> Result<Self> {
+        while_busy(|| Self::open_existing_once(path))
+    }
+
+    fn open_existing_once(path: &Path) -> Result<Self> {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| StoreError::NotAStore(format!("no store at {}: {e}", path.display())))?;
+        if !meta.is_file() {
+            return Err(StoreError::NotAStore(format!(
+                "{} is not a wiretrace store (not a file)",
+                path.display()
+            )));
+        }
+        if meta.len() == 0 {
+            return Err(StoreError::NotAStore(format!(
+                "{} is not a wiretrace store (an empty file)",
+                path.display()
+            )));
+        }
+        check_header(path)?;
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        let read_only = conn.is_readonly(rusqlite::MAIN_DB)?;
+        let conn = match (
+            read_only,
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())),
+        ) {
+            (false, _) | (true, Ok(())) => conn,
+            // A store in WAL mode on a medium where its shared-memory file
+            // cannot be made: read as an unchanging file.
+            (true, Err(_)) => {
+                drop(conn);
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                Connection::open_with_flags(
+                    uri,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | OpenFlags::SQLITE_OPEN_URI
+                        | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?
+            }
+        };
+        Self::init(conn, true)
+    }
+
+    /// Whether the store can only be read (a read-only file or medium).
+    pub fn is_read_only(&self) -> bool {
+        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
+    }
+
+    /// How many stored articles came from inputs whose name is not LIKE
+    /// `pattern` (SQL LIKE): `wiretrace demo` replaces only a store of its
+    /// own corpus.
+    pub fn inputs_not_like(&self, pattern: &str) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM articles WHERE input NOT LIKE ?1",
+            [pattern],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+    }
+
+    /// How many articles wait for the reuse analysis (an ingest that
+    /// stopped before it, or a store whose analysis was never run).
+    pub fn pending_count(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM pending_analysis", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
     }
 
     /// A write transaction, the store's checkpointer started first: only a
@@ -145,19 +340,27 @@ impl SqliteStore {
 
     /// A store in memory, for tests and one-off runs.
     pub fn in_memory() -> Result<Self> {
-        Self::init(Connection::open_in_memory()?)
+        Self::init(Connection::open_in_memory()?, false)
     }
 
-    fn init(mut conn: Connection) -> Result<Self> {
+    /// Sets the connection up; `existing`: a store [`Self::open_existing`]
+    /// opened, which may be read-only (then nothing is changed in it).
+    fn init(mut conn: Connection, existing: bool) -> Result<Self> {
+        register_functions(&conn)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // Every transaction here writes: taking the write lock first waits
         // (busy timeout) for another writer or a checkpoint, where a read
         // turned write would fail at once on a snapshot they had moved.
         conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
-        // WAL: readers never block the writer, and a killed writer leaves the
-        // last committed state. NORMAL sync is durable against process death.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let read_only = conn.is_readonly(rusqlite::MAIN_DB)?;
+        // (Before anything is set that writes to the file.)
+        refuse_a_foreign_database(&conn, existing)?;
+        if !read_only {
+            // WAL: readers never block the writer, and a killed writer leaves the
+            // last committed state. NORMAL sync is durable against process death.
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
         // Analysis reads texts and relations all over the file: a 64 MiB
         // page cache spares most read syscalls. (Memory-mapped reads gained
         // nothing measurable and count the file into resident memory.)
@@ -177,27 +380,46 @@ impl SqliteStore {
             conn,
             checkpointer: None,
         };
-        store.migrate()?;
+        store.migrate(read_only)?;
         Ok(store)
     }
 
-    fn migrate(&mut self) -> Result<()> {
-        let version: usize = self
+    fn version(&self) -> Result<usize> {
+        Ok(self
             .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version > MIGRATIONS.len() {
-            return Err(StoreError::Schema(format!(
-                "this store has schema version {version}, made by a newer wiretrace (this one knows {})",
-                MIGRATIONS.len()
-            )));
-        }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Applies the migrations the file lacks, each under the write lock,
+    /// reading the version again once it holds the lock: two processes
+    /// opening a new store at once (two ingests, an ingest and a server)
+    /// each find what the other did, rather than creating the tables twice.
+    fn migrate(&mut self, read_only: bool) -> Result<()> {
+        loop {
+            let version = self.version()?;
+            if version > MIGRATIONS.len() {
+                return Err(StoreError::Schema(format!(
+                    "this store has schema version {version}, made by a newer wiretrace (this one knows {})",
+                    MIGRATIONS.len()
+                )));
+            }
+            if version == MIGRATIONS.len() {
+                return Ok(());
+            }
+            if read_only {
+                return Err(StoreError::Schema(format!(
+                    "this store was made by an older wiretrace (schema version {version} of {}) and cannot be upgraded where it is: it is read-only",
+                    MIGRATIONS.len()
+                )));
+            }
             let tx = self.conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", i + 1)?;
+            let version: usize = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if let Some(sql) = MIGRATIONS.get(version) {
+                tx.execute_batch(sql)?;
+                tx.pragma_update(None, "user_version", version + 1)?;
+            }
             tx.commit()?;
         }
-        Ok(())
     }
 
     fn relation_from_row(r: &Row) -> rusqlite::Result<PairRelation> {
@@ -664,6 +886,7 @@ impl Store for SqliteStore {
         let path = path.to_string();
         Ok(Some(Box::new(move || {
             let mut conn = Connection::open(&path)?;
+            register_functions(&conn)?;
             // The pipeline runs nothing else that writes meanwhile; a
             // reader elsewhere (a server) does not block a WAL writer.
             conn.busy_timeout(std::time::Duration::from_secs(60))?;
@@ -1334,6 +1557,69 @@ mod tests {
     }
 
     #[test]
+    fn the_text_index_holds_the_title_and_the_clean_text_only() {
+        let mut s = SqliteStore::in_memory().unwrap();
+        let mut a = Article::from_paragraphs(
+            ArticleId("a".into()),
+            &[
+                "Cheap pills here, click casinoworld now",
+                "The harbour cranes stood still all week.",
+                "Leave a Reply: your email address will not be published",
+            ],
+            InputFormat::Text,
+            "a.txt",
+        );
+        // Extraction kept the middle paragraph only.
+        a.body = vec![a.body[1]];
+        a.title = Some("Dock strike halts Port Aldren".into());
+        s.put_articles(&[NewArticle::new(a)]).unwrap();
+        s.put_groupings(&[], &StoryUpdate::default()).unwrap();
+        let found = |s: &SqliteStore, w: &str| s.search(w, 10).unwrap().len();
+        assert_eq!(found(&s, "cranes"), 1);
+        assert_eq!(found(&s, "Aldren"), 1);
+        assert_eq!(found(&s, "casinoworld"), 0);
+        assert_eq!(found(&s, "email"), 0);
+        let hit = &s.search("cranes", 10).unwrap()[0];
+        assert!(hit.snippet.contains("[cranes]"), "{}", hit.snippet);
+        // A revision and its removal keep the index whole.
+        s.put_articles(&[art("a", "the tram line opened")]).unwrap();
+        s.put_groupings(&[], &StoryUpdate::default()).unwrap();
+        assert_eq!(found(&s, "cranes"), 0);
+        assert_eq!(found(&s, "tram"), 1);
+        s.conn
+            .execute(
+                "INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)",
+                [],
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn a_store_made_before_the_clean_index_is_searched_by_its_clean_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        {
+            let conn = store_of_version(&path, 14);
+            // One article indexed by the old index: its whole text.
+            conn.execute(
+                "INSERT INTO articles (id, title, text, body, captions, related, stripped, input, format, original, content_hash, ingested_at)
+                 VALUES ('old', 'Old news', 'Buy casinoworld chips\n\nThe tram line opened.', '[{\"start\":23,\"end\":44}]', '[]', '[]', '[]', 'old', 'text', 'x', 'h', 'now')",
+                [],
+            )
+            .unwrap();
+            conn.execute_batch(
+                INDEX_NEW_TEXTS
+                    .replace("wiretrace_clean(text, body)", "text")
+                    .as_str(),
+            )
+            .unwrap();
+        }
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.search("tram", 10).unwrap().len(), 1);
+        assert_eq!(s.search("casinoworld", 10).unwrap().len(), 0);
+    }
+
+    #[test]
     fn the_text_index_job_indexes_on_its_own_connection_while_the_store_reads() {
         assert!(SqliteStore::in_memory()
             .unwrap()
@@ -1444,6 +1730,56 @@ mod tests {
         let mut near = art("near", "Another text.");
         near.content_hash = format!("{}{}", &wire.content_hash[..12], "0".repeat(20));
         assert_eq!(s.put_articles(&[near]).unwrap(), [PutOutcome::Inserted]);
+    }
+
+    #[test]
+    fn stores_created_at_once_by_several_openers_all_open() {
+        // Two ingests, or an ingest and a server, starting on a new store:
+        // each must find the schema the other made, not make it again.
+        for round in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("new.db");
+            let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    let (start, path) = (start.clone(), path.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        SqliteStore::open(&path).map(|s| s.version().unwrap())
+                    })
+                })
+                .collect();
+            for o in openers {
+                let version = o
+                    .join()
+                    .unwrap()
+                    .unwrap_or_else(|e| panic!("round {round}: {e}"));
+                assert_eq!(version, MIGRATIONS.len());
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_of_another_kind_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("notes.db");
+        std::fs::write(&text, "not a database at all, just some notes\n").unwrap();
+        let other = dir.path().join("other.db");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        for path in [&text, &other] {
+            let before = std::fs::read(path).unwrap();
+            for open in [SqliteStore::open, SqliteStore::open_existing] {
+                let err = open(path).err().unwrap().to_string();
+                assert!(err.contains("not a wiretrace store"), "{err}");
+            }
+            assert_eq!(std::fs::read(path).unwrap(), before);
+        }
+        let missing = dir.path().join("missing.db");
+        assert!(SqliteStore::open_existing(&missing).is_err());
+        assert!(!missing.exists());
     }
 
     #[test]

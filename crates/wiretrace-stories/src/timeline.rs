@@ -4,8 +4,10 @@
 //! News dates events relative to the publication time: "on Tuesday", "later
 //! Wednesday", "yesterday", "last month", or absolutely: "September 2, 2025",
 //! "2 September", "2025-09-02". A weekday in a sentence about the future
-//! ("will meet on Wednesday") is the next such day on or after publication;
-//! otherwise the last one on or before it.
+//! ("will meet on Wednesday"), or the end of a span ("closed until
+//! Wednesday": what holds until a day holds now, so the day lies ahead),
+//! is the next such day on or after publication; otherwise the last one on
+//! or before it.
 //!
 //! An article without a publication time is dated from the text when it can
 //! be: the latest full date it mentions (a caption's "September 2, 2025").
@@ -75,7 +77,7 @@ static EXPRESSION: LazyLock<Regex> = LazyLock::new(|| {
         (?P<iso>(?-u:\b)(?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})(?-u:\b))
       | (?P<mdy>(?-u:\b)(?P<m1>{MONTH_RE})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?-u:\b)(?:,?\s+(?P<y1>\d{{4}})(?-u:\b))?)
       | (?P<dmy>(?-u:\b)(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{MONTH_RE})(?:,?\s+(?P<y2>\d{{4}})(?-u:\b))?)
-      | (?P<wd>(?-u:\b)(?:(?P<mod>[Ll]ater|[Ee]arlier|[Ll]ast|[Nn]ext|[Tt]his|[Oo]n)\s+)?
+      | (?P<wd>(?-u:\b)(?:(?P<mod>[Ll]ater|[Ee]arlier|[Ll]ast|[Nn]ext|[Tt]his|[Oo]n|[Uu]ntil|[Tt]ill)\s+)?
             (?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:['’]s)?(?-u:\b))
       | (?P<rel>(?-u:\b)(?:[Yy]esterday|[Tt]oday|[Tt]omorrow)(?-u:\b))
       | (?P<lastunit>(?-u:\b)(?:[Ll]ast|[Nn]ext)\s+(?:month|year)(?-u:\b))
@@ -241,6 +243,7 @@ pub fn article_events(a: &Article, reference: Reference) -> Vec<DatedEvent> {
                 let date = match modifier.as_deref() {
                     Some("next") => nearest(anchor + Duration::days(1), day, true),
                     Some("last") => nearest(anchor - Duration::days(1), day, false),
+                    Some("until" | "till") => nearest(anchor, day, true),
                     _ if not_before || future || aim => nearest(anchor, day, true),
                     _ => nearest(anchor, day, false),
                 };
@@ -422,6 +425,16 @@ mod tests {
         assert_eq!(dated(&ev, "next Friday").date, day("2025-03-07"));
         assert_eq!(dated(&ev, "on Friday").date, day("2025-03-07"));
         assert!(ev.iter().all(|e| !e.inferred));
+        // The end of a span lies ahead, reported speech or not: the demo's
+        // Kessel pass, closed on a Monday "at least until Wednesday".
+        let monday = article(
+            "m",
+            Some("2025-03-03T08:45:00+01:00"),
+            &["Police said the pass would stay closed at least until Wednesday while ploughs cleared drifts."],
+            &[],
+        );
+        let ev_monday = article_events(&monday, own_reference(&monday).unwrap());
+        assert_eq!(dated(&ev_monday, "until Wednesday").date, day("2025-03-05"));
         let span = dated(&ev, "on Tuesday").span.unwrap();
         assert_eq!(
             CharMap::new(&a.text).slice(&a.text, span),

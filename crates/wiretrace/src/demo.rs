@@ -29,10 +29,32 @@ const CORPUS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The demo's temporary folder is named this and a process id: every
+/// input of a demo store starts so.
+const DIR_PREFIX: &str = "wiretrace-demo-";
+
+/// A file at `db` is replaced only when it is a demo store: `--db` may
+/// name the user's own store by mistake.
+fn refuse_to_replace_another_store(db: &Path) -> Result<()> {
+    if std::fs::symlink_metadata(db).is_err() {
+        return Ok(());
+    }
+    let own = SqliteStore::open_existing(db)
+        .and_then(|s| s.inputs_not_like(&format!("%{DIR_PREFIX}%")))
+        .is_ok_and(|others| others == 0);
+    anyhow::ensure!(
+        own,
+        "{} exists and is not a demo store: the demo replaces only its own store (name another file)",
+        db.display()
+    );
+    Ok(())
+}
+
 /// Writes the corpus to a temporary directory and ingests it into a fresh
 /// store at `db` (an existing file there is replaced).
 pub fn build(db: &Path) -> Result<SqliteStore> {
-    let dir = std::env::temp_dir().join(format!("wiretrace-demo-{}", std::process::id()));
+    refuse_to_replace_another_store(db)?;
+    let dir = std::env::temp_dir().join(format!("{DIR_PREFIX}{}", std::process::id()));
     for (name, text) in CORPUS {
         let path = dir.join(name);
         std::fs::create_dir_all(path.parent().expect("corpus paths have a folder"))?;
@@ -51,7 +73,7 @@ pub fn build(db: &Path) -> Result<SqliteStore> {
         Limits::default(),
         true,
     )?;
-    pipeline::analyse(&mut store, true)?;
+    pipeline::analyse(&mut store, true, true)?;
     std::fs::remove_dir_all(&dir).ok();
     anyhow::ensure!(
         summary.rejected == 0,

@@ -10,9 +10,9 @@ mod output;
 mod pipeline;
 
 use anyhow::{bail, Context, Result};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use wiretrace_core::ArticleId;
 use wiretrace_ingest::Limits;
@@ -41,6 +41,12 @@ fn keep_freed_memory() {
 /// Exit code when the command worked but some inputs were rejected.
 const EXIT_REJECTED: u8 = 3;
 
+/// The store used when `--db` (and `WIRETRACE_DB`) name none.
+const DEFAULT_DB: &str = "wiretrace.db";
+
+/// Where `wiretrace demo` builds its store unless told otherwise.
+const DEFAULT_DEMO_DB: &str = "wiretrace-demo.db";
+
 #[derive(Parser)]
 #[command(
     name = "wiretrace",
@@ -48,15 +54,12 @@ const EXIT_REJECTED: u8 = 3;
     about = "Turns a stream of news pages into stories with provenance: clean articles, syndicated copies, shared passages and their sources, stories with timelines."
 )]
 struct Cli {
-    /// The store (an SQLite file, created if missing).
-    #[arg(
-        long,
-        global = true,
-        env = "WIRETRACE_DB",
-        default_value = "wiretrace.db"
-    )]
-    db: PathBuf,
-    /// Print JSON instead of tables.
+    /// The store, an SQLite file [default: wiretrace.db]. `ingest` creates
+    /// it if missing; the other commands read an existing one (`demo`
+    /// builds its store there when given).
+    #[arg(long, global = true, env = "WIRETRACE_DB", value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// Print JSON (one object a line) instead of tables.
     #[arg(long, global = true)]
     json: bool,
     #[command(subcommand)]
@@ -68,12 +71,15 @@ enum Command {
     /// Ingest files, directories (recursively), JSONL feeds (.jsonl, .jsonl.gz) or `-` (JSONL on stdin).
     ///
     /// Exit code 0 when every item was stored, 3 when some were rejected
-    /// (listed by `wiretrace rejected`), 1 on a fatal error.
+    /// (listed by `wiretrace rejected`), 2 when an input does not exist,
+    /// 1 on a fatal error. Files in a folder that are no news input (a
+    /// README, images) are skipped and counted.
     Ingest {
-        #[arg(required = true)]
+        /// Files, folders (walked recursively) or `-` for JSON Lines on stdin.
+        #[arg(required = true, value_name = "INPUT")]
         inputs: Vec<String>,
         /// Largest page file or JSON line accepted, in bytes.
-        #[arg(long, default_value_t = Limits::default().max_item_bytes)]
+        #[arg(long, default_value_t = Limits::default().max_item_bytes, value_parser = item_bytes)]
         max_item_bytes: u64,
         /// No progress bar.
         #[arg(long, short)]
@@ -87,51 +93,107 @@ enum Command {
     },
     /// Extract articles from files without storing them: one JSON object per input, in input order.
     Extract {
-        #[arg(required = true)]
+        /// Files, folders (walked recursively) or `-` for JSON Lines on stdin.
+        #[arg(required = true, value_name = "INPUT")]
         inputs: Vec<String>,
-        #[arg(long, value_enum, default_value_t = ExtractFormat::Json)]
-        format: ExtractFormat,
-        #[arg(long, default_value_t = Limits::default().max_item_bytes)]
+        /// What to print for each article (`--json` is `--format json`).
+        #[arg(long, value_enum)]
+        format: Option<ExtractFormat>,
+        /// Largest page file or JSON line accepted, in bytes.
+        #[arg(long, default_value_t = Limits::default().max_item_bytes, value_parser = item_bytes)]
         max_item_bytes: u64,
     },
     /// List stories, latest first.
     Stories {
+        /// How many stories to list.
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
     /// One story: its articles in time order.
     Story {
+        /// The story's id (`wiretrace stories` lists them), or an article's.
         id: String,
         /// Show why each article joined the story.
         #[arg(long)]
         why: bool,
     },
     /// One article: metadata and clean text.
-    Article { id: String },
+    Article {
+        /// The article's id (its story lists it).
+        id: String,
+    },
     /// The passages two articles share, side by side, differences marked.
-    Compare { a: String, b: String },
-    /// Export as JSON Lines (schemas in docs/export.md).
+    Compare {
+        /// The first article's id.
+        a: String,
+        /// The second article's id.
+        b: String,
+    },
+    /// Export as JSON Lines (schemas in docs/export.md); always JSON.
     Export {
+        /// What to export.
         #[arg(long, value_enum)]
         what: ExportWhat,
         /// Write to this file instead of stdout.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
     /// Inputs that could not be stored, with the reason.
     Rejected,
     /// Build a store from the demo corpus shipped with wiretrace and show its stories.
     Demo {
-        /// Where to build the demo store (replaced if it exists).
-        #[arg(long, default_value = "wiretrace-demo.db")]
+        /// Where to build the demo store (replaced if it is one already);
+        /// `--db` given on the command line says the same.
+        #[arg(long, default_value = DEFAULT_DEMO_DB, value_name = "FILE")]
         demo_db: PathBuf,
     },
     /// Serve the store: a JSON API under /api/ and pages to browse stories, articles and shared passages.
     Serve {
-        /// Address to listen on; loopback unless told otherwise (port 0: any free port).
-        #[arg(long, default_value = "127.0.0.1:8080")]
+        /// Address to listen on: HOST:PORT, or a PORT alone (on 127.0.0.1);
+        /// loopback unless told otherwise (port 0: any free port).
+        #[arg(long, default_value = "127.0.0.1:8080", value_parser = listen_address)]
         addr: std::net::SocketAddr,
     },
+}
+
+/// `--addr`: `HOST:PORT` (a name is resolved, `localhost` included) or a
+/// port alone, on the loopback address.
+fn listen_address(s: &str) -> std::result::Result<std::net::SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    if let Ok(a) = s.parse() {
+        return Ok(a);
+    }
+    match s.to_socket_addrs() {
+        // (IPv4 first: `localhost` is 127.0.0.1, as the default address.)
+        Ok(addrs) => {
+            let addrs: Vec<_> = addrs.collect();
+            addrs
+                .iter()
+                .find(|a| a.is_ipv4())
+                .or(addrs.first())
+                .copied()
+                .ok_or_else(|| format!("{s:?} names no address"))
+        }
+        Err(e) => Err(format!(
+            "{s:?} is not HOST:PORT or a port (e.g. 127.0.0.1:8080, localhost:8080, 8080): {e}"
+        )),
+    }
+}
+
+/// `--max-item-bytes`: a byte count from 1 byte to 1 TiB (reading takes
+/// one more byte than the limit to see an item over it).
+fn item_bytes(s: &str) -> std::result::Result<u64, String> {
+    const MAX: u64 = 1 << 40;
+    let n: u64 = s
+        .parse()
+        .map_err(|e| format!("{s:?} is not a number of bytes: {e}"))?;
+    if n == 0 || n > MAX {
+        return Err(format!("must be from 1 to {MAX} bytes (1 TiB)"));
+    }
+    Ok(n)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -157,9 +219,17 @@ fn main() -> ExitCode {
         // Colour codes only for a terminal, not for a log file.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = Cli::command().get_matches_from(help_args(std::env::args_os()));
+    let db_on_command_line =
+        matches.value_source("db") == Some(clap::parser::ValueSource::CommandLine);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match run(cli, db_on_command_line) {
         Ok(code) => code,
+        // A reader that went away (`| head`): stop quietly, as Unix tools do.
+        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("wiretrace: error: {e:#}");
             ExitCode::FAILURE
@@ -167,22 +237,145 @@ fn main() -> ExitCode {
     }
 }
 
-fn open(db: &std::path::Path) -> Result<SqliteStore> {
+/// `wiretrace help --help` (or `-h`) is `wiretrace help`: clap's `help`
+/// command takes no options, and refusing one there helps nobody.
+fn help_args(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let args: Vec<_> = args.collect();
+    // The command: the first argument that is neither an option nor the
+    // value of `--db` (the one global option that takes a value).
+    let mut command = None;
+    let mut i = 1;
+    while i < args.len() {
+        match args[i].to_string_lossy() {
+            a if a == "--db" => i += 2,
+            a if a.starts_with('-') => i += 1,
+            _ => {
+                command = Some(i);
+                break;
+            }
+        }
+    }
+    match command {
+        Some(c) if args[c] == "help" => args
+            .iter()
+            .enumerate()
+            .filter(|&(j, a)| j <= c || !(a == "--help" || a == "-h"))
+            .map(|(_, a)| a.clone())
+            .collect(),
+        _ => args,
+    }
+}
+
+/// Whether an error comes of writing to a closed pipe.
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .and_then(|j| j.io_error_kind())
+                == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Stops with a usage error (exit code 2), as clap does for its own.
+fn usage_error(message: impl std::fmt::Display) -> ! {
+    Cli::command()
+        .error(clap::error::ErrorKind::ValueValidation, message)
+        .exit()
+}
+
+/// Refuses inputs that name nothing to read: a path that does not exist,
+/// or a web address (wiretrace reads files; it downloads nothing).
+fn check_inputs(inputs: &[String]) {
+    for i in inputs.iter().filter(|i| *i != "-") {
+        let lower = i.to_ascii_lowercase();
+        if ["http://", "https://", "ftp://", "www."]
+            .iter()
+            .any(|p| lower.starts_with(p))
+        {
+            usage_error(format!(
+                "{i:?} is a web address: wiretrace reads files and folders (save the page, or a feed of JSON Lines, and give its path)"
+            ));
+        }
+        if std::fs::metadata(i).is_err() {
+            let why = match std::fs::symlink_metadata(i) {
+                Ok(_) => "is a symbolic link to nothing",
+                Err(_) => "does not exist",
+            };
+            usage_error(format!("input {i:?} {why}"));
+        }
+    }
+}
+
+/// Opens the store `ingest` writes, creating it if missing.
+fn open(db: &Path) -> Result<SqliteStore> {
     SqliteStore::open(db).with_context(|| format!("opening store {}", db.display()))
 }
 
-/// [`open`], with the stories and the full-text index brought up to date
-/// if an `ingest --no-stories` left them behind (one lookup otherwise).
-fn open_current(db: &std::path::Path) -> Result<SqliteStore> {
-    let mut store = open(db)?;
-    if store.stories_behind()?.is_some() {
-        pipeline::analyse(&mut store, true)?;
+/// Opens the store a reading command reads: it must exist (a mistyped
+/// `--db` must not make an empty store) and be a wiretrace store.
+fn open_existing(db: &Path) -> Result<SqliteStore> {
+    if std::fs::symlink_metadata(db).is_err() {
+        let demo = if db == Path::new(DEFAULT_DB) && Path::new(DEFAULT_DEMO_DB).is_file() {
+            format!(" (`wiretrace demo` built {DEFAULT_DEMO_DB} here: add --db {DEFAULT_DEMO_DB})")
+        } else {
+            String::new()
+        };
+        bail!(
+            "no store at {}{demo}: `wiretrace --db {} ingest <files or folders>` makes one, `wiretrace demo` builds one from the demo corpus",
+            db.display(),
+            db.display()
+        );
     }
+    SqliteStore::open_existing(db).with_context(|| format!("opening store {}", db.display()))
+}
+
+/// [`open_existing`], with the analysis finished where an ingest left it
+/// behind: stopped before it (killed, interrupted), or told to leave the
+/// stories (`--no-stories`). A store that cannot be written is read as it
+/// stands, with a warning saying how to finish it.
+fn open_current(db: &Path) -> Result<SqliteStore> {
+    let mut store = open_existing(db)?;
+    let pending = store.pending_count()?;
+    let stories_behind = store.stories_behind()?.is_some();
+    if pending == 0 && !stories_behind {
+        return Ok(store);
+    }
+    let what = match pending {
+        0 => {
+            "the stories and the search index are behind (an ingest with --no-stories)".to_string()
+        }
+        n => format!(
+            "{} stored by an ingest that stopped before analysing {}",
+            output::count(n, "article", "articles"),
+            if n == 1 { "it" } else { "them" }
+        ),
+    };
+    if store.is_read_only() {
+        eprintln!(
+            "wiretrace: warning: {what}; this store is read-only, so it is shown as it stands. To finish the analysis, copy the store where it can be written and run any command that reads it (e.g. `wiretrace --db COPY stories`)."
+        );
+        return Ok(store);
+    }
+    eprintln!("wiretrace: {what}: finishing the analysis first");
+    pipeline::analyse(&mut store, true, false)?;
     Ok(store)
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
-    let out = &mut std::io::stdout().lock();
+fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
+    // Tables and texts for people go through `Printable`: ingested text
+    // may hold escape sequences a terminal would act on.
+    let (mut raw, mut terminal) = (
+        std::io::stdout().lock(),
+        output::Printable(std::io::stdout().lock()),
+    );
+    let out: &mut dyn Write = if cli.json { &mut raw } else { &mut terminal };
+    let db = cli.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+    let json_ignored = |command: &str, instead: &str| {
+        if cli.json {
+            usage_error(format!("--json does nothing for `{command}`: {instead}"));
+        }
+    };
     match cli.command {
         Command::Ingest {
             inputs,
@@ -190,11 +383,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             quiet,
             no_stories,
         } => {
+            check_inputs(&inputs);
             keep_freed_memory();
-            let mut store = open(&cli.db)?;
+            let mut store = open(&db)?;
+            let behind = store.pending_count()?;
+            if behind > 0 && !quiet {
+                eprintln!(
+                    "wiretrace: {} from an earlier ingest wait for their analysis: it is done with this one's",
+                    output::count(behind, "article", "articles")
+                );
+            }
             let summary = pipeline::ingest(&mut store, &inputs, Limits { max_item_bytes }, quiet)?;
             tracing::info!(items = summary.items, "ingested");
-            pipeline::analyse(&mut store, !no_stories)?;
+            pipeline::analyse(&mut store, !no_stories, quiet)?;
             output::ingest_summary(out, &summary, &store, cli.json)?;
             return Ok(if summary.rejected > 0 {
                 ExitCode::from(EXIT_REJECTED)
@@ -207,6 +408,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             max_item_bytes,
         } => {
+            let format = match (format, cli.json) {
+                (None, _) | (Some(ExtractFormat::Json), true) => ExtractFormat::Json,
+                (Some(f), false) => f,
+                (Some(_), true) => usage_error("--json asks for --format json, not another format"),
+            };
+            check_inputs(&inputs);
+            let mut stdout = std::io::stdout().lock();
+            let mut terminal = output::Printable(std::io::stdout().lock());
+            let out: &mut dyn Write = match format {
+                ExtractFormat::Json => &mut stdout,
+                _ => &mut terminal,
+            };
             let failed = output::extract(
                 out,
                 &inputs,
@@ -220,29 +433,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             });
         }
-        Command::Stories { limit } => {
-            output::stories(out, &open_current(&cli.db)?, limit, cli.json)?
-        }
+        Command::Stories { limit } => output::stories(out, &open_current(&db)?, limit, cli.json)?,
         Command::Story { id, why } => {
-            let store = open_current(&cli.db)?;
+            let store = open_current(&db)?;
             let Some(story) = store.story(&id)? else {
+                if let Some(a) = store.assignment(&ArticleId(id.clone()))? {
+                    bail!(
+                        "no story {id:?}: that is an article, in story {0} (wiretrace story {0})",
+                        a.story
+                    )
+                }
                 bail!("no story {id:?} (see `wiretrace stories`)")
             };
             output::story(out, &store, &story, why, cli.json)?;
         }
         Command::Article { id } => {
-            let store = open_current(&cli.db)?;
+            let store = open_current(&db)?;
             let Some(a) = store.article(&ArticleId(id.clone()))? else {
+                if store.story(&id)?.is_some() {
+                    bail!("no article {id:?}: that is a story (wiretrace story {id})")
+                }
                 bail!("no article {id:?}")
             };
             output::article(out, &store, &a, cli.json)?;
         }
         Command::Compare { a, b } => {
-            let store = open(&cli.db)?;
+            let store = open_current(&db)?;
             output::compare(out, &store, &ArticleId(a), &ArticleId(b), cli.json)?;
         }
         Command::Export { what, out: path } => {
-            let store = open_current(&cli.db)?;
+            json_ignored("export", "it always writes JSON Lines");
+            let store = open_current(&db)?;
             match path {
                 Some(p) => {
                     let mut f = std::io::BufWriter::new(
@@ -252,27 +473,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     output::export(&mut f, &store, what)?;
                     f.flush()?;
                 }
-                None => output::export(out, &store, what)?,
+                None => output::export(&mut std::io::stdout().lock(), &store, what)?,
             }
         }
-        Command::Rejected => output::rejected(out, &open(&cli.db)?, cli.json)?,
+        Command::Rejected => output::rejected(out, &open_existing(&db)?, cli.json)?,
         Command::Serve { addr } => {
-            drop(open_current(&cli.db)?);
+            json_ignored("serve", "its API under /api/ answers in JSON");
+            drop(open_current(&db)?);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
-            runtime.block_on(wiretrace_server::serve(cli.db.clone(), addr))?;
+            runtime
+                .block_on(wiretrace_server::serve(db.clone(), addr))
+                .with_context(|| format!("serving on {addr}"))?;
         }
         Command::Demo { demo_db } => {
+            let demo_db = if db_on_command_line { db } else { demo_db };
             let store = demo::build(&demo_db)?;
+            let articles = store.stats()?.articles;
+            // (With --json, stdout holds the stories' JSON lines only.)
+            let mut stderr = std::io::stderr();
+            let note: &mut dyn Write = if cli.json { &mut stderr } else { &mut *out };
             writeln!(
-                out,
-                "Demo store built at {} from {} articles written for wiretrace.\n",
+                note,
+                "Demo store built at {} from {} written for wiretrace.\n",
                 demo_db.display(),
-                store.stats()?.articles
+                output::count(articles, "article", "articles"),
             )?;
             output::stories(out, &store, 50, cli.json)?;
-            writeln!(out, "\nNext: wiretrace --db {} story <ID>   (or: article, compare, export --what passages)", demo_db.display())?;
+            let note: &mut dyn Write = if cli.json { &mut stderr } else { &mut *out };
+            writeln!(note, "\nNext: wiretrace --db {} story <ID>   (or: article, compare, export --what passages)", demo_db.display())?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -281,6 +511,40 @@ fn run(cli: Cli) -> Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listen_addresses_as_people_write_them() {
+        let loopback = |port| std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        assert_eq!(listen_address("8081"), Ok(loopback(8081)));
+        assert_eq!(listen_address("localhost:8081"), Ok(loopback(8081)));
+        assert_eq!(listen_address("127.0.0.1:0"), Ok(loopback(0)));
+        assert_eq!(
+            listen_address("[::1]:8081"),
+            Ok("[::1]:8081".parse().unwrap())
+        );
+        for bad in ["", "localhost", "99999", "http://localhost:8081"] {
+            assert!(listen_address(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn help_takes_help_as_itself() {
+        let args = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            help_args(args(&["wiretrace", "help", "--help"]).into_iter()),
+            args(&["wiretrace", "help"])
+        );
+        assert_eq!(
+            help_args(args(&["wiretrace", "--json", "help", "ingest", "-h"]).into_iter()),
+            args(&["wiretrace", "--json", "help", "ingest"])
+        );
+        assert_eq!(
+            help_args(args(&["wiretrace", "--db", "x.db", "help", "--help"]).into_iter()),
+            args(&["wiretrace", "--db", "x.db", "help"])
+        );
+        let other = args(&["wiretrace", "ingest", "--help"]);
+        assert_eq!(help_args(other.clone().into_iter()), other);
+    }
 
     #[test]
     fn purge_delay_option_is_the_one_set() {

@@ -15,6 +15,56 @@ use wiretrace_stories::Story;
 use crate::pipeline::{directed_passages, IngestSummary};
 use crate::ExportWhat;
 
+/// Text from ingested content made safe for a terminal: control
+/// characters (escape sequences that set a window title, clear the screen
+/// or forge a link; a carriage return that overwrites a line) and the
+/// characters that reorder text are shown as `\u{..}` escapes, as `ls`
+/// and `git` show them, rather than acted on. Newlines and tabs stay.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(unsafe_char) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| match unsafe_char(c) {
+            true => format!("\\u{{{:x}}}", c as u32),
+            false => c.to_string(),
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// A writer for terminal output: everything written is [`printable`].
+/// (JSON needs none of it: it escapes control characters itself.)
+pub struct Printable<W: Write>(pub W);
+
+impl<W: Write> Write for Printable<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match std::str::from_utf8(buf) {
+            Ok(s) => self.0.write_all(printable(s).as_bytes())?,
+            // Not whole characters: the ASCII controls at least (the bytes
+            // of a multi-byte character are all 0x80 or over).
+            Err(_) => {
+                for &b in buf {
+                    if b.is_ascii_control() && b != b'\n' && b != b'\t' {
+                        write!(self.0, "\\u{{{b:x}}}")?;
+                    } else {
+                        self.0.write_all(&[b])?;
+                    }
+                }
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
@@ -24,7 +74,60 @@ fn table(header: &[&str]) -> Table {
 }
 
 fn date(d: Option<chrono::DateTime<chrono::FixedOffset>>) -> String {
-    d.map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d %H:%M").to_string())
+    d.map_or_else(
+        || "undated".into(),
+        |d| d.format("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
+/// A time as the API writes it (RFC 3339, `Z` for UTC, no fraction of a
+/// second unless there is one).
+pub fn rfc3339(d: chrono::DateTime<chrono::FixedOffset>) -> String {
+    d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// Where an article appeared, for people: its site, else the host of its
+/// URL, else "site unknown".
+fn site_label(site: Option<&str>, url: Option<&str>) -> String {
+    site.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .or_else(|| url.and_then(wiretrace_extract::host_of))
+        .unwrap_or_else(|| "site unknown".into())
+}
+
+/// A story's outlets, for people: the named ones, and "site unknown" for
+/// articles whose site is not known.
+fn outlets_label(outlets: &[String]) -> String {
+    let named: Vec<&str> = outlets
+        .iter()
+        .map(|o| o.trim())
+        .filter(|o| !o.is_empty())
+        .collect();
+    let unknown = named.len() < outlets.len() || outlets.is_empty();
+    named
+        .into_iter()
+        .chain(unknown.then_some("site unknown"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// When a story ran: "first – last", one date when they are the same
+/// day, "undated" when none of its articles has a date.
+fn seen(
+    first: Option<chrono::DateTime<chrono::FixedOffset>>,
+    last: Option<chrono::DateTime<chrono::FixedOffset>>,
+) -> String {
+    match (first, last) {
+        (None, None) => "undated".into(),
+        (f, l) => format!("first seen {}, last seen {}", date(f), date(l)),
+    }
+}
+
+/// `n` and the noun for it: "1 article", "3 articles".
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Writes `v` as one JSON line, in one write.
@@ -45,28 +148,49 @@ pub fn ingest_summary(
     if as_json {
         return line(
             out,
-            &json!({"items": s.items, "ingested": s.ingested, "exact_duplicates": s.exact_duplicates, "revised": s.revised, "unchanged": s.unchanged, "rejected": s.rejected, "rejections": s.rejections, "store": stats}),
+            &json!({"items": s.items, "ingested": s.ingested, "exact_duplicates": s.exact_duplicates, "revised": s.revised, "unchanged": s.unchanged, "rejected": s.rejected, "rejections": s.rejections, "skipped": s.skipped, "store": stats}),
         );
     }
     writeln!(
         out,
-        "{} items: {} ingested ({} exact duplicates), {} revised, {} unchanged, {} rejected",
-        s.items, s.ingested, s.exact_duplicates, s.revised, s.unchanged, s.rejected
+        "{}: {} ingested ({}), {} revised, {} unchanged, {} rejected",
+        count(s.items, "item", "items"),
+        s.ingested,
+        count(s.exact_duplicates, "exact duplicate", "exact duplicates"),
+        s.revised,
+        s.unchanged,
+        s.rejected
     )?;
     for r in s.rejections.iter().take(20) {
         writeln!(out, "  rejected {}: {}", r.input, r.reason)?;
     }
-    if s.rejections.len() > 20 {
+    if s.rejections.len() > 20 || s.rejected > s.rejections.len() as u64 {
         writeln!(
             out,
-            "  ... and {} more (wiretrace rejected)",
-            s.rejections.len() - 20
+            "  ... {} rejected in all (wiretrace rejected lists them)",
+            count(s.rejected, "item", "items")
         )?;
+    }
+    if !s.skipped.is_empty() {
+        writeln!(
+            out,
+            "skipped: {} not news input",
+            count(s.skipped.len() as u64, "file", "files")
+        )?;
+        for k in s.skipped.iter().take(20) {
+            writeln!(out, "  skipped {}: {}", k.input, k.reason)?;
+        }
+        if s.skipped.len() > 20 {
+            writeln!(out, "  ... and {} more", s.skipped.len() - 20)?;
+        }
     }
     writeln!(
         out,
-        "store: {} articles, {} copy families, {} stories, {} shared passages",
-        stats.articles, stats.families, stats.stories, stats.passages
+        "store: {}, {}, {}, {}",
+        count(stats.articles, "article", "articles"),
+        count(stats.families, "copy family", "copy families"),
+        count(stats.stories, "story", "stories"),
+        count(stats.passages, "shared passage", "shared passages")
     )?;
     Ok(())
 }
@@ -112,13 +236,13 @@ impl<'a> ArticleJson<'a> {
             id: &a.id,
             input: &a.input,
             language: &a.language,
-            published: a.published.map(|d| d.to_rfc3339()),
+            published: a.published.map(rfc3339),
             related: &a.related,
             site: &a.site,
             stripped: &a.stripped,
             text: &a.text,
             title: &a.title,
-            updated: a.updated.map(|d| d.to_rfc3339()),
+            updated: a.updated.map(rfc3339),
             url: &a.url,
             wire: &a.wire,
         }
@@ -154,12 +278,12 @@ pub fn extract(
                 Ok(a) => {
                     let title = a.title.clone().unwrap_or_default();
                     if markdown {
-                        writeln!(out, "# {title}\n")?;
+                        writeln!(out, "# {}\n", markdown_inline(&title))?;
                         let meta: Vec<String> = [
-                            a.byline.clone(),
-                            a.published.map(|d| d.to_rfc3339()),
-                            a.site.clone(),
-                            a.wire.clone(),
+                            a.byline.as_deref().map(markdown_inline),
+                            a.published.map(rfc3339),
+                            a.site.as_deref().map(markdown_inline),
+                            a.wire.as_deref().map(markdown_inline),
                         ]
                         .into_iter()
                         .flatten()
@@ -177,13 +301,34 @@ pub fn extract(
                     if as_json {
                         line(out, &json!({"input": input, "error": e.reason}))?;
                     } else {
-                        eprintln!("wiretrace: {input}: {}", e.reason);
+                        eprintln!("wiretrace: {}: {}", printable(&input), printable(&e.reason));
                     }
                 }
             }
         }
     }
+    for k in reader.take_skipped() {
+        eprintln!("wiretrace: skipped {}: {}", printable(&k.input), k.reason);
+    }
     Ok(failed)
+}
+
+/// Text as one line of Markdown that reads as written: the characters
+/// Markdown acts on are escaped, line breaks become spaces (a title with
+/// `*`, `[link](…)`, `<b>` or a line of `===` stays text).
+fn markdown_inline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn stories(
@@ -214,7 +359,7 @@ pub fn stories(
             date(s.first_seen),
             date(s.last_seen),
             s.articles.len().to_string(),
-            s.outlets.join(", "),
+            outlets_label(&s.outlets),
         ]);
     }
     writeln!(out, "{t}")?;
@@ -250,9 +395,9 @@ pub fn story(
         members.push(a.clone());
         let fam = families.get(id);
         rows.push(json!({
-            "id": id, "published": a.published.map(|d| d.to_rfc3339()), "site": a.site, "title": a.title, "wire": a.wire,
+            "id": id, "published": a.published.map(rfc3339), "site": a.site, "url": a.url, "title": a.title, "wire": a.wire,
             "family": fam.map(|f| &f.family), "source": fam.and_then(|f| f.source.as_ref()),
-            "similarity": assignments.get(id).map(|x| x.similarity), "why": assignments.get(id).map(|x| &x.reason),
+            "similarity": assignments.get(id).map(|x| x.similarity), "reason": assignments.get(id).map(|x| &x.reason),
         }));
     }
     let tellers = wiretrace_stories::tellers(
@@ -276,10 +421,9 @@ pub fn story(
     writeln!(out, "{}  {}", s.id, s.headline.as_deref().unwrap_or(""))?;
     writeln!(
         out,
-        "first seen {}, last seen {}, outlets: {}\n",
-        date(s.first_seen),
-        date(s.last_seen),
-        s.outlets.join(", ")
+        "{}; outlets: {}\n",
+        seen(s.first_seen, s.last_seen),
+        outlets_label(&s.outlets)
     )?;
     let mut header = vec!["published", "article", "site", "title", "copy of"];
     if why {
@@ -289,14 +433,17 @@ pub fn story(
     for r in rows {
         let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
         let mut row = vec![
-            s("published").get(..16).unwrap_or("-").replace('T', " "),
+            s("published")
+                .get(..16)
+                .unwrap_or("undated")
+                .replace('T', " "),
             s("id"),
-            s("site"),
+            site_label(r["site"].as_str(), r["url"].as_str()),
             s("title"),
             s("source"),
         ];
         if why {
-            row.push(s("why"));
+            row.push(s("reason"));
         }
         t.add_row(row);
     }
@@ -339,8 +486,14 @@ pub fn article(out: &mut dyn Write, store: &SqliteStore, a: &Article, as_json: b
         out,
         "{}{}{}{}{}{}{}{}{}",
         field("id", Some(a.id.to_string())),
-        field("site", a.site.clone()),
-        field("published", a.published.map(|d| d.to_rfc3339())),
+        field(
+            "site",
+            Some(site_label(a.site.as_deref(), a.url.as_deref()))
+        ),
+        field(
+            "published",
+            Some(a.published.map_or_else(|| "undated".into(), rfc3339))
+        ),
         field("byline", a.byline.clone()),
         field("wire", a.wire.clone()),
         field("language", a.language.clone()),
@@ -370,8 +523,14 @@ pub fn compare(
     b: &ArticleId,
     as_json: bool,
 ) -> Result<()> {
-    let (Some(x), Some(y)) = (store.article(a)?, store.article(b)?) else {
-        anyhow::bail!("no article {a} or {b}")
+    let (x, y) = (store.article(a)?, store.article(b)?);
+    let missing: Vec<String> = [(a, &x), (b, &y)]
+        .iter()
+        .filter(|(_, found)| found.is_none())
+        .map(|(id, _)| format!("{:?}", id.as_str()))
+        .collect();
+    let (Some(x), Some(y)) = (x, y) else {
+        anyhow::bail!("no article {}", missing.join(" nor "))
     };
     // Computed afresh: the pair may never have been a candidate.
     let r = wiretrace_reuse::align(
@@ -482,7 +641,11 @@ pub fn rejected(out: &mut dyn Write, store: &SqliteStore, as_json: bool) -> Resu
     }
     let mut t = table(&["input", "reason", "when"]);
     for r in &all {
-        t.add_row(vec![r.input.clone(), r.reason.clone(), r.at.clone()]);
+        let when = chrono::DateTime::parse_from_rfc3339(&r.at).map_or_else(
+            |_| r.at.clone(),
+            |d| d.format("%Y-%m-%d %H:%M:%S").to_string(),
+        );
+        t.add_row(vec![r.input.clone(), r.reason.clone(), when]);
     }
     writeln!(out, "{t}")?;
     Ok(())

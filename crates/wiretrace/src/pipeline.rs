@@ -53,19 +53,50 @@ pub struct IngestSummary {
     pub revised: u64,
     pub unchanged: u64,
     pub rejected: u64,
+    /// The first rejections (at most [`REJECTIONS_KEPT`]): all are stored
+    /// as they come, none is held.
     pub rejections: Vec<Rejection>,
+    /// Rejections of one input (a feed) for one reason, counted: past
+    /// [`SAME_REASON_LISTED`] they are stored as one line with the count.
+    #[serde(skip)]
+    same_reason: HashMap<(String, String), u64>,
+    /// Entries of the folders named that are no news input.
+    pub skipped: Vec<wiretrace_ingest::Skipped>,
 }
 
 fn progress(quiet: bool) -> ProgressBar {
+    spinner(quiet, "{spinner} {elapsed} {pos} items {msg}")
+}
+
+/// A spinner on a terminal's stderr with this template; hidden when
+/// `quiet` or when stderr is no terminal.
+fn spinner(quiet: bool, template: &str) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let pb = ProgressBar::new_spinner();
-    pb.set_style(
-        ProgressStyle::with_template("{spinner} {elapsed} {pos} items {msg}")
-            .expect("static template"),
-    );
+    pb.set_style(ProgressStyle::with_template(template).expect("static template"));
+    pb.enable_steady_tick(std::time::Duration::from_millis(200));
     pb
+}
+
+/// Rejections an ingest keeps to print (all are stored).
+pub const REJECTIONS_KEPT: usize = 100;
+
+/// Rejections of one input for one reason listed one by one; the rest are
+/// stored as one line that counts them (a feed of 3 million `{}` lines
+/// made 3 million rows).
+const SAME_REASON_LISTED: u64 = 10;
+
+/// Distinct (input, reason) pairs counted; rejections past them are listed
+/// one by one (it bounds the memory the counting takes).
+const SAME_REASON_KEYS: usize = 10_000;
+
+/// The input a rejected item came from: a feed for its lines.
+fn source_of(input: &str) -> &str {
+    input
+        .rsplit_once(":line ")
+        .map_or(input, |(source, _)| source)
 }
 
 /// Reads, extracts and stores every item of `inputs`.
@@ -91,7 +122,7 @@ pub fn ingest(
         let (send_read, read) = std::sync::mpsc::sync_channel::<Vec<Item>>(QUEUED_BATCHES);
         // (Unbounded: the backlog bounds it.)
         let (send, converted) = std::sync::mpsc::channel();
-        scope.spawn(move || {
+        let reading = scope.spawn(move || {
             let mut reader = ItemReader::new(inputs, limits);
             loop {
                 let batch: Vec<_> = reader.by_ref().take(BATCH).collect();
@@ -99,6 +130,7 @@ pub fn ingest(
                     break; // done, or the converter stopped
                 }
             }
+            reader.take_skipped()
         });
         scope.spawn(move || {
             for batch in read {
@@ -132,6 +164,10 @@ pub fn ingest(
                 summary.rejected
             ));
         }
+        summary.skipped = reading
+            .join()
+            .map_err(|_| anyhow::anyhow!("reading the inputs panicked"))?;
+        store_rejection_counts(store, &mut summary)?;
         Ok(())
     })?;
     pb.finish_and_clear();
@@ -178,9 +214,57 @@ fn store_batch(
             PutOutcome::Unchanged => summary.unchanged += 1,
         }
     }
-    store.put_rejections(&bad)?;
     summary.rejected += bad.len() as u64;
-    summary.rejections.extend(bad);
+    bad.retain(|r| {
+        let key = (source_of(&r.input).to_string(), r.reason.clone());
+        let seen = summary.same_reason.len();
+        match summary.same_reason.get_mut(&key) {
+            Some(n) => {
+                *n += 1;
+                *n <= SAME_REASON_LISTED
+            }
+            None if seen < SAME_REASON_KEYS => {
+                summary.same_reason.insert(key, 1);
+                true
+            }
+            None => true,
+        }
+    });
+    store.put_rejections(&bad)?;
+    let room = REJECTIONS_KEPT.saturating_sub(summary.rejections.len());
+    summary.rejections.extend(bad.into_iter().take(room));
+    Ok(())
+}
+
+/// Stores one line for each input and reason rejected more than
+/// [`SAME_REASON_LISTED`] times, counting the rest.
+fn store_rejection_counts(store: &mut dyn Store, summary: &mut IngestSummary) -> Result<()> {
+    let mut counted: Vec<Rejection> = summary
+        .same_reason
+        .drain()
+        .filter(|(_, n)| *n > SAME_REASON_LISTED)
+        .map(|((source, reason), n)| {
+            let more = n - SAME_REASON_LISTED;
+            Rejection::new(
+                format!("{source} ({more} more items rejected for this reason)"),
+                reason,
+            )
+        })
+        .collect();
+    counted.sort_by(|a, b| (&a.input, &a.reason).cmp(&(&b.input, &b.reason)));
+    // (One input may have two reasons with one count: the input names the
+    // stored row.)
+    let mut named: HashMap<String, usize> = HashMap::new();
+    for r in &mut counted {
+        let n = named.entry(r.input.clone()).or_default();
+        *n += 1;
+        if *n > 1 {
+            r.input = format!("{} #{n}", r.input);
+        }
+    }
+    store.put_rejections(&counted)?;
+    let room = REJECTIONS_KEPT.saturating_sub(summary.rejections.len());
+    summary.rejections.extend(counted.into_iter().take(room));
     Ok(())
 }
 
@@ -205,7 +289,10 @@ const DOC_CACHE_TOKENS: usize = 8_000_000;
 /// numbered before it (so each pair is found once), a chunk at a time.
 /// Finally relations the grown index no longer accepts are dropped: the
 /// result is the same whatever the order and batches of ingest.
-pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
+///
+/// Unless `quiet`, a terminal's stderr shows what it is doing (phases,
+/// articles analysed of all pending, pairs aligned).
+pub fn analyse(store: &mut dyn Store, stories: bool, quiet: bool) -> Result<()> {
     let pending = store.pending_analysis()?;
     let behind = store.stories_behind()?;
     // (The counts are taken only when they decide: they scan tables.)
@@ -217,6 +304,11 @@ pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
     if pending.is_empty() && !stories_due {
         return Ok(());
     }
+    let pb = spinner(quiet, "{spinner} {elapsed} analysis: {msg}");
+    pb.set_message(format!(
+        "indexing the sketches of {} new articles",
+        pending.len()
+    ));
     let pending_set: BTreeSet<&ArticleId> = pending.iter().collect();
     // Analysed articles first, then the pending ones, each by id.
     let (mut sketches, mut new): (Vec<Sketch>, Vec<Sketch>) = store
@@ -341,6 +433,12 @@ pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
             docs.insert(n, d);
         }
         aligned = Some((current.chunk, relations));
+        pb.set_message(format!(
+            "aligned the candidate pairs of {} of {} new articles ({} pairs so far)",
+            current.base + current.chunk.len() - first_new,
+            sketches.len() - first_new,
+            aligner.work().0
+        ));
     }
     if let Some((done, relations)) = aligned {
         store_relations(store, done, relations, &taken_here, &mut made_here)?;
@@ -354,6 +452,12 @@ pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
     // Regrouping reuses their memory rather than taking more from the
     // system (fresh pages are zeroed first, at a cost).
     drop((docs, aligner));
+    pb.set_message(if stories {
+        "grouping copy families and stories"
+    } else {
+        "grouping copy families"
+    });
+    let _clear = ClearOnDrop(pb);
     regroup(
         store,
         &index,
@@ -363,6 +467,15 @@ pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
         stories,
         behind,
     )
+}
+
+/// Clears a progress bar however the work it shows ends.
+struct ClearOnDrop(ProgressBar);
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
 }
 
 /// A chunk's relations, each with its [`RelationSummary`] (taken on the

@@ -63,9 +63,13 @@ fn bad_items_are_rejected_with_reasons_and_good_ones_stored() {
     );
     assert!(reason("feed.jsonl:line 2").starts_with("malformed JSON"));
     assert!(reason("feed.jsonl:line 3").contains("not UTF-8"));
-    assert!(reason("photo.png").contains("unsupported file type"));
     assert!(reason("huge.txt").contains("too large"));
-    assert_eq!(rejected.len(), 6, "{rejected:?}");
+    // A folder's image is no news input: skipped and counted, not rejected.
+    assert!(!rejected
+        .iter()
+        .any(|r| r["input"].as_str().unwrap().ends_with("photo.png")));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("skipped: 1 file not news input"));
+    assert_eq!(rejected.len(), 5, "{rejected:?}");
 
     let articles = export(&db, "articles");
     let text_of = |suffix: &str| {

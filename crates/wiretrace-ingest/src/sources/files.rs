@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use wiretrace_core::Rejection;
 
 use super::jsonl::LineSource;
-use super::Limits;
+use super::{Limits, Skipped};
 use crate::{Item, PageKind};
 
 /// What a file name says it holds.
@@ -74,9 +74,10 @@ pub(super) fn open(path: &Path, limits: Limits) -> Opened {
             // Sized for the file, so that reading it copies nothing twice
             // (a gzip's size is only a hint of what it holds).
             let hint = if gz { size.saturating_mul(4) } else { size + 1 };
-            let mut bytes = Vec::with_capacity(hint.min(limits.max_item_bytes + 1) as usize);
+            let mut bytes =
+                Vec::with_capacity(hint.min(limits.max_item_bytes.saturating_add(1)) as usize);
             match reader
-                .take(limits.max_item_bytes + 1)
+                .take(limits.max_item_bytes.saturating_add(1))
                 .read_to_end(&mut bytes)
             {
                 Ok(_) if bytes.len() as u64 > limits.max_item_bytes => reject(format!(
@@ -91,20 +92,58 @@ pub(super) fn open(path: &Path, limits: Limits) -> Opened {
     }
 }
 
-/// The files under a directory, sorted by path, and a rejection for each
-/// entry that cannot be read. Hidden files and directories are skipped.
-pub(super) fn walk(dir: &Path) -> (Vec<PathBuf>, Vec<Item>) {
+/// Whether a file's name says it holds news input wiretrace reads.
+pub(super) fn is_news_input(path: &Path) -> bool {
+    format_of(path).is_some()
+}
+
+/// The files under a directory, sorted by path; the entries that are no
+/// news input, each with why (skipped, not rejected: a folder of pages may
+/// hold a README or images); and a rejection for each entry that cannot
+/// be read. Hidden files and directories are passed over; symbolic links
+/// are followed.
+pub(super) fn walk(dir: &Path) -> (Vec<PathBuf>, Vec<Skipped>, Vec<Item>) {
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     let mut problems = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
-        .follow_links(false)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    let mut skip = |path: &Path, reason: &str| {
+        skipped.push(Skipped {
+            input: display(path),
+            reason: reason.into(),
+        })
+    };
     for entry in walker {
         match entry {
-            Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
-            Ok(_) => {}
+            Ok(e) if e.file_type().is_file() => {
+                if is_news_input(e.path()) {
+                    files.push(e.into_path());
+                } else {
+                    skip(e.path(), NOT_NEWS_INPUT);
+                }
+            }
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) => skip(e.path(), not_a_file(&e.file_type())),
+            Err(e) if e.loop_ancestor().is_some() => skip(
+                e.path().unwrap_or(dir),
+                "a symbolic link that loops back to a folder above it",
+            ),
+            Err(e)
+                if e.path().is_some_and(|p| {
+                    p.symlink_metadata()
+                        .is_ok_and(|m| m.file_type().is_symlink())
+                        && std::fs::metadata(p).is_err()
+                }) =>
+            {
+                skip(
+                    e.path().unwrap_or(dir),
+                    "a dangling symbolic link (its target does not exist)",
+                )
+            }
             Err(e) => {
                 let input = e.path().map_or_else(|| display(dir), display);
                 problems.push(Item::Rejected(Rejection::new(
@@ -114,5 +153,28 @@ pub(super) fn walk(dir: &Path) -> (Vec<PathBuf>, Vec<Item>) {
             }
         }
     }
-    (files, problems)
+    (files, skipped, problems)
+}
+
+/// Why a file a folder holds was skipped for its name.
+const NOT_NEWS_INPUT: &str =
+    "not news input (wiretrace reads .html, .htm, .txt, .jsonl, .ndjson, optionally .gz)";
+
+/// Why an entry that is neither a file nor a folder was skipped.
+fn not_a_file(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe (FIFO), not a file";
+        }
+        if t.is_socket() {
+            return "a socket, not a file";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device, not a file";
+        }
+    }
+    let _ = t;
+    "not a regular file"
 }

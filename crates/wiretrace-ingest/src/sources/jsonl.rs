@@ -15,6 +15,8 @@ pub struct LineSource {
     line_no: usize,
     gz: bool,
     done: bool,
+    /// Whether a line was read yet (the first tells HTML from JSON Lines).
+    started: bool,
 }
 
 impl LineSource {
@@ -30,6 +32,7 @@ impl LineSource {
             line_no: 0,
             gz,
             done: false,
+            started: false,
         }
     }
 
@@ -40,6 +43,7 @@ impl LineSource {
             line_no: 0,
             gz: false,
             done: false,
+            started: false,
         }
     }
 
@@ -56,6 +60,7 @@ impl LineSource {
             line_no: 0,
             gz,
             done: false,
+            started: false,
         }
     }
 
@@ -65,11 +70,28 @@ impl LineSource {
             if self.done {
                 return None;
             }
+            match self.skip_blank() {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.done = true;
+                    return None;
+                }
+                Err(e) => {
+                    self.done = true;
+                    let input = format!("{}:line {}", self.name, self.line_no + 1);
+                    return Some(self.read_error(&input, e));
+                }
+            }
             self.line_no += 1;
             let input = format!("{}:line {}", self.name, self.line_no);
+            if !std::mem::replace(&mut self.started, true) {
+                if let Some(item) = self.markup_instead() {
+                    return Some(item);
+                }
+            }
             let mut line = Vec::new();
             let read = (&mut self.reader)
-                .take(limits.max_item_bytes + 1)
+                .take(limits.max_item_bytes.saturating_add(1))
                 .read_until(b'\n', &mut line);
             match read {
                 Ok(0) => {
@@ -102,6 +124,47 @@ impl LineSource {
                 }
             }
         }
+    }
+
+    /// Passes over whitespace up to the next line that holds something,
+    /// counting the lines passed: no item is made for a blank line, so a
+    /// stream of them costs no more than reading it. `false` at the end.
+    fn skip_blank(&mut self) -> std::io::Result<bool> {
+        loop {
+            let buf = self.reader.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(false);
+            }
+            let blank = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            self.line_no += buf[..blank].iter().filter(|&&b| b == b'\n').count();
+            let more = blank < buf.len();
+            self.reader.consume(blank);
+            if more {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// A feed whose first line is markup (a web page piped into
+    /// `ingest -`) is refused once, whole: one "malformed JSON" for each of
+    /// its lines would bury the reason.
+    fn markup_instead(&mut self) -> Option<Item> {
+        let buf = self.reader.fill_buf().ok()?;
+        if buf.first() != Some(&b'<') {
+            return None;
+        }
+        self.done = true;
+        let what = if self.name == "-" {
+            "stdin"
+        } else {
+            self.name.as_str()
+        };
+        Some(Item::Rejected(Rejection::new(
+            self.name.clone(),
+            format!(
+                "{what} holds HTML or XML, not JSON Lines (one JSON object a line): save a page as a .html file and ingest that file"
+            ),
+        )))
     }
 
     fn read_error(&self, input: &str, e: std::io::Error) -> Item {
@@ -154,6 +217,34 @@ mod tests {
             matches!(&items[1], Item::Rejected(r) if r.input == "f:line 2" && r.reason.contains("longer than"))
         );
         assert!(matches!(&items[2], Item::Record { input, .. } if input == "f:line 4"));
+    }
+
+    #[test]
+    fn blank_lines_are_passed_over_and_counted() {
+        let data = format!(
+            "\n  \n{{\"a\":1}}\n{}\n\r\n  {{\"b\":2}}\n",
+            "\n".repeat(100_000)
+        );
+        let items = drain(
+            LineSource::from_reader("f", std::io::Cursor::new(data.into_bytes()), false),
+            Limits::default(),
+        );
+        let inputs: Vec<&str> = items.iter().map(Item::input).collect();
+        assert_eq!(inputs, ["f:line 3", "f:line 100006"]);
+    }
+
+    #[test]
+    fn a_page_in_place_of_json_lines_is_refused_once() {
+        let page = "\n<!doctype html>\n<html><head><title>T</title></head>\n<body><p>Text</p></body>\n</html>\n";
+        let items = drain(
+            LineSource::from_reader("-", std::io::Cursor::new(page.as_bytes().to_vec()), false),
+            Limits::default(),
+        );
+        assert_eq!(items.len(), 1);
+        assert!(
+            matches!(&items[0], Item::Rejected(r) if r.input == "-" && r.reason.contains("not JSON Lines")),
+            "{items:?}"
+        );
     }
 
     #[test]

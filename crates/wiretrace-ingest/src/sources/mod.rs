@@ -26,6 +26,15 @@ impl Default for Limits {
     }
 }
 
+/// An entry of a folder that is not read, and why: a file that is no news
+/// input (a README, an image), a named pipe, a dangling link. Not a
+/// rejection: the user named the folder, not the file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    pub input: String,
+    pub reason: String,
+}
+
 /// An input the user named, or one found in a directory.
 #[derive(Debug, Clone)]
 enum Input {
@@ -41,6 +50,8 @@ pub struct ItemReader {
     /// Items found while expanding directories (unsupported files), waiting
     /// to be reported.
     early: VecDeque<Item>,
+    /// Entries of the folders walked so far that were skipped.
+    skipped: Vec<Skipped>,
 }
 
 impl ItemReader {
@@ -60,7 +71,13 @@ impl ItemReader {
             lines: None,
             limits,
             early: VecDeque::new(),
+            skipped: Vec::new(),
         }
+    }
+
+    /// The entries of folders skipped since the last call (see [`Skipped`]).
+    pub fn take_skipped(&mut self) -> Vec<Skipped> {
+        std::mem::take(&mut self.skipped)
     }
 }
 
@@ -81,7 +98,8 @@ impl Iterator for ItemReader {
             match self.queue.pop_front()? {
                 Input::Stdin => self.lines = Some(LineSource::stdin()),
                 Input::Path(p) if p.is_dir() => {
-                    let (files, problems) = files::walk(&p);
+                    let (files, skipped, problems) = files::walk(&p);
+                    self.skipped.extend(skipped);
                     self.early.extend(problems);
                     for f in files.into_iter().rev() {
                         self.queue.push_front(Input::Path(f));
