@@ -51,14 +51,6 @@ impl PageKind {
 /// words: a teaser, a caption or two. A full report filed under a video
 /// section is an article.
 pub const SHORT_BODY_WORDS: usize = 150;
-/// A body of at least this many paragraphs...
-pub const LIST_MIN_PARAGRAPHS: usize = 6;
-/// ...of which this share are headline-like lines...
-pub const LIST_SHARE: f64 = 0.8;
-/// ...(at most this many words, with no sentence's end) is a list of
-/// headlines: an aggregator.
-pub const HEADLINE_MAX_WORDS: usize = 14;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Where {
     Path,
@@ -119,12 +111,6 @@ fn has_segment(path: &str, segment: &str) -> bool {
     })
 }
 
-fn is_headline_line(p: &str) -> bool {
-    let words = p.split_whitespace().count();
-    let ends_sentence = p.trim_end().ends_with(['.', '!', '?', '"', '”']);
-    words <= HEADLINE_MAX_WORDS && !ends_sentence
-}
-
 /// The kind of container `a` is, if it is one.
 pub fn page_kind(a: &Article) -> Option<PageKind> {
     let mut at = CharCursor::new(&a.text);
@@ -155,10 +141,9 @@ pub fn page_kind(a: &Article) -> Option<PageKind> {
             return Some(cue.kind);
         }
     }
-    let lines = paragraphs.iter().filter(|p| is_headline_line(p)).count();
-    (paragraphs.len() >= LIST_MIN_PARAGRAPHS
-        && lines as f64 >= LIST_SHARE * paragraphs.len() as f64)
-        .then_some(PageKind::Aggregator)
+    // (A body of short lines is no cue by itself: a results table or a
+    // standings list reads alike, and is an article.)
+    None
 }
 
 #[cfg(test)]
@@ -213,18 +198,19 @@ mod tests {
     }
 
     #[test]
-    fn lists_of_headlines_and_tag_pages_are_aggregators() {
+    fn tag_and_section_lists_are_aggregators_and_a_table_is_not() {
+        let lines = [
+            "Port of Aldren closed as dockworkers strike",
+            "Ferry timetable unchanged, authority says",
+            "Council approves tram extension",
+            "Harbour festival postponed to autumn",
+            "New bridge opens to cyclists",
+            "Storm warning for the northern coast",
+        ];
         let list = page(
-            "https://aldren-post.example/news",
+            "https://aldren-post.example/latest-news/",
             "Latest news",
-            &[
-                "Port of Aldren closed as dockworkers strike",
-                "Ferry timetable unchanged, authority says",
-                "Council approves tram extension",
-                "Harbour festival postponed to autumn",
-                "New bridge opens to cyclists",
-                "Storm warning for the northern coast",
-            ],
+            &lines,
         );
         assert_eq!(page_kind(&list), Some(PageKind::Aggregator));
         let tag = page(
@@ -233,6 +219,13 @@ mod tests {
             &STORY,
         );
         assert_eq!(page_kind(&tag), Some(PageKind::Aggregator));
+        // Short lines under an article's address: a results table, say.
+        let table = page(
+            "https://aldren-post.example/sport/regatta-results",
+            "Regatta results",
+            &lines,
+        );
+        assert_eq!(page_kind(&table), None);
     }
 
     #[test]
