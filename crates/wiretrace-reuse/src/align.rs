@@ -4,8 +4,14 @@
 //! 2. *Chains*: seeds taken in order of position in `a` are chained when they
 //!    also advance in `b` by at most [`MAX_GAP`] tokens: a changed word, a
 //!    spelling variant or a short insertion breaks a few seeds, not the chain.
-//! 3. *Passages*: chains long enough to be prose, widened while the tokens on
-//!    both sides still agree, with code point spans into each text.
+//! 3. *Pieces*: each chain cut at the paragraph breaks of either text, each
+//!    piece widened while the tokens on both sides still agree.
+//! 4. *Passages*: the maximal runs of pieces (passim's and PAN's unit: a
+//!    whole-article copy is one passage): a piece is joined to the one that
+//!    continues it in both texts, into the same or the next paragraph, after
+//!    at most [`MAX_GAP`] tokens on each side (a small edit at a paragraph
+//!    break). A passage shorter than [`MIN_PASSAGE_TOKENS`] on either side is
+//!    dropped: it is a stock phrase, not evidence of reuse.
 
 use serde::{Deserialize, Serialize};
 use wiretrace_core::{ArticleId, Span};
@@ -15,7 +21,13 @@ use crate::fingerprint::SEED_N;
 
 /// Most tokens a chain may skip between two seeds, on either side.
 pub const MAX_GAP: usize = 12;
-/// A passage spans at least this many tokens on each side.
+/// A passage spans at least this many tokens on each side. Ten words (about
+/// 60 characters of English news) is past the stock phrases every outlet
+/// writes alike ("said in a statement on Tuesday", "contributed to this
+/// report": 6 and 5 words) and under a quoted sentence; passim keeps
+/// alignments of 50 characters and more by default. Checked on each
+/// reported passage, not only on its chain: the cut at paragraph breaks
+/// once left pieces of one to three words.
 pub const MIN_PASSAGE_TOKENS: usize = 10;
 /// A passage holds at least this many seeds.
 pub const MIN_SEEDS: usize = 3;
@@ -35,6 +47,14 @@ pub struct Passage {
     pub b_tokens: (usize, usize),
     /// Tokens of `a` covered by seeds: how much of the passage matches exactly.
     pub matched: usize,
+    /// The paragraph pieces the passage runs through (pairs of a paragraph
+    /// of `a` and one of `b`): 1 for a passage inside one paragraph.
+    #[serde(default = "one")]
+    pub paragraphs: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// What two docs share.
@@ -52,15 +72,24 @@ pub struct PairRelation {
 /// Two docs are copies of one text when the passages that keep their order
 /// in both cover at least this share of one of them...
 pub const COPY_COVERAGE: f64 = 0.5;
-/// ...in at least two passages (passages end at paragraph breaks, so: two
-/// paragraphs; two articles that both quote one long paragraph are not
-/// copies of each other), unless one passage covers this share of one of
-/// them (a one-paragraph brief taken whole)...
+/// ...over at least two paragraphs ([`Passage::paragraphs`]: two articles
+/// that both quote one long paragraph are not copies of each other),
+/// unless it covers this share of one of them (a one-paragraph brief taken
+/// whole)...
 pub const COPY_ONE_PASSAGE_COVERAGE: f64 = 0.9;
 /// Pairs with more passages than this are judged on plain coverage.
 const MAX_CHAIN_PASSAGES: usize = 400;
 /// ...and at least this many of its tokens.
 pub const COPY_MIN_TOKENS: usize = 20;
+
+/// A pair whose contained side is held by the other is a *partial* copy
+/// (a passage, not copies of one text) when that text is under this share
+/// of the side holding it...
+pub const CONTAINER_SHARE: f64 = 1.0 / 3.0;
+/// ...and starts past this share of it: a digest, a live page or a "The
+/// Latest" page carrying one short item among others. A brief cut from a
+/// story keeps the story's start, and stays a copy.
+pub const CONTAINER_START: f64 = 0.25;
 
 /// Whether a pair is copies of one text, given its
 /// [`PairRelation::ordered_coverage`], the tokens of the smaller side its
@@ -100,6 +129,7 @@ impl PairRelation {
         }
         ps.sort_by_key(|p| (p.a_tokens, p.b_tokens));
         let width = |p: &Passage| (p.a_tokens.1 - p.a_tokens.0) + (p.b_tokens.1 - p.b_tokens.0);
+        // (`n` counts paragraph pieces: a whole copy is one passage.)
         let mut best: Vec<(usize, Option<usize>)> = Vec::with_capacity(ps.len());
         for (i, p) in ps.iter().enumerate() {
             let prev = (0..i)
@@ -112,7 +142,7 @@ impl PairRelation {
         while let Some(i) = at {
             a += ps[i].a_tokens.1 - ps[i].a_tokens.0;
             b += ps[i].b_tokens.1 - ps[i].b_tokens.0;
-            n += 1;
+            n += ps[i].paragraphs.max(1);
             at = best[i].1;
         }
         let share = |chain: usize, union: usize, coverage: f64| {
@@ -147,13 +177,38 @@ impl PairRelation {
     /// [`PairRelation::is_copy`], given the pair's
     /// [`PairRelation::ordered_coverage`] already computed.
     pub fn is_copy_given(&self, ordered: (f64, f64, usize)) -> bool {
-        copies_by(ordered, self.shared_tokens(), false)
+        copies_by(ordered, self.shared_tokens(), false) && !self.is_partial()
     }
 
     /// [`PairRelation::is_copy`], knowing whether the two articles carry
-    /// the same headline (see [`copies_by`]).
+    /// the same headline (see [`copies_by`]; a brief under the story's
+    /// headline is a copy wherever it sits).
     pub fn is_copy_with(&self, same_headline: bool) -> bool {
         copies_by(self.ordered_coverage(), self.shared_tokens(), same_headline)
+            && (same_headline || !self.is_partial())
+    }
+
+    /// Whether one side holds the other only as a small item past its start
+    /// (see [`CONTAINER_SHARE`], [`CONTAINER_START`]): a container page and
+    /// the article it carries a short copy of.
+    pub fn is_partial(&self) -> bool {
+        let (outer, coverage) = if self.a_coverage <= self.b_coverage {
+            (
+                self.passages.iter().map(|p| p.a_tokens).collect::<Vec<_>>(),
+                self.a_coverage,
+            )
+        } else {
+            (
+                self.passages.iter().map(|p| p.b_tokens).collect::<Vec<_>>(),
+                self.b_coverage,
+            )
+        };
+        if coverage >= CONTAINER_SHARE || coverage <= 0.0 {
+            return false;
+        }
+        let len = union_len(outer.iter().copied()) as f64 / coverage;
+        let first = outer.iter().map(|r| r.0).min().unwrap_or(0) as f64;
+        first >= CONTAINER_START * len
     }
 
     /// The same relation seen from `b`.
@@ -170,6 +225,7 @@ impl PairRelation {
                     a_tokens: p.b_tokens,
                     b_tokens: p.a_tokens,
                     matched: p.matched,
+                    paragraphs: p.paragraphs,
                 })
                 .collect(),
             a_coverage: self.b_coverage,
@@ -206,15 +262,29 @@ struct Chain {
 /// Aligns two docs. The result depends only on the two docs (and is the
 /// mirror image when they are swapped).
 pub fn align(a: &Doc, b: &Doc) -> PairRelation {
+    let mut passages = maximal_runs(pieces(a, b), a, b);
+    passages.retain(|p| {
+        p.a_tokens.1 - p.a_tokens.0 >= MIN_PASSAGE_TOKENS
+            && p.b_tokens.1 - p.b_tokens.0 >= MIN_PASSAGE_TOKENS
+    });
+    let cov = |n: usize, r: usize| if n == 0 { 0.0 } else { r as f64 / n as f64 };
+    let a_cov = cov(a.len(), union_len(passages.iter().map(|p| p.a_tokens)));
+    let b_cov = cov(b.len(), union_len(passages.iter().map(|p| p.b_tokens)));
+    PairRelation {
+        a: a.id.clone(),
+        b: b.id.clone(),
+        passages,
+        a_coverage: a_cov,
+        b_coverage: b_cov,
+    }
+}
+
+/// The paragraph pieces two docs share (see the module's steps 1 to 3),
+/// sorted by their token ranges.
+fn pieces(a: &Doc, b: &Doc) -> Vec<Passage> {
     let matches = seed_matches(a, b);
     if matches.len() < MIN_SEEDS {
-        return PairRelation {
-            a: a.id.clone(),
-            b: b.id.clone(),
-            passages: Vec::new(),
-            a_coverage: 0.0,
-            b_coverage: 0.0,
-        };
+        return Vec::new();
     }
     let mut finished: Vec<Chain> = Vec::new();
     let mut active: Vec<Chain> = Vec::new();
@@ -250,7 +320,7 @@ pub fn align(a: &Doc, b: &Doc) -> PairRelation {
     }
     finished.extend(active);
 
-    let mut passages: Vec<Passage> = finished
+    let mut pieces: Vec<Passage> = finished
         .iter()
         .filter(|c| {
             c.seeds.len() >= MIN_SEEDS
@@ -259,19 +329,20 @@ pub fn align(a: &Doc, b: &Doc) -> PairRelation {
         })
         .flat_map(|c| split_at_paragraphs(c, a, b))
         .collect();
-    passages.sort_by_key(|p| (p.a_tokens, p.b_tokens));
-    passages.dedup_by(|x, y| x.a_tokens == y.a_tokens && x.b_tokens == y.b_tokens);
+    pieces.sort_by_key(|p| (p.a_tokens, p.b_tokens));
+    pieces.dedup_by(|x, y| x.a_tokens == y.a_tokens && x.b_tokens == y.b_tokens);
+    pieces
+}
 
-    let cov = |n: usize, r: usize| if n == 0 { 0.0 } else { r as f64 / n as f64 };
-    let a_cov = cov(a.len(), union_len(passages.iter().map(|p| p.a_tokens)));
-    let b_cov = cov(b.len(), union_len(passages.iter().map(|p| p.b_tokens)));
-    PairRelation {
-        a: a.id.clone(),
-        b: b.id.clone(),
-        passages,
-        a_coverage: a_cov,
-        b_coverage: b_cov,
-    }
+/// The paragraph pieces inside passage `p` of [`align`]`(a, b)`: the pairs
+/// of paragraphs a maximal run goes through, to show it paragraph by
+/// paragraph.
+pub fn paragraphs_of(a: &Doc, b: &Doc, p: &Passage) -> Vec<Passage> {
+    let inside = |r: (usize, usize), outer: (usize, usize)| outer.0 <= r.0 && r.1 <= outer.1;
+    pieces(a, b)
+        .into_iter()
+        .filter(|q| inside(q.a_tokens, p.a_tokens) && inside(q.b_tokens, p.b_tokens))
+        .collect()
 }
 
 /// Every (token in `a`, token in `b`) where the same seed n-gram starts,
@@ -392,6 +463,7 @@ fn split_at_paragraphs(c: &Chain, a: &Doc, b: &Doc) -> Vec<Passage> {
             a_tokens: (sa, ea),
             b_tokens: (sb, eb),
             matched: (group.len() + SEED_N - 1).min(ea - sa),
+            paragraphs: 1,
         });
         group.clear();
     };
@@ -404,6 +476,78 @@ fn split_at_paragraphs(c: &Chain, a: &Doc, b: &Doc) -> Vec<Passage> {
         group.push((i, j));
     }
     flush(&mut group, &mut out);
+    out
+}
+
+/// Most code points between two body paragraphs that a passage runs
+/// across: the blank line between them. More is text that is not in the
+/// body (a line extraction stripped: a share prompt, an ad), which a
+/// passage's one span must not take in.
+pub const MAX_BREAK_CHARS: u32 = 4;
+
+/// Whether the piece `q` continues the piece `p` in one doc (token ranges
+/// `p` and `q`): it starts at most [`MAX_GAP`] tokens after `p` ends, in the
+/// paragraph `p` ends in or in the next one, when only a blank line parts
+/// the two paragraphs in the text.
+fn continues(p: (usize, usize), q: (usize, usize), d: &Doc) -> bool {
+    if q.0 < p.1 || q.0 - p.1 > MAX_GAP || p.1 == 0 {
+        return false;
+    }
+    let end = d.para_end[p.1 - 1] as usize;
+    q.0 < end
+        || (d.para_end.get(end).is_some_and(|&e| d.para_end[q.0] == e)
+            && d.wide[end].0 - d.wide[end - 1].1 <= MAX_BREAK_CHARS)
+}
+
+/// The maximal runs of `pieces` (sorted by token ranges): each piece joined
+/// to the one that continues it in both docs, where that one is the only
+/// piece continuing it and it the only piece that one continues (so the
+/// runs of `b` and `a` mirror those of `a` and `b`).
+fn maximal_runs(pieces: Vec<Passage>, a: &Doc, b: &Doc) -> Vec<Passage> {
+    if pieces.len() < 2 {
+        return pieces;
+    }
+    let n = pieces.len();
+    let mut next: Vec<Option<usize>> = vec![None; n];
+    let (mut succs, mut preds) = (vec![0u32; n], vec![0u32; n]);
+    for (i, p) in pieces.iter().enumerate() {
+        // Pieces are sorted by their start in `a`: those that may continue
+        // `p` start within `MAX_GAP` tokens of its end.
+        let from = pieces.partition_point(|q| q.a_tokens.0 < p.a_tokens.1);
+        for (j, q) in pieces.iter().enumerate().skip(from) {
+            if q.a_tokens.0 > p.a_tokens.1 + MAX_GAP {
+                break;
+            }
+            if continues(p.a_tokens, q.a_tokens, a) && continues(p.b_tokens, q.b_tokens, b) {
+                next[i] = Some(j);
+                succs[i] += 1;
+                preds[j] += 1;
+            }
+        }
+    }
+    let joined = |i: usize| next[i].filter(|&j| succs[i] == 1 && preds[j] == 1);
+    let mut starts = vec![true; n];
+    for i in 0..n {
+        if let Some(j) = joined(i) {
+            starts[j] = false;
+        }
+    }
+    let mut out = Vec::with_capacity(n);
+    for i in (0..n).filter(|&i| starts[i]) {
+        let mut run = pieces[i].clone();
+        let mut at = i;
+        while let Some(j) = joined(at) {
+            let q = &pieces[j];
+            run.a = Span::new(run.a.start, q.a.end);
+            run.b = Span::new(run.b.start, q.b.end);
+            run.a_tokens.1 = q.a_tokens.1;
+            run.b_tokens.1 = q.b_tokens.1;
+            run.matched += q.matched;
+            run.paragraphs += q.paragraphs;
+            at = j;
+        }
+        out.push(run);
+    }
     out
 }
 
@@ -492,6 +636,131 @@ mod tests {
             assert!(!slice(&b, p.b).contains(spam));
         }
         assert_eq!(slice(&b, r.passages[1].b), body[1]);
+    }
+
+    const FERRY: [&str; 4] = [
+        "The ferry service between Oskarsholm and the island of Venn will stop for three weeks from Monday while engineers replace the ramp at the northern terminal.",
+        "Board chairwoman Hedda Sorlie said the old ramp had been patched eleven times since the winter storms and could no longer carry fully loaded lorries safely.",
+        "Islanders will be carried by a chartered passenger boat twice a day, but vehicles will have to wait until the work is done.",
+        "The board estimated the cost of the new ramp at 4.2 million crowns, to be shared with the regional council.",
+    ];
+
+    #[test]
+    fn a_whole_copy_with_small_edits_is_one_passage_through_its_paragraphs() {
+        let a = article("orig", &FERRY);
+        let b = article(
+            "copy",
+            &[
+                FERRY[0],
+                "Board chairwoman Hedda Sorlie said the old ramp had been patched 11 times since the winter storms and could no longer carry fully-loaded lorries safely.",
+                FERRY[2],
+                "The board estimated the cost of the new ramp at 4.3 million crowns, to be shared with the regional council.",
+            ],
+        );
+        let (da, db) = (Doc::from_article(&a), Doc::from_article(&b));
+        let r = align(&da, &db);
+        assert_eq!(r.passages.len(), 1, "{:?}", r.passages);
+        let p = &r.passages[0];
+        assert_eq!(p.paragraphs, 4);
+        assert_eq!(slice(&a, p.a), a.text);
+        assert!(r.is_copy());
+        // Its paragraphs are still there to show.
+        let parts = paragraphs_of(&da, &db, p);
+        assert_eq!(parts.len(), 4);
+        assert_eq!(slice(&a, parts[2].a), FERRY[2]);
+    }
+
+    #[test]
+    fn a_run_stops_at_text_between_body_paragraphs() {
+        // `b`'s text holds a line between two body paragraphs that is not
+        // in its body (stripped): the run must not take it in.
+        let a = article("orig", &FERRY[..2]);
+        let line = "Share this story with your friends!";
+        let text = format!("{}\n\n{line}\n\n{}", FERRY[0], FERRY[1]);
+        let mut b = article("copy", &[text.as_str()]);
+        let second = text.chars().count() - FERRY[1].chars().count();
+        b.body = vec![
+            Span::new(0, FERRY[0].chars().count()),
+            Span::new(second, text.chars().count()),
+        ];
+        let r = align(&Doc::from_article(&a), &Doc::from_article(&b));
+        assert_eq!(r.passages.len(), 2, "{:?}", r.passages);
+        for p in &r.passages {
+            assert!(!slice(&b, p.b).contains(line));
+        }
+        assert!(r.is_copy());
+    }
+
+    #[test]
+    fn a_copy_that_rewrote_its_lede_is_a_copy_by_the_paragraphs_of_its_one_run() {
+        // One run through three paragraphs, covering three quarters of each.
+        let a = article("orig", &FERRY);
+        let lede = "Venn will lose its ferry for most of the month, islanders were told at a packed meeting in the village hall on Thursday night.";
+        let b = article("copy", &[lede, FERRY[1], FERRY[2], FERRY[3]]);
+        let r = align(&Doc::from_article(&a), &Doc::from_article(&b));
+        assert_eq!(r.passages.len(), 1, "{:?}", r.passages);
+        assert_eq!(r.passages[0].paragraphs, 3);
+        assert!(r.a_coverage < COPY_ONE_PASSAGE_COVERAGE);
+        assert!(r.is_copy(), "{r:?}");
+    }
+
+    #[test]
+    fn a_few_shared_words_cut_off_by_a_paragraph_are_no_passage() {
+        // The same seven words open a paragraph of each, after a shared
+        // paragraph that a short line of `b` parts from them.
+        let opening = "The harbour board said on Tuesday that";
+        let a = article(
+            "a",
+            &[
+                FERRY[0],
+                &format!("{opening} the toll would rise in spring for every car."),
+            ],
+        );
+        let b = article(
+            "b",
+            &[
+                FERRY[0],
+                "Read more",
+                &format!("{opening} nobody had complained about the old timetable."),
+            ],
+        );
+        let r = align(&Doc::from_article(&a), &Doc::from_article(&b));
+        assert_eq!(r.passages.len(), 1, "{:?}", r.passages);
+        assert_eq!(slice(&a, r.passages[0].a), FERRY[0]);
+        for p in &r.passages {
+            assert!(p.a_tokens.1 - p.a_tokens.0 >= MIN_PASSAGE_TOKENS);
+        }
+    }
+
+    #[test]
+    fn a_digest_carrying_one_short_item_is_a_partial_copy() {
+        let item = [FERRY[0], FERRY[1]];
+        let a = article("item", &item);
+        let digest = article(
+            "digest",
+            &[
+                "Good morning. Here is what happened around the coast this week, in five short reads.",
+                "The Marrow Sound regatta was called off for the second year running after organisers failed to find enough rescue boats for the crews.",
+                "Fishermen at Doll Harbour landed a record catch of sprats on Wednesday, selling most of it to a smokehouse in the valley before noon.",
+                item[0],
+                item[1],
+                "The council of Brindle will vote next month on whether to pedestrianise the old market street, after a petition was handed in.",
+                "The weather service expects a dry week, with light winds from the east and cold nights in the hills.",
+                "And finally: a seal that has spent the winter on the slipway at Tolley has been named Barnaby by pupils of the village school.",
+            ],
+        );
+        let r = align(&Doc::from_article(&a), &Doc::from_article(&digest));
+        assert_eq!(r.passages.len(), 1);
+        assert!(r.a_coverage > 0.95);
+        assert!(r.is_partial());
+        assert!(!r.is_copy(), "{r:?}");
+        assert!(!r.is_copy_with(false));
+        // Under the item's own headline, it is a brief of the story.
+        assert!(r.is_copy_with(true));
+        // A brief that keeps a story's start is no container.
+        let story = article("story", &[item[0], item[1], FERRY[2], FERRY[3], "The board added that work was due to finish on the twenty-first, weather permitting, and thanked islanders for their patience.", "A public meeting on the new timetable will be held in the village hall.", "Tickets already bought will be refunded in full at the harbour office."]);
+        let r = align(&Doc::from_article(&a), &Doc::from_article(&story));
+        assert!(!r.is_partial(), "{r:?}");
     }
 
     #[test]

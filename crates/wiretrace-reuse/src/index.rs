@@ -108,6 +108,11 @@ impl CandidateIndex {
         self.postings.get(&h).map_or(0, Vec::len)
     }
 
+    /// The indexed docs that hold n-gram `h`, by number.
+    pub fn holders(&self, h: u64) -> &[u32] {
+        self.postings.get(&h).map_or(&[], Vec::as_slice)
+    }
+
     /// Docs numbered below `before` worth aligning with a doc of this
     /// sketch, with their evidence, sorted by doc number. Asked by each
     /// indexed doc with its own number, every pair is found once, by the

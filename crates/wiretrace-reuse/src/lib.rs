@@ -11,6 +11,10 @@
 //!   (spelling variants, a changed number, an inserted word);
 //! - [`pairs`]: alignment of candidate pairs by the batch, exact copies
 //!   aligned once;
+//! - [`furniture`]: text one site prints on many of its pages, which links
+//!   none of them;
+//! - [`kind`]: container pages (galleries, video pages, paywall stubs,
+//!   aggregator lists), which are articles of no family;
 //! - [`family`]: copy families (docs that are the same text) and the source
 //!   of each copy.
 //!
@@ -25,7 +29,9 @@ pub mod diff;
 pub mod doc;
 pub mod family;
 pub mod fingerprint;
+pub mod furniture;
 pub mod index;
+pub mod kind;
 pub mod pairs;
 pub mod provenance;
 
@@ -33,6 +39,8 @@ pub use align::{align, PairRelation, Passage};
 pub use doc::{content_key, Doc, DocCache};
 pub use family::{families, Edge, FamilyAssignment, MemberInfo, RelationSummary};
 pub use fingerprint::Sketch;
+pub use furniture::Furniture;
 pub use index::{CandidateIndex, Evidence};
+pub use kind::{page_kind, PageKind};
 pub use pairs::PairAligner;
 pub use provenance::{directed_passages, DirectedPassage};

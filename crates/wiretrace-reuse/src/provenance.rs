@@ -126,6 +126,7 @@ mod tests {
                     a_tokens: (0, 0),
                     b_tokens: (0, 0),
                     matched: 0,
+                    paragraphs: 1,
                 })
                 .collect(),
             a_coverage: 0.0,

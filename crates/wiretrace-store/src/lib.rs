@@ -20,7 +20,7 @@ mod sqlite;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use wiretrace_core::{time::ArrivalKey, Article, ArticleId, Rejection};
-use wiretrace_reuse::{FamilyAssignment, PairRelation, RelationSummary, Sketch};
+use wiretrace_reuse::{FamilyAssignment, PageKind, PairRelation, RelationSummary, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
 pub use sqlite::SqliteStore;
@@ -34,6 +34,8 @@ pub struct NewArticle {
     pub article: Article,
     pub content_hash: String,
     pub sketch: Sketch,
+    /// The kind of container page it is, if it is one.
+    pub kind: Option<PageKind>,
     /// The original without the text it holds, and the byte offset where
     /// the text stood; `None` when the original is kept whole.
     pub original_without_text: Option<(String, usize)>,
@@ -44,6 +46,7 @@ impl NewArticle {
         NewArticle {
             content_hash: wiretrace_core::content_hash(&article.clean_text()),
             sketch: Sketch::of_article(&article),
+            kind: wiretrace_reuse::page_kind(&article),
             original_without_text: codec::elide_text(&article.original, &article.text),
             article,
         }
@@ -294,6 +297,9 @@ pub trait Store {
     /// The story clustering's last checkpoint, as [`StoryUpdate`] stored it.
     fn story_checkpoint(&self) -> Result<Option<Vec<u8>>>;
     fn families(&self) -> Result<Vec<FamilyAssignment>>;
+    /// The container pages (see `wiretrace_reuse::kind`) with their kind,
+    /// by id.
+    fn page_kinds(&self) -> Result<Vec<(ArticleId, PageKind)>>;
     /// The family of one article, if it has been grouped.
     fn family_of(&self, id: &ArticleId) -> Result<Option<FamilyAssignment>>;
     /// The members of a family.

@@ -272,6 +272,14 @@ pub const MIGRATIONS: &[&str] = &[
             VALUES (new.rowid, new.title, wiretrace_clean(new.text, new.body));
     END;
     "#,
+    // Container pages (galleries, video pages, paywall stubs, aggregator
+    // lists: `wiretrace_reuse::kind`), which join no copy family. A table of
+    // their own: most articles have no kind, and regrouping reads them all
+    // without touching the articles' rows. Articles stored before it have
+    // none until they are stored again.
+    r#"
+    CREATE TABLE page_kinds (article_id TEXT PRIMARY KEY, kind TEXT NOT NULL) WITHOUT ROWID;
+    "#,
 ];
 
 /// The stored article, other than `?2`, whose content hash is `?1` (the

@@ -5,7 +5,7 @@ use rusqlite::{params, types::Type, Connection, OptionalExtension, Row};
 use std::borrow::Cow;
 use std::path::Path;
 use wiretrace_core::{time::ArrivalKey, Article, ArticleId, InputFormat, Rejection};
-use wiretrace_reuse::{FamilyAssignment, PairRelation, RelationSummary, Sketch};
+use wiretrace_reuse::{FamilyAssignment, PageKind, PairRelation, RelationSummary, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
 use crate::checkpoint::Checkpointer;
@@ -555,6 +555,20 @@ impl Store for SqliteStore {
                 ],
             )?;
             put_sketch(&tx, &new.sketch)?;
+            if revision > 1 {
+                cached(
+                    &tx,
+                    "DELETE FROM page_kinds WHERE article_id = ?1",
+                    [a.id.as_str()],
+                )?;
+            }
+            if let Some(kind) = new.kind {
+                cached(
+                    &tx,
+                    "INSERT OR REPLACE INTO page_kinds (article_id, kind) VALUES (?1, ?2)",
+                    [a.id.as_str(), kind.as_str()],
+                )?;
+            }
             cached(
                 &tx,
                 "INSERT OR IGNORE INTO pending_analysis (article_id) VALUES (?1)",
@@ -1121,6 +1135,22 @@ impl Store for SqliteStore {
             .prepare("SELECT article_id, family, source FROM families ORDER BY article_id")?;
         let rows = st.query_map([], family_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn page_kinds(&self) -> Result<Vec<(ArticleId, PageKind)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT article_id, kind FROM page_kinds ORDER BY article_id")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind) = row?;
+            // A kind this build does not know is no container to it.
+            if let Some(kind) = PageKind::parse(&kind) {
+                out.push((ArticleId(id), kind));
+            }
+        }
+        Ok(out)
     }
 
     fn stories(&self) -> Result<Vec<Story>> {

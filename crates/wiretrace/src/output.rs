@@ -186,11 +186,15 @@ pub fn ingest_summary(
     }
     writeln!(
         out,
-        "store: {}, {}, {}, {}",
+        "store: {}, {}, {}, {} aligned between related pairs",
         count(stats.articles, "article", "articles"),
         count(stats.families, "copy family", "copy families"),
         count(stats.stories, "story", "stories"),
-        count(stats.passages, "shared passage", "shared passages")
+        count(stats.passages, "passage", "passages")
+    )?;
+    writeln!(
+        out,
+        "  (every pair counted, two copies of one text too; `export --what passages` lists each reused text once, from its source)"
     )?;
     Ok(())
 }
@@ -533,14 +537,24 @@ pub fn compare(
         anyhow::bail!("no article {}", missing.join(" nor "))
     };
     // Computed afresh: the pair may never have been a candidate.
-    let r = wiretrace_reuse::align(
-        &wiretrace_reuse::Doc::from_article(&x),
-        &wiretrace_reuse::Doc::from_article(&y),
+    let (dx, dy) = (
+        wiretrace_reuse::Doc::from_article(&x),
+        wiretrace_reuse::Doc::from_article(&y),
     );
+    let r = wiretrace_reuse::align(&dx, &dy);
     let is_copy = r.is_copy_with(same_headline(x.title.as_deref(), y.title.as_deref()));
     let (mx, my) = (CharMap::new(&x.text), CharMap::new(&y.text));
+    // A passage is a maximal run; it is shown paragraph by paragraph.
+    let parts = |p: &wiretrace_reuse::Passage| match p.paragraphs {
+        0 | 1 => vec![p.clone()],
+        _ => match wiretrace_reuse::align::paragraphs_of(&dx, &dy, p) {
+            v if v.is_empty() => vec![p.clone()],
+            v => v,
+        },
+    };
     if as_json {
-        let passages: Vec<Value> = r.passages.iter().map(|p| json!({"a_start": p.a.start, "a_end": p.a.end, "b_start": p.b.start, "b_end": p.b.end, "a_text": mx.slice(&x.text, p.a), "b_text": my.slice(&y.text, p.b)})).collect();
+        let span = |p: &wiretrace_reuse::Passage| json!({"a_start": p.a.start, "a_end": p.a.end, "b_start": p.b.start, "b_end": p.b.end});
+        let passages: Vec<Value> = r.passages.iter().map(|p| json!({"a_start": p.a.start, "a_end": p.a.end, "b_start": p.b.start, "b_end": p.b.end, "a_text": mx.slice(&x.text, p.a), "b_text": my.slice(&y.text, p.b), "paragraphs": parts(p).iter().map(span).collect::<Vec<_>>()})).collect();
         return line(
             out,
             &json!({"a": a, "b": b, "a_coverage": r.a_coverage, "b_coverage": r.b_coverage, "is_copy": is_copy, "passages": passages}),
@@ -563,26 +577,33 @@ pub fn compare(
         if is_copy { ": copies of one text" } else { "" }
     )?;
     for (i, p) in r.passages.iter().enumerate() {
-        let (ta, tb) = (mx.slice(&x.text, p.a), my.slice(&y.text, p.b));
-        let (mut left, mut right) = (String::new(), String::new());
-        for c in word_diff(ta, tb) {
-            match c {
-                Change::Same(s) => {
-                    left.push_str(&s);
-                    right.push_str(&s);
-                    left.push(' ');
-                    right.push(' ');
-                }
-                Change::Removed(s) => left.push_str(&format!("[-{s}-] ")),
-                Change::Added(s) => right.push_str(&format!("{{+{s}+}} ")),
-            }
-        }
         let mut t = table(&[
             &format!("A {}..{}", p.a.start, p.a.end),
             &format!("B {}..{}", p.b.start, p.b.end),
         ]);
-        t.add_row(vec![left.trim_end(), right.trim_end()]);
-        writeln!(out, "passage {}\n{t}", i + 1)?;
+        let parts = parts(p);
+        for q in &parts {
+            let (ta, tb) = (mx.slice(&x.text, q.a), my.slice(&y.text, q.b));
+            let (mut left, mut right) = (String::new(), String::new());
+            for c in word_diff(ta, tb) {
+                match c {
+                    Change::Same(s) => {
+                        left.push_str(&s);
+                        right.push_str(&s);
+                        left.push(' ');
+                        right.push(' ');
+                    }
+                    Change::Removed(s) => left.push_str(&format!("[-{s}-] ")),
+                    Change::Added(s) => right.push_str(&format!("{{+{s}+}} ")),
+                }
+            }
+            t.add_row(vec![left.trim_end(), right.trim_end()]);
+        }
+        let through = match parts.len() {
+            0 | 1 => String::new(),
+            n => format!(" ({n} paragraphs)"),
+        };
+        writeln!(out, "passage {}{through}\n{t}", i + 1)?;
     }
     Ok(())
 }
@@ -595,10 +616,13 @@ pub fn export(out: &mut dyn Write, store: &SqliteStore, what: ExportWhat) -> Res
             }
         }
         ExportWhat::Copies => {
+            let kinds: HashMap<ArticleId, wiretrace_reuse::PageKind> =
+                store.page_kinds()?.into_iter().collect();
             for f in store.families()? {
+                let kind = kinds.get(&f.id).map(|k| k.as_str());
                 line(
                     out,
-                    &json!({"id": f.id, "family": f.family, "source": f.source}),
+                    &json!({"id": f.id, "family": f.family, "source": f.source, "kind": kind}),
                 )?;
             }
         }

@@ -17,10 +17,10 @@ use wiretrace_core::{
 };
 use wiretrace_ingest::{convert, Item, ItemReader, Limits};
 use wiretrace_reuse::{
-    content_key, families, CandidateIndex, Doc, DocCache, Edge, FamilyAssignment, MemberInfo,
-    PairAligner, PairRelation, RelationSummary, Sketch,
+    content_key, families, CandidateIndex, Doc, DocCache, Edge, FamilyAssignment, Furniture,
+    MemberInfo, PairAligner, PairRelation, RelationSummary, Sketch,
 };
-use wiretrace_store::{NewArticle, PutOutcome, Store, StoryUpdate};
+use wiretrace_store::{ArticleSummary, NewArticle, PutOutcome, Store, StoryUpdate};
 use wiretrace_stories::{Checkpoint, Outcome, StoryInput};
 
 /// Items read and converted (in parallel) together.
@@ -697,6 +697,15 @@ fn regroup(
             (relations, stale_count, store.article_summaries()?)
         }
     };
+    // Two pages of one site that share only its furniture are not related
+    // (decided on the whole store, so whatever the order pages came in).
+    let relations: Vec<RelationSummary> = {
+        let furniture = furniture_rule(index, sketches, &summaries);
+        relations
+            .into_par_iter()
+            .filter(|r| !furniture(&r.a, &r.b))
+            .collect()
+    };
     let position: FxHashMap<&ArticleId, usize> = summaries
         .iter()
         .enumerate()
@@ -730,8 +739,13 @@ fn regroup(
             .collect(),
         false => Vec::new(),
     };
+    // Container pages (galleries, video pages, paywall stubs, aggregator
+    // lists) join no family: their shared text stays a passage.
+    let containers: HashSet<ArticleId> =
+        store.page_kinds()?.into_iter().map(|(id, _)| id).collect();
     let edges: Vec<Edge> = relations
         .into_par_iter()
+        .filter(|r| !containers.contains(&r.a) && !containers.contains(&r.b))
         .filter_map(|r| {
             let (a, b) = (*position.get(&r.a)?, *position.get(&r.b)?);
             Some(Edge::new(a, b, r))
@@ -881,16 +895,56 @@ fn restory(
     Ok(())
 }
 
+/// Whether two articles are pages of one site that share only its
+/// furniture (see `wiretrace_reuse::furniture`), by `index`, which holds
+/// `sketches` in their order, and the sites `summaries` give.
+fn furniture_rule<'a>(
+    index: &'a CandidateIndex,
+    sketches: &'a [Sketch],
+    summaries: &[ArticleSummary],
+) -> impl Fn(&ArticleId, &ArticleId) -> bool + Sync + 'a {
+    let site: FxHashMap<&ArticleId, &str> = summaries
+        .iter()
+        .filter_map(|a| Some((&a.id, a.site.as_deref()?)))
+        .collect();
+    let sites: Vec<Option<&str>> = sketches.iter().map(|s| site.get(&s.id).copied()).collect();
+    let rule = Furniture::new(index, &sites);
+    let position: FxHashMap<&ArticleId, usize> = sketches
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (&s.id, i))
+        .collect();
+    move |a, b| match (position.get(a), position.get(b)) {
+        (Some(&x), Some(&y)) => rule.only_furniture(
+            (x as u32, &sketches[x].hashes),
+            (y as u32, &sketches[y].hashes),
+        ),
+        _ => false,
+    }
+}
+
 /// Every stored passage with its source and destination (see
-/// `wiretrace_reuse::provenance`).
+/// `wiretrace_reuse::provenance`), but those between pages of one site
+/// that share only its furniture (as regrouping leaves them out).
 pub fn directed_passages(store: &dyn Store) -> Result<Vec<wiretrace_reuse::DirectedPassage>> {
-    let when = store
-        .article_summaries()?
+    let summaries = store.article_summaries()?;
+    let sketches = store.sketches()?;
+    let mut index = CandidateIndex::new();
+    for s in &sketches {
+        index.add(&s.hashes);
+    }
+    let furniture = furniture_rule(&index, &sketches, &summaries);
+    let relations: Vec<PairRelation> = store
+        .relations()?
+        .into_iter()
+        .filter(|r| !furniture(&r.a, &r.b))
+        .collect();
+    let when = summaries
         .into_iter()
         .map(|a| (a.id, time_order(a.published)))
         .collect();
     Ok(wiretrace_reuse::directed_passages(
-        &store.relations()?,
+        &relations,
         &store.families()?,
         &when,
     ))
