@@ -241,6 +241,15 @@ pub const MIGRATIONS: &[&str] = &[
     DROP INDEX articles_content_hash;
     CREATE INDEX articles_content_prefix ON articles(substr(content_hash, 1, 12));
     "#,
+    // Site templates (`wiretrace_core::template`): each article's host and
+    // the keys of its body's lines as extracted (8 bytes each, in the
+    // sketch's small row, which analysis reads whole anyway), and the
+    // template lines kept out of its body (JSON, NULL: none).
+    r#"
+    ALTER TABLE sketches ADD COLUMN host TEXT;
+    ALTER TABLE sketches ADD COLUMN lines BLOB;
+    ALTER TABLE sketches ADD COLUMN template TEXT;
+    "#,
 ];
 
 /// The stored article, other than `?2`, whose content hash is `?1` (the

@@ -86,6 +86,10 @@ enum Command {
         no_stories: bool,
     },
     /// Extract articles from files without storing them: one JSON object per input, in input order.
+    ///
+    /// With `--db PATH` given, the site templates learned in that store are
+    /// applied too: a page's lines that its site repeats on its stored
+    /// pages are stripped (reason "site template").
     Extract {
         #[arg(required = true)]
         inputs: Vec<String>,
@@ -157,8 +161,17 @@ fn main() -> ExitCode {
         // Colour codes only for a terminal, not for a log file.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    // Whether `--db` was given (not the default nor the environment's): the
+    // store `extract` learns site templates from.
+    let given = |m: &clap::ArgMatches| {
+        m.try_get_raw("db").is_ok()
+            && m.value_source("db") == Some(clap::parser::ValueSource::CommandLine)
+    };
+    let db_given = given(&matches) || matches.subcommand().is_some_and(|(_, m)| given(m));
+    let cli =
+        <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match run(cli, db_given) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("wiretrace: error: {e:#}");
@@ -181,7 +194,7 @@ fn open_current(db: &std::path::Path) -> Result<SqliteStore> {
     Ok(store)
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
+fn run(cli: Cli, db_given: bool) -> Result<ExitCode> {
     let out = &mut std::io::stdout().lock();
     match cli.command {
         Command::Ingest {
@@ -207,9 +220,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             max_item_bytes,
         } => {
+            let templates = match db_given {
+                true => {
+                    if !cli.db.exists() {
+                        bail!("no store at {}", cli.db.display());
+                    }
+                    pipeline::learn_templates(&mut open(&cli.db)?)?.map(|(t, _)| t)
+                }
+                false => None,
+            };
             let failed = output::extract(
                 out,
                 &inputs,
+                templates.as_ref(),
                 Limits { max_item_bytes },
                 matches!(format, ExtractFormat::Json),
                 matches!(format, ExtractFormat::Markdown),

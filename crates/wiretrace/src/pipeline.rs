@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::sync::Arc;
 use wiretrace_core::{
+    template::{self, Templates},
     text::headline_key,
     time::{time_order, ArrivalKey},
     Article, ArticleId, Rejection,
@@ -20,7 +21,7 @@ use wiretrace_reuse::{
     content_key, families, CandidateIndex, Doc, DocCache, Edge, FamilyAssignment, MemberInfo,
     PairAligner, PairRelation, RelationSummary, Sketch,
 };
-use wiretrace_store::{NewArticle, PutOutcome, Store, StoryUpdate};
+use wiretrace_store::{NewArticle, PageLines, PutOutcome, Store, StoryUpdate};
 use wiretrace_stories::{Checkpoint, Outcome, StoryInput};
 
 /// Items read and converted (in parallel) together.
@@ -206,6 +207,7 @@ const DOC_CACHE_TOKENS: usize = 8_000_000;
 /// Finally relations the grown index no longer accepts are dropped: the
 /// result is the same whatever the order and batches of ingest.
 pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
+    apply_templates(store)?;
     let pending = store.pending_analysis()?;
     let behind = store.stories_behind()?;
     // (The counts are taken only when they decide: they scan tables.)
@@ -363,6 +365,72 @@ pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
         stories,
         behind,
     )
+}
+
+/// The site templates learned from every stored article (see
+/// [`wiretrace_core::template`]); `None` when no host has one yet.
+pub fn learn_templates(store: &mut dyn Store) -> Result<Option<(Templates, Vec<PageLines>)>> {
+    let mut pages = store.page_lines()?;
+    // A store made before line keys were taken at ingest lacks some: they
+    // are taken (and stored) here.
+    let lacking: Vec<ArticleId> = pages
+        .iter()
+        .filter(|p| p.keys.is_none())
+        .map(|p| p.id.clone())
+        .collect();
+    if !lacking.is_empty() {
+        for chunk in lacking.chunks(ANALYSIS_CHUNK) {
+            let taken: Vec<(ArticleId, Option<String>, Vec<u64>)> = store
+                .article_texts_by_id(chunk)?
+                .par_iter()
+                .map(|a| (a.id.clone(), template::page_host(a), template::line_keys(a)))
+                .collect();
+            store.put_page_lines(&taken)?;
+        }
+        pages = store.page_lines()?;
+    }
+    let templates = Templates::learn(
+        pages
+            .iter()
+            .filter_map(|p| Some((p.host.as_deref(), p.keys.as_deref()?))),
+    );
+    Ok(
+        (!templates.is_empty() || pages.iter().any(|p| !p.applied.is_empty()))
+            .then_some((templates, pages)),
+    )
+}
+
+/// Brings every article's site template up to date with the templates
+/// the stored articles teach, before reuse is analysed: an article whose
+/// template lines changed gets its new body, and (its relations made with
+/// the old one forgotten) waits for analysis again, with the stories after
+/// it. The templates depend only on the set of stored articles, so the
+/// bodies, and all that is found from them, do not depend on the order or
+/// batches the articles came in.
+fn apply_templates(store: &mut dyn Store) -> Result<()> {
+    let Some((templates, pages)) = learn_templates(store)? else {
+        return Ok(());
+    };
+    let changed: Vec<(&PageLines, Vec<u32>)> = pages
+        .par_iter()
+        .filter_map(|p| {
+            let lines = templates.lines_of(p.host.as_deref(), p.keys.as_deref()?);
+            let applied = p.applied.iter().map(|t| t.index);
+            (!lines.iter().copied().eq(applied)).then_some((p, lines))
+        })
+        .collect();
+    tracing::info!(changed = changed.len(), "site templates learned");
+    for chunk in changed.chunks(ANALYSIS_CHUNK) {
+        let mut updated = Vec::with_capacity(chunk.len());
+        for (p, lines) in chunk {
+            if let Some(mut a) = store.article(&p.id)? {
+                let now = template::apply(&mut a, &p.applied, lines);
+                updated.push((a, now));
+            }
+        }
+        store.put_templates(&updated)?;
+    }
+    Ok(())
 }
 
 /// A chunk's relations, each with its [`RelationSummary`] (taken on the
