@@ -207,7 +207,7 @@ const DOC_CACHE_TOKENS: usize = 8_000_000;
 /// Finally relations the grown index no longer accepts are dropped: the
 /// result is the same whatever the order and batches of ingest.
 pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
-    apply_templates(store)?;
+    let template_lines = apply_templates(store)?;
     let pending = store.pending_analysis()?;
     let behind = store.stories_behind()?;
     // (The counts are taken only when they decide: they scan tables.)
@@ -364,6 +364,7 @@ pub fn analyse(store: &mut dyn Store, stories: bool) -> Result<()> {
         &pending_set,
         stories,
         behind,
+        &template_lines,
     )
 }
 
@@ -406,10 +407,11 @@ pub fn learn_templates(store: &mut dyn Store) -> Result<Option<(Templates, Vec<P
 /// the old one forgotten) waits for analysis again, with the stories after
 /// it. The templates depend only on the set of stored articles, so the
 /// bodies, and all that is found from them, do not depend on the order or
-/// batches the articles came in.
-fn apply_templates(store: &mut dyn Store) -> Result<()> {
+/// batches the articles came in. Returns how many template lines each
+/// article that has some keeps out of its body.
+fn apply_templates(store: &mut dyn Store) -> Result<FxHashMap<ArticleId, usize>> {
     let Some((templates, pages)) = learn_templates(store)? else {
-        return Ok(());
+        return Ok(FxHashMap::default());
     };
     let changed: Vec<(&PageLines, Vec<u32>)> = pages
         .par_iter()
@@ -420,6 +422,17 @@ fn apply_templates(store: &mut dyn Store) -> Result<()> {
         })
         .collect();
     tracing::info!(changed = changed.len(), "site templates learned");
+    let mut counts: FxHashMap<ArticleId, usize> = pages
+        .iter()
+        .filter(|p| !p.applied.is_empty())
+        .map(|p| (p.id.clone(), p.applied.len()))
+        .collect();
+    for (p, lines) in &changed {
+        match lines.len() {
+            0 => counts.remove(&p.id),
+            n => counts.insert(p.id.clone(), n),
+        };
+    }
     for chunk in changed.chunks(ANALYSIS_CHUNK) {
         let mut updated = Vec::with_capacity(chunk.len());
         for (p, lines) in chunk {
@@ -430,7 +443,7 @@ fn apply_templates(store: &mut dyn Store) -> Result<()> {
         }
         store.put_templates(&updated)?;
     }
-    Ok(())
+    Ok(counts)
 }
 
 /// A chunk's relations, each with its [`RelationSummary`] (taken on the
@@ -613,7 +626,10 @@ fn store_relations(
 /// families and (when `stories`) stories from the stored relations, or
 /// from `made_here`, the summaries of every stored relation when this
 /// analysis made them all; the stories redo what was left `behind`, and
-/// what is pending.
+/// what is pending. `template_lines` counts the site template lines of
+/// the articles that have some: the families' choice of an original counts
+/// the lines stripped as padding, and a site's template is not a copy's.
+#[allow(clippy::too_many_arguments)]
 fn regroup(
     store: &mut dyn Store,
     index: &CandidateIndex,
@@ -622,6 +638,7 @@ fn regroup(
     pending: &BTreeSet<&ArticleId>,
     stories: bool,
     behind: Option<ArrivalKey>,
+    template_lines: &FxHashMap<ArticleId, usize>,
 ) -> Result<()> {
     let sketch_of: FxHashMap<&ArticleId, &Sketch> = sketches.iter().map(|s| (&s.id, s)).collect();
     let (relations, stale_count, summaries) = match made_here {
@@ -663,7 +680,9 @@ fn regroup(
         .map(|a| MemberInfo {
             id: a.id.clone(),
             published: a.published,
-            stripped: a.stripped,
+            stripped: a
+                .stripped
+                .saturating_sub(template_lines.get(&a.id).copied().unwrap_or(0)),
             tokens: sketch_of.get(&a.id).map_or(0, |s| s.tokens as usize),
             site: a.site.clone(),
             headline: a.title.as_deref().and_then(headline_key),
