@@ -95,8 +95,10 @@ pub struct Article {
     pub captions: Vec<String>,
     /// "Read more: ..." style links to other articles, kept out of the body.
     pub related: Vec<String>,
-    /// Lines or blocks removed as boilerplate, kept so a reader can see what went.
-    pub stripped: Vec<String>,
+    /// Lines or blocks removed as boilerplate, kept so a reader can see
+    /// what went and why: extraction's boilerplate, or the site's template
+    /// (see [`crate::template`]).
+    pub stripped: Vec<Stripped>,
     /// Where the item came from: a path, `path:line N`, or `-:line N` for stdin.
     pub input: String,
     pub format: InputFormat,
@@ -192,6 +194,64 @@ pub fn join_paragraphs<S: AsRef<str>>(paragraphs: &[S]) -> (String, Vec<Span>) {
         pos += n;
     }
     (text, spans)
+}
+
+/// Why a line was kept out of an article's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StripReason {
+    /// Extraction's own judgement: the line is furniture on any site (see
+    /// the extraction patterns).
+    #[serde(rename = "boilerplate")]
+    Boilerplate,
+    /// The line recurs across the pages of the article's own site: its
+    /// template, learned from the store (see [`crate::template`]).
+    #[serde(rename = "site template")]
+    SiteTemplate,
+}
+
+impl StripReason {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            StripReason::Boilerplate => "boilerplate",
+            StripReason::SiteTemplate => "site template",
+        }
+    }
+}
+
+/// A line or block kept out of the body, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StrippedForm")]
+pub struct Stripped {
+    pub text: String,
+    pub reason: StripReason,
+}
+
+impl Stripped {
+    /// A line extraction removed as boilerplate.
+    pub fn boilerplate(text: impl Into<String>) -> Self {
+        Stripped {
+            text: text.into(),
+            reason: StripReason::Boilerplate,
+        }
+    }
+}
+
+/// The stored forms of a [`Stripped`] line: stores written before reasons
+/// were kept hold the line alone (extraction's boilerplate).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StrippedForm {
+    Line(String),
+    Full { text: String, reason: StripReason },
+}
+
+impl From<StrippedForm> for Stripped {
+    fn from(f: StrippedForm) -> Self {
+        match f {
+            StrippedForm::Line(text) => Stripped::boilerplate(text),
+            StrippedForm::Full { text, reason } => Stripped { text, reason },
+        }
+    }
 }
 
 /// An input item that did not become an article.

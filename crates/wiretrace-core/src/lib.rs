@@ -10,6 +10,8 @@
 //!   unified) and tokenisation with code point offsets;
 //! - [`time`]: lenient parsing of the date formats found in news metadata,
 //!   and the time order articles are taken in;
+//! - [`template`]: site templates, the lines a site repeats on its pages,
+//!   learned from the keys of a store's pages and kept out of their bodies;
 //! - [`union_find`]: the root lookup the grouping stages share;
 //! - [`Rejection`]: an input item that could not become an article, and why.
 //!
@@ -18,10 +20,13 @@
 
 pub mod article;
 pub mod ids;
+pub mod template;
 pub mod text;
 pub mod time;
 pub mod union_find;
 
-pub use article::{clean_text_of, join_paragraphs, Article, InputFormat, Rejection, Span};
+pub use article::{
+    clean_text_of, join_paragraphs, Article, InputFormat, Rejection, Span, StripReason, Stripped,
+};
 pub use ids::{canonical_url, content_hash, ArticleId};
 pub use text::{normalize_text, token_key, tokenize, CharMap, Token};

@@ -31,6 +31,7 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 use wiretrace_core::{
     canonical_url, join_paragraphs, time::parse_datetime, Article, ArticleId, InputFormat, Span,
+    Stripped,
 };
 
 pub use decode::{decode, decode_owned, Decoded};
@@ -161,7 +162,11 @@ fn extract_html_page(
         .or_else(|| a.url.as_deref().and_then(host_of));
     a.captions = body.captions;
     a.related = body.related;
-    a.stripped = body.stripped;
+    a.stripped = body
+        .stripped
+        .into_iter()
+        .map(Stripped::boilerplate)
+        .collect();
     a.wire = wire_credit(&a, &clean);
     a.id = ArticleId::derive(hints.id.as_deref(), a.canonical_url.as_deref(), &clean);
     Ok(a)
@@ -194,7 +199,7 @@ pub fn extract_text(text: &str, hints: &Hints, input: &str) -> Result<Article, E
         .or_else(|| date_line::date_line(text));
     a.captions = e.captions;
     a.related = e.related;
-    a.stripped = e.stripped;
+    a.stripped = e.stripped.into_iter().map(Stripped::boilerplate).collect();
     a.wire = wire_credit(&a, &clean);
     a.id = ArticleId::derive(hints.id.as_deref(), a.canonical_url.as_deref(), &clean);
     Ok(a)

@@ -275,4 +275,23 @@ mod tests {
         );
         assert!(!p.negative_names.is_match("headline"));
     }
+
+    #[test]
+    fn lines_many_sites_templates_share_are_boilerplate() {
+        let p = &*PATTERNS;
+        for junk in [
+            "Distributed by the Fenland News Service. This material may not be published, broadcast, rewritten or redistributed.",
+            "Copyright 2031 The Associated Press. All rights reserved. This material may not be published, broadcast, rewritten, or redistributed.",
+            "Rate this article: 4.1 out of 5 from 23 readers",
+            "Rate this story",
+        ] {
+            assert!(p.is_boilerplate(&matchable(junk)), "{junk}");
+        }
+        for prose in [
+            "The council may not be able to publish the report before the vote.",
+            "Rate rises this year hit borrowers hardest, the bank said.",
+        ] {
+            assert!(!p.is_boilerplate(&matchable(prose)), "{prose}");
+        }
+    }
 }

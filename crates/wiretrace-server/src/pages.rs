@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::fmt::Write;
-use wiretrace_core::{CharMap, Span};
+use wiretrace_core::{CharMap, Span, StripReason};
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn esc(s: &str) -> String {
@@ -589,8 +589,16 @@ fn render_article(v: &ArticleView) -> String {
         }
         b.push_str("</table>");
     }
+    let stripped: Vec<String> = a
+        .stripped
+        .iter()
+        .map(|s| match s.reason {
+            StripReason::Boilerplate => s.text.clone(),
+            reason => format!("{} ({})", s.text, reason.as_str()),
+        })
+        .collect();
     for (label, lines) in [
-        ("Removed as boilerplate", &a.stripped),
+        ("Removed as boilerplate", &stripped),
         ("Captions", &a.captions),
         ("Related links", &a.related),
     ] {

@@ -19,7 +19,11 @@ mod sqlite;
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
-use wiretrace_core::{time::ArrivalKey, Article, ArticleId, Rejection};
+use wiretrace_core::{
+    template::{line_keys, page_host, TemplateLine},
+    time::ArrivalKey,
+    Article, ArticleId, Rejection,
+};
 use wiretrace_reuse::{FamilyAssignment, PageKind, PairRelation, RelationSummary, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
@@ -27,8 +31,10 @@ pub use sqlite::SqliteStore;
 
 /// An article ready to store, with what is computed from it once, on the
 /// ingest's worker threads rather than by the single writer: its content
-/// hash (exact duplicates, revisions), its reuse sketch, and its original
-/// as kept (see `codec::elide_text`).
+/// hash (exact duplicates, revisions), its reuse sketch, the host and line
+/// keys its site's template is learned from (see
+/// [`wiretrace_core::template`]), and its original as kept (see
+/// `codec::elide_text`).
 #[derive(Debug, Clone)]
 pub struct NewArticle {
     pub article: Article,
@@ -36,6 +42,9 @@ pub struct NewArticle {
     pub sketch: Sketch,
     /// The kind of container page it is, if it is one.
     pub kind: Option<PageKind>,
+    pub host: Option<String>,
+    /// [`line_keys`] of the body as extracted.
+    pub lines: Vec<u64>,
     /// The original without the text it holds, and the byte offset where
     /// the text stood; `None` when the original is kept whole.
     pub original_without_text: Option<(String, usize)>,
@@ -47,6 +56,8 @@ impl NewArticle {
             content_hash: wiretrace_core::content_hash(&article.clean_text()),
             sketch: Sketch::of_article(&article),
             kind: wiretrace_reuse::page_kind(&article),
+            host: page_host(&article),
+            lines: line_keys(&article),
             original_without_text: codec::elide_text(&article.original, &article.text),
             article,
         }
@@ -110,6 +121,19 @@ pub struct ArticleSummary {
     pub wire: Option<String>,
     /// How many lines extraction removed as boilerplate.
     pub stripped: usize,
+}
+
+/// What site templates are learned from and applied by, for one stored
+/// article (see [`wiretrace_core::template`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageLines {
+    pub id: ArticleId,
+    pub host: Option<String>,
+    /// The [`line_keys`] of its body as extracted; `None` for an article
+    /// stored before keys were taken (see [`Store::put_page_lines`]).
+    pub keys: Option<Vec<u64>>,
+    /// The template lines kept out of its body now.
+    pub applied: Vec<TemplateLine>,
 }
 
 /// Which stories to list, newest first.
@@ -257,6 +281,17 @@ pub trait Store {
         summaries: &[RelationSummary],
         analysed: &[ArticleId],
     ) -> Result<()>;
+    /// Every article's host, line keys and applied template lines, by id
+    /// (those of articles with a sketch: see [`Store::sketches`]).
+    fn page_lines(&self) -> Result<Vec<PageLines>>;
+    /// Records the host and line keys of articles stored before they were
+    /// taken at ingest (by id; `None` hosts are kept as none). Atomic.
+    fn put_page_lines(&mut self, pages: &[(ArticleId, Option<String>, Vec<u64>)]) -> Result<()>;
+    /// Stores articles whose site template changed: each one's body and
+    /// stripped lines (nothing else of it), with the template lines now
+    /// kept out of its body. Their relations no longer hold: they are
+    /// forgotten, and the articles wait for analysis again. Atomic.
+    fn put_templates(&mut self, articles: &[(Article, Vec<TemplateLine>)]) -> Result<()>;
     /// Whether any pair relation is stored.
     fn has_relations(&self) -> Result<bool>;
     /// Forgets the relations of these pairs (either orientation). Atomic.

@@ -280,6 +280,15 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE TABLE page_kinds (article_id TEXT PRIMARY KEY, kind TEXT NOT NULL) WITHOUT ROWID;
     "#,
+    // Site templates (`wiretrace_core::template`): each article's host and
+    // the keys of its body's lines as extracted (8 bytes each, in the
+    // sketch's small row, which analysis reads whole anyway), and the
+    // template lines kept out of its body (JSON, NULL: none).
+    r#"
+    ALTER TABLE sketches ADD COLUMN host TEXT;
+    ALTER TABLE sketches ADD COLUMN lines BLOB;
+    ALTER TABLE sketches ADD COLUMN template TEXT;
+    "#,
 ];
 
 /// The stored article, other than `?2`, whose content hash is `?1` (the

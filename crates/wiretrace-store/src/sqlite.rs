@@ -4,7 +4,9 @@ use chrono::{DateTime, FixedOffset, Utc};
 use rusqlite::{params, types::Type, Connection, OptionalExtension, Row};
 use std::borrow::Cow;
 use std::path::Path;
-use wiretrace_core::{time::ArrivalKey, Article, ArticleId, InputFormat, Rejection};
+use wiretrace_core::{
+    template::TemplateLine, time::ArrivalKey, Article, ArticleId, InputFormat, Rejection,
+};
 use wiretrace_reuse::{FamilyAssignment, PageKind, PairRelation, RelationSummary, Sketch};
 use wiretrace_stories::{Assignment, Story};
 
@@ -18,9 +20,9 @@ use crate::schema::{
     PUT_STORY_MEMBER,
 };
 use crate::{
-    text_query, ArticleSummary, FamilyBrief, NewArticle, OutletCount, PutOutcome, RejectedItem,
-    Result, SearchHit, Stats, Store, StoreError, StoryMember, StoryQuery, StorySummary,
-    StoryUpdate, TextIndexJob, FAMILY_SITES, SUMMARY_OUTLETS,
+    text_query, ArticleSummary, FamilyBrief, NewArticle, OutletCount, PageLines, PutOutcome,
+    RejectedItem, Result, SearchHit, Stats, Store, StoreError, StoryMember, StoryQuery,
+    StorySummary, StoryUpdate, TextIndexJob, FAMILY_SITES, SUMMARY_OUTLETS,
 };
 
 /// A store in one SQLite file.
@@ -458,11 +460,23 @@ const INSERT_ARTICLE: &str = article_insert!("INSERT");
 /// Stores a new revision in place of the article's row.
 const REPLACE_ARTICLE: &str = article_insert!("INSERT OR REPLACE");
 
+/// Stores a sketch the analysis took, keeping the row's line keys.
 fn put_sketch(conn: &Connection, s: &Sketch) -> rusqlite::Result<usize> {
     cached(
         conn,
-        "INSERT OR REPLACE INTO sketches (article_id, sketch, tokens) VALUES (?1, ?2, ?3)",
+        "INSERT INTO sketches (article_id, sketch, tokens) VALUES (?1, ?2, ?3)
+         ON CONFLICT (article_id) DO UPDATE SET sketch = excluded.sketch, tokens = excluded.tokens",
         params![s.id.as_str(), sketch_to_blob(&s.hashes), s.tokens],
+    )
+}
+
+/// Stores a new article's sketch and line keys, no template applied yet.
+fn put_new_sketch(conn: &Connection, new: &NewArticle) -> rusqlite::Result<usize> {
+    let s = &new.sketch;
+    cached(
+        conn,
+        "INSERT OR REPLACE INTO sketches (article_id, sketch, tokens, host, lines) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![s.id.as_str(), sketch_to_blob(&s.hashes), s.tokens, new.host, sketch_to_blob(&new.lines)],
     )
 }
 
@@ -554,7 +568,7 @@ impl Store for SqliteStore {
                     at,
                 ],
             )?;
-            put_sketch(&tx, &new.sketch)?;
+            put_new_sketch(&tx, new)?;
             if revision > 1 {
                 cached(
                     &tx,
@@ -704,6 +718,70 @@ impl Store for SqliteStore {
                 &tx,
                 "DELETE FROM pending_analysis WHERE article_id = ?1",
                 [id.as_str()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn page_lines(&self) -> Result<Vec<PageLines>> {
+        let mut st = self.conn.prepare(
+            "SELECT article_id, host, lines, template FROM sketches ORDER BY article_id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(PageLines {
+                id: ArticleId(r.get(0)?),
+                host: r.get(1)?,
+                keys: r.get_ref(2)?.as_blob_or_null()?.map(blob_to_sketch),
+                applied: match r.get::<_, Option<String>>(3)? {
+                    Some(t) => json(t)?,
+                    None => Vec::new(),
+                },
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn put_page_lines(&mut self, pages: &[(ArticleId, Option<String>, Vec<u64>)]) -> Result<()> {
+        let tx = self.write_transaction()?;
+        for (id, host, keys) in pages {
+            cached(
+                &tx,
+                "UPDATE sketches SET host = ?2, lines = ?3 WHERE article_id = ?1",
+                params![id.as_str(), host, sketch_to_blob(keys)],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn put_templates(&mut self, articles: &[(Article, Vec<TemplateLine>)]) -> Result<()> {
+        let tx = self.write_transaction()?;
+        for (a, lines) in articles {
+            let id = a.id.as_str();
+            cached(
+                &tx,
+                "UPDATE articles SET body = ?2, stripped = ?3 WHERE id = ?1",
+                params![
+                    id,
+                    serde_json::to_string(&a.body)?,
+                    serde_json::to_string(&a.stripped)?
+                ],
+            )?;
+            let template = match lines.is_empty() {
+                true => None,
+                false => Some(serde_json::to_string(lines)?),
+            };
+            cached(
+                &tx,
+                "UPDATE sketches SET template = ?2 WHERE article_id = ?1",
+                params![id, template],
+            )?;
+            cached(&tx, "DELETE FROM relations WHERE a = ?1 OR b = ?1", [id])?;
+            cached(
+                &tx,
+                "INSERT OR IGNORE INTO pending_analysis (article_id) VALUES (?1)",
+                [id],
             )?;
         }
         tx.commit()?;

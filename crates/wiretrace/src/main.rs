@@ -92,6 +92,10 @@ enum Command {
         no_stories: bool,
     },
     /// Extract articles from files without storing them: one JSON object per input, in input order.
+    ///
+    /// With `--db PATH` given, the site templates learned in that store are
+    /// applied too: a page's lines that its site repeats on its stored
+    /// pages are stripped (reason "site template").
     Extract {
         /// Files, folders (walked recursively) or `-` for JSON Lines on stdin.
         #[arg(required = true, value_name = "INPUT")]
@@ -420,9 +424,19 @@ fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
                 ExtractFormat::Json => &mut stdout,
                 _ => &mut terminal,
             };
+            let templates = match db_on_command_line {
+                true => {
+                    if !db.exists() {
+                        bail!("no store at {}", db.display());
+                    }
+                    pipeline::learn_templates(&mut open_existing(&db)?)?.map(|(t, _)| t)
+                }
+                false => None,
+            };
             let failed = output::extract(
                 out,
                 &inputs,
+                templates.as_ref(),
                 Limits { max_item_bytes },
                 matches!(format, ExtractFormat::Json),
                 matches!(format, ExtractFormat::Markdown),

@@ -6,7 +6,11 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::Write;
-use wiretrace_core::{text::same_headline, Article, ArticleId, CharMap};
+use wiretrace_core::{
+    template::{self, Templates},
+    text::same_headline,
+    Article, ArticleId, CharMap, Stripped,
+};
 use wiretrace_ingest::{convert, ItemReader, Limits};
 use wiretrace_reuse::diff::{word_diff, Change};
 use wiretrace_store::{SqliteStore, Store};
@@ -220,7 +224,7 @@ struct ArticleJson<'a> {
     published: Option<String>,
     related: &'a [String],
     site: &'a Option<String>,
-    stripped: &'a [String],
+    stripped: &'a [Stripped],
     text: &'a str,
     title: &'a Option<String>,
     updated: Option<String>,
@@ -253,10 +257,12 @@ impl<'a> ArticleJson<'a> {
     }
 }
 
-/// `wiretrace extract`: returns whether any input failed.
+/// `wiretrace extract`: returns whether any input failed. With
+/// `templates`, each article's site template lines are stripped.
 pub fn extract(
     out: &mut dyn Write,
     inputs: &[String],
+    templates: Option<&Templates>,
     limits: Limits,
     as_json: bool,
     markdown: bool,
@@ -270,7 +276,16 @@ pub fn extract(
         }
         let results: Vec<_> = batch
             .into_par_iter()
-            .map(|item| (item.input().to_string(), convert(item)))
+            .map(|item| {
+                let input = item.input().to_string();
+                let mut converted = convert(item);
+                if let (Ok(a), Some(t)) = (&mut converted, templates) {
+                    let lines =
+                        t.lines_of(template::page_host(a).as_deref(), &template::line_keys(a));
+                    template::apply(a, &[], &lines);
+                }
+                (input, converted)
+            })
             .collect();
         for (input, r) in results {
             match r {

@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::sync::Arc;
 use wiretrace_core::{
+    template::{self, Templates},
     text::headline_key,
     time::{time_order, ArrivalKey},
     Article, ArticleId, Rejection,
@@ -20,7 +21,7 @@ use wiretrace_reuse::{
     content_key, families, CandidateIndex, Doc, DocCache, Edge, FamilyAssignment, Furniture,
     MemberInfo, PairAligner, PairRelation, RelationSummary, Sketch,
 };
-use wiretrace_store::{ArticleSummary, NewArticle, PutOutcome, Store, StoryUpdate};
+use wiretrace_store::{ArticleSummary, NewArticle, PageLines, PutOutcome, Store, StoryUpdate};
 use wiretrace_stories::{Checkpoint, Outcome, StoryInput};
 
 /// Items read and converted (in parallel) together.
@@ -293,6 +294,7 @@ const DOC_CACHE_TOKENS: usize = 8_000_000;
 /// Unless `quiet`, a terminal's stderr shows what it is doing (phases,
 /// articles analysed of all pending, pairs aligned).
 pub fn analyse(store: &mut dyn Store, stories: bool, quiet: bool) -> Result<()> {
+    let template_lines = apply_templates(store)?;
     let pending = store.pending_analysis()?;
     let behind = store.stories_behind()?;
     // (The counts are taken only when they decide: they scan tables.)
@@ -466,6 +468,7 @@ pub fn analyse(store: &mut dyn Store, stories: bool, quiet: bool) -> Result<()> 
         &pending_set,
         stories,
         behind,
+        &template_lines,
     )
 }
 
@@ -476,6 +479,84 @@ impl Drop for ClearOnDrop {
     fn drop(&mut self) {
         self.0.finish_and_clear();
     }
+}
+
+/// The site templates learned from every stored article (see
+/// [`wiretrace_core::template`]); `None` when no host has one yet.
+pub fn learn_templates(store: &mut dyn Store) -> Result<Option<(Templates, Vec<PageLines>)>> {
+    let mut pages = store.page_lines()?;
+    // A store made before line keys were taken at ingest lacks some: they
+    // are taken (and stored) here.
+    let lacking: Vec<ArticleId> = pages
+        .iter()
+        .filter(|p| p.keys.is_none())
+        .map(|p| p.id.clone())
+        .collect();
+    if !lacking.is_empty() {
+        for chunk in lacking.chunks(ANALYSIS_CHUNK) {
+            let taken: Vec<(ArticleId, Option<String>, Vec<u64>)> = store
+                .article_texts_by_id(chunk)?
+                .par_iter()
+                .map(|a| (a.id.clone(), template::page_host(a), template::line_keys(a)))
+                .collect();
+            store.put_page_lines(&taken)?;
+        }
+        pages = store.page_lines()?;
+    }
+    let templates = Templates::learn(
+        pages
+            .iter()
+            .filter_map(|p| Some((p.host.as_deref(), p.keys.as_deref()?))),
+    );
+    Ok(
+        (!templates.is_empty() || pages.iter().any(|p| !p.applied.is_empty()))
+            .then_some((templates, pages)),
+    )
+}
+
+/// Brings every article's site template up to date with the templates
+/// the stored articles teach, before reuse is analysed: an article whose
+/// template lines changed gets its new body, and (its relations made with
+/// the old one forgotten) waits for analysis again, with the stories after
+/// it. The templates depend only on the set of stored articles, so the
+/// bodies, and all that is found from them, do not depend on the order or
+/// batches the articles came in. Returns how many template lines each
+/// article that has some keeps out of its body.
+fn apply_templates(store: &mut dyn Store) -> Result<FxHashMap<ArticleId, usize>> {
+    let Some((templates, pages)) = learn_templates(store)? else {
+        return Ok(FxHashMap::default());
+    };
+    let changed: Vec<(&PageLines, Vec<u32>)> = pages
+        .par_iter()
+        .filter_map(|p| {
+            let lines = templates.lines_of(p.host.as_deref(), p.keys.as_deref()?);
+            let applied = p.applied.iter().map(|t| t.index);
+            (!lines.iter().copied().eq(applied)).then_some((p, lines))
+        })
+        .collect();
+    tracing::info!(changed = changed.len(), "site templates learned");
+    let mut counts: FxHashMap<ArticleId, usize> = pages
+        .iter()
+        .filter(|p| !p.applied.is_empty())
+        .map(|p| (p.id.clone(), p.applied.len()))
+        .collect();
+    for (p, lines) in &changed {
+        match lines.len() {
+            0 => counts.remove(&p.id),
+            n => counts.insert(p.id.clone(), n),
+        };
+    }
+    for chunk in changed.chunks(ANALYSIS_CHUNK) {
+        let mut updated = Vec::with_capacity(chunk.len());
+        for (p, lines) in chunk {
+            if let Some(mut a) = store.article(&p.id)? {
+                let now = template::apply(&mut a, &p.applied, lines);
+                updated.push((a, now));
+            }
+        }
+        store.put_templates(&updated)?;
+    }
+    Ok(counts)
 }
 
 /// A chunk's relations, each with its [`RelationSummary`] (taken on the
@@ -658,7 +739,10 @@ fn store_relations(
 /// families and (when `stories`) stories from the stored relations, or
 /// from `made_here`, the summaries of every stored relation when this
 /// analysis made them all; the stories redo what was left `behind`, and
-/// what is pending.
+/// what is pending. `template_lines` counts the site template lines of
+/// the articles that have some: the families' choice of an original counts
+/// the lines stripped as padding, and a site's template is not a copy's.
+#[allow(clippy::too_many_arguments)]
 fn regroup(
     store: &mut dyn Store,
     index: &CandidateIndex,
@@ -667,6 +751,7 @@ fn regroup(
     pending: &BTreeSet<&ArticleId>,
     stories: bool,
     behind: Option<ArrivalKey>,
+    template_lines: &FxHashMap<ArticleId, usize>,
 ) -> Result<()> {
     let sketch_of: FxHashMap<&ArticleId, &Sketch> = sketches.iter().map(|s| (&s.id, s)).collect();
     let (relations, stale_count, summaries) = match made_here {
@@ -717,7 +802,9 @@ fn regroup(
         .map(|a| MemberInfo {
             id: a.id.clone(),
             published: a.published,
-            stripped: a.stripped,
+            stripped: a
+                .stripped
+                .saturating_sub(template_lines.get(&a.id).copied().unwrap_or(0)),
             tokens: sketch_of.get(&a.id).map_or(0, |s| s.tokens as usize),
             site: a.site.clone(),
             headline: a.title.as_deref().and_then(headline_key),

@@ -416,7 +416,10 @@ fn stock_paragraph_feed() -> Vec<String> {
             // furniture, which links nothing at any count.
             serde_json::json!({
                 "id": format!("stock-{i:03}"),
-                "site": format!("quay{}.example", i % 10),
+                // Each from a site of its own: a paragraph every page of one
+                // site carries is that site's template (see
+                // wiretrace_core::template), not text it shares.
+                "site": format!("quay{i:03}.example"),
                 "published": format!("2025-04-{:02}T10:00:00Z", 1 + i % 28),
                 "title": format!("Quay notice {i}"),
                 "text": text,

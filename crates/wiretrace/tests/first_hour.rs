@@ -456,7 +456,9 @@ fn the_commands_agree_with_each_other_and_with_the_api() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("store: 1 article, 1 copy family, 1 story, 0 passages aligned between related pairs"),
+        stdout.contains(
+            "store: 1 article, 1 copy family, 1 story, 0 passages aligned between related pairs"
+        ),
         "{stdout}"
     );
     let article: serde_json::Value =
