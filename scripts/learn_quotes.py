@@ -3,21 +3,26 @@
 
 PARC (PolNeAR's scheme) counts as attributions far more than speech verbs:
 "called for", "criticized", "shows", "hopes". This reads every word of the
-train texts and keeps those that are part of a gold cue often enough:
-  at least MIN_COUNT times inside a cue, and
-  in a cue at least MIN_SHARE of the times the word occurs.
-The words (never any text) go to crates/wiretrace-quotes/patterns/learned_cues.txt
-with their counts, sorted, so the same data always gives the same file.
+train texts and keeps as candidates those that are part of a gold cue often
+enough (at least MIN_COUNT times, and at least MIN_SHARE of the times the word
+occurs), then trains a logistic model telling, from the word and its
+neighbours, whether a candidate is a cue where it stands.
+The words go to crates/wiretrace-quotes/patterns/learned_cues.txt, the model's
+weights to patterns/cue_weights.tsv (features of single words, never text),
+sorted, by a fixed-order SGD: the same data always gives the same files.
 
 usage: scripts/learn-quotes [--min-count N] [--min-share X]
 Reads ../shared/data/polnear-dev/PolNeAR_train.tar.xz (unpacked under $TMPDIR).
 """
-import argparse, os, re, subprocess, sys
+import argparse, math, os, re, subprocess, sys
 from collections import Counter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.environ.get("SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
-WORD = re.compile(r"\w+(?:['’.-]\w+)*")
+# Words as the stage cuts them (joiners inside a word, "'s" apart), else one
+# character; '' and `` are one quotation mark.
+TOKEN = re.compile(r"\w+(?:['’.&-]\w+)*(?<!['’]s)|['’]s\b|''|``|[^\w\s]")
+QUOTES = {'"', "“", "”", "„", "‟", "«", "»", "''", "``"}
 
 
 def lines(path):
@@ -27,8 +32,9 @@ def lines(path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--min-count", type=int, default=4)
-    ap.add_argument("--min-share", type=float, default=0.35)
+    ap.add_argument("--min-count", type=int, default=3)
+    ap.add_argument("--min-share", type=float, default=0.1)
+    ap.add_argument("--epochs", type=int, default=5)
     a = ap.parse_args()
     tmp = os.path.join(os.environ.get("TMPDIR", "/tmp"), "wiretrace-polnear")
     comp = os.path.join(tmp, "PolNeAR_train", "train")
@@ -41,7 +47,7 @@ def main():
     never = lines(os.path.join(pat, "aux.txt")) | lines(os.path.join(pat, "prepositions.txt")) \
         | lines(os.path.join(pat, "stop_np.txt")) | lines(os.path.join(pat, "determiners.txt")) \
         | lines(os.path.join(pat, "common_words.txt"))
-    inside, total = Counter(), Counter()
+    docs = []
     seen = set()
     for ann in sorted(os.listdir(os.path.join(comp, "attributions"))):
         doc = re.sub(r"(_[0-9a-f]{4})?\.ann$", "", ann)
@@ -56,27 +62,69 @@ def main():
                 for part in f[1].split(" ", 1)[1].split(";"):
                     s, e = map(int, part.split())
                     cue_chars.update(range(s, e))
-        for m in WORD.finditer(text):
-            w = m.group(0)
-            if not w[0].islower():
-                continue
-            total[w] += 1
-            if m.start() in cue_chars:
-                inside[w] += 1
-    out = []
-    for w, n in inside.items():
-        # Adverbs ("strongly") only qualify the verb that is the cue.
-        if n >= a.min_count and n / total[w] >= a.min_share and w not in never and not w.endswith("ly"):
-            out.append((w, n, total[w]))
-    out.sort()
+        toks = [(m.start(), m.group(0)) for m in TOKEN.finditer(text)]
+        docs.append((toks, cue_chars))
+    # The candidates: lowercase words often enough in a gold cue.
+    inside, total = Counter(), Counter()
+    for toks, cue_chars in docs:
+        for at, w in toks:
+            if w[0].islower():
+                total[w] += 1
+                if at in cue_chars:
+                    inside[w] += 1
+    vocab = sorted(w for w, n in inside.items()
+                   if n >= a.min_count and n / total[w] >= a.min_share and w not in never
+                   and not w.endswith("ly"))
+    vset = set(vocab)
+    # Whether a candidate is a cue where it stands: logistic regression on
+    # the word and its neighbours, trained by plain SGD in a fixed order.
+    examples = []
+    for toks, cue_chars in docs:
+        for k, (at, w) in enumerate(toks):
+            if w in vset:
+                examples.append((features(toks, k), 1.0 if at in cue_chars else 0.0))
+    weights = Counter()
+    rate = 0.1
+    for epoch in range(a.epochs):
+        for feats, y in examples:
+            z = sum(weights[f] for f in feats)
+            g = y - 1 / (1 + math.exp(-max(-30, min(30, z))))
+            for f in feats:
+                weights[f] += rate * g
+        rate *= 0.7
+    kept = sorted((f, w) for f, w in weights.items() if abs(w) >= 0.05)
     dest = os.path.join(pat, "learned_cues.txt")
     with open(dest, "w", encoding="utf8") as f:
         f.write("# Generated by scripts/learn-quotes from PolNeAR train "
-                f"(--min-count {a.min_count} --min-share {a.min_share}); do not edit.\n"
-                "# word<TAB>times inside a gold cue<TAB>times in the texts\n")
-        for w, n, t in out:
-            f.write(f"{w}\t{n}\t{t}\n")
-    print(f"{len(out)} cue words -> {os.path.relpath(dest, ROOT)}", file=sys.stderr)
+                f"(--min-count {a.min_count} --min-share {a.min_share} --epochs {a.epochs}); do not edit.\n"
+                "# word<TAB>times inside a gold cue<TAB>times in the texts: the words the cue model judges\n")
+        for w in vocab:
+            f.write(f"{w}\t{inside[w]}\t{total[w]}\n")
+    dest2 = os.path.join(pat, "cue_weights.tsv")
+    with open(dest2, "w", encoding="utf8") as f:
+        f.write("# Generated by scripts/learn-quotes; do not edit. feature<TAB>weight (a logistic model:\n"
+                "# a candidate word is a cue when its features' weights sum above 0). Features: see features().\n")
+        for k, w in kept:
+            f.write(f"{k}\t{w:.4f}\n")
+    print(f"{len(vocab)} cue words -> {os.path.relpath(dest, ROOT)}, {len(kept)} weights -> "
+          f"{os.path.relpath(dest2, ROOT)} ({len(examples)} examples)", file=sys.stderr)
+
+
+def features(toks, k):
+    """The features of candidate k, as crates/wiretrace-quotes/src/attrib.rs builds them."""
+    w = toks[k][1]
+    prev = toks[k - 1][1] if k > 0 else "<s>"
+    nxt = toks[k + 1][1] if k + 1 < len(toks) else "</s>"
+    p, n = norm(prev), norm(nxt)
+    return ["b", "w=" + w, "p=" + p, "n=" + n, "pw=" + p + "|" + w, "wn=" + w + "|" + n,
+            "pc=" + str(prev[0].isupper())]
+
+
+def norm(t):
+    """A neighbour: its lowercase form, every quotation mark as one."""
+    if t in QUOTES:
+        return '"'
+    return t.lower()
 
 
 if __name__ == "__main__":

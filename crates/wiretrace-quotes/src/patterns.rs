@@ -41,6 +41,7 @@ pub struct Patterns {
     pub according: FxHashMap<String, Vec<Vec<String>>>,
     pub aux: FxHashSet<String>,
     pub stop_np: FxHashSet<String>,
+    pub relatives: FxHashSet<String>,
     pub determiners: FxHashSet<String>,
     pub pronouns: FxHashMap<String, PronounKind>,
     pub time_words: FxHashSet<String>,
@@ -52,8 +53,10 @@ pub struct Patterns {
     pub org_words: FxHashSet<String>,
     pub places: FxHashSet<String>,
     /// Cue words learned from PolNeAR train (`scripts/learn-quotes`), each
-    /// with whether it is a participle.
+    /// with whether it is a participle: the words the cue model judges.
     pub learned_cues: FxHashMap<String, bool>,
+    /// The cue model's weights by feature (see `attrib::learned_cue`).
+    pub cue_weights: FxHashMap<String, f32>,
 }
 
 impl Patterns {
@@ -109,6 +112,7 @@ pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         according: by_first_word(include_str!("../patterns/according.txt")),
         aux: folded_set(include_str!("../patterns/aux.txt")),
         stop_np: folded_set(include_str!("../patterns/stop_np.txt")),
+        relatives: folded_set(include_str!("../patterns/relatives.txt")),
         determiners: folded_set(include_str!("../patterns/determiners.txt")),
         pronouns,
         time_words: folded_set(include_str!("../patterns/time_words.txt")),
@@ -122,6 +126,12 @@ pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         learned_cues: lines(include_str!("../patterns/learned_cues.txt"))
             .filter_map(|l| l.split('\t').next())
             .map(|w| (w.to_lowercase(), w.ends_with("ing")))
+            .collect(),
+        cue_weights: lines(include_str!("../patterns/cue_weights.tsv"))
+            .filter_map(|l| {
+                let (f, w) = l.rsplit_once('\t')?;
+                Some((f.to_string(), w.parse().ok()?))
+            })
             .collect(),
     }
 });
@@ -138,10 +148,12 @@ mod tests {
         assert_eq!(p.according["according"][0], ["according", "to"]);
         assert_eq!(p.pronouns["she"], PronounKind::Person);
         assert!(p.learned_cues.len() > 50);
+        assert!(p.cue_weights["w=criticized"] > 0.0);
         for set in [
             &p.object_cues,
             &p.aux,
             &p.stop_np,
+            &p.relatives,
             &p.determiners,
             &p.time_words,
             &p.prepositions,
