@@ -164,7 +164,23 @@ fn np_left(
             break;
         }
     }
+    // "Mr. Kamin": the title's full stop is no boundary.
+    if j >= a + 2 && j < e && toks[j - 1].is(".") && p.abbreviations.contains(toks[j - 2].text) {
+        j -= 2;
+    }
     (j < e).then_some((j, e))
+}
+
+/// Where content running right from a cue ends: before a participle cue
+/// after a comma ('X said Y, adding Z'), which starts an attribution of its
+/// own; else at the sentence's end `b`.
+fn right_end(toks: &[Tok], r: usize, b: usize, p: &Patterns, learned: bool) -> usize {
+    (r + 1..b)
+        .take(200)
+        .find(|&k| {
+            toks[k - 1].is(",") && cue_at(toks, k, b, p, learned).is_some_and(|(_, part)| part)
+        })
+        .map_or(b, |k| k - 1)
 }
 
 /// The noun phrase starting at `start`, read rightwards to punctuation, a
@@ -341,7 +357,7 @@ pub fn find(
             if participle || i == a {
                 source = subject(toks, a, i, names, p);
                 let r = content_start(toks, i + n, b, object_cue, p);
-                content = trim(doc, r, b);
+                content = trim(doc, r, right_end(toks, r, b, p, learned));
             } else if after_comma {
                 // Inverted ('..., said the minister.') or appositive
                 // ('X, asked about Y, said Z').
@@ -381,7 +397,7 @@ pub fn find(
                 }
                 source = subject(toks, a, i, names, p);
                 let r = content_start(toks, i + n, b, object_cue, p);
-                content = trim(doc, r, b);
+                content = trim(doc, r, right_end(toks, r, b, p, learned));
             } else {
                 source = np_left(toks, a, i, p, learned);
                 let src_start = source.map_or(i, |x| x.0);
@@ -401,7 +417,7 @@ pub fn find(
                 {
                     content = trim(doc, a, src_start);
                 } else if right_words >= 3 || doc.first_open(r, b).is_some() {
-                    content = trim(doc, r, b);
+                    content = trim(doc, r, right_end(toks, r, b, p, learned));
                 } else if left_words >= 2 {
                     content = trim(doc, a, src_start);
                 } else if i + n < b && toks[i + n].is(":") || right_words == 0 {

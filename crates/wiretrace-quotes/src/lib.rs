@@ -371,4 +371,20 @@ mod tests {
                 .unwrap();
         assert_eq!(e.titles, ["Harbour Minister"]);
     }
+
+    #[test]
+    fn a_participle_cue_ends_the_content_before_it_and_titles_stay_in_the_source() {
+        let f = Found::of(&[
+            "Ilse Marek said the piers were safe, adding that the cranes had been checked.",
+            "\"The talks are over,\" Mr. Ferrow said.",
+        ]);
+        let a = f.holding("piers were safe");
+        assert_eq!(f.content(a), ["the piers were safe"]);
+        let b = f.holding("cranes had been checked");
+        assert_eq!(f.content(b), ["that the cranes had been checked"]);
+        assert_eq!(f.speaker("cranes had been checked"), "Ilse Marek");
+        let c = f.holding("talks are over");
+        assert_eq!(f.content(c), ["\"The talks are over,\""]);
+        assert_eq!(f.cut(c.source.unwrap()), "Mr. Ferrow");
+    }
 }
