@@ -88,3 +88,51 @@ fn article_shows_its_attributions() {
         "{text}"
     );
 }
+
+#[test]
+fn seed_pair_quotes_through_the_binary() {
+    let Some(shared) = shared_or_skip("seed_pair_quotes") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    ingest_quietly(&db, &shared.join("seeds"));
+    let texts = |speaker: &str| -> Vec<String> {
+        let out = wiretrace(&db)
+            .args(["quotes", "--json", "--speaker", speaker])
+            .output()
+            .expect("runs");
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let has = |v: &[String], words: &str| v.iter().any(|t| t.contains(words));
+    let rubio = texts("Marco Rubio");
+    assert!(
+        has(&rubio, "If you're on a boat full of cocaine"),
+        "{rubio:?}"
+    );
+    assert!(
+        has(
+            &rubio,
+            "been very clear that he’s going to use the full power of America"
+        ),
+        "{rubio:?}"
+    );
+    assert!(has(
+        &texts("Cabello"),
+        "they murdered 11 people without due process"
+    ));
+    assert!(has(
+        &texts("de la Fuente"),
+        "self-determination, non-intervention and peaceful solution of controversies"
+    ));
+    assert!(has(&texts("Sheinbaum"), "We don’t accept subordination"));
+}
