@@ -171,6 +171,21 @@ fn np_left(
     (j < e).then_some((j, e))
 }
 
+/// The colon after a name opening a paragraph ('PENCE:', 'Maria Voss:'),
+/// as a transcript gives a turn or a headline its speaker.
+fn speaker_colon(doc: &Doc, a: usize, b: usize) -> Option<usize> {
+    let toks = &doc.toks;
+    if a > 0 && toks[a - 1].para == toks[a].para {
+        return None;
+    }
+    let k = (a..b.min(a + 4)).find(|&k| !toks[k].is_word())?;
+    let named = k > a
+        && toks[a..k]
+            .iter()
+            .all(|t| t.capitalized() && t.text.chars().count() > 1);
+    (named && toks[k].is(":") && doc.words(k + 1, b) >= 3).then_some(k)
+}
+
 /// Where content running right from a cue ends: before a participle cue
 /// after a comma ('X said Y, adding Z'), which starts an attribution of its
 /// own; else at the sentence's end `b`.
@@ -305,6 +320,21 @@ pub fn find(
     for (si, s) in doc.sents.iter().enumerate() {
         let (a, b) = (s.start, s.end);
         let before = out.len();
+        // A transcript's turn or a headline's speaker: 'PENCE: Well, look,
+        // ...', 'Voss: Piers Are Safe'.
+        if let Some(k) = speaker_colon(doc, a, b) {
+            if let Some(c) = trim(doc, k + 1, b) {
+                out.push(Raw {
+                    content: vec![c],
+                    cue: Some((k, k + 1)),
+                    source: Some((a, k)),
+                    continues: None,
+                    sent: si,
+                });
+                last_para_att = Some((s.para, out.len() - 1));
+                continue;
+            }
+        }
         let mut i = a;
         while i < b {
             if let Some(n) = according_at(toks, i, b, p) {

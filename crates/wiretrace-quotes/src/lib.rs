@@ -387,4 +387,21 @@ mod tests {
         assert_eq!(f.content(c), ["\"The talks are over,\""]);
         assert_eq!(f.cut(c.source.unwrap()), "Mr. Ferrow");
     }
+
+    #[test]
+    fn a_transcript_turn_is_its_speakers() {
+        let f = Found::of(&[
+            "MAREK: Well, look, the piers are safe again.",
+            "FERROW: Nobody believes that.",
+            "Ilse Marek: Piers Will Reopen Next Week",
+        ]);
+        let a = f.holding("piers are safe");
+        assert_eq!(f.content(a), ["Well, look, the piers are safe again"]);
+        assert_eq!(f.cut(a.cue.unwrap()), ":");
+        assert_eq!(
+            f.cut(f.holding("Nobody believes").source.unwrap()),
+            "FERROW"
+        );
+        assert_eq!(f.speaker("Piers Will Reopen"), "Ilse Marek");
+    }
 }
