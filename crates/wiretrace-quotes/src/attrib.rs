@@ -42,6 +42,10 @@ fn cue_at(
     if !t.is_word() || t.quoted || t.capitalized() {
         return None;
     }
+    // After an article it is an adjective or a noun: 'an alleged boat'.
+    if i > 0 && toks[i - 1].is_word() && p.noun_markers.contains(&toks[i - 1].lower()) {
+        return None;
+    }
     let l = t.lower();
     let (mut n, participle) = p
         .cues
@@ -156,7 +160,9 @@ fn np_left(
             break;
         }
         let l = t.lower();
-        if p.stop_np.contains(&l) || p.is_cue_word(&l, learned) && !t.capitalized() {
+        if p.stop_np.contains(&l)
+            || !t.capitalized() && (p.is_cue_word(&l, learned) || p.prepositions.contains(&l))
+        {
             break;
         }
         j -= 1;

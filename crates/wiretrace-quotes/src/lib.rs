@@ -404,4 +404,11 @@ mod tests {
         );
         assert_eq!(f.speaker("Piers Will Reopen"), "Ilse Marek");
     }
+
+    #[test]
+    fn a_cue_word_after_an_article_is_no_cue() {
+        let f = Found::of(&["Police seized an alleged smuggling boat, the harbour master said."]);
+        assert_eq!(f.q.attributions.len(), 1, "{:#?}", f.q.attributions);
+        assert_eq!(f.cut(f.q.attributions[0].cue.unwrap()), "said");
+    }
 }
