@@ -4,6 +4,8 @@
 //! `*.txt` in `TEXT_DIR` (the format of `../shared/bench/quotes_score.py`:
 //! each non-empty line of a text is a paragraph of its body; `--rules`
 //! leaves out the cue words learned from PolNeAR train).
+//! `quotes entities TEXT_DIR` prints the entities of each text, one JSON row
+//! each.
 //! `quotes bench TEXT_DIR... [--abe GROUND_TRUTH_JSON] [--rounds N]` prints
 //! the stage's articles per second over those texts (I/O and parsing left
 //! out of the timing).
@@ -77,6 +79,15 @@ fn main() {
                 }
             }
         }
+        Some("entities") => {
+            let dir = args.get(1).expect("usage: quotes entities TEXT_DIR");
+            for (name, text) in texts(Path::new(dir)) {
+                let q = wiretrace_quotes::analyze_text(&text, &lines_as_body(&text));
+                for e in q.entities {
+                    println!("{}", json!({"doc": name, "entity": e}));
+                }
+            }
+        }
         Some("bench") => {
             let mut docs: Vec<String> = Vec::new();
             let mut rounds = 3;
@@ -125,7 +136,7 @@ fn main() {
             );
         }
         _ => {
-            eprintln!("usage: quotes predict TEXT_DIR | quotes bench TEXT_DIR... [--abe GROUND_TRUTH_JSON] [--rounds N]");
+            eprintln!("usage: quotes predict TEXT_DIR [--rules] | quotes entities TEXT_DIR | quotes bench TEXT_DIR... [--abe GROUND_TRUTH_JSON] [--rounds N]");
             std::process::exit(2);
         }
     }

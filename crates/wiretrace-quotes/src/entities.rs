@@ -118,6 +118,9 @@ struct Proto {
     kind: EntityKind,
     name: String,
     title: Option<String>,
+    /// A lone word opening its sentence: a name only if the article names
+    /// someone so elsewhere.
+    lone_initial: bool,
 }
 
 fn classify(toks: &[Tok], a: usize, b: usize, p: &Patterns) -> Option<Proto> {
@@ -134,6 +137,7 @@ fn classify(toks: &[Tok], a: usize, b: usize, p: &Patterns) -> Option<Proto> {
             kind: EntityKind::Organisation,
             name: whole,
             title: None,
+            lone_initial: false,
         });
     }
     if p.places.contains(&whole) {
@@ -144,6 +148,7 @@ fn classify(toks: &[Tok], a: usize, b: usize, p: &Patterns) -> Option<Proto> {
             kind: EntityKind::Place,
             name: whole,
             title: None,
+            lone_initial: false,
         });
     }
     // The title runs to the last title word, with "of State" after one;
@@ -170,14 +175,19 @@ fn classify(toks: &[Tok], a: usize, b: usize, p: &Patterns) -> Option<Proto> {
     }
     let name = joined(toks, n, b);
     let title = (n > a).then(|| joined(toks, a, n));
-    let kind = if title.is_some() || b - n >= 2 {
-        if p.places.contains(&name) {
-            EntityKind::Place
-        } else {
-            EntityKind::Person
-        }
-    } else if p.places.contains(&name) {
+    // A name holding a title or nationality word ("Latin American") is no
+    // person's; a lone capitalised word opening a sentence is no name at all
+    // ("Maybe", "Pressure").
+    let titled_name = toks[n..b].iter().any(|t| p.titles.contains(&bare(t)));
+    let mut k = a;
+    while k > 0 && a - k < 3 && toks[k - 1].sent == toks[a].sent && !toks[k - 1].is_word() {
+        k -= 1;
+    }
+    let opens_sentence = k == 0 || toks[k - 1].sent != toks[a].sent;
+    let kind = if p.places.contains(&name) {
         EntityKind::Place
+    } else if (title.is_some() || b - n >= 2) && !titled_name {
+        EntityKind::Person
     } else {
         EntityKind::Other
     };
@@ -188,6 +198,7 @@ fn classify(toks: &[Tok], a: usize, b: usize, p: &Patterns) -> Option<Proto> {
         kind,
         name,
         title,
+        lone_initial: b - a == 1 && opens_sentence,
     })
 }
 
@@ -215,6 +226,9 @@ pub fn find(doc: &Doc, p: &Patterns) -> Entities {
     let mut index: FxHashMap<(EntityKind, String), usize> = FxHashMap::default();
     let mut mentions = Vec::with_capacity(protos.len());
     for pr in protos {
+        if pr.lone_initial && pr.kind == EntityKind::Other && !by_part.contains_key(&pr.name) {
+            continue;
+        }
         let (kind, key) = if pr.end - pr.name_start == 1 && pr.kind != EntityKind::Organisation {
             // A single word: a known person's surname or first name, the
             // latest full name before it, else the first after it.
@@ -326,6 +340,24 @@ mod tests {
         assert_eq!(
             (marek.titles.as_slice(), marek.mentions.len()),
             (&["Dr.".to_string()][..], 2)
+        );
+    }
+
+    #[test]
+    fn lone_sentence_openers_and_nationalities_are_no_people() {
+        let e = ents("\"Nothing will stop us.\" Latin American leaders met. Maybe Ferrow came. Tomas Ferrow did.");
+        let names: Vec<(&str, EntityKind)> = e.iter().map(|e| (e.name.as_str(), e.kind)).collect();
+        assert!(
+            !names.iter().any(|(n, _)| *n == "Nothing" || *n == "Maybe"),
+            "{names:?}"
+        );
+        assert!(
+            !names.contains(&("Latin American", EntityKind::Person)),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&("Tomas Ferrow", EntityKind::Person)),
+            "{names:?}"
         );
     }
 
