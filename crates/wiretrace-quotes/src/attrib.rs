@@ -43,13 +43,13 @@ fn cue_at(
         return None;
     }
     // After an article it is an adjective or a noun: 'an alleged boat'.
-    if i > 0 && toks[i - 1].is_word() && p.noun_markers.contains(&toks[i - 1].lower()) {
+    if i > 0 && toks[i - 1].is_word() && p.noun_markers.contains(toks[i - 1].lower()) {
         return None;
     }
     let l = t.lower();
     let (mut n, participle) = p
         .cues
-        .get(&l)
+        .get(l)
         .and_then(|cands| {
             cands.iter().find_map(|c| {
                 let n = c.words.len();
@@ -62,14 +62,14 @@ fn cue_at(
             })
         })
         .or_else(|| {
-            let &pp = p.learned_cues.get(&l).filter(|_| learned)?;
-            learned_cue(toks, i, &l, p).then_some((1, pp))
+            let &pp = p.learned_cues.get(l).filter(|_| learned)?;
+            learned_cue(toks, i, l, p).then_some((1, pp))
         })?;
     // One cue of several words: "pointed out", "called for".
     while i + n < end
         && toks[i + n].is_word()
         && !toks[i + n].quoted
-        && p.is_cue_word(&toks[i + n].lower(), learned)
+        && p.is_cue_word(toks[i + n].lower(), learned)
         && n < 4
     {
         n += 1;
@@ -88,7 +88,7 @@ fn model_form(t: Option<&Tok>, edge: &str) -> String {
     match t {
         None => edge.to_string(),
         Some(t) if t.kind == Kind::Quote => "\"".to_string(),
-        Some(t) => t.lower(),
+        Some(t) => t.lower().to_string(),
     }
 }
 
@@ -122,7 +122,7 @@ fn according_at(toks: &[Tok], i: usize, end: usize, p: &Patterns) -> Option<usiz
     if !t.is_word() || t.quoted {
         return None;
     }
-    let cands = p.according.get(&t.lower())?;
+    let cands = p.according.get(t.lower())?;
     cands.iter().find_map(|c| {
         let n = c.len();
         (i + n <= end
@@ -145,12 +145,12 @@ fn np_left(
     let mut e = end;
     while e > a && toks[e - 1].is_word() && {
         let l = toks[e - 1].lower();
-        p.aux.contains(&l) || l.ends_with("ly") && !toks[e - 1].capitalized()
+        p.aux.contains(l) || l.ends_with("ly") && !toks[e - 1].capitalized()
     } {
         e -= 1;
     }
     // A relative pronoun is the source of its clause ('..., who said').
-    if e > a && toks[e - 1].is_word() && p.relatives.contains(&toks[e - 1].lower()) {
+    if e > a && toks[e - 1].is_word() && p.relatives.contains(toks[e - 1].lower()) {
         return Some((e - 1, e));
     }
     let mut j = e;
@@ -160,13 +160,13 @@ fn np_left(
             break;
         }
         let l = t.lower();
-        if p.stop_np.contains(&l)
-            || !t.capitalized() && (p.is_cue_word(&l, learned) || p.prepositions.contains(&l))
+        if p.stop_np.contains(l)
+            || !t.capitalized() && (p.is_cue_word(l, learned) || p.prepositions.contains(l))
         {
             break;
         }
         j -= 1;
-        if p.determiners.contains(&l) || e - j >= 8 {
+        if p.determiners.contains(l) || e - j >= 8 {
             break;
         }
     }
@@ -214,8 +214,8 @@ fn np_right(toks: &[Tok], start: usize, b: usize, p: &Patterns) -> Option<(usize
             break;
         }
         let l = t.lower();
-        if j > start && (p.stop_np.contains(&l) || p.prepositions.contains(&l) && !t.capitalized())
-            || p.time_words.contains(&l)
+        if j > start && (p.stop_np.contains(l) || p.prepositions.contains(l) && !t.capitalized())
+            || p.time_words.contains(l)
             || j - start >= 10
         {
             break;
@@ -230,10 +230,10 @@ fn np_right(toks: &[Tok], start: usize, b: usize, p: &Patterns) -> Option<(usize
 /// determiner, never a clause ('said Kestrel believed ...').
 fn inverted_source(toks: &[Tok], s: usize, e: usize, p: &Patterns) -> bool {
     let first = toks[s].lower();
-    if p.determiners.contains(&first) {
+    if p.determiners.contains(first) {
         return true;
     }
-    if p.pronouns.contains_key(&first) {
+    if p.pronouns.contains_key(first) {
         return e - s == 1;
     }
     toks[s].capitalized()
@@ -253,17 +253,17 @@ fn content_start(toks: &[Tok], r: usize, b: usize, object_cue: bool, p: &Pattern
         })
     };
     let mut r = r;
-    if object_cue || r < b && p.prepositions.contains(&toks[r].lower()) {
+    if object_cue || r < b && p.prepositions.contains(toks[r].lower()) {
         if let Some(k) = that_within(r) {
             return k;
         }
     }
     loop {
-        if r < b && toks[r].is_word() && p.time_words.contains(&toks[r].lower()) {
+        if r < b && toks[r].is_word() && p.time_words.contains(toks[r].lower()) {
             r += 1;
         } else if r + 1 < b
-            && p.prepositions.contains(&toks[r].lower())
-            && p.time_words.contains(&toks[r + 1].lower())
+            && p.prepositions.contains(toks[r].lower())
+            && p.time_words.contains(toks[r + 1].lower())
         {
             r += 2;
         } else if r < b && toks[r].is(",") {
@@ -303,9 +303,9 @@ fn subject(
         return fallback;
     }
     let mut s = a;
-    while s < end && (!toks[s].is_word() || p.common_words.contains(&toks[s].lower())) {
+    while s < end && (!toks[s].is_word() || p.common_words.contains(toks[s].lower())) {
         let l = toks[s].lower();
-        if toks[s].is_word() && (p.determiners.contains(&l) || p.pronouns.contains_key(&l)) {
+        if toks[s].is_word() && (p.determiners.contains(l) || p.pronouns.contains_key(l)) {
             break;
         }
         s += 1;
@@ -385,7 +385,7 @@ pub fn find(
                 continue;
             };
             let cue = (i, i + n);
-            let object_cue = p.object_cues.contains(&toks[i].lower());
+            let object_cue = p.object_cues.contains(toks[i].lower());
             let left_adj = (i > a).then(|| &toks[i - 1]);
             let after_comma = left_adj.is_some_and(|t| t.is(",") || t.closes);
             let mut source;
@@ -403,8 +403,8 @@ pub fn find(
                     && doc.words(a, i) >= 2
                     && (rest >= b
                         || toks[rest].kind == Kind::Punct
-                        || p.prepositions.contains(&toks[rest].lower())
-                        || p.time_words.contains(&toks[rest].lower()));
+                        || p.prepositions.contains(toks[rest].lower())
+                        || p.time_words.contains(toks[rest].lower()));
                 if inverted {
                     source = np;
                     // The content may run on after the source: '"A," he
@@ -440,7 +440,7 @@ pub fn find(
                 let r = content_start(toks, i + n, b, object_cue, p);
                 let right_words = doc.words(r, b);
                 let right_adverbial = r >= b
-                    || p.prepositions.contains(&toks[r].lower())
+                    || p.prepositions.contains(toks[r].lower())
                     || (object_cue && right_words <= 4);
                 let left_words = doc.words(a, src_start);
                 let before_src = (src_start > a).then(|| &toks[src_start - 1]);

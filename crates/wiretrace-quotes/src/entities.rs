@@ -64,7 +64,7 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
     let name_word = |t: &Tok| {
         t.capitalized()
             && !p.time_words.contains(&bare(t))
-            && (is_acronym(t.text) || !p.common_words.contains(&t.lower()))
+            && (is_acronym(t.text) || !p.common_words.contains(t.lower()))
     };
     while i < toks.len() {
         if !name_word(&toks[i]) {

@@ -201,7 +201,7 @@ fn resolve(
         v.join(" ")
     };
     if e - s == 1 {
-        match p.pronouns.get(&toks[s].lower()) {
+        match p.pronouns.get(toks[s].lower()) {
             Some(PronounKind::Person) => {
                 // The person last quoted, else the person last named.
                 let para = toks[s].para;

@@ -19,6 +19,8 @@ pub struct Tok<'a> {
     /// Code points into the text as ingested.
     pub span: Span,
     pub text: &'a str,
+    /// `text` in lowercase, made once: every rule asks for it.
+    low: String,
     pub kind: Kind,
     pub para: usize,
     /// Inside a quotation (its marks included).
@@ -37,8 +39,8 @@ impl Tok<'_> {
     pub fn capitalized(&self) -> bool {
         self.kind == Kind::Word && self.text.chars().next().is_some_and(char::is_uppercase)
     }
-    pub fn lower(&self) -> String {
-        self.text.to_lowercase()
+    pub fn lower(&self) -> &str {
+        &self.low
     }
     pub fn is(&self, s: &str) -> bool {
         self.text == s
@@ -172,9 +174,15 @@ pub fn tokenize<'a>(text: &'a str, spans: &[Span]) -> Vec<Tok<'a>> {
                     Kind::Punct
                 };
             }
+            let t = &text[byte_at(start)..byte_at(i)];
             out.push(Tok {
                 span: Span::new(start, i),
-                text: &text[byte_at(start)..byte_at(i)],
+                text: t,
+                low: if t.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+                    t.to_lowercase()
+                } else {
+                    t.to_string()
+                },
                 kind,
                 para,
                 quoted: false,
