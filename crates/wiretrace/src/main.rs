@@ -8,6 +8,7 @@ mod backlog;
 mod demo;
 mod output;
 mod pipeline;
+mod quotes;
 
 use anyhow::{bail, Context, Result};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -121,10 +122,20 @@ enum Command {
         #[arg(long)]
         why: bool,
     },
-    /// One article: metadata and clean text.
+    /// One article: metadata, clean text, and who said what in it.
     Article {
         /// The article's id (its story lists it).
         id: String,
+    },
+    /// Who said what: the attributions of every stored article (quotation or
+    /// reported speech, cue, speaker), in article id order.
+    Quotes {
+        /// Only this story's articles.
+        #[arg(long)]
+        story: Option<String>,
+        /// Only this speaker (a name or alias, or part of one; any case).
+        #[arg(long)]
+        speaker: Option<String>,
     },
     /// The passages two articles share, side by side, differences marked.
     Compare {
@@ -471,6 +482,13 @@ fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
             };
             output::article(out, &store, &a, cli.json)?;
         }
+        Command::Quotes { story, speaker } => quotes::quotes(
+            out,
+            &open_current(&db)?,
+            story.as_deref(),
+            speaker.as_deref(),
+            cli.json,
+        )?,
         Command::Compare { a, b } => {
             let store = open_current(&db)?;
             output::compare(out, &store, &ArticleId(a), &ArticleId(b), cli.json)?;

@@ -496,6 +496,7 @@ pub fn article(out: &mut dyn Write, store: &SqliteStore, a: &Article, as_json: b
         v["family"] = json!(fam.as_ref().map(|f| &f.family));
         v["source"] = json!(fam.as_ref().and_then(|f| f.source.as_ref()));
         v["story"] = json!(story.as_ref().map(|s| &s.story));
+        v["attributions"] = crate::quotes::article_json(a);
         return line(out, &v);
     }
     writeln!(out, "{}", a.title.as_deref().unwrap_or("(no title)"))?;
@@ -525,6 +526,7 @@ pub fn article(out: &mut dyn Write, store: &SqliteStore, a: &Article, as_json: b
         writeln!(out, "[caption] {c}")?;
     }
     writeln!(out, "\n{}\n", a.clean_text())?;
+    crate::quotes::article_text(out, a)?;
     if !a.stripped.is_empty() {
         writeln!(
             out,

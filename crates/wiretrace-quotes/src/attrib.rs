@@ -1,0 +1,596 @@
+//! Finds attributions sentence by sentence: a cue (a speech verb, "according
+//! to"), the source phrase beside it, and the content on the side of the
+//! sentence the cue points to. Quoted sentences with no cue of their own
+//! continue the attribution before them.
+
+use crate::patterns::Patterns;
+use crate::tokens::{Doc, Kind, Tok};
+
+/// An attribution as token ranges (`start..end`) into `Doc::toks`.
+#[derive(Debug, Clone)]
+pub struct Raw {
+    pub content: Vec<(usize, usize)>,
+    pub cue: Option<(usize, usize)>,
+    pub source: Option<(usize, usize)>,
+    /// The source is the speaker of the attribution this one continues.
+    pub continues: Option<usize>,
+    pub sent: usize,
+}
+
+/// Trims punctuation (but not quotation marks) from both ends.
+fn trim(doc: &Doc, mut a: usize, mut b: usize) -> Option<(usize, usize)> {
+    let toks = &doc.toks;
+    while a < b && toks[a].kind == Kind::Punct {
+        a += 1;
+    }
+    while b > a && toks[b - 1].kind == Kind::Punct {
+        b -= 1;
+    }
+    (doc.words(a, b) > 0).then_some((a, b))
+}
+
+/// The cue starting at token `i`, as its length in tokens and whether it is
+/// a participle.
+fn cue_at(
+    toks: &[Tok],
+    i: usize,
+    end: usize,
+    p: &Patterns,
+    learned: bool,
+) -> Option<(usize, bool)> {
+    let t = &toks[i];
+    if !t.is_word() || t.quoted || t.capitalized() {
+        return None;
+    }
+    // After an article it is an adjective or a noun: 'an alleged boat'.
+    if i > 0 && toks[i - 1].is_word() && p.noun_markers.contains(toks[i - 1].lower()) {
+        return None;
+    }
+    let l = t.lower();
+    let (mut n, participle) = p
+        .cues
+        .get(l)
+        .and_then(|cands| {
+            cands.iter().find_map(|c| {
+                let n = c.words.len();
+                (i + n <= end
+                    && c.words
+                        .iter()
+                        .zip(&toks[i..i + n])
+                        .all(|(w, t)| t.is_word() && !t.quoted && t.lower() == *w))
+                .then_some((n, c.participle))
+            })
+        })
+        .or_else(|| {
+            let &pp = p.learned_cues.get(l).filter(|_| learned)?;
+            learned_cue(toks, i, l, p).then_some((1, pp))
+        })?;
+    // One cue of several words: "pointed out", "called for".
+    while i + n < end
+        && toks[i + n].is_word()
+        && !toks[i + n].quoted
+        && p.is_cue_word(toks[i + n].lower(), learned)
+        && n < 4
+    {
+        n += 1;
+    }
+    Some((n, participle))
+}
+
+/// The cue model's threshold on the sum of weights (a probability of about
+/// .38): chosen on PolNeAR dev, where it gave the best content overlap and
+/// source F1 together (0: .717/.621, -0.5: .738/.623, -1: .749/.592).
+const CUE_THRESHOLD: f32 = -0.5;
+
+/// A neighbour as the cue model sees it: lowercase, every quotation mark
+/// one.
+fn model_form(t: Option<&Tok>, edge: &str) -> String {
+    match t {
+        None => edge.to_string(),
+        Some(t) if t.kind == Kind::Quote => "\"".to_string(),
+        Some(t) => t.lower().to_string(),
+    }
+}
+
+/// Whether the learned model takes the candidate word `w` at `i` for a cue:
+/// the weights of its features (the word, its neighbours, the pairs, the
+/// case of the word before; as `scripts/learn_quotes.py` builds them) sum
+/// above zero.
+fn learned_cue(toks: &[Tok], i: usize, w: &str, p: &Patterns) -> bool {
+    let prev = i.checked_sub(1).map(|k| &toks[k]);
+    let pf = model_form(prev, "<s>");
+    let nf = model_form(toks.get(i + 1), "</s>");
+    let cap = prev.is_some_and(|t| t.text.chars().next().is_some_and(char::is_uppercase));
+    let feats = [
+        "b".to_string(),
+        format!("w={w}"),
+        format!("p={pf}"),
+        format!("n={nf}"),
+        format!("pw={pf}|{w}"),
+        format!("wn={w}|{nf}"),
+        format!("pc={}", if cap { "True" } else { "False" }),
+    ];
+    let z: f32 = feats
+        .iter()
+        .map(|f| p.cue_weights.get(f.as_str()).copied().unwrap_or(0.0))
+        .sum();
+    z > CUE_THRESHOLD
+}
+
+fn according_at(toks: &[Tok], i: usize, end: usize, p: &Patterns) -> Option<usize> {
+    let t = &toks[i];
+    if !t.is_word() || t.quoted {
+        return None;
+    }
+    let cands = p.according.get(t.lower())?;
+    cands.iter().find_map(|c| {
+        let n = c.len();
+        (i + n <= end
+            && c.iter()
+                .zip(&toks[i..i + n])
+                .all(|(w, t)| t.is_word() && t.lower() == *w))
+        .then_some(n)
+    })
+}
+
+/// The noun phrase ending just before `end` (auxiliaries skipped), read
+/// leftwards to a stop word, punctuation or its determiner.
+fn np_left(
+    toks: &[Tok],
+    a: usize,
+    end: usize,
+    p: &Patterns,
+    learned: bool,
+) -> Option<(usize, usize)> {
+    let mut e = end;
+    while e > a && toks[e - 1].is_word() && {
+        let l = toks[e - 1].lower();
+        p.aux.contains(l) || l.ends_with("ly") && !toks[e - 1].capitalized()
+    } {
+        e -= 1;
+    }
+    // A relative pronoun is the source of its clause ('..., who said').
+    if e > a && toks[e - 1].is_word() && p.relatives.contains(toks[e - 1].lower()) {
+        return Some((e - 1, e));
+    }
+    let mut j = e;
+    while j > a {
+        let t = &toks[j - 1];
+        if !t.is_word() || t.quoted {
+            break;
+        }
+        let l = t.lower();
+        if p.stop_np.contains(l)
+            || !t.capitalized() && (p.is_cue_word(l, learned) || p.prepositions.contains(l))
+        {
+            break;
+        }
+        j -= 1;
+        if p.determiners.contains(l) || e - j >= 8 {
+            break;
+        }
+    }
+    // "Mr. Kamin": the title's full stop is no boundary.
+    if j >= a + 2 && j < e && toks[j - 1].is(".") && p.abbreviations.contains(toks[j - 2].text) {
+        j -= 2;
+    }
+    (j < e).then_some((j, e))
+}
+
+/// The colon after a name opening a paragraph ('PENCE:', 'Maria Voss:'),
+/// as a transcript gives a turn or a headline its speaker.
+fn speaker_colon(doc: &Doc, a: usize, b: usize) -> Option<usize> {
+    let toks = &doc.toks;
+    if a > 0 && toks[a - 1].para == toks[a].para {
+        return None;
+    }
+    let k = (a..b.min(a + 4)).find(|&k| !toks[k].is_word())?;
+    let named = k > a
+        && toks[a..k]
+            .iter()
+            .all(|t| t.capitalized() && t.text.chars().count() > 1);
+    (named && toks[k].is(":") && doc.words(k + 1, b) >= 3).then_some(k)
+}
+
+/// Where content running right from a cue ends: before a participle cue
+/// after a comma ('X said Y, adding Z'), which starts an attribution of its
+/// own; else at the sentence's end `b`.
+fn right_end(toks: &[Tok], r: usize, b: usize, p: &Patterns, learned: bool) -> usize {
+    (r + 1..b)
+        .take(200)
+        .find(|&k| {
+            toks[k - 1].is(",") && cue_at(toks, k, b, p, learned).is_some_and(|(_, part)| part)
+        })
+        .map_or(b, |k| k - 1)
+}
+
+/// The noun phrase starting at `start`, read rightwards to punctuation, a
+/// preposition or a stop word.
+fn np_right(toks: &[Tok], start: usize, b: usize, p: &Patterns) -> Option<(usize, usize)> {
+    let mut j = start;
+    while j < b {
+        let t = &toks[j];
+        if !t.is_word() || t.quoted {
+            break;
+        }
+        let l = t.lower();
+        if j > start && (p.stop_np.contains(l) || p.prepositions.contains(l) && !t.capitalized())
+            || p.time_words.contains(l)
+            || j - start >= 10
+        {
+            break;
+        }
+        j += 1;
+    }
+    (j > start).then_some((start, j))
+}
+
+/// A phrase that can be the source after its cue ('..., said the mayor',
+/// '..., said Ilse Marek'): a name, a pronoun, or a phrase with its
+/// determiner, never a clause ('said Kestrel believed ...').
+fn inverted_source(toks: &[Tok], s: usize, e: usize, p: &Patterns) -> bool {
+    let first = toks[s].lower();
+    if p.determiners.contains(first) {
+        return true;
+    }
+    if p.pronouns.contains_key(first) {
+        return e - s == 1;
+    }
+    toks[s].capitalized()
+        && toks[s..e]
+            .iter()
+            .all(|t| t.capitalized() || p.name_particles.contains(t.text))
+}
+
+/// Skips what may stand between a cue and its content: the audience of
+/// "told", a date, "in a statement" before "that".
+fn content_start(toks: &[Tok], r: usize, b: usize, object_cue: bool, p: &Patterns) -> usize {
+    let that_within = |from: usize| {
+        (from..b.min(from + 7)).find(|&k| {
+            toks[k].is_word()
+                && toks[k].lower() == "that"
+                && !toks[from..k].iter().any(|t| t.quoted)
+        })
+    };
+    let mut r = r;
+    if object_cue || r < b && p.prepositions.contains(toks[r].lower()) {
+        if let Some(k) = that_within(r) {
+            return k;
+        }
+    }
+    loop {
+        if r < b && toks[r].is_word() && p.time_words.contains(toks[r].lower()) {
+            r += 1;
+        } else if r + 1 < b
+            && p.prepositions.contains(toks[r].lower())
+            && p.time_words.contains(toks[r + 1].lower())
+        {
+            r += 2;
+        } else if r < b && toks[r].is(",") {
+            r += 1;
+        } else {
+            return r;
+        }
+    }
+}
+
+/// The first person or organisation named in `a..end`, else the first
+/// noun phrase: the subject a participle or an appositive refers back to.
+fn subject(
+    toks: &[Tok],
+    a: usize,
+    end: usize,
+    names: &dyn Fn(usize) -> Option<(usize, usize, bool)>,
+    p: &Patterns,
+) -> Option<(usize, usize)> {
+    // A subject is near its clause's start: the scan is bounded, so that
+    // many participles in one sentence cost no more than the sentence.
+    let end = end.min(a + 60);
+    let mut fallback = None;
+    let mut i = a;
+    while i < end {
+        if let Some((s, e, person)) = names(i) {
+            if person {
+                return Some((s, e.min(end)));
+            }
+            fallback.get_or_insert((s, e.min(end)));
+            i = e.max(i + 1);
+            continue;
+        }
+        i += 1;
+    }
+    if fallback.is_some() {
+        return fallback;
+    }
+    let mut s = a;
+    while s < end && (!toks[s].is_word() || p.common_words.contains(toks[s].lower())) {
+        let l = toks[s].lower();
+        if toks[s].is_word() && (p.determiners.contains(l) || p.pronouns.contains_key(l)) {
+            break;
+        }
+        s += 1;
+    }
+    np_right(toks, s, end, p)
+}
+
+pub fn find(
+    doc: &Doc,
+    p: &Patterns,
+    learned: bool,
+    names: &dyn Fn(usize) -> Option<(usize, usize, bool)>,
+) -> Vec<Raw> {
+    let toks = &doc.toks;
+    let mut out: Vec<Raw> = Vec::new();
+    let mut last_para_att: Option<(usize, usize)> = None; // (para, index in out)
+    let mut pending: Vec<(usize, (usize, usize))> = Vec::new();
+    for (si, s) in doc.sents.iter().enumerate() {
+        let (a, b) = (s.start, s.end);
+        let before = out.len();
+        // A transcript's turn or a headline's speaker: 'PENCE: Well, look,
+        // ...', 'Voss: Piers Are Safe'.
+        if let Some(k) = speaker_colon(doc, a, b) {
+            if let Some(c) = trim(doc, k + 1, b) {
+                out.push(Raw {
+                    content: vec![c],
+                    cue: Some((k, k + 1)),
+                    source: Some((a, k)),
+                    continues: None,
+                    sent: si,
+                });
+                last_para_att = Some((s.para, out.len() - 1));
+                continue;
+            }
+        }
+        let mut i = a;
+        while i < b {
+            if let Some(n) = according_at(toks, i, b, p) {
+                let src = np_right(toks, i + n, b, p);
+                let after = src.map_or(i + n, |x| x.1);
+                let content = if doc.words(a, i) >= 2 {
+                    trim(doc, a, i)
+                } else {
+                    trim(doc, after, b)
+                };
+                if let Some(c) = content {
+                    out.push(Raw {
+                        content: vec![c],
+                        cue: Some((i, i + n)),
+                        source: src,
+                        continues: None,
+                        sent: si,
+                    });
+                }
+                i += n;
+                continue;
+            }
+            if i > a && toks[i - 1].closes && matches!(toks[i].text, "―" | "—" | "–") {
+                // A quotation signed after a dash: '"…" ― Jo Falk'.
+                let src = np_right(toks, i + 1, b, p);
+                let signed = src.is_some_and(|(s, e)| {
+                    toks[s].capitalized() && (e >= b || toks[e].kind == Kind::Punct)
+                });
+                if let (true, Some(c)) = (signed, trim(doc, a, i)) {
+                    out.push(Raw {
+                        content: vec![c],
+                        cue: Some((i, i + 1)),
+                        source: src,
+                        continues: None,
+                        sent: si,
+                    });
+                    break;
+                }
+            }
+            let Some((n, participle)) = cue_at(toks, i, b, p, learned) else {
+                i += 1;
+                continue;
+            };
+            let cue = (i, i + n);
+            let object_cue = p.object_cues.contains(toks[i].lower());
+            let left_adj = (i > a).then(|| &toks[i - 1]);
+            let after_comma = left_adj.is_some_and(|t| t.is(",") || t.closes);
+            let mut source;
+            let mut content = None;
+            if participle || i == a {
+                source = subject(toks, a, i, names, p);
+                let r = content_start(toks, i + n, b, object_cue, p);
+                content = trim(doc, r, right_end(toks, r, b, p, learned));
+            } else if after_comma {
+                // Inverted ('..., said the minister.') or appositive
+                // ('X, asked about Y, said Z').
+                let np = np_right(toks, i + n, b, p);
+                let rest = np.map_or(i + n, |x| x.1);
+                let inverted = np.is_some_and(|(s, e)| inverted_source(toks, s, e, p))
+                    && doc.words(a, i) >= 2
+                    && (rest >= b
+                        || toks[rest].kind == Kind::Punct
+                        || p.prepositions.contains(toks[rest].lower())
+                        || p.time_words.contains(toks[rest].lower()));
+                if inverted {
+                    source = np;
+                    // The content may run on after the source: '"A," he
+                    // said, "B."'
+                    let mut parts = vec![];
+                    if let Some(c) = trim(doc, a, i) {
+                        parts.push(c);
+                    }
+                    let tail = doc.first_open(rest, b);
+                    if let Some(k) = tail {
+                        if let Some(c) = trim(doc, k, b) {
+                            parts.push(c);
+                        }
+                    }
+                    if !parts.is_empty() {
+                        out.push(Raw {
+                            content: parts,
+                            cue: Some(cue),
+                            source,
+                            continues: None,
+                            sent: si,
+                        });
+                    }
+                    i += n;
+                    continue;
+                }
+                source = subject(toks, a, i, names, p);
+                let r = content_start(toks, i + n, b, object_cue, p);
+                content = trim(doc, r, right_end(toks, r, b, p, learned));
+            } else {
+                source = np_left(toks, a, i, p, learned);
+                let src_start = source.map_or(i, |x| x.0);
+                let r = content_start(toks, i + n, b, object_cue, p);
+                let right_words = doc.words(r, b);
+                let right_adverbial = r >= b
+                    || p.prepositions.contains(toks[r].lower())
+                    || (object_cue && right_words <= 4);
+                let left_words = doc.words(a, src_start);
+                let before_src = (src_start > a).then(|| &toks[src_start - 1]);
+                let left_closed = before_src.is_some_and(|t| t.is(",") || t.closes);
+                let starts_that = r < b && toks[r].lower() == "that";
+                if left_closed
+                    && left_words >= 2
+                    && !starts_that
+                    && (right_words < 4 || right_adverbial)
+                {
+                    content = trim(doc, a, src_start);
+                } else if right_words >= 3 || doc.first_open(r, b).is_some() {
+                    content = trim(doc, r, right_end(toks, r, b, p, learned));
+                } else if left_words >= 2 {
+                    content = trim(doc, a, src_start);
+                } else if i + n < b && toks[i + n].is(":") || right_words == 0 {
+                    // 'He said:' and the quotation follows.
+                    if let Some(next) = doc.sents.get(si + 1) {
+                        if next.para <= s.para + 1 {
+                            content = trim(doc, next.start, next.end);
+                        }
+                    }
+                }
+                if source.is_none() && content.is_some() {
+                    source = subject(toks, a, i, names, p);
+                }
+            }
+            if let Some(c) = content {
+                out.push(Raw {
+                    content: vec![c],
+                    cue: Some(cue),
+                    source,
+                    continues: None,
+                    sent: si,
+                });
+            }
+            i += n;
+        }
+        if out.len() > before {
+            // Quoted paragraphs running into this one belong to its first
+            // attribution when it starts in the quotation they open.
+            if !pending.is_empty() {
+                let chained = s.para > 0
+                    && pending.last().is_some_and(|&(pl, _)| pl + 1 == s.para)
+                    && doc.continues[s.para - 1];
+                if chained
+                    && out[before]
+                        .content
+                        .first()
+                        .is_some_and(|c| c.0 == doc.paras[s.para].0)
+                {
+                    let mut parts: Vec<(usize, usize)> = pending.drain(..).map(|x| x.1).collect();
+                    parts.append(&mut out[before].content);
+                    out[before].content = parts;
+                } else {
+                    flush(&mut out, &mut last_para_att, &mut pending);
+                }
+            }
+            last_para_att = Some((s.para, out.len() - 1));
+            continue;
+        }
+        // A quoted sentence with no cue: it continues the attribution of the
+        // sentence before it in its paragraph, or, if its quotation runs on
+        // into the next paragraph, waits for that paragraph's attribution;
+        // else it continues the one in the paragraph before (a quotation
+        // over paragraphs, or the speaker just named).
+        let w = doc.words(a, b);
+        let quoted = doc.quoted_words(a, b);
+        if w == 0 || quoted * 10 < w * 8 {
+            flush(&mut out, &mut last_para_att, &mut pending);
+            continue;
+        }
+        let Some(c) = trim(doc, a, b) else { continue };
+        let same_para = last_para_att.is_some_and(|(para, _)| para == s.para);
+        if same_para && pending.is_empty() {
+            attach(&mut out, &mut last_para_att, s.para, c, si, doc);
+            continue;
+        }
+        if pending.last().is_some_and(|&(pl, _)| pl + 1 < s.para) {
+            flush(&mut out, &mut last_para_att, &mut pending);
+        }
+        let waiting = pending.last().is_some_and(|&(pl, _)| pl == s.para);
+        if doc.continues[s.para] || waiting {
+            pending.push((s.para, c));
+            continue;
+        }
+        if !pending.is_empty() {
+            // The quotation ends here without a cue.
+            pending.push((s.para, c));
+            flush(&mut out, &mut last_para_att, &mut pending);
+            continue;
+        }
+        attach(&mut out, &mut last_para_att, s.para, c, si, doc);
+    }
+    flush(&mut out, &mut last_para_att, &mut pending);
+    out
+}
+
+/// Places a quoted sentence without a cue of its own (see [`find`]).
+fn attach(
+    out: &mut Vec<Raw>,
+    last_para_att: &mut Option<(usize, usize)>,
+    para: usize,
+    c: (usize, usize),
+    sent: usize,
+    doc: &Doc,
+) {
+    match *last_para_att {
+        Some((lp, k)) if lp == para => out[k].content.push(c),
+        Some((lp, k)) if lp + 1 == para && para > 0 && doc.continues[para - 1] => {
+            out[k].content.push(c)
+        }
+        Some((lp, k)) if lp + 2 >= para => {
+            out.push(Raw {
+                content: vec![c],
+                cue: None,
+                source: out[k].source,
+                continues: Some(k),
+                sent,
+            });
+            *last_para_att = Some((para, out.len() - 1));
+        }
+        _ => {}
+    }
+}
+
+/// Quoted sentences that waited for an attribution in the paragraph their
+/// quotation runs into, and found none: they are one quotation, placed as
+/// its first sentence would be.
+fn flush(
+    out: &mut Vec<Raw>,
+    last_para_att: &mut Option<(usize, usize)>,
+    pending: &mut Vec<(usize, (usize, usize))>,
+) {
+    let Some(&(para, _)) = pending.first() else {
+        return;
+    };
+    let parts: Vec<(usize, usize)> = pending.drain(..).map(|x| x.1).collect();
+    match *last_para_att {
+        Some((lp, k)) if lp + 2 >= para => {
+            let sent = out[k].sent;
+            out.push(Raw {
+                content: parts,
+                cue: None,
+                source: out[k].source,
+                continues: Some(k),
+                sent,
+            });
+            *last_para_att = Some((para, out.len() - 1));
+        }
+        _ => {}
+    }
+}

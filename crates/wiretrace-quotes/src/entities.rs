@@ -1,0 +1,377 @@
+//! The people, organisations and places an article names: runs of
+//! capitalised words, split into a title ("US Secretary of State") and a name
+//! ("Marco Rubio"), with the aliases of one person (a surname alone, a title
+//! and surname) merged into one entity.
+
+use crate::patterns::Patterns;
+use crate::tokens::{Doc, Tok};
+use crate::{Entity, EntityKind};
+use rustc_hash::FxHashMap;
+use wiretrace_core::Span;
+
+/// One run of capitalised words naming something.
+#[derive(Debug, Clone)]
+pub struct Mention {
+    /// Tokens of the whole run, title included.
+    pub start: usize,
+    pub end: usize,
+    pub entity: usize,
+}
+
+pub struct Entities {
+    pub list: Vec<Entity>,
+    /// Mentions in text order.
+    pub mentions: Vec<Mention>,
+    /// Index into `mentions` of the mention covering each token, if any.
+    pub at: Vec<Option<usize>>,
+    /// The last mention of a person starting before each token.
+    person_before: Vec<Option<usize>>,
+}
+
+impl Entities {
+    /// The last mention of a person starting before token `i`.
+    pub fn last_person_before(&self, i: usize) -> Option<usize> {
+        self.person_before.get(i).copied().flatten()
+    }
+}
+
+fn bare(t: &Tok) -> String {
+    t.text.trim_end_matches('.').to_lowercase()
+}
+
+fn joined(toks: &[Tok], a: usize, b: usize) -> String {
+    let mut s = String::new();
+    for (k, t) in toks[a..b].iter().enumerate() {
+        if k > 0 && t.text != "'s" && t.text != "." {
+            s.push(' ');
+        }
+        s.push_str(t.text);
+    }
+    s
+}
+
+fn is_acronym(w: &str) -> bool {
+    w.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && w.chars().all(|c| c.is_uppercase() || c == '.' || c == '&')
+}
+
+/// Runs of capitalised words (with particles between them), outside
+/// quotations, without sentence-initial function words or dates.
+fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
+    let toks = &doc.toks;
+    let mut out = Vec::new();
+    let mut i = 0;
+    let name_word = |t: &Tok| {
+        t.capitalized()
+            && !p.time_words.contains(&bare(t))
+            && (is_acronym(t.text) || !p.common_words.contains(t.lower()))
+    };
+    while i < toks.len() {
+        if !name_word(&toks[i]) {
+            i += 1;
+            continue;
+        }
+        let a = i;
+        let mut b = i + 1;
+        loop {
+            if b < toks.len() && toks[b].sent == toks[a].sent && name_word(&toks[b]) {
+                b += 1;
+            } else if b + 1 < toks.len()
+                && toks[b].is(".")
+                && p.abbreviations.contains(toks[b - 1].text)
+                && p.titles.contains(&bare(&toks[b - 1]))
+                && name_word(&toks[b + 1])
+            {
+                // "Mr. Kamin", "Sen. Ferrow": the title's full stop.
+                b += 2;
+            } else if b + 1 < toks.len()
+                && toks[b].is_word()
+                && p.name_particles.contains(toks[b].text)
+                && toks[b + 1].sent == toks[a].sent
+            {
+                // Particles chain ("de la", "of"), only when a name follows.
+                let mut c = b;
+                while c < toks.len() && toks[c].is_word() && p.name_particles.contains(toks[c].text)
+                {
+                    c += 1;
+                }
+                if c < toks.len() && toks[c].sent == toks[a].sent && name_word(&toks[c]) {
+                    b = c + 1;
+                } else {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        out.push((a, b));
+        i = b;
+    }
+    out
+}
+
+#[derive(Debug)]
+struct Proto {
+    start: usize,
+    end: usize,
+    name_start: usize,
+    kind: EntityKind,
+    name: String,
+    title: Option<String>,
+    /// A lone word opening its sentence: a name only if the article names
+    /// someone so elsewhere.
+    lone_initial: bool,
+}
+
+fn classify(toks: &[Tok], a: usize, b: usize, p: &Patterns) -> Option<Proto> {
+    let whole = joined(toks, a, b);
+    let last = bare(&toks[b - 1]);
+    let org = p.org_words.contains(&last)
+        || (b - a == 1 && is_acronym(toks[a].text) && !p.places.contains(toks[a].text))
+        || p.org_words.contains(&bare(&toks[a])) && b - a > 2 && toks[a + 1].text == "of";
+    if org && (!p.titles.contains(&last) || b - a > 1) {
+        return Some(Proto {
+            start: a,
+            end: b,
+            name_start: a,
+            kind: EntityKind::Organisation,
+            name: whole,
+            title: None,
+            lone_initial: false,
+        });
+    }
+    if p.places.contains(&whole) {
+        return Some(Proto {
+            start: a,
+            end: b,
+            name_start: a,
+            kind: EntityKind::Place,
+            name: whole,
+            title: None,
+            lone_initial: false,
+        });
+    }
+    // The title runs to the last title word, with "of State" after one;
+    // a name ending in a title word ("Luther King") keeps it.
+    let mut n = a;
+    let mut k = a;
+    while k < b {
+        if p.titles.contains(&bare(&toks[k])) || toks[k].is(".") && k > a {
+            n = k + 1;
+        } else if toks[k].text == "of" && n == k && k > a && k + 1 < b {
+            k += 1;
+            n = k + 1;
+        }
+        k += 1;
+    }
+    if n >= b {
+        n = a;
+        while n < b && p.titles.contains(&bare(&toks[n])) {
+            n += 1;
+        }
+        if n >= b {
+            return None;
+        }
+    }
+    let name = joined(toks, n, b);
+    let title = (n > a).then(|| joined(toks, a, n));
+    // A name holding a title or nationality word ("Latin American") is no
+    // person's; a lone capitalised word opening a sentence is no name at all
+    // ("Maybe", "Pressure").
+    let titled_name = toks[n..b].iter().any(|t| p.titles.contains(&bare(t)));
+    let mut k = a;
+    while k > 0 && a - k < 3 && toks[k - 1].sent == toks[a].sent && !toks[k - 1].is_word() {
+        k -= 1;
+    }
+    let opens_sentence = k == 0 || toks[k - 1].sent != toks[a].sent;
+    let kind = if p.places.contains(&name) {
+        EntityKind::Place
+    } else if (title.is_some() || b - n >= 2) && !titled_name {
+        EntityKind::Person
+    } else {
+        EntityKind::Other
+    };
+    Some(Proto {
+        start: a,
+        end: b,
+        name_start: n,
+        kind,
+        name,
+        title,
+        lone_initial: b - a == 1 && opens_sentence,
+    })
+}
+
+pub fn find(doc: &Doc, p: &Patterns) -> Entities {
+    let toks = &doc.toks;
+    let protos: Vec<Proto> = runs(doc, p)
+        .into_iter()
+        .filter_map(|(a, b)| classify(toks, a, b, p))
+        .collect();
+    // Full names of people by each of their words (surname, first name).
+    let mut by_part: FxHashMap<String, Vec<(usize, String)>> = FxHashMap::default();
+    for pr in &protos {
+        if pr.kind == EntityKind::Person && pr.end - pr.name_start >= 2 {
+            for t in &toks[pr.name_start..pr.end] {
+                if t.capitalized() {
+                    by_part
+                        .entry(t.text.to_string())
+                        .or_default()
+                        .push((pr.start, pr.name.clone()));
+                }
+            }
+        }
+    }
+    let mut list: Vec<Entity> = Vec::new();
+    let mut index: FxHashMap<(EntityKind, String), usize> = FxHashMap::default();
+    let mut mentions = Vec::with_capacity(protos.len());
+    for pr in protos {
+        if pr.lone_initial && pr.kind == EntityKind::Other && !by_part.contains_key(&pr.name) {
+            continue;
+        }
+        let (kind, key) = if pr.end - pr.name_start == 1 && pr.kind != EntityKind::Organisation {
+            // A single word: a known person's surname or first name, the
+            // latest full name before it, else the first after it.
+            match by_part.get(&pr.name) {
+                Some(full) => {
+                    // `full` is in text order.
+                    let k = full.partition_point(|(at, _)| *at < pr.start);
+                    let pick = full[k.saturating_sub(1)].1.clone();
+                    (EntityKind::Person, pick)
+                }
+                None => (pr.kind, pr.name.clone()),
+            }
+        } else {
+            (pr.kind, pr.name.clone())
+        };
+        let id = *index.entry((kind, key.clone())).or_insert_with(|| {
+            list.push(Entity {
+                id: list.len(),
+                name: key.clone(),
+                kind,
+                titles: vec![],
+                aliases: vec![],
+                mentions: vec![],
+            });
+            list.len() - 1
+        });
+        let e = &mut list[id];
+        e.mentions.push(Span::new(
+            toks[pr.start].span.start,
+            toks[pr.end - 1].span.end,
+        ));
+        let surface = joined(toks, pr.start, pr.end);
+        for alias in [&pr.name, &surface] {
+            if *alias != e.name && !e.aliases.contains(alias) {
+                e.aliases.push(alias.clone());
+            }
+        }
+        if let Some(t) = pr.title {
+            if !e.titles.contains(&t) {
+                e.titles.push(t);
+            }
+        }
+        mentions.push(Mention {
+            start: pr.start,
+            end: pr.end,
+            entity: id,
+        });
+    }
+    // A person named only by a surname once is still a person.
+    let mut at = vec![None; toks.len()];
+    for (m, mn) in mentions.iter().enumerate() {
+        for slot in &mut at[mn.start..mn.end] {
+            *slot = Some(m);
+        }
+    }
+    let mut person_before = vec![None; toks.len() + 1];
+    let mut last = None;
+    let mut next = 0;
+    for (i, slot) in person_before.iter_mut().enumerate() {
+        while next < mentions.len() && mentions[next].start < i {
+            if list[mentions[next].entity].kind == EntityKind::Person {
+                last = Some(next);
+            }
+            next += 1;
+        }
+        *slot = last;
+    }
+    Entities {
+        list,
+        mentions,
+        at,
+        person_before,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::patterns::PATTERNS;
+    use crate::tokens::analyze;
+
+    fn ents(t: &str) -> Vec<Entity> {
+        let d = analyze(t, &[Span::new(0, t.chars().count())], &PATTERNS);
+        find(&d, &PATTERNS).list
+    }
+
+    #[test]
+    fn titles_are_kept_apart_and_surnames_merge() {
+        let e = ents(
+            "Kestrel Foreign Secretary Ilse van der Berg met Mayor Tomas Ferrow. \
+             Later van der Berg left. Ferrow stayed, and Secretary Berg waved.",
+        );
+        let berg = e
+            .iter()
+            .find(|e| e.name == "Ilse van der Berg")
+            .expect("{e:?}");
+        assert_eq!(berg.kind, EntityKind::Person);
+        assert_eq!(berg.titles, ["Kestrel Foreign Secretary", "Secretary"]);
+        assert!(berg.aliases.contains(&"Berg".to_string()), "{berg:?}");
+        let ferrow = e.iter().find(|e| e.name == "Tomas Ferrow").unwrap();
+        assert_eq!(ferrow.mentions.len(), 2);
+        assert_eq!(ferrow.titles, ["Mayor"]);
+        let e = ents("Mr. Kamin and Dr. Ilse Marek spoke. Then Marek left.");
+        assert!(
+            e.iter().any(|e| e.name == "Kamin" && e.titles == ["Mr."]),
+            "{e:?}"
+        );
+        let marek = e.iter().find(|e| e.name == "Ilse Marek").expect("{e:?}");
+        assert_eq!(
+            (marek.titles.as_slice(), marek.mentions.len()),
+            (&["Dr.".to_string()][..], 2)
+        );
+    }
+
+    #[test]
+    fn lone_sentence_openers_and_nationalities_are_no_people() {
+        let e = ents("\"Nothing will stop us.\" Latin American leaders met. Maybe Ferrow came. Tomas Ferrow did.");
+        let names: Vec<(&str, EntityKind)> = e.iter().map(|e| (e.name.as_str(), e.kind)).collect();
+        assert!(
+            !names.iter().any(|(n, _)| *n == "Nothing" || *n == "Maybe"),
+            "{names:?}"
+        );
+        assert!(
+            !names.contains(&("Latin American", EntityKind::Person)),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&("Tomas Ferrow", EntityKind::Person)),
+            "{names:?}"
+        );
+    }
+
+    #[test]
+    fn organisations_and_places_are_told_apart() {
+        let e =
+            ents("The Harbour Workers Union struck in Portugal on Monday, the Daily Post said.");
+        let kind = |n: &str| e.iter().find(|e| e.name == n).map(|e| e.kind);
+        assert_eq!(
+            kind("Harbour Workers Union"),
+            Some(EntityKind::Organisation)
+        );
+        assert_eq!(kind("Portugal"), Some(EntityKind::Place));
+        assert_eq!(kind("Daily Post"), Some(EntityKind::Organisation));
+        assert_eq!(kind("Monday"), None);
+    }
+}
