@@ -45,7 +45,7 @@ pub fn ingest_summary(
     if as_json {
         return line(
             out,
-            &json!({"items": s.items, "ingested": s.ingested, "exact_duplicates": s.exact_duplicates, "revised": s.revised, "unchanged": s.unchanged, "rejected": s.rejected, "rejections": s.rejections, "store": stats}),
+            &json!({"items": s.items, "ingested": s.ingested, "exact_duplicates": s.exact_duplicates, "revised": s.revised, "unchanged": s.unchanged, "rejected": s.rejected, "rejections": s.rejections, "skipped": s.skipped, "skipped_kinds": s.skipped_kinds, "store": stats}),
         );
     }
     writeln!(
@@ -53,6 +53,19 @@ pub fn ingest_summary(
         "{} items: {} ingested ({} exact duplicates), {} revised, {} unchanged, {} rejected",
         s.items, s.ingested, s.exact_duplicates, s.revised, s.unchanged, s.rejected
     )?;
+    if s.skipped > 0 {
+        let kinds: Vec<String> = s
+            .skipped_kinds
+            .iter()
+            .map(|(kind, n)| format!("{kind} {n}"))
+            .collect();
+        writeln!(
+            out,
+            "skipped, not a page: {} ({})",
+            s.skipped,
+            kinds.join(", ")
+        )?;
+    }
     for r in s.rejections.iter().take(20) {
         writeln!(out, "  rejected {}: {}", r.input, r.reason)?;
     }

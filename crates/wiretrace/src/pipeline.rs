@@ -54,6 +54,11 @@ pub struct IngestSummary {
     pub unchanged: u64,
     pub rejected: u64,
     pub rejections: Vec<Rejection>,
+    /// Inputs that are not news pages (web archives' request and metadata
+    /// records, images, redirects): counted by kind, neither stored nor
+    /// rejected.
+    pub skipped: u64,
+    pub skipped_kinds: std::collections::BTreeMap<String, u64>,
 }
 
 fn progress(quiet: bool) -> ProgressBar {
@@ -91,14 +96,23 @@ pub fn ingest(
         let (send_read, read) = std::sync::mpsc::sync_channel::<Vec<Item>>(QUEUED_BATCHES);
         // (Unbounded: the backlog bounds it.)
         let (send, converted) = std::sync::mpsc::channel();
-        scope.spawn(move || {
-            let mut reader = ItemReader::new(inputs, limits);
+        let reading = scope.spawn(move || {
+            let mut skipped = std::collections::BTreeMap::<String, u64>::new();
+            let mut reader = ItemReader::new(inputs, limits).filter(|item| match item {
+                Item::Skipped { kind, .. } => {
+                    *skipped.entry(kind.clone()).or_default() += 1;
+                    false
+                }
+                _ => true,
+            });
             loop {
                 let batch: Vec<_> = reader.by_ref().take(BATCH).collect();
                 if batch.is_empty() || send_read.send(batch).is_err() {
                     break; // done, or the converter stopped
                 }
             }
+            drop(reader);
+            skipped
         });
         scope.spawn(move || {
             for batch in read {
@@ -132,6 +146,8 @@ pub fn ingest(
                 summary.rejected
             ));
         }
+        summary.skipped_kinds = reading.join().expect("the reader thread does not panic");
+        summary.skipped = summary.skipped_kinds.values().sum();
         Ok(())
     })?;
     pb.finish_and_clear();
