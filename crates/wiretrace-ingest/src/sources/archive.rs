@@ -669,3 +669,40 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any bytes, in any of the four readings: items or rejections, and
+        /// an end (every item consumes input).
+        #[test]
+        fn arbitrary_archives_end_without_panic(
+            data in proptest::collection::vec(any::<u8>(), 0..2000),
+            arc in any::<bool>(),
+            gz in any::<bool>(),
+        ) {
+            let format = if arc { Format::Arc } else { Format::Warc };
+            let mut src = ArchiveSource::from_reader("p.warc", Box::new(io::Cursor::new(data.clone())), format, gz);
+            let mut n = 0;
+            while let Some(item) = src.next_item(Limits::default()) {
+                n += 1;
+                prop_assert!(n <= data.len() + 1);
+                if let Item::Rejected(r) = item {
+                    prop_assert!(!r.reason.is_empty());
+                }
+            }
+        }
+
+        /// A record header with any Content-Length and fields never panics.
+        #[test]
+        fn arbitrary_warc_headers(len in any::<u64>(), kind in "[a-z]{0,10}", uri in "\\PC{0,30}", tail in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let mut data = format!("WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\nContent-Length: {len}\r\n\r\n").into_bytes();
+            data.extend(tail);
+            let mut src = ArchiveSource::from_reader("p.warc", Box::new(io::Cursor::new(data)), Format::Warc, false);
+            while src.next_item(Limits::default()).is_some() {}
+        }
+    }
+}
