@@ -85,6 +85,18 @@ pub fn extract_html_bytes(
     extract_html_page(Cow::Owned(decoded.text), hints, input)
 }
 
+/// Decodes and extracts an HTML page whose transfer declared its charset
+/// (HTTP `Content-Type`), which is trusted before the page's own `<meta>`.
+pub fn extract_html_bytes_declared(
+    bytes: impl Into<Vec<u8>>,
+    declared: Option<&str>,
+    hints: &Hints,
+    input: &str,
+) -> Result<Article, ExtractError> {
+    let decoded = decode_owned(bytes.into(), true, declared)?;
+    extract_html_page(Cow::Owned(decoded.text), hints, input)
+}
+
 /// Decodes and extracts scraped text.
 pub fn extract_text_bytes(
     bytes: impl Into<Vec<u8>>,

@@ -1,9 +1,10 @@
 //! # wiretrace-ingest
 //!
 //! The input edge of the pipeline. [`sources`] turns what the user names
-//! (files, directories walked recursively, `.jsonl`/`.jsonl.gz` feeds, `-`
-//! for JSONL on stdin, `.gz` anything) into a stream of [`Item`]s, each named
-//! so a user can find it again (`path`, `path:line N`). [`convert`] turns one
+//! (files, directories walked recursively, `.jsonl`/`.jsonl.gz` feeds, web
+//! archives `.warc`/`.arc` (gzipped or not), `-` for JSONL or a WARC on
+//! stdin, `.gz` anything) into a stream of [`Item`]s, each named so a user
+//! can find it again (`path`, `path:line N`, `path at byte N`). [`convert`] turns one
 //! item into an [`Article`] or a [`Rejection`] with its reason; it is pure, so
 //! the caller may run it in parallel.
 //!
@@ -11,11 +12,15 @@
 //! malformed JSON line or a truncated archive becomes a rejection, and the
 //! rest of the stream goes on. Storing is not this crate's job.
 
+pub mod http;
 pub mod record;
 pub mod sources;
 
+use chrono::{DateTime, FixedOffset};
 use wiretrace_core::{Article, Rejection};
-use wiretrace_extract::{extract_html_bytes, extract_text_bytes, Hints};
+use wiretrace_extract::{
+    extract_html_bytes, extract_html_bytes_declared, extract_text_bytes, Hints,
+};
 
 pub use sources::{ItemReader, Limits, Skipped};
 
@@ -37,14 +42,39 @@ pub enum Item {
     },
     /// One JSON line of a feed.
     Record { input: String, line: Vec<u8> },
+    /// A page as a crawler fetched it (a web archive's response record).
+    Fetched { input: String, page: FetchedPage },
+    /// An input that is not a news page (an archive's request or metadata
+    /// record, an image, a redirect): counted, neither stored nor rejected.
+    /// `kind` names the class for a summary (`request`, `image/png`,
+    /// `HTTP 301`), `reason` says it of this item.
+    Skipped {
+        input: String,
+        kind: String,
+        reason: String,
+    },
     /// An item that failed before it could be read.
     Rejected(Rejection),
+}
+
+/// What a fetch says of a page besides its bytes.
+#[derive(Debug, Clone)]
+pub struct FetchedPage {
+    pub url: String,
+    /// When the crawler fetched it (`WARC-Date`).
+    pub fetched: Option<DateTime<FixedOffset>>,
+    /// The HTTP `Content-Type` charset, which overrides the page's own.
+    pub charset: Option<String>,
+    pub bytes: Vec<u8>,
 }
 
 impl Item {
     pub fn input(&self) -> &str {
         match self {
-            Item::Page { input, .. } | Item::Record { input, .. } => input,
+            Item::Page { input, .. }
+            | Item::Record { input, .. }
+            | Item::Fetched { input, .. }
+            | Item::Skipped { input, .. } => input,
             Item::Rejected(r) => &r.input,
         }
     }
@@ -61,6 +91,17 @@ pub fn convert(item: Item) -> Result<Article, Rejection> {
             r.map_err(|e| Rejection::new(&input, e.to_string()))
         }
         Item::Record { input, line } => record::convert_record(&input, &line),
+        Item::Fetched { input, page } => {
+            let hints = Hints {
+                url: Some(page.url),
+                ..Hints::default()
+            };
+            extract_html_bytes_declared(page.bytes, page.charset.as_deref(), &hints, &input)
+                .map_err(|e| Rejection::new(&input, e.to_string()))
+        }
+        // Callers count skipped items before converting (see `Item::Skipped`);
+        // one that reaches here is listed rather than lost.
+        Item::Skipped { input, reason, .. } => Err(Rejection::new(input, reason)),
         Item::Rejected(r) => Err(r),
     }
 }

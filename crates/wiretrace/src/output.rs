@@ -152,7 +152,7 @@ pub fn ingest_summary(
     if as_json {
         return line(
             out,
-            &json!({"items": s.items, "ingested": s.ingested, "exact_duplicates": s.exact_duplicates, "revised": s.revised, "unchanged": s.unchanged, "rejected": s.rejected, "rejections": s.rejections, "skipped": s.skipped, "store": stats}),
+            &json!({"items": s.items, "ingested": s.ingested, "exact_duplicates": s.exact_duplicates, "revised": s.revised, "unchanged": s.unchanged, "rejected": s.rejected, "rejections": s.rejections, "skipped": s.skipped, "skipped_records": s.skipped_records, "store": stats}),
         );
     }
     writeln!(
@@ -165,6 +165,23 @@ pub fn ingest_summary(
         s.unchanged,
         s.rejected
     )?;
+    if !s.skipped_records.is_empty() {
+        let kinds: Vec<String> = s
+            .skipped_records
+            .iter()
+            .map(|(kind, n)| format!("{kind} {n}"))
+            .collect();
+        writeln!(
+            out,
+            "skipped, not a page: {} ({})",
+            count(
+                s.skipped_records.values().sum::<u64>(),
+                "archive record",
+                "archive records"
+            ),
+            kinds.join(", ")
+        )?;
+    }
     for r in s.rejections.iter().take(20) {
         writeln!(out, "  rejected {}: {}", r.input, r.reason)?;
     }

@@ -63,6 +63,10 @@ pub struct IngestSummary {
     same_reason: HashMap<(String, String), u64>,
     /// Entries of the folders named that are no news input.
     pub skipped: Vec<wiretrace_ingest::Skipped>,
+    /// Records of web archives that are no news page (requests, metadata,
+    /// images, redirects), counted by kind: an archive holds more of them
+    /// than pages, so they are not listed one by one.
+    pub skipped_records: std::collections::BTreeMap<String, u64>,
 }
 
 fn progress(quiet: bool) -> ProgressBar {
@@ -124,14 +128,24 @@ pub fn ingest(
         // (Unbounded: the backlog bounds it.)
         let (send, converted) = std::sync::mpsc::channel();
         let reading = scope.spawn(move || {
+            let mut records = std::collections::BTreeMap::<String, u64>::new();
             let mut reader = ItemReader::new(inputs, limits);
             loop {
-                let batch: Vec<_> = reader.by_ref().take(BATCH).collect();
+                let mut batch = Vec::with_capacity(BATCH);
+                while batch.len() < BATCH {
+                    match reader.next() {
+                        None => break,
+                        Some(Item::Skipped { kind, .. }) => {
+                            *records.entry(kind).or_default() += 1;
+                        }
+                        Some(item) => batch.push(item),
+                    }
+                }
                 if batch.is_empty() || send_read.send(batch).is_err() {
                     break; // done, or the converter stopped
                 }
             }
-            reader.take_skipped()
+            (reader.take_skipped(), records)
         });
         scope.spawn(move || {
             for batch in read {
@@ -165,7 +179,7 @@ pub fn ingest(
                 summary.rejected
             ));
         }
-        summary.skipped = reading
+        (summary.skipped, summary.skipped_records) = reading
             .join()
             .map_err(|_| anyhow::anyhow!("reading the inputs panicked"))?;
         store_rejection_counts(store, &mut summary)?;

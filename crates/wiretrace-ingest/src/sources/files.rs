@@ -1,11 +1,14 @@
-//! Page files (`.html`, `.htm`, `.txt`, optionally `.gz`) and directory walks.
+//! Page files (`.html`, `.htm`, `.txt`, optionally `.gz`), feeds and web
+//! archives by their names, standard input by its first bytes, and
+//! directory walks.
 
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use wiretrace_core::Rejection;
 
+use super::archive::{self, ArchiveSource};
 use super::jsonl::LineSource;
 use super::{Limits, Skipped};
 use crate::{Item, PageKind};
@@ -14,6 +17,7 @@ use crate::{Item, PageKind};
 enum Format {
     Page(PageKind),
     Feed,
+    Archive(archive::Format),
 }
 
 /// The format of a file from its name, and whether it is gzipped.
@@ -28,6 +32,8 @@ fn format_of(path: &Path) -> Option<(Format, bool)> {
         "html" | "htm" | "xhtml" | "shtml" => Format::Page(PageKind::Html),
         "txt" | "text" => Format::Page(PageKind::Text),
         "jsonl" | "ndjson" => Format::Feed,
+        "warc" => Format::Archive(archive::Format::Warc),
+        "arc" => Format::Archive(archive::Format::Arc),
         _ => return None,
     };
     Some((f, gz))
@@ -36,6 +42,25 @@ fn format_of(path: &Path) -> Option<(Format, bool)> {
 pub(super) enum Opened {
     Item(Item),
     Lines(LineSource),
+    Archive(ArchiveSource),
+}
+
+/// Standard input: a WARC (plain or gzipped) by its first bytes, else JSON
+/// Lines.
+pub(super) fn stdin() -> Opened {
+    let mut reader = BufReader::new(std::io::stdin());
+    let head = reader.fill_buf().map(|b| b.to_vec()).unwrap_or_default();
+    let gz = head.starts_with(&[0x1f, 0x8b]);
+    if gz || head.starts_with(b"WARC/") {
+        Opened::Archive(ArchiveSource::from_reader(
+            "-",
+            Box::new(reader),
+            archive::Format::Warc,
+            gz,
+        ))
+    } else {
+        Opened::Lines(LineSource::from_reader("-", reader, false))
+    }
 }
 
 fn display(path: &Path) -> String {
@@ -48,7 +73,7 @@ pub(super) fn open(path: &Path, limits: Limits) -> Opened {
     let reject = |why: String| Opened::Item(Item::Rejected(Rejection::new(&input, why)));
     let Some((format, gz)) = format_of(path) else {
         return reject(
-            "unsupported file type (expected .html, .htm, .txt, .jsonl, .ndjson, optionally .gz)"
+            "unsupported file type (expected .html, .htm, .txt, .jsonl, .ndjson, .warc, .arc, optionally .gz)"
                 .into(),
         );
     };
@@ -58,6 +83,7 @@ pub(super) fn open(path: &Path, limits: Limits) -> Opened {
     };
     match format {
         Format::Feed => Opened::Lines(LineSource::file(input, file, gz)),
+        Format::Archive(f) => Opened::Archive(ArchiveSource::file(input, file, f, gz)),
         Format::Page(kind) => {
             let size = file.metadata().map(|m| m.len()).unwrap_or(0);
             if !gz && size > limits.max_item_bytes {

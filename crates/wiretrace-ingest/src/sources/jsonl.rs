@@ -36,18 +36,7 @@ impl LineSource {
         }
     }
 
-    pub(super) fn stdin() -> Self {
-        LineSource {
-            name: "-".into(),
-            reader: Box::new(BufReader::new(std::io::stdin())),
-            line_no: 0,
-            gz: false,
-            done: false,
-            started: false,
-        }
-    }
-
-    /// For tests: lines from any reader.
+    /// Lines from any reader (standard input, tests).
     pub fn from_reader(name: &str, reader: impl Read + Send + 'static, gz: bool) -> Self {
         let reader: Box<dyn BufRead + Send> = if gz {
             Box::new(BufReader::new(MultiGzDecoder::new(reader)))

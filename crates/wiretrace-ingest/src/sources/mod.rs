@@ -1,7 +1,9 @@
 //! Where items come from. One file per kind of source: [`files`] for pages
-//! and the walk of directories, [`jsonl`] for feeds (files, gzip, stdin).
-//! A new input format is a new file here.
+//! and the walk of directories, [`jsonl`] for feeds (files, gzip, stdin),
+//! [`archive`] for web archives (WARC, ARC). A new input format is a new
+//! file here.
 
+pub mod archive;
 pub mod files;
 pub mod jsonl;
 
@@ -9,6 +11,7 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 
 use crate::Item;
+use archive::ArchiveSource;
 use jsonl::LineSource;
 
 /// Size limits that keep one item from exhausting memory.
@@ -46,6 +49,7 @@ enum Input {
 pub struct ItemReader {
     queue: VecDeque<Input>,
     lines: Option<LineSource>,
+    archive: Option<ArchiveSource>,
     limits: Limits,
     /// Items found while expanding directories (unsupported files), waiting
     /// to be reported.
@@ -69,6 +73,7 @@ impl ItemReader {
         ItemReader {
             queue,
             lines: None,
+            archive: None,
             limits,
             early: VecDeque::new(),
             skipped: Vec::new(),
@@ -95,8 +100,18 @@ impl Iterator for ItemReader {
                     None => self.lines = None,
                 }
             }
+            if let Some(src) = &mut self.archive {
+                match src.next_item(self.limits) {
+                    Some(item) => return Some(item),
+                    None => self.archive = None,
+                }
+            }
             match self.queue.pop_front()? {
-                Input::Stdin => self.lines = Some(LineSource::stdin()),
+                Input::Stdin => match files::stdin() {
+                    files::Opened::Lines(src) => self.lines = Some(src),
+                    files::Opened::Archive(src) => self.archive = Some(src),
+                    files::Opened::Item(item) => return Some(item),
+                },
                 Input::Path(p) if p.is_dir() => {
                     let (files, skipped, problems) = files::walk(&p);
                     self.skipped.extend(skipped);
@@ -108,6 +123,7 @@ impl Iterator for ItemReader {
                 Input::Path(p) => match files::open(&p, self.limits) {
                     files::Opened::Item(item) => return Some(item),
                     files::Opened::Lines(src) => self.lines = Some(src),
+                    files::Opened::Archive(src) => self.archive = Some(src),
                 },
             }
         }
