@@ -435,13 +435,17 @@ fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
                 ExtractFormat::Json => &mut stdout,
                 _ => &mut terminal,
             };
+            // Site templates come from a store named on the command line;
+            // `extract` needs none, so a missing one is said, not fatal.
             let templates = match db_on_command_line {
-                true => {
-                    if !db.exists() {
-                        bail!("no store at {}", db.display());
-                    }
-                    pipeline::learn_templates(&mut open_existing(&db)?)?.map(|(t, _)| t)
+                true if !db.exists() => {
+                    eprintln!(
+                        "wiretrace: no store at {}: extracting without site templates",
+                        db.display()
+                    );
+                    None
                 }
+                true => pipeline::learn_templates(&mut open_existing(&db)?)?.map(|(t, _)| t),
                 false => None,
             };
             let failed = output::extract(

@@ -271,7 +271,7 @@ fn the_ingest_summary_says_what_its_passage_count_counts() {
                 id,
                 &format!("site{k}.example"),
                 "news/ferry",
-                &format!("2031-05-02T0{}:00:00Z", k + 8),
+                &format!("2031-05-02T{:02}:00:00Z", k + 8),
                 "Venn ferry to stop for three weeks",
                 &WIRE,
             )
