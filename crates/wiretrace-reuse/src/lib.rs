@@ -11,8 +11,9 @@
 //!   (spelling variants, a changed number, an inserted word);
 //! - [`pairs`]: alignment of candidate pairs by the batch, exact copies
 //!   aligned once;
-//! - [`family`]: copy families (docs that are the same text) and the source
-//!   of each copy.
+//! - [`family`]: copy families (docs that are the same text), version
+//!   chains (versions of one text re-filed through the day) and the source
+//!   of each copy, with the reasons for it.
 //!
 //! Every result is a function of the docs alone, never of the order they
 //! arrived in: pair relations depend only on the pair, families are connected
@@ -31,7 +32,10 @@ pub mod provenance;
 
 pub use align::{align, PairRelation, Passage};
 pub use doc::{content_key, Doc, DocCache};
-pub use family::{families, Edge, FamilyAssignment, MemberInfo, RelationSummary};
+pub use family::{
+    clock_doubt, families, group, ClockDoubt, Edge, FamilyAssignment, FamilyNote, Grouping,
+    MemberInfo, RelationSummary,
+};
 pub use fingerprint::Sketch;
 pub use index::{CandidateIndex, Evidence};
 pub use pairs::PairAligner;

@@ -107,7 +107,14 @@ enum Command {
         why: bool,
     },
     /// One article: metadata and clean text.
-    Article { id: String },
+    Article {
+        id: String,
+        /// Say why its family's original is the source (the lead in time,
+        /// a clock shown wrong, an agency's own copy, the text) and where
+        /// it stands in a version chain.
+        #[arg(long)]
+        why: bool,
+    },
     /// The passages two articles share, side by side, differences marked.
     Compare { a: String, b: String },
     /// Export as JSON Lines (schemas in docs/export.md).
@@ -230,12 +237,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             output::story(out, &store, &story, why, cli.json)?;
         }
-        Command::Article { id } => {
+        Command::Article { id, why } => {
             let store = open_current(&cli.db)?;
             let Some(a) = store.article(&ArticleId(id.clone()))? else {
                 bail!("no article {id:?}")
             };
-            output::article(out, &store, &a, cli.json)?;
+            output::article(out, &store, &a, why, cli.json)?;
         }
         Command::Compare { a, b } => {
             let store = open(&cli.db)?;
