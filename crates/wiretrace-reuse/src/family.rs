@@ -19,7 +19,7 @@
 //! member that covers most of it. Versions are re-filed by their filer: a
 //! member only starts a version against one on its own site or crediting
 //! the same agency; against another outlet's text it is a copy, however
-//! much it adds.
+//! much it adds. (The filer of a version is that of its first member.)
 //!
 //! A family's original (its source) is the earliest member, unless
 //! evidence says otherwise:
@@ -818,7 +818,9 @@ fn split_versions(
                 && new as f64 >= VERSION_NEW_SHARE * tokens as f64
                 && tokens as f64 >= VERSION_MIN_LENGTH * members[other].tokens as f64;
             let share = covered as f64 / tokens as f64;
-            let slot = match (is_new, same_filer(&members[i], &members[other])) {
+            // The filer is that of the version's first member: two copies
+            // one outlet ran of an agency's story are no filing of theirs.
+            let slot = match (is_new, same_filer(&members[i], &members[h])) {
                 (false, _) => &mut copy,
                 (true, true) => &mut link,
                 (true, false) => &mut other_filer,
@@ -877,7 +879,7 @@ fn split_versions(
     }
 }
 
-/// Whether two members may be versions of one filing: the same site
+/// Whether a member may be a version of another's filing: the same site
 /// (an agency's or a newsroom's own updates, "The Latest", a live blog) or
 /// the same agency credited (copies of its write-throughs on other sites).
 /// Other outlets' texts are copies, however much they add.
@@ -912,7 +914,11 @@ fn agency_copies(members: &[MemberInfo], roots: &[usize]) -> Vec<Option<(usize, 
             })
             .min_by(|&x, &y| members[x].id.cmp(&members[y].id));
         if let Some(c) = by {
-            if out[r].map_or(true, |(o, _)| precedes(m, &members[o]).is_lt()) {
+            let earlier = match out[r] {
+                None => true,
+                Some((o, _)) => precedes(m, &members[o]).is_lt(),
+            };
+            if earlier {
                 out[r] = Some((i, c));
             }
         }
@@ -1451,6 +1457,23 @@ mod tests {
         let g = group(&plain, &edges);
         assert!(g.assignments.iter().all(|a| a.family.0 == "v1"), "{g:?}");
         assert!(g.notes.iter().all(|n| n.chain.is_none()));
+        // Nor do two copies one outlet ran make a filing of that outlet's.
+        let on_one_site: Vec<MemberInfo> = plain
+            .iter()
+            .map(|m| MemberInfo {
+                site: Some(
+                    if m.id.0 == "v1" {
+                        "wire.example"
+                    } else {
+                        "daily.example"
+                    }
+                    .into(),
+                ),
+                ..m.clone()
+            })
+            .collect();
+        let g = group(&on_one_site, &edges);
+        assert!(g.assignments.iter().all(|a| a.family.0 == "v1"), "{g:?}");
     }
 
     #[test]
