@@ -1,23 +1,50 @@
-//! Copy families and sources.
+//! Copy families, version chains and sources.
 //!
-//! A family is a connected component of the "is a copy of" relation. Its
-//! original is the member that best *explains* the others: copies trim the
-//! tail, drop paragraphs and rewrite the lede, while the original holds all
-//! of it, so the original covers the largest share of each other member.
-//! Members within [`EXPLAIN_TIE`] of the best are told apart by time, but
-//! loosely: among those published within [`CLOCK_TIE_SECS`] of the earliest,
-//! the one with the least boilerplate stripped wins (republishers pad), then
-//! the one that adds the least text the others lack. Where the text cannot
-//! tell them apart (a copy that changed nothing but its clock), a site that
-//! the text has shown to be the original far more often than a copy wins
-//! (a wire service's own site), then the earliest, the longest, the
-//! smallest id. Each step is a function of the set, so the result never
-//! depends on arrival order, and a feed whose clock runs early does not
-//! steal the credit on time alone.
+//! A *family* is the copies of one text: one version of a story and its
+//! reprints. A story re-filed through the day (an agency's write-throughs,
+//! "The Latest" pages, live-blog snapshots) is several versions: each keeps
+//! some paragraphs of the one before and adds new ones. Versions of one
+//! text are linked in a *version chain*, whose first version is its source.
+//!
+//! Both come from the pair relations. The connected components of the
+//! copy relation (see [`families`] for how members join) are chains; each
+//! is split into versions by walking its members in publication order: a
+//! member that, against every earlier member it is a copy of, opens with
+//! new text (a new lede: [`VERSION_MIN_NEW_LEDE`]), adds at least
+//! [`VERSION_NEW_SHARE`] of its own length (and [`VERSION_MIN_NEW_TOKENS`])
+//! of new text *before the end of what they share* (new paragraphs, not a
+//! tail the other trimmed) and is not much shorter ([`VERSION_MIN_LENGTH`])
+//! starts a new version, linked to the version of the member that covers
+//! most of it; any other member is a copy of the version of the earlier
+//! member that covers most of it. Versions are re-filed by their filer: a
+//! member only starts a version against one on its own site or crediting
+//! the same agency; against another outlet's text it is a copy, however
+//! much it adds. (The filer of a version is that of its first member.)
+//!
+//! A family's original (its source) is the earliest member, unless
+//! evidence says otherwise:
+//! - a member credits an agency (the wire credit extraction found) whose
+//!   own site has a member in the family: that member is the original;
+//! - a member's clock can be shown wrong (see [`ClockDoubt`]): its time is
+//!   not trusted, and it is ordered as an undated member;
+//! - members published within [`CLOCK_TIE_SECS`] of the earliest (feeds
+//!   that stamp crawl time, minutes off) are told apart by their text: the
+//!   member that best *explains* the others (copies trim the tail, drop
+//!   paragraphs and rewrite the lede; the original holds all of it), then
+//!   the one with the least boilerplate stripped (republishers pad), then
+//!   the one that adds the least text the others lack, then a site that
+//!   the text has shown to be the original far more often than a copy (a
+//!   wire service's own site), then the earliest, the longest, the
+//!   smallest id. Beyond that window, "less padded" or "longer" never beats
+//!   the lead.
+//!
+//! Each step is a function of the set, so the result never depends on
+//! arrival order; [`group`] also says why each source was chosen.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 use wiretrace_core::{time::time_order, union_find::find_root, ArticleId};
 
@@ -34,6 +61,61 @@ pub struct MemberInfo {
     pub site: Option<String>,
     /// Its headline's [`wiretrace_core::text::headline_key`].
     pub headline: Option<String>,
+    /// The news agency it credits, as extraction named it.
+    pub wire: Option<String>,
+    /// Why its clock is not to be trusted, if it can be shown wrong.
+    pub clock: Option<ClockDoubt>,
+}
+
+/// A publication time that can be shown wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClockDoubt {
+    /// Later than the time the article was first seen: a feed that stamps
+    /// a time in the future.
+    AfterFirstSeen,
+    /// A local date that the URL's date contradicts, though the instant
+    /// falls on the URL's date in some time zone: the offset is wrong (a
+    /// local time labelled UTC, or the other way round).
+    OffsetAgainstUrlDate,
+}
+
+impl ClockDoubt {
+    pub fn describe(self) -> &'static str {
+        match self {
+            ClockDoubt::AfterFirstSeen => {
+                "its publication time is later than when it was first seen"
+            }
+            ClockDoubt::OffsetAgainstUrlDate => {
+                "its time zone offset puts it on another day than the date in its URL"
+            }
+        }
+    }
+}
+
+/// Slack for [`ClockDoubt::AfterFirstSeen`]: clocks a few minutes fast
+/// are not evidence.
+pub const FIRST_SEEN_SLACK_SECS: i64 = 15 * 60;
+
+/// Whether a publication time can be shown wrong, from the date in the
+/// article's URL and when it was first seen.
+pub fn clock_doubt(
+    published: Option<DateTime<FixedOffset>>,
+    url_date: Option<NaiveDate>,
+    first_seen: Option<DateTime<FixedOffset>>,
+) -> Option<ClockDoubt> {
+    let p = published?;
+    if first_seen.is_some_and(|f| (p - f).num_seconds() > FIRST_SEEN_SLACK_SECS) {
+        return Some(ClockDoubt::AfterFirstSeen);
+    }
+    let u = url_date?;
+    if p.date_naive() == u {
+        return None;
+    }
+    // Offsets run from UTC-12 to UTC+14: the instant is on the URL's date
+    // in some zone when it is from 14 hours before that day to 12 after.
+    let day = u.and_hms_opt(0, 0, 0)?.and_utc().timestamp();
+    let t = p.timestamp();
+    (t >= day - 14 * 3600 && t < day + 36 * 3600).then_some(ClockDoubt::OffsetAgainstUrlDate)
 }
 
 /// One article's family, named by the family's original, and the article it
@@ -45,14 +127,57 @@ pub struct FamilyAssignment {
     pub source: Option<ArticleId>,
 }
 
+/// Why a family has the source it has, and where it stands in its
+/// version chain. Kept for families of two members or more and for every
+/// version of a chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FamilyNote {
+    /// The family, named by its original.
+    pub family: ArticleId,
+    /// The original of the chain's first version, when the family is one
+    /// of two versions or more.
+    pub chain: Option<ArticleId>,
+    /// The original of the version this one was re-filed from.
+    pub version_of: Option<ArticleId>,
+    /// The reasons, one sentence each.
+    pub why: Vec<String>,
+}
+
+/// Families with their notes.
+#[derive(Debug, Clone, Default)]
+pub struct Grouping {
+    /// One per member, in the order of the members.
+    pub assignments: Vec<FamilyAssignment>,
+    /// By family.
+    pub notes: Vec<FamilyNote>,
+}
+
+/// A member starts a new version when the text it has before the end of
+/// what it shares with an earlier member, and that member lacks, is at
+/// least this share of its length...
+pub const VERSION_NEW_SHARE: f64 = 0.25;
+/// ...and at least this many tokens (a paragraph)...
+pub const VERSION_MIN_NEW_TOKENS: usize = 30;
+/// ...of which this many open it, before the first shared token: a
+/// re-filed story puts what is new on top (a new lede, the latest items of
+/// a "Latest" page or a live blog), where a copy keeps the opening and
+/// inserts its own paragraphs lower down...
+pub const VERSION_MIN_NEW_LEDE: usize = 15;
+/// ...and it is at least this share of the other's length: a developing
+/// story grows or keeps its length, where a copy that cut the text down
+/// to a few paragraphs and rewrote one is still a copy.
+pub const VERSION_MIN_LENGTH: f64 = 0.8;
+
 /// Explanation scores this close to the best count as a tie.
 pub const EXPLAIN_TIE: f64 = 0.03;
 /// Copy edges whose smaller ordered coverage reaches this join their two
 /// families outright; others only as a member's best edge.
 pub const MUTUAL_COPY: f64 = 0.5;
-/// Publication times this close count as a tie: feed clocks are often off
-/// by hours (time zones given wrong, feeds stamped at crawl time).
-pub const CLOCK_TIE_SECS: i64 = 12 * 3600;
+/// Publication times this close to the earliest count as a tie, which the
+/// text decides: feeds stamp crawl time, or run minutes to an hour or two
+/// off. A lead beyond it is never beaten by the text alone (a clock off by
+/// hours is shown wrong by [`ClockDoubt`] instead).
+pub const CLOCK_TIE_SECS: i64 = 2 * 3600;
 /// A site is a source site once the text alone named one of its articles
 /// the original this many times...
 pub const SOURCE_SITE_MIN: u32 = 3;
@@ -284,8 +409,8 @@ fn site_records(
 
 /// Whether `x` is a more likely original than `y`, on metadata alone.
 pub fn precedes(x: &MemberInfo, y: &MemberInfo) -> std::cmp::Ordering {
-    time_order(x.published)
-        .cmp(&time_order(y.published))
+    time_order(trusted_time(x))
+        .cmp(&time_order(trusted_time(y)))
         .then(x.stripped.cmp(&y.stripped))
         .then(y.tokens.cmp(&x.tokens))
         .then(x.id.cmp(&y.id))
@@ -295,6 +420,12 @@ pub fn precedes(x: &MemberInfo, y: &MemberInfo) -> std::cmp::Ordering {
 /// make the families; all edges inside a family say who explains whom).
 /// Every member gets an assignment; a member with no copy is its own family.
 pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment> {
+    group(members, edges).assignments
+}
+
+/// [`families`], with each family's place in its version chain and the
+/// reasons for its source.
+pub fn group(members: &[MemberInfo], edges: &[Edge]) -> Grouping {
     let n = members.len();
     // Copies that are mostly each other join at once. Beyond those, each
     // member joins through its one best copy edge: preferably one where it
@@ -353,7 +484,12 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
             parent[ra.max(rb)] = ra.min(rb);
         }
     }
-    let roots: Vec<usize> = (0..n).map(|i| find_root(&mut parent, i)).collect();
+    let chains: Vec<usize> = (0..n).map(|i| find_root(&mut parent, i)).collect();
+    // Each chain is split into versions; a version is a family.
+    let versions = split_versions(members, &chains, edges, |e| {
+        e.is_copy || (e.copy_if_same_headline && same_headline(e))
+    });
+    let roots = &versions.head;
     let inside: Vec<&Edge> = edges.iter().filter(|e| roots[e.a] == roots[e.b]).collect();
     // Each member's passage ranges with the other members, each with the
     // member on its other side; what the family shares of a member is their
@@ -368,7 +504,7 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
         .map(|c| union(&mut c.iter().map(|&(s, t, _)| (s, t)).collect::<Vec<_>>()))
         .collect();
     let mut size = vec![0usize; n];
-    for &r in &roots {
+    for &r in roots {
         size[r] += 1;
     }
     // Text of a member that no other member has, or fewer than half of
@@ -399,26 +535,32 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
     // all dropped one paragraph), so the best on either is a candidate.
     let explained = |i: usize| explains[i] / (size[roots[i]].max(2) - 1) as f64;
     let net = |i: usize| explained(i) - added[i] as f64 / members[i].tokens.max(1) as f64;
-    let (mut best_explained, mut best_net) = (vec![f64::MIN; n], vec![f64::MIN; n]);
+    // Only the members published within CLOCK_TIE_SECS of the family's
+    // earliest trusted time are candidates: the text decides among them,
+    // never against a longer lead.
+    let trusted = |i: usize| trusted_time(&members[i]);
+    let mut earliest: Vec<Option<DateTime<FixedOffset>>> = vec![None; n];
     for (i, &r) in roots.iter().enumerate() {
+        if let Some(t) = trusted(i) {
+            earliest[r] = Some(earliest[r].map_or(t, |e| e.min(t)));
+        }
+    }
+    let in_window = |i: usize| match (earliest[roots[i]], trusted(i)) {
+        (Some(e), Some(t)) => (t - e).num_seconds() <= CLOCK_TIE_SECS,
+        (Some(_), None) => false,
+        (None, _) => true,
+    };
+    let (mut best_explained, mut best_net) = (vec![f64::MIN; n], vec![f64::MIN; n]);
+    for (i, &r) in roots.iter().enumerate().filter(|&(i, _)| in_window(i)) {
         best_explained[r] = best_explained[r].max(explained(i));
         best_net[r] = best_net[r].max(net(i));
     }
     // The candidates: the members within EXPLAIN_TIE of the best on either.
     let mut tied: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, &r) in roots.iter().enumerate() {
+    for (i, &r) in roots.iter().enumerate().filter(|&(i, _)| in_window(i)) {
         if explained(i) + EXPLAIN_TIE >= best_explained[r] || net(i) + EXPLAIN_TIE >= best_net[r] {
             tied[r].push(i);
         }
-    }
-    // Of those, the ones published within CLOCK_TIE_SECS of the earliest.
-    for cands in tied.iter_mut().filter(|c| !c.is_empty()) {
-        let earliest = cands.iter().filter_map(|&i| members[i].published).min();
-        cands.retain(|&i| match (earliest, members[i].published) {
-            (Some(e), Some(p)) => (p - e).num_seconds() <= CLOCK_TIE_SECS,
-            (None, _) => true,
-            (Some(_), None) => false,
-        });
     }
     // Then the least boilerplate and the least added text; where the text
     // cannot tell them apart, a site whose articles are far more often the
@@ -432,28 +574,387 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
             at_best.next().filter(|_| at_best.next().is_none())
         })
         .collect();
-    let sources = site_records(members, &roots, &size, &by_text);
-    let original: Vec<Option<usize>> = tied
+    let sources = site_records(members, roots, &size, &by_text);
+    let choice = |x: &usize, y: &usize| {
+        content(*x)
+            .cmp(&content(*y))
+            .then(sources.is_source(*x).cmp(&sources.is_source(*y)).reverse())
+            .then(precedes(&members[*x], &members[*y]))
+    };
+    let mut original: Vec<Option<usize>> = tied
         .iter()
-        .map(|cands| {
-            cands.iter().copied().min_by(|&x, &y| {
-                content(x)
-                    .cmp(&content(y))
-                    .then(sources.is_source(x).cmp(&sources.is_source(y)).reverse())
-                    .then(precedes(&members[x], &members[y]))
-            })
-        })
+        .map(|cands| cands.iter().copied().min_by(choice))
         .collect();
-    (0..n)
+    // An agency's own copy, where another member credits the agency.
+    let agency = agency_copies(members, roots);
+    for (r, a) in agency.iter().enumerate() {
+        if let Some((own, _)) = a {
+            original[r] = Some(*own);
+        }
+    }
+    let original_of = |r: usize| original[r].unwrap_or(r);
+    let assignments: Vec<FamilyAssignment> = (0..n)
         .map(|i| {
-            let o = original[roots[i]].unwrap_or(i);
+            let o = original_of(roots[i]);
             FamilyAssignment {
                 id: members[i].id.clone(),
                 family: members[o].id.clone(),
                 source: (o != i).then(|| members[o].id.clone()),
             }
         })
+        .collect();
+
+    // The notes: why each family's source, and its place in its chain.
+    let mut of_root: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, &r) in roots.iter().enumerate() {
+        of_root[r].push(i);
+    }
+    let mut chain_versions = vec![0usize; n];
+    for (i, &r) in roots.iter().enumerate() {
+        if r == i {
+            chain_versions[chains[i]] += 1;
+        }
+    }
+    let name = |i: usize| members[i].id.to_string();
+    // What told the original `o` of root `r` from the runner-up.
+    let decided_by = |r: usize, o: usize| -> &'static str {
+        let Some(x) = tied[r]
+            .iter()
+            .filter(|&&x| x != o)
+            .min_by(|x, y| choice(x, y))
+        else {
+            return "covers the others' text best";
+        };
+        let x = *x;
+        if content(o).0 != content(x).0 {
+            "has the least boilerplate stripped (republishers pad)"
+        } else if content(o).1 != content(x).1 {
+            "adds the least text that the others lack"
+        } else if sources.is_source(o) != sources.is_source(x) {
+            "is on a site the text has shown to be a source (a wire service's own)"
+        } else if time_order(trusted(o)) != time_order(trusted(x)) {
+            "was published first"
+        } else if members[o].tokens != members[x].tokens {
+            "is the longest"
+        } else {
+            "has the smallest id"
+        }
+    };
+    let mut notes = Vec::new();
+    for r in (0..n).filter(|&r| roots[r] == r) {
+        let in_chain = chain_versions[chains[r]];
+        if size[r] < 2 && in_chain < 2 {
+            continue;
+        }
+        let o = original_of(r);
+        let mut why = Vec::new();
+        for &i in &of_root[r] {
+            if let Some(d) = members[i].clock {
+                why.push(format!(
+                    "{}'s clock is not trusted: {}",
+                    name(i),
+                    d.describe()
+                ));
+            }
+        }
+        if size[r] >= 2 {
+            if let Some((own, by)) = agency[r] {
+                why.push(format!(
+                    "{} credits {}, and {} is that agency's own copy: the agency is the source",
+                    name(by),
+                    members[by].wire.as_deref().unwrap_or(""),
+                    name(own)
+                ));
+            } else if let Some(first) = earliest[r] {
+                let window = of_root[r].iter().filter(|&&i| in_window(i)).count();
+                if window >= 2 {
+                    why.push(format!(
+                        "{window} members were published within {} h of the earliest ({}), too close for their clocks to tell; of those, {} {}",
+                        CLOCK_TIE_SECS / 3600,
+                        first.to_rfc3339(),
+                        name(o),
+                        decided_by(r, o)
+                    ));
+                } else {
+                    let next = of_root[r]
+                        .iter()
+                        .filter(|&&i| i != o)
+                        .filter_map(|&i| trusted(i).map(|t| (t, members[i].id.clone(), i)))
+                        .min();
+                    why.push(match next {
+                        Some((t, _, i)) => format!(
+                            "{} was published first ({}), {} before the next member with a trusted clock ({}); a lead over {} h is never outweighed by the text",
+                            name(o),
+                            first.to_rfc3339(),
+                            span((t - first).num_seconds()),
+                            name(i),
+                            CLOCK_TIE_SECS / 3600
+                        ),
+                        None => format!(
+                            "{} is the only member with a trusted publication time ({})",
+                            name(o),
+                            first.to_rfc3339()
+                        ),
+                    });
+                }
+            } else {
+                why.push(format!(
+                    "no member has a trusted publication time, so the text decides: {} {}",
+                    name(o),
+                    decided_by(r, o)
+                ));
+            }
+        }
+        let first_version = versions.first[chains[r]];
+        let chain = (in_chain >= 2).then(|| members[original_of(first_version)].id.clone());
+        let version_of = versions.from[r].map(|(h, _)| members[original_of(h)].id.clone());
+        match (&chain, versions.from[r]) {
+            (Some(c), Some((h, new))) => why.push(format!(
+                "a later version of {} ({:.0}% of its text is new, before the end of what they share; a version adds at least {:.0}%), in the version chain of {c}",
+                name(original_of(h)),
+                100.0 * new,
+                100.0 * VERSION_NEW_SHARE
+            )),
+            (Some(_), None) => why.push(format!(
+                "the first of {in_chain} versions of this text: the source of the version chain"
+            )),
+            _ => {}
+        }
+        notes.push(FamilyNote {
+            family: members[o].id.clone(),
+            chain,
+            version_of,
+            why,
+        });
+    }
+    notes.sort_by(|x, y| x.family.cmp(&y.family));
+    Grouping { assignments, notes }
+}
+
+/// A duration in words: "3 h 5 min", "2 d 4 h", "40 min".
+fn span(secs: i64) -> String {
+    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    match (d, h) {
+        (1.., _) => format!("{d} d {h} h"),
+        (_, 1..) => format!("{h} h {m} min"),
+        _ => format!("{m} min"),
+    }
+}
+
+/// A member's publication time, unless its clock was shown wrong.
+fn trusted_time(m: &MemberInfo) -> Option<DateTime<FixedOffset>> {
+    m.published.filter(|_| m.clock.is_none())
+}
+
+/// The versions of each chain (`chains`: each member's chain root).
+struct Versions {
+    /// Each member's version, named by its first member.
+    head: Vec<usize>,
+    /// For a version's first member: the version it was re-filed from, and
+    /// the share of its text that is new.
+    from: Vec<Option<(usize, f64)>>,
+    /// For a chain root: the first member of the chain's first version.
+    first: Vec<usize>,
+}
+
+/// Splits chains into versions: members in publication order (trusted
+/// times, undated last, then id); each is a copy of the version of the
+/// earlier member that covers most of it, unless against every such
+/// member it has new text (see [`VERSION_NEW_SHARE`]): then it starts a
+/// version re-filed from the one that covers most of it. `links` says
+/// which edges count (those that may join members).
+fn split_versions(
+    members: &[MemberInfo],
+    chains: &[usize],
+    edges: &[Edge],
+    links: impl Fn(&Edge) -> bool,
+) -> Versions {
+    let n = members.len();
+    let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (k, e) in edges.iter().enumerate() {
+        if e.a != e.b && chains[e.a] == chains[e.b] && links(e) {
+            adj[e.a].push(k);
+            adj[e.b].push(k);
+        }
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&x, &y| {
+        time_order(trusted_time(&members[x]))
+            .cmp(&time_order(trusted_time(&members[y])))
+            .then(members[x].id.cmp(&members[y].id))
+    });
+    let mut head: Vec<Option<usize>> = vec![None; n];
+    let mut from: Vec<Option<(usize, f64)>> = vec![None; n];
+    let mut first = vec![usize::MAX; n];
+    for &i in &order {
+        if first[chains[i]] == usize::MAX {
+            first[chains[i]] = i;
+            head[i] = Some(i);
+        }
+    }
+    // Ok(version) for a copy, Err((version, new share)) for a new version.
+    let place = |i: usize, head: &[Option<usize>]| -> Option<Result<usize, (usize, f64)>> {
+        // (share of i covered, other's id, other's version, new share)
+        type Best<'a> = Option<(f64, &'a ArticleId, usize, f64)>;
+        // A copy; a new version; new text against a member of another
+        // filer, which only makes a copy where nothing else places it.
+        let (mut copy, mut link, mut other_filer): (Best, Best, Best) = (None, None, None);
+        for &k in &adj[i] {
+            let e = &edges[k];
+            let (other, ranges) = if e.a == i {
+                (e.b, &e.a_ranges)
+            } else {
+                (e.a, &e.b_ranges)
+            };
+            let Some(h) = head[other] else { continue };
+            let mut r = ranges.clone();
+            let covered = union(&mut r);
+            let first = r.iter().map(|x| x.0).min().unwrap_or(0);
+            let last = r.iter().map(|x| x.1).max().unwrap_or(0);
+            let tokens = members[i].tokens.max(last).max(1);
+            let new = last.saturating_sub(covered);
+            let is_new = first >= VERSION_MIN_NEW_LEDE
+                && new >= VERSION_MIN_NEW_TOKENS
+                && new as f64 >= VERSION_NEW_SHARE * tokens as f64
+                && tokens as f64 >= VERSION_MIN_LENGTH * members[other].tokens as f64;
+            let share = covered as f64 / tokens as f64;
+            // The filer is that of the version's first member: two copies
+            // one outlet ran of an agency's story are no filing of theirs.
+            let slot = match (is_new, same_filer(&members[i], &members[h])) {
+                (false, _) => &mut copy,
+                (true, true) => &mut link,
+                (true, false) => &mut other_filer,
+            };
+            let better = match slot {
+                None => true,
+                Some((s, id, _, _)) => share > *s || (share == *s && members[other].id < **id),
+            };
+            if better {
+                *slot = Some((share, &members[other].id, h, new as f64 / tokens as f64));
+            }
+        }
+        match (copy, link, other_filer) {
+            (Some((_, _, h, _)), _, _) | (None, None, Some((_, _, h, _))) => Some(Ok(h)),
+            (None, Some((_, _, h, f)), _) => Some(Err((h, f))),
+            (None, None, None) => None,
+        }
+    };
+    loop {
+        let (mut progress, mut waiting) = (false, false);
+        for &i in &order {
+            if head[i].is_some() {
+                continue;
+            }
+            match place(i, &head) {
+                Some(Ok(h)) => head[i] = Some(h),
+                Some(Err((h, f))) => {
+                    head[i] = Some(i);
+                    from[i] = Some((h, f));
+                }
+                None => {
+                    waiting = true;
+                    continue;
+                }
+            }
+            progress = true;
+        }
+        if !waiting {
+            break;
+        }
+        if !progress {
+            // No counted edge reaches the rest: the earliest starts a version.
+            if let Some(&i) = order.iter().find(|&&i| head[i].is_none()) {
+                head[i] = Some(i);
+            }
+        }
+    }
+    Versions {
+        head: head
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| h.unwrap_or(i))
+            .collect(),
+        from,
+        first,
+    }
+}
+
+/// Whether a member may be a version of another's filing: the same site
+/// (an agency's or a newsroom's own updates, "The Latest", a live blog) or
+/// the same agency credited (copies of its write-throughs on other sites).
+/// Other outlets' texts are copies, however much they add.
+fn same_filer(x: &MemberInfo, y: &MemberInfo) -> bool {
+    (x.site.is_some() && x.site == y.site) || (x.wire.is_some() && x.wire == y.wire)
+}
+
+/// Per family root: the member on the own site of an agency that another
+/// member credits (the earliest of such), and the crediting member.
+fn agency_copies(members: &[MemberInfo], roots: &[usize]) -> Vec<Option<(usize, usize)>> {
+    let n = members.len();
+    let mut crediting: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, m) in members.iter().enumerate() {
+        if m.wire.is_some() {
+            crediting[roots[i]].push(i);
+        }
+    }
+    let mut out: Vec<Option<(usize, usize)>> = vec![None; n];
+    for (i, m) in members.iter().enumerate() {
+        let (r, Some(site)) = (roots[i], m.site.as_deref()) else {
+            continue;
+        };
+        let by = crediting[r]
+            .iter()
+            .copied()
+            .filter(|&c| c != i)
+            .filter(|&c| {
+                members[c]
+                    .wire
+                    .as_deref()
+                    .is_some_and(|w| is_agency_site(w, site))
+            })
+            .min_by(|&x, &y| members[x].id.cmp(&members[y].id));
+        if let Some(c) = by {
+            let earlier = match out[r] {
+                None => true,
+                Some((o, _)) => precedes(m, &members[o]).is_lt(),
+            };
+            if earlier {
+                out[r] = Some((i, c));
+            }
+        }
+    }
+    out
+}
+
+/// Agencies' own sites other than their name's ([`is_agency_site`]).
+static AGENCY_SITES: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
+    include_str!("../patterns/agency_sites.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (a, s) = l
+                .split_once('\t')
+                .expect("agency_sites.txt: AGENCY<TAB>site");
+            (a.trim().to_string(), s.trim().to_ascii_lowercase())
+        })
         .collect()
+});
+
+/// Whether `site` is the agency's own: listed in `patterns/agency_sites.txt`,
+/// or named after it ("reuters.com" for Reuters).
+pub fn is_agency_site(agency: &str, site: &str) -> bool {
+    let site = site.trim_start_matches("www.").to_ascii_lowercase();
+    let name: String = agency
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let on = |domain: &str| site == domain || site.ends_with(&format!(".{domain}"));
+    (!name.is_empty() && site.split('.').next() == Some(name.as_str()))
+        || AGENCY_SITES
+            .iter()
+            .any(|(a, d)| a.eq_ignore_ascii_case(agency) && on(d))
 }
 
 #[cfg(test)]
@@ -469,6 +970,8 @@ mod tests {
             tokens: 100,
             site: None,
             headline: None,
+            wire: None,
+            clock: None,
         }
     }
 
@@ -507,10 +1010,11 @@ mod tests {
 
     #[test]
     fn the_member_that_explains_the_others_wins_over_an_early_clock() {
-        // "trim" (a truncated copy) claims an earlier time than the original.
+        // "trim" (a truncated copy) claims a time an hour before the
+        // original's: within CLOCK_TIE_SECS, so the text decides.
         let ms = vec![
-            m("orig", Some("2025-01-02"), 0),
-            m("trim", Some("2025-01-01"), 0),
+            m("orig", Some("2025-01-02T00:00:00Z"), 0),
+            m("trim", Some("2025-01-01T23:00:00Z"), 0),
             m("pad", Some("2025-01-03"), 4),
         ];
         // Tokens: orig 0..100; trim keeps orig's first 40; pad is orig plus
@@ -852,5 +1356,214 @@ mod tests {
         ];
         let f = families(&ms, &edges);
         assert!(f.iter().all(|a| a.family.0 == "orig"), "{f:?}");
+    }
+
+    #[test]
+    fn a_copy_three_hours_later_with_less_padding_and_more_text_is_not_the_source() {
+        // The copy holds all of the original and a paragraph more, and had
+        // less boilerplate stripped: before, both fell within a 12-hour
+        // tie and "less padded" won.
+        let ms = vec![
+            MemberInfo {
+                stripped: 3,
+                ..sized("orig", "2025-01-01T10:00:00Z", 100)
+            },
+            sized("later", "2025-01-01T13:00:00Z", 125),
+        ];
+        let edges = [shared(0, 1, &[(0, 100)], &[(0, 100)])];
+        let g = group(&ms, &edges);
+        assert_eq!(g.assignments[1].source.as_ref().unwrap().0, "orig");
+        assert_eq!(g.notes.len(), 1);
+        let why = g.notes[0].why.join("\n");
+        assert!(why.contains("orig was published first"), "{why}");
+        assert!(why.contains("3 h 0 min before"), "{why}");
+    }
+
+    /// Members of a wire story and one write-through, each with a copy,
+    /// all crediting one agency: v1 (100 tokens: paragraphs at 0, 25, 50,
+    /// 75) and v2 (120 tokens: a new lede and a new paragraph, then v1's
+    /// last three paragraphs); c1 copies v1 and came out after v2, c2
+    /// copies v2.
+    fn write_through() -> (Vec<MemberInfo>, Vec<Edge>) {
+        let ms = [
+            sized("v1", "2025-01-01T09:00:00Z", 100),
+            sized("v2", "2025-01-01T11:30:00Z", 120),
+            sized("c1", "2025-01-01T12:00:00Z", 100),
+            sized("c2", "2025-01-01T12:30:00Z", 120),
+        ]
+        .map(|m| MemberInfo {
+            wire: Some("NNA".into()),
+            ..m
+        })
+        .to_vec();
+        let (v1_part, v2_part) = ([(25, 100)], [(45, 120)]);
+        let edges = vec![
+            shared(0, 1, &v1_part, &v2_part),
+            shared(0, 2, &[(0, 100)], &[(0, 100)]),
+            shared(1, 3, &[(0, 120)], &[(0, 120)]),
+            shared(2, 1, &v1_part, &v2_part),
+            shared(0, 3, &v1_part, &v2_part),
+            shared(2, 3, &v1_part, &v2_part),
+        ];
+        (ms, edges)
+    }
+
+    #[test]
+    fn a_write_through_is_a_later_version_in_the_chain_of_the_first() {
+        let (ms, edges) = write_through();
+        let check = |ms: &[MemberInfo], edges: &[Edge]| {
+            let g = group(ms, edges);
+            let fam: HashMap<&str, (&str, Option<&str>)> = g
+                .assignments
+                .iter()
+                .map(|a| {
+                    (
+                        a.id.0.as_str(),
+                        (a.family.0.as_str(), a.source.as_ref().map(|s| s.0.as_str())),
+                    )
+                })
+                .collect();
+            assert_eq!(fam["c1"], ("v1", Some("v1")), "{g:?}");
+            assert_eq!(fam["c2"], ("v2", Some("v2")), "{g:?}");
+            assert_eq!(fam["v2"], ("v2", None), "{g:?}");
+            let note = |f: &str| g.notes.iter().find(|n| n.family.0 == f).unwrap();
+            assert_eq!(note("v1").chain.as_ref().unwrap().0, "v1");
+            assert_eq!(note("v1").version_of, None);
+            assert_eq!(note("v2").chain.as_ref().unwrap().0, "v1");
+            assert_eq!(note("v2").version_of.as_ref().unwrap().0, "v1");
+            assert!(note("v2")
+                .why
+                .iter()
+                .any(|w| w.starts_with("a later version of v1")));
+        };
+        check(&ms, &edges);
+        // Whatever the order the members come in.
+        let last = ms.len() - 1;
+        let (mut rev, mut rev_edges) = (ms.clone(), edges.clone());
+        rev.reverse();
+        for e in &mut rev_edges {
+            (e.a, e.b, e.inner) = (last - e.a, last - e.b, last - e.inner);
+        }
+        check(&rev, &rev_edges);
+        // Another outlet's text that adds as much is a copy: without the
+        // credit, the four are one family.
+        let plain: Vec<MemberInfo> = ms
+            .iter()
+            .map(|m| MemberInfo {
+                wire: None,
+                ..m.clone()
+            })
+            .collect();
+        let g = group(&plain, &edges);
+        assert!(g.assignments.iter().all(|a| a.family.0 == "v1"), "{g:?}");
+        assert!(g.notes.iter().all(|n| n.chain.is_none()));
+        // Nor do two copies one outlet ran make a filing of that outlet's.
+        let on_one_site: Vec<MemberInfo> = plain
+            .iter()
+            .map(|m| MemberInfo {
+                site: Some(
+                    if m.id.0 == "v1" {
+                        "wire.example"
+                    } else {
+                        "daily.example"
+                    }
+                    .into(),
+                ),
+                ..m.clone()
+            })
+            .collect();
+        let g = group(&on_one_site, &edges);
+        assert!(g.assignments.iter().all(|a| a.family.0 == "v1"), "{g:?}");
+    }
+
+    #[test]
+    fn a_member_on_the_credited_agency_site_is_the_source() {
+        // "early" credits NNA and is stamped 90 minutes before the agency's
+        // own copy; its text is the same.
+        let ms = vec![
+            MemberInfo {
+                wire: Some("NNA".into()),
+                ..on_site("early", "2025-01-01T08:30:00Z", "courier.example", 0)
+            },
+            on_site("agency", "2025-01-01T10:00:00Z", "nna.example", 0),
+            on_site("later", "2025-01-01T16:00:00Z", "gazette.example", 0),
+        ];
+        let edges = [
+            shared(0, 1, &[(0, 100)], &[(0, 100)]),
+            shared(0, 2, &[(0, 100)], &[(0, 100)]),
+            shared(1, 2, &[(0, 100)], &[(0, 100)]),
+        ];
+        let g = group(&ms, &edges);
+        assert!(
+            g.assignments.iter().all(|a| a.family.0 == "agency"),
+            "{g:?}"
+        );
+        assert!(
+            g.notes[0].why[0].contains("early credits NNA"),
+            "{:?}",
+            g.notes
+        );
+        // Without the credit, the earliest.
+        let mut plain = ms.clone();
+        plain[0].wire = None;
+        assert!(families(&plain, &edges)
+            .iter()
+            .all(|a| a.family.0 == "early"));
+    }
+
+    #[test]
+    fn a_clock_shown_wrong_does_not_make_the_source() {
+        let ms = vec![
+            MemberInfo {
+                clock: Some(ClockDoubt::OffsetAgainstUrlDate),
+                ..sized("skewed", "2025-01-01T05:00:00Z", 100)
+            },
+            sized("orig", "2025-01-01T10:00:00Z", 100),
+        ];
+        let edges = [shared(0, 1, &[(0, 100)], &[(0, 100)])];
+        let g = group(&ms, &edges);
+        assert!(g.assignments.iter().all(|a| a.family.0 == "orig"), "{g:?}");
+        assert!(g.notes[0].why[0].starts_with("skewed's clock is not trusted"));
+    }
+
+    #[test]
+    fn clocks_are_doubted_on_evidence_only() {
+        let t = |s: &str| parse_datetime(s);
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        // Stamped three hours after it was first seen.
+        assert_eq!(
+            clock_doubt(t("2025-03-04T15:00:00Z"), None, t("2025-03-04T12:00:00Z")),
+            Some(ClockDoubt::AfterFirstSeen)
+        );
+        // Minutes fast: no evidence.
+        assert_eq!(
+            clock_doubt(t("2025-03-04T12:05:00Z"), None, t("2025-03-04T12:00:00Z")),
+            None
+        );
+        // 20:00 in New York labelled UTC: the next day in UTC, against
+        // the URL's date.
+        assert_eq!(
+            clock_doubt(t("2025-03-05T01:00:00Z"), day("2025-03-04"), None),
+            Some(ClockDoubt::OffsetAgainstUrlDate)
+        );
+        // The same instant with its right offset agrees with the URL.
+        assert_eq!(
+            clock_doubt(t("2025-03-04T20:00:00-05:00"), day("2025-03-04"), None),
+            None
+        );
+        // A URL days away says nothing of the offset.
+        assert_eq!(
+            clock_doubt(t("2025-03-09T01:00:00Z"), day("2025-03-04"), None),
+            None
+        );
+    }
+
+    #[test]
+    fn agency_sites_are_the_listed_ones_or_named_after_the_agency() {
+        assert!(is_agency_site("AP", "apnews.com"));
+        assert!(is_agency_site("Reuters", "www.reuters.com"));
+        assert!(is_agency_site("NNA", "nna.example"));
+        assert!(!is_agency_site("AP", "courier.example"));
+        assert!(!is_agency_site("Reuters", "apnews.com"));
     }
 }

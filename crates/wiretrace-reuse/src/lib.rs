@@ -15,8 +15,9 @@
 //!   none of them;
 //! - [`kind`]: container pages (galleries, video pages, paywall stubs,
 //!   aggregator lists), which are articles of no family;
-//! - [`family`]: copy families (docs that are the same text) and the source
-//!   of each copy.
+//! - [`family`]: copy families (docs that are the same text), version
+//!   chains (versions of one text re-filed through the day) and the source
+//!   of each copy, with the reasons for it.
 //!
 //! Every result is a function of the docs alone, never of the order they
 //! arrived in: pair relations depend only on the pair, families are connected
@@ -37,7 +38,10 @@ pub mod provenance;
 
 pub use align::{align, PairRelation, Passage};
 pub use doc::{content_key, Doc, DocCache};
-pub use family::{families, Edge, FamilyAssignment, MemberInfo, RelationSummary};
+pub use family::{
+    clock_doubt, families, group, ClockDoubt, Edge, FamilyAssignment, FamilyNote, Grouping,
+    MemberInfo, RelationSummary,
+};
 pub use fingerprint::Sketch;
 pub use furniture::Furniture;
 pub use index::{CandidateIndex, Evidence};

@@ -44,6 +44,9 @@ pub struct StoryView {
     pub outlets: Vec<Coverage>,
     /// The copy families (more than one member) of this page's articles.
     pub families: Vec<FamilyBrief>,
+    /// The versions, among this page's families, of texts re-filed
+    /// through the day: each with its chain and the version it updates.
+    pub versions: Vec<wiretrace_reuse::FamilyNote>,
 }
 
 /// How many of a story's articles one outlet published.
@@ -87,6 +90,12 @@ pub struct ArticleView {
     pub clean_text: String,
     pub family: Option<ArticleId>,
     pub source: Option<ArticleId>,
+    /// The first version of the text, when the family is one of two
+    /// versions or more; the version this family's text updates.
+    pub chain: Option<ArticleId>,
+    pub version_of: Option<ArticleId>,
+    /// Why the family's original is the source (as `article ID --why`).
+    pub why: Vec<String>,
     pub story: Option<String>,
     /// The story's headline.
     pub story_headline: Option<String>,
@@ -229,7 +238,9 @@ pub fn story_view(
     family_ids.sort();
     family_ids.dedup();
     let mut families = Vec::new();
+    let mut versions = Vec::new();
     for f in family_ids {
+        versions.extend(store.family_note(f)?.filter(|n| n.chain.is_some()));
         if let Some(brief) = store.family_brief(f)? {
             if brief.members > 1 {
                 families.push(brief);
@@ -245,6 +256,7 @@ pub fn story_view(
         timeline,
         outlets,
         families,
+        versions,
     })
 }
 
@@ -254,6 +266,10 @@ pub fn article_view(store: &SqliteStore, id: &str) -> Result<ArticleView, ApiErr
         .article(&aid)?
         .ok_or_else(|| ApiError::not_found(format!("no article {id:?}")))?;
     let fam = store.family_of(&aid)?;
+    let note = match &fam {
+        Some(f) => store.family_note(&f.family)?,
+        None => None,
+    };
     let assignment = store.assignment(&aid)?;
     // Direction: the source of a copy is its family's original; otherwise
     // the earlier article (undated last, then by id), as the export does.
@@ -311,6 +327,9 @@ pub fn article_view(store: &SqliteStore, id: &str) -> Result<ArticleView, ApiErr
         article,
         family: fam.as_ref().map(|f| f.family.clone()),
         source: fam.and_then(|f| f.source),
+        chain: note.as_ref().and_then(|n| n.chain.clone()),
+        version_of: note.as_ref().and_then(|n| n.version_of.clone()),
+        why: note.map(|n| n.why).unwrap_or_default(),
         story: assignment.as_ref().map(|x| x.story.clone()),
         story_headline,
         reason: assignment.map(|x| x.reason),

@@ -417,6 +417,28 @@ fn render_story(v: &StoryView, p: &HashMap<String, String>) -> String {
             b.push_str("</ul></details>");
         }
     }
+    if !v.versions.is_empty() {
+        b.push_str("<h2>Versions</h2><ul>");
+        for n in &v.versions {
+            let link = |id: &wiretrace_core::ArticleId| {
+                format!(
+                    "<a href=\"/articles/{}\">{}</a>",
+                    url_part(&id.0),
+                    esc(&id.0)
+                )
+            };
+            let _ = write!(
+                b,
+                "<li>{}{}</li>",
+                link(&n.family),
+                n.version_of.as_ref().map_or_else(
+                    || " · first version".to_string(),
+                    |p| format!(" · a later version of {}", link(p))
+                )
+            );
+        }
+        b.push_str("</ul>");
+    }
     b.push_str("<h2>Articles</h2><ul class=\"list\">");
     for a in &v.articles {
         let copy = match &a.source {
@@ -564,6 +586,16 @@ fn render_article(v: &ArticleView) -> String {
             url_part(&src.0),
             url_part(&a.id.0)
         );
+    }
+    if let Some(prev) = &v.version_of {
+        let _ = write!(b, "<p class=\"meta\">A later version of <a href=\"/articles/{0}\">{1}</a> · <a href=\"/compare?a={0}&amp;b={2}\">compare</a></p>", url_part(&prev.0), esc(&prev.0), url_part(&a.id.0));
+    }
+    if !v.why.is_empty() {
+        b.push_str("<details class=\"meta\"><summary>Why this source</summary><ul>");
+        for w in &v.why {
+            let _ = write!(b, "<li>{}</li>", esc(w));
+        }
+        b.push_str("</ul></details>");
     }
     if let Some(url) = &a.url {
         let _ = write!(b, "<p class=\"meta\">Original: {}</p>", esc(url));

@@ -24,7 +24,9 @@ use wiretrace_core::{
     time::ArrivalKey,
     Article, ArticleId, Rejection,
 };
-use wiretrace_reuse::{FamilyAssignment, PageKind, PairRelation, RelationSummary, Sketch};
+use wiretrace_reuse::{
+    FamilyAssignment, FamilyNote, PageKind, PairRelation, RelationSummary, Sketch,
+};
 use wiretrace_stories::{Assignment, Story};
 
 pub use sqlite::SqliteStore;
@@ -121,6 +123,9 @@ pub struct ArticleSummary {
     pub wire: Option<String>,
     /// How many lines extraction removed as boilerplate.
     pub stripped: usize,
+    pub url: Option<String>,
+    /// When the article was stored (its latest revision).
+    pub first_seen: Option<DateTime<FixedOffset>>,
 }
 
 /// What site templates are learned from and applied by, for one stored
@@ -339,6 +344,12 @@ pub trait Store {
     fn family_of(&self, id: &ArticleId) -> Result<Option<FamilyAssignment>>;
     /// The members of a family.
     fn family_members(&self, family: &ArticleId) -> Result<Vec<FamilyAssignment>>;
+    /// Replaces the family notes (version chains, reasons for sources).
+    fn put_family_notes(&mut self, notes: &[FamilyNote]) -> Result<()>;
+    /// Every family note, by family.
+    fn family_notes(&self) -> Result<Vec<FamilyNote>>;
+    /// The note of one family (named by its original), if it has one.
+    fn family_note(&self, family: &ArticleId) -> Result<Option<FamilyNote>>;
     /// The relations one article takes part in.
     fn relations_of(&self, id: &ArticleId) -> Result<Vec<PairRelation>>;
     /// One page of stories, newest first, and how many match in all.

@@ -289,6 +289,16 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE sketches ADD COLUMN lines BLOB;
     ALTER TABLE sketches ADD COLUMN template TEXT;
     "#,
+    // Family notes: each family's place in its version chain and why its
+    // source was chosen (`wiretrace article ID --why`, the API). The brief
+    // index also holds what shows a clock wrong (the URL, for its date, and
+    // when the article was first stored), so family building still reads
+    // every article from the index alone.
+    r#"
+    CREATE TABLE family_notes (family TEXT PRIMARY KEY, chain TEXT, version_of TEXT, why TEXT NOT NULL);
+    DROP INDEX articles_brief;
+    CREATE INDEX articles_brief ON articles(id, published_ts, site, title, published, wire, json_array_length(stripped), url, ingested_at);
+    "#,
 ];
 
 /// The stored article, other than `?2`, whose content hash is `?1` (the

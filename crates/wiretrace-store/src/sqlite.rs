@@ -7,7 +7,9 @@ use std::path::Path;
 use wiretrace_core::{
     template::TemplateLine, time::ArrivalKey, Article, ArticleId, InputFormat, Rejection,
 };
-use wiretrace_reuse::{FamilyAssignment, PageKind, PairRelation, RelationSummary, Sketch};
+use wiretrace_reuse::{
+    FamilyAssignment, FamilyNote, PageKind, PairRelation, RelationSummary, Sketch,
+};
 use wiretrace_stories::{Assignment, Story};
 
 use crate::checkpoint::Checkpointer;
@@ -623,7 +625,7 @@ impl Store for SqliteStore {
         // Read in the index's order and sorted here: SQLite's sorter, which
         // carries every column along, took half of the read.
         let mut st = self.conn.prepare(
-            "SELECT id, title, site, published, wire, json_array_length(stripped), published_ts
+            "SELECT id, title, site, published, wire, json_array_length(stripped), published_ts, url, ingested_at
              FROM articles INDEXED BY articles_brief",
         )?;
         let rows = st.query_map([], |r| {
@@ -634,6 +636,8 @@ impl Store for SqliteStore {
                 published: date(r.get(3)?),
                 wire: r.get(4)?,
                 stripped: r.get::<_, i64>(5)? as usize,
+                url: r.get(7)?,
+                first_seen: date(r.get(8)?),
             };
             Ok((r.get::<_, Option<i64>>(6)?, summary))
         })?;
@@ -1021,6 +1025,44 @@ impl Store for SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    fn put_family_notes(&mut self, notes: &[FamilyNote]) -> Result<()> {
+        let tx = self.write_transaction()?;
+        tx.execute_batch("DELETE FROM family_notes;")?;
+        for n in notes {
+            cached(
+                &tx,
+                "INSERT INTO family_notes (family, chain, version_of, why) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    n.family.as_str(),
+                    n.chain.as_ref().map(|c| c.as_str()),
+                    n.version_of.as_ref().map(|v| v.as_str()),
+                    serde_json::to_string(&n.why)?
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn family_notes(&self) -> Result<Vec<FamilyNote>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT family, chain, version_of, why FROM family_notes ORDER BY family")?;
+        let rows = st.query_map([], note_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn family_note(&self, family: &ArticleId) -> Result<Option<FamilyNote>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT family, chain, version_of, why FROM family_notes WHERE family = ?1",
+                [family.as_str()],
+                note_from_row,
+            )
+            .optional()?)
+    }
+
     fn relations_of(&self, id: &ArticleId) -> Result<Vec<PairRelation>> {
         let mut st = self.conn.prepare_cached(
             "SELECT a, b, a_coverage, b_coverage, passages FROM relations WHERE a = ?1 UNION ALL
@@ -1283,6 +1325,15 @@ impl Store for SqliteStore {
             passages: count("SELECT COALESCE(SUM(passage_count), 0) FROM relations")?,
         })
     }
+}
+
+fn note_from_row(r: &Row) -> rusqlite::Result<FamilyNote> {
+    Ok(FamilyNote {
+        family: ArticleId(r.get(0)?),
+        chain: r.get::<_, Option<String>>(1)?.map(ArticleId),
+        version_of: r.get::<_, Option<String>>(2)?.map(ArticleId),
+        why: json(r.get(3)?)?,
+    })
 }
 
 fn family_from_row(r: &Row) -> rusqlite::Result<FamilyAssignment> {

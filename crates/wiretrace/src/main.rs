@@ -126,6 +126,11 @@ enum Command {
     Article {
         /// The article's id (its story lists it).
         id: String,
+        /// Say why its family's original is the source (the lead in time,
+        /// a clock shown wrong, an agency's own copy, the text) and where
+        /// it stands in a version chain.
+        #[arg(long)]
+        why: bool,
     },
     /// Who said what: the attributions of every stored article (quotation or
     /// reported speech, cue, speaker), in article id order.
@@ -476,7 +481,7 @@ fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
             };
             output::story(out, &store, &story, why, cli.json)?;
         }
-        Command::Article { id } => {
+        Command::Article { id, why } => {
             let store = open_current(&db)?;
             let Some(a) = store.article(&ArticleId(id.clone()))? else {
                 if store.story(&id)?.is_some() {
@@ -484,7 +489,7 @@ fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
                 }
                 bail!("no article {id:?}")
             };
-            output::article(out, &store, &a, cli.json)?;
+            output::article(out, &store, &a, why, cli.json)?;
         }
         Command::Quotes { story, speaker } => quotes::quotes(
             out,

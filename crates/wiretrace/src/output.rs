@@ -422,6 +422,11 @@ pub fn story(
         .into_iter()
         .map(|f| (f.id.clone(), f))
         .collect();
+    let notes: HashMap<ArticleId, wiretrace_reuse::FamilyNote> = store
+        .family_notes()?
+        .into_iter()
+        .map(|n| (n.family.clone(), n))
+        .collect();
     let mut rows = Vec::new();
     let mut members = Vec::new();
     for id in &s.articles {
@@ -430,9 +435,12 @@ pub fn story(
         };
         members.push(a.clone());
         let fam = families.get(id);
+        let note = fam.and_then(|f| notes.get(&f.family));
         rows.push(json!({
             "id": id, "published": a.published.map(rfc3339), "site": a.site, "url": a.url, "title": a.title, "wire": a.wire,
             "family": fam.map(|f| &f.family), "source": fam.and_then(|f| f.source.as_ref()),
+            "chain": note.and_then(|n| n.chain.as_ref()),
+            "version_of": note.and_then(|n| n.version_of.as_ref()).filter(|_| fam.is_some_and(|f| f.source.is_none())),
             "similarity": assignments.get(id).map(|x| x.similarity), "reason": assignments.get(id).map(|x| &x.reason),
         }));
     }
@@ -476,7 +484,10 @@ pub fn story(
             s("id"),
             site_label(r["site"].as_str(), r["url"].as_str()),
             s("title"),
-            s("source"),
+            match (s("source"), s("version_of")) {
+                (src, v) if src.is_empty() && !v.is_empty() => format!("version of {v}"),
+                (src, _) => src,
+            },
         ];
         if why {
             row.push(s("reason"));
@@ -505,16 +516,32 @@ pub fn story(
     Ok(())
 }
 
-pub fn article(out: &mut dyn Write, store: &SqliteStore, a: &Article, as_json: bool) -> Result<()> {
-    let fam = store.families()?.into_iter().find(|f| f.id == a.id);
+pub fn article(
+    out: &mut dyn Write,
+    store: &SqliteStore,
+    a: &Article,
+    why: bool,
+    as_json: bool,
+) -> Result<()> {
+    let fam = store.family_of(&a.id)?;
+    let note = match &fam {
+        Some(f) => store.family_note(&f.family)?,
+        None => None,
+    };
     let story = store.assignments()?.into_iter().find(|x| x.id == a.id);
     if as_json {
         let mut v = article_json(a);
         v["family"] = json!(fam.as_ref().map(|f| &f.family));
         v["source"] = json!(fam.as_ref().and_then(|f| f.source.as_ref()));
+        v["chain"] = json!(note.as_ref().and_then(|n| n.chain.as_ref()));
+        v["version_of"] = json!(note.as_ref().and_then(|n| n.version_of.as_ref()));
+        v["why"] = json!(note.as_ref().map_or(&[][..], |n| &n.why[..]));
         v["story"] = json!(story.as_ref().map(|s| &s.story));
         v["attributions"] = crate::quotes::article_json(a);
         return line(out, &v);
+    }
+    if why {
+        return source_reasons(out, a, fam.as_ref(), note.as_ref());
     }
     writeln!(out, "{}", a.title.as_deref().unwrap_or("(no title)"))?;
     let field =
@@ -538,6 +565,14 @@ pub fn article(out: &mut dyn Write, store: &SqliteStore, a: &Article, as_json: b
         field("story", story.map(|s| s.story)),
         field("copy of", fam.and_then(|f| f.source).map(|s| s.to_string())),
     )?;
+    if let Some(n) = &note {
+        write!(
+            out,
+            "{}{}",
+            field("chain", n.chain.as_ref().map(|c| c.to_string())),
+            field("version of", n.version_of.as_ref().map(|v| v.to_string())),
+        )?;
+    }
     writeln!(out, "{:>10}: {}\n", "input", a.input)?;
     for c in &a.captions {
         writeln!(out, "[caption] {c}")?;
@@ -550,6 +585,40 @@ pub fn article(out: &mut dyn Write, store: &SqliteStore, a: &Article, as_json: b
             "({} boilerplate lines stripped; --json shows them)",
             a.stripped.len()
         )?;
+    }
+    Ok(())
+}
+
+/// `article ID --why`: the article's family, its place in its version
+/// chain and the reasons for its family's source.
+fn source_reasons(
+    out: &mut dyn Write,
+    a: &Article,
+    fam: Option<&wiretrace_reuse::FamilyAssignment>,
+    note: Option<&wiretrace_reuse::FamilyNote>,
+) -> Result<()> {
+    writeln!(out, "{}", a.id)?;
+    let Some(f) = fam else {
+        writeln!(out, "not grouped yet: run `wiretrace analyse`")?;
+        return Ok(());
+    };
+    match &f.source {
+        Some(s) => writeln!(out, "copy of {s} (the original of family {})", f.family)?,
+        None => writeln!(out, "the original of family {}", f.family)?,
+    }
+    let Some(n) = note else {
+        writeln!(out, "no copy of it is known: it is its own source")?;
+        return Ok(());
+    };
+    if let Some(c) = &n.chain {
+        writeln!(out, "version chain of {c}")?;
+    }
+    if let Some(v) = &n.version_of {
+        writeln!(out, "a later version of {v}")?;
+    }
+    writeln!(out, "why:")?;
+    for w in &n.why {
+        writeln!(out, "  - {w}")?;
     }
     Ok(())
 }
@@ -604,8 +673,8 @@ pub fn compare(
     )?;
     writeln!(
         out,
-        "{} shared passages; they cover {:.0}% of A and {:.0}% of B{}\n",
-        r.passages.len(),
+        "{}; they cover {:.0}% of A and {:.0}% of B{}\n",
+        count(r.passages.len() as u64, "shared passage", "shared passages"),
         r.a_coverage * 100.0,
         r.b_coverage * 100.0,
         if is_copy { ": copies of one text" } else { "" }
@@ -652,11 +721,19 @@ pub fn export(out: &mut dyn Write, store: &SqliteStore, what: ExportWhat) -> Res
         ExportWhat::Copies => {
             let kinds: HashMap<ArticleId, wiretrace_reuse::PageKind> =
                 store.page_kinds()?.into_iter().collect();
+            let notes: HashMap<ArticleId, wiretrace_reuse::FamilyNote> = store
+                .family_notes()?
+                .into_iter()
+                .map(|n| (n.family.clone(), n))
+                .collect();
             for f in store.families()? {
                 let kind = kinds.get(&f.id).map(|k| k.as_str());
+                let note = notes.get(&f.family);
                 line(
                     out,
-                    &json!({"id": f.id, "family": f.family, "source": f.source, "kind": kind}),
+                    &json!({"id": f.id, "family": f.family, "source": f.source, "kind": kind,
+                        "chain": note.and_then(|n| n.chain.as_ref()),
+                        "version_of": note.and_then(|n| n.version_of.as_ref())}),
                 )?;
             }
         }

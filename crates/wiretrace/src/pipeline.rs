@@ -18,8 +18,8 @@ use wiretrace_core::{
 };
 use wiretrace_ingest::{convert, Item, ItemReader, Limits};
 use wiretrace_reuse::{
-    content_key, families, CandidateIndex, Doc, DocCache, Edge, FamilyAssignment, Furniture,
-    MemberInfo, PairAligner, PairRelation, RelationSummary, Sketch,
+    clock_doubt, content_key, group, CandidateIndex, Doc, DocCache, Edge, FamilyAssignment,
+    Furniture, Grouping, MemberInfo, PairAligner, PairRelation, RelationSummary, Sketch,
 };
 use wiretrace_store::{ArticleSummary, NewArticle, PageLines, PutOutcome, Store, StoryUpdate};
 use wiretrace_stories::{Checkpoint, Outcome, StoryInput};
@@ -822,6 +822,15 @@ fn regroup(
             tokens: sketch_of.get(&a.id).map_or(0, |s| s.tokens as usize),
             site: a.site.clone(),
             headline: a.title.as_deref().and_then(headline_key),
+            wire: a.wire.clone(),
+            clock: clock_doubt(
+                a.published,
+                a.url
+                    .as_deref()
+                    .and_then(wiretrace_extract::date_in_url)
+                    .map(|d| d.date_naive()),
+                a.first_seen,
+            ),
         })
         .collect();
     let related = relations.len();
@@ -852,8 +861,12 @@ fn regroup(
             Some(Edge::new(a, b, r))
         })
         .collect();
-    let fams = families(&members, &edges);
+    let Grouping {
+        assignments: fams,
+        notes,
+    } = group(&members, &edges);
     tracing::info!(relations = related, stale = stale_count, "families grouped");
+    store.put_family_notes(&notes)?;
     drop(summaries);
     match earliest_pending {
         Some(from) if !restories => Ok(store.put_families(&fams, &from)?),

@@ -430,3 +430,38 @@ fn the_pages_link_titles_name_the_story_and_tell_the_source_in_a_comparison() {
         "{html}"
     );
 }
+
+#[test]
+fn the_article_api_and_pages_give_the_sources_reasons_and_the_version_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("chain.db");
+    ingest_quietly(
+        &db,
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/write-through.jsonl"),
+    );
+    let cli: serde_json::Value = serde_json::from_slice(
+        &wiretrace(&db)
+            .args(["--json", "article", "courier-v4"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let server = Server::start(&db);
+    let (status, v) = server.json("/api/articles/courier-v4");
+    assert_eq!(status, 200);
+    assert_eq!(v["source"], "nna-v4");
+    assert_eq!(v["chain"], "nna-v1");
+    assert_eq!(v["version_of"], "nna-v3");
+    // The same reasons as `wiretrace article ID --why`.
+    assert!(!v["why"].as_array().unwrap().is_empty());
+    assert_eq!(v["why"], cli["why"]);
+    let (_, _, page) = server.get("/articles/nna-v4");
+    assert!(page.contains("Why this source"), "{page}");
+    assert!(page.contains("A later version of <a href=\"/articles/nna-v3\">"));
+    let story = v["story"].as_str().unwrap();
+    let (_, story_view) = server.json(&format!("/api/stories/{story}"));
+    assert_eq!(story_view["versions"].as_array().unwrap().len(), 5);
+    let (_, _, page) = server.get(&format!("/stories/{story}"));
+    assert!(page.contains("<h2>Versions</h2>"), "{page}");
+}
