@@ -561,7 +561,7 @@ mod tests {
         );
         let err = extract_html(&page, &Hints::default(), "x").unwrap_err();
         assert!(
-            err.to_string().contains("nested 100001 elements deep"),
+            err.to_string().contains("nested 100003 elements deep"),
             "{err}"
         );
         let fine = format!(
