@@ -108,6 +108,13 @@ fn extract_html_page(
     if page.trim().is_empty() {
         return Err(ExtractError::Empty);
     }
+    if page.len() > tree::MAX_PAGE_BYTES {
+        return Err(ExtractError::TooComplex(format!(
+            "HTML page of {} bytes (limit {})",
+            page.len(),
+            tree::MAX_PAGE_BYTES
+        )));
+    }
     let doc = tree::Tree::parse(&page);
     if doc.max_depth() > MAX_NESTING {
         return Err(ExtractError::TooComplex(format!(
