@@ -2926,7 +2926,86 @@ mod tests {
         assert!(Tree::parse(&flat).max_depth() <= 4);
     }
 
+    /// Markup pieces the insertion modes treat each their own way.
+    fn markup() -> impl Strategy<Value = String> {
+        let names = prop::sample::select(vec![
+            "html",
+            "head",
+            "body",
+            "title",
+            "meta",
+            "p",
+            "div",
+            "a",
+            "b",
+            "i",
+            "nobr",
+            "font",
+            "table",
+            "caption",
+            "colgroup",
+            "col",
+            "tbody",
+            "tr",
+            "td",
+            "th",
+            "select",
+            "option",
+            "optgroup",
+            "li",
+            "ul",
+            "dd",
+            "h1",
+            "h2",
+            "form",
+            "button",
+            "textarea",
+            "pre",
+            "template",
+            "frameset",
+            "frame",
+            "svg",
+            "object",
+            "ruby",
+            "rt",
+            "br",
+            "hr",
+            "input",
+            "plaintext",
+            "xmp",
+            "x-tag",
+        ]);
+        let piece = (names, 0..4u8).prop_map(|(name, kind)| match kind {
+            0 => format!("<{name}>"),
+            1 => format!("</{name}>"),
+            2 => format!("<{name} class=c>t "),
+            _ => " ẋ ".to_string(),
+        });
+        prop::collection::vec(piece, 0..60).prop_map(|pieces| pieces.concat())
+    }
+
     proptest! {
+        #[test]
+        fn any_mix_of_markup_makes_a_well_formed_tree_with_all_its_text(page in markup()) {
+            let t = Tree::parse(&page);
+            let mut open: Vec<NodeId> = Vec::new();
+            for edge in t.edges() {
+                match edge {
+                    Edge::Open(id) => {
+                        prop_assert_eq!(t.parent(id), open.last().copied());
+                        open.push(id);
+                    }
+                    Edge::Close(id) => prop_assert_eq!(open.pop(), Some(id)),
+                }
+            }
+            prop_assert!(open.is_empty());
+            prop_assert!(t.len() <= page.len() / 2 + 200);
+            // Text is never added (a <frameset> may drop some, as HTML5
+            // does).
+            let text = t.text_of(Tree::ROOT);
+            prop_assert!(text.matches('ẋ').count() <= page.matches('ẋ').count());
+        }
+
         #[test]
         fn every_node_opens_and_closes_once_inside_its_parent(
             page in "(<|>|/|p|div|li|td|tr|table|a|b|span| |x|&amp;|&#146;|=|\"){0,300}"
