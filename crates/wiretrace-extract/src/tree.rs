@@ -744,6 +744,88 @@ fn windows_1252(c: char) -> char {
     }
 }
 
+/// The named references HTML5 reads without their semicolon (old pages
+/// write `&nbsp` and `&copy 2009`).
+const LEGACY_REFERENCES: &[&str] = &[
+    "AElig", "AMP", "Aacute", "Acirc", "Agrave", "Aring", "Atilde", "Auml", "COPY", "Ccedil",
+    "ETH", "Eacute", "Ecirc", "Egrave", "Euml", "GT", "Iacute", "Icirc", "Igrave", "Iuml", "LT",
+    "Ntilde", "Oacute", "Ocirc", "Ograve", "Oslash", "Otilde", "Ouml", "QUOT", "REG", "THORN",
+    "Uacute", "Ucirc", "Ugrave", "Uuml", "Yacute", "aacute", "acirc", "acute", "aelig", "agrave",
+    "amp", "aring", "atilde", "auml", "brvbar", "ccedil", "cedil", "cent", "copy", "curren", "deg",
+    "divide", "eacute", "ecirc", "egrave", "eth", "euml", "frac12", "frac14", "frac34", "gt",
+    "iacute", "icirc", "iexcl", "igrave", "iquest", "iuml", "laquo", "lt", "macr", "micro",
+    "middot", "nbsp", "not", "ntilde", "oacute", "ocirc", "ograve", "ordf", "ordm", "oslash",
+    "otilde", "ouml", "para", "plusmn", "pound", "quot", "raquo", "reg", "sect", "shy", "sup1",
+    "sup2", "sup3", "szlig", "thorn", "times", "uacute", "ucirc", "ugrave", "uml", "uuml",
+    "yacute", "yen", "yuml",
+];
+
+/// `raw` with what the reference decoder would leave as it is written the
+/// way HTML5 reads it: numeric references decoded (with or without their
+/// semicolon; NUL, surrogates and numbers past Unicode as U+FFFD) and the
+/// semicolon of a legacy named reference added. `None` when nothing changes.
+fn complete_references(raw: &str) -> Option<String> {
+    let b = raw.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    for amp in memchr::memchr_iter(b'&', b) {
+        if amp < copied {
+            continue;
+        }
+        let mut i = amp + 1;
+        let replacement = if b.get(i) == Some(&b'#') {
+            i += 1;
+            let hex = matches!(b.get(i), Some(b'x' | b'X'));
+            if hex {
+                i += 1;
+            }
+            let digits = i;
+            let mut code: u32 = 0;
+            while let Some(&c) = b.get(i) {
+                let d = match (c as char).to_digit(if hex { 16 } else { 10 }) {
+                    Some(d) => d,
+                    None => break,
+                };
+                code = code
+                    .saturating_mul(if hex { 16 } else { 10 })
+                    .saturating_add(d);
+                i += 1;
+            }
+            if i == digits {
+                continue;
+            }
+            if b.get(i) == Some(&b';') {
+                i += 1;
+            }
+            let c = match code {
+                0 | 0xD800..=0xDFFF => '\u{FFFD}',
+                _ => char::from_u32(code).unwrap_or('\u{FFFD}'),
+            };
+            if c == '&' {
+                "&amp;".to_string()
+            } else {
+                c.to_string()
+            }
+        } else {
+            while b.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+                i += 1;
+            }
+            let name = &raw[amp + 1..i];
+            if matches!(b.get(i), Some(b';' | b'=')) || !LEGACY_REFERENCES.contains(&name) {
+                continue;
+            }
+            format!("&{name};")
+        };
+        let o = out.get_or_insert_with(|| String::with_capacity(raw.len() + 8));
+        o.push_str(&raw[copied..amp]);
+        o.push_str(&replacement);
+        copied = i;
+    }
+    let mut o = out?;
+    o.push_str(&raw[copied..]);
+    Some(o)
+}
+
 /// Appends `raw` to `out` with its character references decoded and NULs
 /// dropped.
 fn push_decoded(out: &mut String, raw: &str) {
@@ -760,7 +842,10 @@ fn push_decoded(out: &mut String, raw: &str) {
         return;
     }
     let start = out.len();
-    html_escape::decode_html_entities_to_string(raw, out);
+    match complete_references(raw) {
+        Some(completed) => html_escape::decode_html_entities_to_string(&completed, out),
+        None => html_escape::decode_html_entities_to_string(raw, out),
+    };
     let added = &out.as_bytes()[start..];
     let c1 = memchr::memchr_iter(0xC2, added)
         .any(|i| added.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)));
@@ -2879,6 +2964,20 @@ mod tests {
         assert_eq!(t.text_of(Tree::ROOT), "Tom & Jerry’s été — <b>");
         let meta = t.elements().find(|(_, e)| e.name() == "meta").unwrap().1;
         assert_eq!(meta.attr("content"), Some("A \"B\""));
+    }
+
+    #[test]
+    fn references_without_semicolons_are_read_as_html5_reads_them() {
+        let t = Tree::parse(
+            "<p>A&nbsp;B&nbspC &copy 2009 &#39quoted&#39 &#x41; &amp &ampx &#0; &#xD800; &#38;lt;</p>",
+        );
+        assert_eq!(
+            t.text_of(Tree::ROOT),
+            "A\u{a0}B&nbspC © 2009 'quoted' A & &ampx \u{FFFD} \u{FFFD} &lt;"
+        );
+        let t = Tree::parse(r#"<meta content="a?x=1&copy=2&amp;y">"#);
+        let meta = t.elements().find(|(_, e)| e.name() == "meta").unwrap().1;
+        assert_eq!(meta.attr("content"), Some("a?x=1&copy=2&y"), "not before =");
     }
 
     #[test]
