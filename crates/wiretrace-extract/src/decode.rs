@@ -1,5 +1,11 @@
 //! Bytes to text: BOM, declared charset, UTF-8, else detection (chardetng);
 //! binary and undecodable input refused with a reason, never a panic.
+//!
+//! NUL bytes are control characters like the others: an input is binary when
+//! over one character in a hundred of its text (judged on its first and last
+//! 32 KiB when longer) is one, wherever they are. A text that passes has its
+//! few NULs dropped here, wherever they are (as HTML5 parsers drop them from
+//! text), and is marked `lossy`.
 
 use encoding_rs::{Encoding, UTF_8};
 use wiretrace_core::text::count_bytes;
@@ -8,8 +14,6 @@ use crate::ExtractError;
 
 /// How much of an HTML page is scanned for a `<meta charset>`.
 const META_PRESCAN_BYTES: usize = 4096;
-/// How much is scanned for NUL bytes to call an input binary.
-const BINARY_SCAN_BYTES: usize = 8192;
 
 /// Text decoded from bytes, with the encoding used.
 #[derive(Debug, Clone)]
@@ -33,21 +37,15 @@ pub fn decode(
     let (encoding, body) = if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         (enc, &bytes[bom_len..])
     } else {
-        let head = &bytes[..bytes.len().min(BINARY_SCAN_BYTES)];
-        if head.contains(&0) {
-            return Err(ExtractError::Binary(
-                "NUL bytes: this is a binary file, not text".into(),
-            ));
-        }
         // Valid UTF-8 with non-ASCII bytes is almost never another encoding by
         // accident, while wrong charset declarations are common: UTF-8 wins.
         if let Ok(text) = std::str::from_utf8(bytes) {
             check_text(text)?;
-            return Ok(Decoded {
+            return Ok(without_nul(Decoded {
                 text: text.to_string(),
                 encoding: UTF_8.name(),
                 lossy: false,
-            });
+            }));
         }
         let declared = declared.and_then(|l| Encoding::for_label(l.trim().as_bytes()));
         let meta = if is_html { meta_charset(bytes) } else { None };
@@ -55,11 +53,20 @@ pub fn decode(
     };
     let (text, lossy) = encoding.decode_without_bom_handling(body);
     check_text(&text)?;
-    Ok(Decoded {
+    Ok(without_nul(Decoded {
         text: text.into_owned(),
         encoding: encoding.name(),
         lossy,
-    })
+    }))
+}
+
+/// Drops the NULs of a text judged to be text (see the module comment).
+fn without_nul(mut d: Decoded) -> Decoded {
+    if memchr::memchr(0, d.text.as_bytes()).is_some() {
+        d.text.retain(|c| c != '\0');
+        d.lossy = true;
+    }
+    d
 }
 
 /// As [`decode`], taking the bytes: valid UTF-8 (most pages) becomes the
@@ -69,18 +76,17 @@ pub fn decode_owned(
     is_html: bool,
     declared: Option<&str>,
 ) -> Result<Decoded, ExtractError> {
-    let head = &bytes[..bytes.len().min(BINARY_SCAN_BYTES)];
-    if Encoding::for_bom(&bytes).is_some() || head.contains(&0) {
+    if Encoding::for_bom(&bytes).is_some() {
         return decode(&bytes, is_html, declared);
     }
     match String::from_utf8(bytes) {
         Ok(text) => {
             check_text(&text)?;
-            Ok(Decoded {
+            Ok(without_nul(Decoded {
                 text,
                 encoding: UTF_8.name(),
                 lossy: false,
-            })
+            }))
         }
         Err(not_utf8) => decode(not_utf8.as_bytes(), is_html, declared),
     }
@@ -305,6 +311,37 @@ mod tests {
             check_text(&blank_ends).is_ok(),
             "text between long blank ends is text"
         );
+    }
+
+    #[test]
+    fn a_nul_counts_as_a_control_character_wherever_it_is() {
+        let prose =
+            "The harbour board met on Tuesday and voted to keep the night ferry. ".repeat(200);
+        let early = format!("<p>A\0{prose}</p>");
+        let late = format!("<p>A{prose}\0</p>");
+        for page in [&early, &late] {
+            let d = decode(page.as_bytes(), true, None).unwrap();
+            assert_eq!(
+                d.text,
+                format!("<p>A{prose}</p>"),
+                "a stray NUL is no reason to refuse a page, and is dropped"
+            );
+            assert!(d.lossy);
+            let owned = decode_owned(page.as_bytes().to_vec(), true, None).unwrap();
+            assert_eq!(owned.text, d.text);
+        }
+        let utf16_without_bom: Vec<u8> = "Ferry news"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(
+            matches!(decode(&utf16_without_bom, false, None), Err(ExtractError::Binary(e)) if e.contains("control characters"))
+        );
+        let noisy = format!("{}{}", "\0".repeat(20), &prose[..1000]);
+        assert!(matches!(
+            decode(noisy.as_bytes(), false, None),
+            Err(ExtractError::Binary(_))
+        ));
     }
 
     #[test]

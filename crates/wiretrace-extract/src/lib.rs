@@ -121,6 +121,13 @@ fn extract_html_page(
     if page.trim().is_empty() {
         return Err(ExtractError::Empty);
     }
+    if page.len() > tree::MAX_PAGE_BYTES {
+        return Err(ExtractError::TooComplex(format!(
+            "HTML page of {} bytes (limit {})",
+            page.len(),
+            tree::MAX_PAGE_BYTES
+        )));
+    }
     let doc = tree::Tree::parse(&page);
     if doc.max_depth() > MAX_NESTING {
         return Err(ExtractError::TooComplex(format!(
@@ -579,7 +586,7 @@ mod tests {
         );
         let err = extract_html(&page, &Hints::default(), "x").unwrap_err();
         assert!(
-            err.to_string().contains("nested 100001 elements deep"),
+            err.to_string().contains("nested 100003 elements deep"),
             "{err}"
         );
         let fine = format!(

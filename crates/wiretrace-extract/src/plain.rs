@@ -13,7 +13,26 @@ use wiretrace_core::{
     Span,
 };
 
+use std::sync::LazyLock;
+
+use regex::{RegexSet, RegexSetBuilder};
+
 use crate::patterns::{matchable, PATTERNS};
+
+/// Lines that look like a headline and never are one
+/// (`patterns/not_headlines.txt`).
+static NOT_HEADLINES: LazyLock<RegexSet> = LazyLock::new(|| {
+    let src = include_str!("../patterns/not_headlines.txt");
+    let patterns = src
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|p| format!("^(?:{p})$"));
+    RegexSetBuilder::new(patterns)
+        .case_insensitive(true)
+        .build()
+        .expect("patterns/ holds valid regexes")
+});
 
 /// What plain-text extraction found.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -50,6 +69,9 @@ struct Line<'a> {
 const HEADLINE_WINDOW: usize = 6;
 /// A body paragraph has at least this many words.
 const BODY_MIN_WORDS: usize = 8;
+/// A line of this many words is a paragraph (or a whole article on one line),
+/// never a caption, a tagline or a headline: the headline comes before it.
+const PARAGRAPH_WORDS: usize = 60;
 
 /// Splits a text into its non-empty lines, trimmed, with code point spans.
 fn lines(text: &str) -> Vec<Line<'_>> {
@@ -95,6 +117,15 @@ fn looks_like_headline(l: &Line) -> bool {
         && l.text.chars().count() <= 200
         && !ends_like_sentence(l.text)
         && !starts_with_quote(l.text)
+        && !looks_like_byline(l)
+        && !is_top_furniture(l)
+}
+
+/// A line near the top that is a photo credit, a date stamp or a prompt
+/// (`patterns/not_headlines.txt`, or a line that only dates the text).
+fn is_top_furniture(l: &Line) -> bool {
+    l.words <= 25
+        && (NOT_HEADLINES.is_match(&l.matchable) || crate::date_line::date_line(l.text).is_some())
 }
 
 fn looks_like_byline(l: &Line) -> bool {
@@ -118,7 +149,7 @@ pub fn extract_plain(text: &str, given_title: Option<&str>) -> PlainExtraction {
                 Role::Stripped
             } else if p.is_related(m) {
                 Role::Related
-            } else if p.is_caption(m) {
+            } else if p.is_caption(m) && l.words < PARAGRAPH_WORDS {
                 Role::Caption
             } else {
                 Role::Body
@@ -127,14 +158,29 @@ pub fn extract_plain(text: &str, given_title: Option<&str>) -> PlainExtraction {
         .collect();
 
     // The tail: from a terminator in the second half to the end is comment
-    // forms, comments and related-article lists.
-    if let Some(t) = (lines.len() / 2..lines.len()).find(|&i| p.is_terminator(&lines[i].matchable))
-    {
+    // forms, comments and related-article lists. The half is counted in
+    // words: a text of a few long lines has its story after a "3 Comments"
+    // line near the top, not a tail.
+    let total_words: usize = lines.iter().map(|l| l.words).sum();
+    let mut words_before = 0;
+    let tail = lines.iter().enumerate().find_map(|(i, l)| {
+        let found = i >= lines.len() / 2
+            && 2 * words_before >= total_words
+            && p.is_terminator(&l.matchable);
+        words_before += l.words;
+        found.then_some(i)
+    });
+    if let Some(t) = tail {
         roles[t..].iter_mut().for_each(|r| *r = Role::Stripped);
     }
 
-    // The header: find the headline, then judge the lines above it.
-    let window: Vec<usize> = (0..lines.len())
+    // The header: find the headline, then judge the lines above it. It
+    // comes before the first paragraph-long line.
+    let first_paragraph = lines
+        .iter()
+        .position(|l| l.words >= PARAGRAPH_WORDS)
+        .unwrap_or(lines.len());
+    let window: Vec<usize> = (0..first_paragraph)
         .filter(|&i| roles[i] == Role::Body)
         .take(HEADLINE_WINDOW)
         .collect();
@@ -151,10 +197,16 @@ pub fn extract_plain(text: &str, given_title: Option<&str>) -> PlainExtraction {
                 && lines[i + 1..]
                     .iter()
                     .zip(&roles[i + 1..])
-                    .find(|(_, r)| **r == Role::Body)
+                    .find(|(l, r)| **r == Role::Body && !is_top_furniture(l))
                     .is_some_and(|(next, _)| looks_like_prose(next) || looks_like_byline(next))
         }),
     };
+    // Credits, date stamps and prompts around the headline are not body.
+    for &i in &window {
+        if roles[i] == Role::Body && Some(i) != title_line && is_top_furniture(&lines[i]) {
+            roles[i] = Role::Stripped;
+        }
+    }
     if let Some(t) = title_line {
         roles[t] = Role::Title;
         for i in 0..t {
@@ -304,6 +356,65 @@ mod tests {
             body_text(t, &e),
             ["Snow closed the Kessel pass on Sunday, stranding dozens of lorries for the night."]
         );
+    }
+
+    /// Prose of `n` words, ending a sentence.
+    fn prose(n: usize) -> String {
+        let words = "the council of Veldt met again on Tuesday and the tram line vote passed after a long debate";
+        let mut out: Vec<&str> = words.split(' ').cycle().take(n).collect();
+        out[0] = "The";
+        format!("{}.", out.join(" "))
+    }
+
+    #[test]
+    fn a_whole_article_on_one_line_is_body_not_a_caption() {
+        let article = prose(120);
+        let t = format!("{article}\nMore from the Gazette\nLibrary extends weekend hours\nThe city library will open on Sundays from next month, the council said on Friday.\n");
+        let e = extract_plain(&t, None);
+        assert!(e.captions.is_empty(), "{:?}", e.captions);
+        assert!(body_text(&t, &e).contains(&article), "{e:?}");
+        let photo = format!("Photo: {article}");
+        let e = extract_plain(&photo, None);
+        assert_eq!(
+            body_text(&photo, &e),
+            [photo.as_str()],
+            "a caption prefix on an article"
+        );
+    }
+
+    #[test]
+    fn a_tail_is_counted_in_words_not_lines() {
+        let story = prose(540);
+        let t = format!("Northern Wire\nVeldt council backs tram line\nBy Mara Quist\n4 Comments\n{story}\nCopyright 2026 The Northern Wire. All rights reserved.\n");
+        let e = extract_plain(&t, None);
+        assert!(body_text(&t, &e).contains(&story), "{e:?}");
+        assert_eq!(e.title.as_deref(), Some("Veldt council backs tram line"));
+    }
+
+    #[test]
+    fn credits_dates_bylines_and_prompts_are_not_headlines() {
+        let body = "The Veldt city council voted on Tuesday to extend the tram line to the airport, the mayor said.";
+        for furniture in [
+            "Ada Linde / AP",
+            "Photo: Getty Images",
+            "March 3, 2026",
+            "Published: 33 mins ago",
+            "Updated 2 hours ago",
+            "Subscribe now for unlimited access",
+        ] {
+            let t = format!("Tram line wins council vote\n{furniture}\n{body}\n");
+            let e = extract_plain(&t, None);
+            assert_eq!(
+                e.title.as_deref(),
+                Some("Tram line wins council vote"),
+                "{furniture}"
+            );
+            assert_eq!(body_text(&t, &e), [body], "{furniture}");
+        }
+        let t = format!("By Mara Quist\n{body}\n");
+        let e = extract_plain(&t, None);
+        assert_eq!(e.title, None);
+        assert_eq!(e.byline.as_deref(), Some("Mara Quist"));
     }
 
     #[test]

@@ -30,6 +30,94 @@ const RAW_TEXT: &[(&str, bool)] = &[
 /// Elements cut out whole, with what they contain: drawings and formulas.
 const DROPPED: &[&str] = &["svg", "math"];
 
+/// Start tags that end a drawing or formula left open, as they end foreign
+/// content in HTML5 (an `<svg>` never closed does not take the article).
+const BREAKS_OUT: &[&str] = &[
+    "b",
+    "big",
+    "blockquote",
+    "body",
+    "br",
+    "center",
+    "code",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "embed",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "listing",
+    "menu",
+    "meta",
+    "nobr",
+    "ol",
+    "p",
+    "pre",
+    "ruby",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "strike",
+    "sub",
+    "sup",
+    "table",
+    "tt",
+    "u",
+    "ul",
+    "var",
+];
+
+/// End tags that end a drawing or formula left open: HTML5 closes the
+/// drawing with the HTML element around it (`<div><svg></div>`); these are
+/// names no SVG or MathML element has.
+const ENDS_OUT: &[&str] = &[
+    "p",
+    "br",
+    "div",
+    "span",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "li",
+    "ul",
+    "ol",
+    "td",
+    "th",
+    "tr",
+    "tbody",
+    "table",
+    "body",
+    "html",
+    "figure",
+    "figcaption",
+    "blockquote",
+    "button",
+    "form",
+    "label",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+];
+
 static COMMENT_END: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"-->"));
 
@@ -277,6 +365,9 @@ pub(crate) fn tokenize(page: &str, sink: &mut impl TokenSink) {
             let (name, after_name) = Name::read(b, lt + 2);
             let end = end_tag_end(b, lt);
             text(sink, copied, lt, &dropping);
+            if dropping.is_some() && ENDS_OUT.iter().any(|n| name.is(n)) {
+                dropping = None;
+            }
             if let Some((open, count)) = dropping.as_mut() {
                 if name.same(open) {
                     *count -= 1;
@@ -297,6 +388,9 @@ pub(crate) fn tokenize(page: &str, sink: &mut impl TokenSink) {
             let (name, after_name) = Name::read(b, lt + 1);
             let (tag_end, self_closing) = read_attributes(b, after_name, &mut ranges);
             text(sink, copied, lt, &dropping);
+            if dropping.is_some() && BREAKS_OUT.iter().any(|n| name.is(n)) {
+                dropping = None;
+            }
             if b[tag_end - 1] != b'>' {
                 // A tag cut off by the end of the page is no tag.
                 return;
@@ -464,6 +558,16 @@ mod tests {
         assert_eq!(tokens("<p>a<!--> b"), "<p>a b");
         assert_eq!(tokens("a < b and c <3 d"), "a < b and c <3 d");
         assert_eq!(tokens("<p>x</p><svg><g>"), "<p>x</p>");
+        assert_eq!(
+            tokens("<div><svg><path d=M0></div><p>Story</p>"),
+            "<div></div><p>Story</p>",
+            "a drawing never closed ends with the block around it"
+        );
+        assert_eq!(
+            tokens("<svg><g><text>x</text></g><p>Story</p>"),
+            "<p>Story</p>",
+            "or at the next paragraph"
+        );
         assert_eq!(tokens("<!DOCTYPE html><p>x</><?php y ?>z"), "<p>xz");
     }
 
