@@ -494,10 +494,14 @@ fn blocks(doc: &Tree) -> Vec<Block> {
 
 /// A link to another article with the first words of it, cut off: "Title
 /// WASHINGTON: Officials said on Monday that ...". Lists of them fill
-/// "breaking news" and "more stories" boxes with comma-rich text.
+/// "breaking news" and "more stories" boxes with comma-rich text. A
+/// bracketed cut ("... agreed to [...]"), which blogs put under each post
+/// of an archive list, marks a teaser with or without a link.
 fn is_teaser(b: &Block) -> bool {
     let t = b.text.trim_end();
-    b.link_chars > 0 && (t.ends_with('…') || t.ends_with("..."))
+    (b.link_chars > 0 && (t.ends_with('…') || t.ends_with("...")))
+        || t.ends_with("[...]")
+        || t.ends_with("[…]")
 }
 
 fn prose_score(b: &Block) -> f64 {
@@ -848,6 +852,16 @@ mod tests {
         let teaser = r#"<li><a href="/x">Port strike ends after talks</a> <span>LUND: Dockers, who walked out last week over pay, pensions and shifts, returned to work on Monday after the union and the port authority agreed to ...</span></li>"#;
         let page = format!(
             r#"<html><body><div class="breaking"><ul>{}</ul></div><div class="story-text">{STORY}</div></body></html>"#,
+            teaser.repeat(8)
+        );
+        assert_reads_only_the_story(&page);
+    }
+
+    #[test]
+    fn an_archive_of_cut_posts_does_not_outscore_the_article() {
+        let teaser = "<li><h3>Port strike ends after talks</h3><p>Dockers, who walked out last week over pay, pensions and shifts, returned to work on Monday after the union and the port authority agreed to [...]</p></li>";
+        let page = format!(
+            r#"<html><body><div class="story-text">{STORY}</div><ul class="archive">{}</ul></body></html>"#,
             teaser.repeat(8)
         );
         assert_reads_only_the_story(&page);
