@@ -1,32 +1,46 @@
 #!/usr/bin/env python3
-"""Article extraction on ABE (../shared/data/abe): wiretrace beside trafilatura.
+"""Article extraction on ABE and wceb-dev: wiretrace beside trafilatura.
 
-Scores each system's article bodies with the benchmark's own metric (as its
-SOURCE.md describes upstream evaluate.py: \\w+ tokens, 4-token shingle
-multisets, per-page tp/fp/fn normalised to sum 1, precision and recall
-averaged over pages, F1 their harmonic mean) and times it single-threaded on
-the same pages, already decompressed. wiretrace runs as `wiretrace extract`
-with one thread (RAYON_NUM_THREADS=1) and is timed from outside (process
-start, reading files and JSON output included); trafilatura is timed in-process
-(import excluded). Run through scripts/bench-extract, which makes the venv.
+Two sets from ../shared/data, each scored with its own metric:
+
+- ABE (abe/): as its SOURCE.md describes upstream evaluate.py: \\w+ tokens,
+  4-token shingle multisets, per-page tp/fp/fn normalised to sum 1, precision
+  and recall averaged over pages, F1 their harmonic mean.
+- wceb-dev (wceb-dev/, CleanEval and Dragnet pages of WCEB): scored by that
+  set's own score.py (ROUGE-LSum F1 per page, mean over pages), Dragnet with
+  and without the reader comments its gold carries (`--no-comments`).
+
+Both systems run on one thread over the same pages. wiretrace runs as
+`wiretrace extract` (RAYON_NUM_THREADS=1), timed from outside (process start,
+reading files and JSON output included); trafilatura 2.3.1 runs in-process
+with include_comments=False (wiretrace leaves comments out too), import
+excluded. The report lists the pages where wiretrace finds "no article text"
+though the gold has a body. Run through scripts/bench-extract, which makes the
+venv (trafilatura, and NLTK and numpy for score.py).
 """
 
 import argparse
 import collections
 import gzip
+import importlib.util
 import json
+import multiprocessing
 import os
 import re
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ABE = os.path.join(os.path.dirname(ROOT), "shared", "data", "abe")
+SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
+ABE = os.path.join(SHARED, "abe")
+WCEB = os.path.join(SHARED, "wceb-dev")
 TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
+# ------------------------------------------------------------------ ABE metric
 def shingles(text, n=4):
     toks = TOKEN.findall(text or "")
     return collections.Counter(tuple(toks[i:i + n]) for i in range(max(0, len(toks) - n + 1)))
@@ -43,7 +57,7 @@ def page_scores(truth, pred):
     return tp / total, fp / total, fn / total
 
 
-def evaluate(gold, preds):
+def evaluate_abe(gold, preds):
     precisions, recalls, exact = [], [], 0
     for key, g in gold.items():
         truth, pred = g["articleBody"], preds.get(key, "")
@@ -69,79 +83,243 @@ def evaluate(gold, preds):
             "accuracy": exact / len(gold)}
 
 
-def run_wiretrace(keys, repeat):
-    subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
-    exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "wiretrace")
-    # Pages are decompressed beforehand, as trafilatura gets them in memory.
-    tmp = tempfile.TemporaryDirectory()
-    files = []
-    for k in keys:
-        files.append(os.path.join(tmp.name, f"{k}.html"))
-        with gzip.open(os.path.join(ABE, "html", f"{k}.html.gz")) as src, open(files[-1], "wb") as dst:
+# ------------------------------------------------------------------ the sets
+class Page:
+    __slots__ = ("key", "path", "dataset")
+
+    def __init__(self, key, path, dataset):
+        self.key, self.path, self.dataset = key, path, dataset
+
+
+def abe_pages(tmp):
+    """ABE's pages, decompressed beforehand (trafilatura gets them in memory)."""
+    gold = json.load(open(os.path.join(ABE, "ground-truth.json"), encoding="utf8"))
+    pages = []
+    for k in sorted(gold):
+        path = os.path.join(tmp, f"{k}.html")
+        with gzip.open(os.path.join(ABE, "html", f"{k}.html.gz")) as src, open(path, "wb") as dst:
             dst.write(src.read())
+        pages.append(Page(k, path, "abe"))
+    return gold, pages
+
+
+def wceb_root():
+    """wceb-dev unpacked once into $BENCH_DATA, else target/bench-data (outside the repository's files)."""
+    dest = os.environ.get("BENCH_DATA") or os.path.join(
+        os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "bench-data")
+    root = os.path.join(dest, "wceb-dev")
+    if not os.path.exists(os.path.join(root, "manifest.jsonl")):
+        os.makedirs(dest, exist_ok=True)
+        with tarfile.open(os.path.join(WCEB, "wceb-dev.tar.xz")) as tar:
+            tar.extractall(dest, filter="data")
+    return root
+
+
+def wceb_pages(root):
+    rows = [json.loads(line) for line in open(os.path.join(root, "manifest.jsonl"), encoding="utf8") if line.strip()]
+    return rows, [Page(r["id"], os.path.join(root, r["html_path"]), r["dataset"]) for r in rows]
+
+
+# ------------------------------------------------------------------ the systems
+def wiretrace_exe(a):
+    if a.exe:
+        return a.exe
+    subprocess.run(["cargo", "build", "--release", "--locked", "-q", "-p", "wiretrace"], cwd=ROOT, check=True)
+    return os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "wiretrace")
+
+
+def run_wiretrace(exe, pages, repeat):
+    """({key: text}, {key: error}, best seconds) for one `wiretrace extract` over the pages."""
     env = dict(os.environ, RAYON_NUM_THREADS="1")
+    by_path = {p.path: p.key for p in pages}
     best, out = None, None
     for _ in range(repeat):
         start = time.perf_counter()
-        res = subprocess.run([exe, "extract", *files], capture_output=True, text=True, env=env)
+        res = subprocess.run([exe, "extract", *by_path], capture_output=True, text=True, env=env)
         took = time.perf_counter() - start
         if res.returncode not in (0, 3):
             sys.exit(f"wiretrace extract failed: {res.stderr[-2000:]}")
         best = took if best is None else min(best, took)
         out = res.stdout
-    preds = {}
+    preds, errors = {}, {}
     for line in out.splitlines():
         row = json.loads(line)
-        key = os.path.basename(row["input"]).split(".")[0]
+        key = by_path[row["input"]]
+        if "error" in row:
+            errors[key] = row["error"]
         preds[key] = row.get("clean_text") or ""
-    return preds, best
+    return preds, errors, best
 
 
-def run_trafilatura(keys, repeat, fast):
+def run_trafilatura(pages, repeat):
     import trafilatura
 
-    pages = {k: gzip.open(os.path.join(ABE, "html", f"{k}.html.gz"), "rt", encoding="utf8").read() for k in keys}
+    data = {p.key: open(p.path, "rb").read() for p in pages}
     best, preds = None, {}
     for _ in range(repeat):
         start = time.perf_counter()
-        for k, html in pages.items():
-            preds[k] = trafilatura.extract(html, fast=fast) or ""
+        for k, html in data.items():
+            preds[k] = trafilatura.extract(html, include_comments=False) or ""
         took = time.perf_counter() - start
         best = took if best is None else min(best, took)
     return preds, best, trafilatura.__version__
 
 
+# ------------------------------------------------------------------ wceb scoring
+def load_score_py():
+    spec = importlib.util.spec_from_file_location("wceb_score", os.path.join(WCEB, "score.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+SCORE = None  # wceb-dev's score.py, loaded when that set runs
+
+
+def _page(args):
+    """score.py's (P, R, F1) of one page, with and without the reader comments in its gold."""
+    gold, text = args
+    full = SCORE.rouge_lsum(gold, text)
+    cut = SCORE.COMMENTS.search(gold)
+    return full, (SCORE.rouge_lsum(gold[: cut.start()], text) if cut else full)
+
+
+def score_wceb(root, rows, preds, jobs):
+    """score.py's figures for these predictions, with and without comments: {mode: {dataset: {...}}}.
+
+    Each page is scored once with score.py's own rouge_lsum (twice where the gold carries comments),
+    over `jobs` processes; the means and empty counts are score.py main's."""
+    work = [(open(os.path.join(root, m["gold_path"]), encoding="utf8", errors="replace").read(),
+             preds.get(m["id"], "")) for m in rows]
+    if jobs > 1:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            scores = pool.map(_page, work, chunksize=8)
+    else:
+        scores = list(map(_page, work))
+    out = {}
+    for mode in (0, 1):
+        per, empty = collections.defaultdict(list), collections.Counter()
+        for m, (_, text), s in zip(rows, work, scores):
+            empty[m["dataset"]] += not text.strip()
+            per[m["dataset"]].append(s[mode])
+        res = {}
+        for ds, got in sorted(per.items()):
+            p, r, f = (sum(x[i] for x in got) / len(got) for i in range(3))
+            res[ds] = {"p": p, "r": r, "f1": f, "pages": len(got), "empty": empty[ds]}
+        allrows = [x for got in per.values() for x in got]
+        res["all"] = {"f1": sum(x[2] for x in allrows) / len(allrows), "pages": len(allrows)}
+        out["no-comments" if mode else "full"] = res
+    out["per_page"] = {m["id"]: s[1][2] for m, s in zip(rows, scores)}
+    return out
+
+
+def gold_has_body(root, m):
+    return bool(open(os.path.join(root, m["gold_path"]), encoding="utf8", errors="replace").read().strip())
+
+
+# ------------------------------------------------------------------ report
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--repeat", type=int, default=3, help="timing runs per system (the best is kept)")
-    ap.add_argument("--dump", help="write wiretrace's bodies here as {id: {articleBody}} JSON")
+    ap.add_argument("--repeat", type=int, default=3, help="wiretrace timing runs (the best is kept)")
+    ap.add_argument("--peer-repeat", type=int, default=1, help="trafilatura timing runs (the best is kept)")
+    ap.add_argument("--sets", default="abe,wceb", help="comma-separated: abe, wceb")
+    ap.add_argument("--exe", help="a wiretrace binary to run instead of building this checkout's")
     ap.add_argument("--no-peers", action="store_true", help="wiretrace alone (a quick check while working)")
+    ap.add_argument("--dump", help="write wiretrace's texts here as JSON lines {set, id, text, error}")
+    ap.add_argument("--per-page", help="write per-page wceb-dev F1 (--no-comments) of each system here as JSON")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count(), help="processes scoring wceb-dev (not timed)")
     a = ap.parse_args()
-    if not os.path.isdir(ABE):
-        sys.exit(f"needs ../shared beside the repository ({ABE} not found)")
-    gold = json.load(open(os.path.join(ABE, "ground-truth.json"), encoding="utf8"))
-    keys = sorted(gold)
+    sets = [s.strip() for s in a.sets.split(",") if s.strip()]
+    for s in sets:
+        need = {"abe": ABE, "wceb": WCEB}.get(s)
+        if need is None:
+            sys.exit(f"unknown set {s!r} (abe, wceb)")
+        if not os.path.isdir(need):
+            sys.exit(f"needs ../shared beside the repository ({need} not found)")
+    exe = wiretrace_exe(a)
+    tmp = tempfile.TemporaryDirectory()
+    dump = open(a.dump, "w", encoding="utf8") if a.dump else None
+    speed = {}  # set -> [(system, pages, seconds)]
+    print(f"one thread per system ({os.cpu_count()} cores on this machine); wiretrace best of {a.repeat}, "
+          f"trafilatura best of {a.peer_repeat}")
 
-    rows = []
-    wt_preds, wt_s = run_wiretrace(keys, a.repeat)
-    rows.append(("wiretrace", "", wt_s, evaluate(gold, wt_preds)))
-    if a.dump:
-        json.dump({k: {"articleBody": v} for k, v in wt_preds.items()}, open(a.dump, "w"), ensure_ascii=False)
-    for fast in () if a.no_peers else (True, False):
-        tr_preds, tr_s, version = run_trafilatura(keys, a.repeat, fast)
-        rows.append((f"trafilatura {'fast' if fast else 'default'}", version, tr_s, evaluate(gold, tr_preds)))
+    if "abe" in sets:
+        gold, pages = abe_pages(tmp.name)
+        rows = []
+        wt, wt_err, wt_s = run_wiretrace(exe, pages, a.repeat)
+        rows.append(("wiretrace", "", wt_s, evaluate_abe(gold, wt)))
+        if dump:
+            for k, text in wt.items():
+                dump.write(json.dumps({"set": "abe", "id": k, "text": text, "error": wt_err.get(k)}) + "\n")
+        if not a.no_peers:
+            tr, tr_s, version = run_trafilatura(pages, a.peer_repeat)
+            rows.append(("trafilatura", version, tr_s, evaluate_abe(gold, tr)))
+        n = len(pages)
+        speed["abe"] = [(name, n, s) for name, _, s, _ in rows]
+        print(f"\nABE, {n} pages (ABE's metric)")
+        print(f"{'system':24} {'version':8} {'F1':>6} {'prec':>6} {'recall':>6} {'exact':>6} {'pages/s':>8}")
+        for name, version, s, m in rows:
+            print(f"{name:24} {version:8} {m['f1']:6.3f} {m['precision']:6.3f} {m['recall']:6.3f} "
+                  f"{m['accuracy']:6.3f} {n / s:8.0f}")
+        no_text = [k for k, e in wt_err.items() if gold[k]["articleBody"].strip()]
+        print(f"wiretrace returns no article on {len(no_text)} ABE pages with a gold body"
+              + (f": {', '.join(sorted(no_text))}" if no_text else ""))
 
-    n = len(keys)
-    print(f"\nABE, {n} pages, one thread each ({os.cpu_count()} cores on this machine; best of {a.repeat})")
-    print(f"{'system':24} {'version':8} {'F1':>6} {'prec':>6} {'recall':>6} {'exact':>6} {'pages/s':>8}")
-    for name, version, s, m in rows:
-        print(f"{name:24} {version:8} {m['f1']:6.3f} {m['precision']:6.3f} {m['recall']:6.3f} "
-              f"{m['accuracy']:6.3f} {n / s:8.0f}")
-    if a.no_peers:
-        return
-    fastest_peer = min(s for name, _, s, _ in rows[1:])
-    print(f"ratio wiretrace / fastest trafilatura: {fastest_peer / wt_s:.1f}x pages/s")
-    print("targets: F1 >= 0.970, >= 1000 pages/s on one thread, >= 10x trafilatura")
+    if "wceb" in sets:
+        global SCORE
+        root = wceb_root()
+        SCORE = load_score_py()
+        rows, pages = wceb_pages(root)
+        systems = []
+        wt, wt_err, wt_s = run_wiretrace(exe, pages, a.repeat)
+        systems.append(("wiretrace", "", wt_s, wt))
+        if dump:
+            for k, text in wt.items():
+                dump.write(json.dumps({"set": "wceb", "id": k, "text": text, "error": wt_err.get(k)}) + "\n")
+        if not a.no_peers:
+            tr, tr_s, version = run_trafilatura(pages, a.peer_repeat)
+            systems.append(("trafilatura", version, tr_s, tr))
+        n = len(pages)
+        speed["wceb"] = [(name, n, s) for name, _, s, _ in systems]
+        print(f"\nwceb-dev, {n} pages (score.py: ROUGE-LSum mean page F1)")
+        print(f"{'system':24} {'version':8} {'cleaneval':>9} {'dragnet':>8} {'dragnet-nc':>10} {'all-nc':>7} "
+              f"{'empty':>6} {'pages/s':>8}")
+        pp = {}
+        for name, version, s, preds in systems:
+            got = score_wceb(root, rows, preds, a.jobs)
+            full, nc = got["full"], got["no-comments"]
+            empty = sum(v.get("empty", 0) for k, v in full.items() if k != "all")
+            print(f"{name:24} {version:8} {full['cleaneval']['f1']:9.3f} {full['dragnet']['f1']:8.3f} "
+                  f"{nc['dragnet']['f1']:10.3f} {nc['all']['f1']:7.3f} {empty:6d} {n / s:8.0f}")
+            pp[name] = got["per_page"]
+        by_id = {m["id"]: m for m in rows}
+        no_text = sorted((by_id[k]["dataset"], k) for k, e in wt_err.items()
+                         if e == "no article text found" and gold_has_body(root, by_id[k]))
+        other = sorted((by_id[k]["dataset"], k, e) for k, e in wt_err.items() if e != "no article text found")
+        print(f"wiretrace returns \"no article text found\" on {len(no_text)} wceb-dev pages with a gold body"
+              + "".join(f"\n  {ds}/{k}" for ds, k in no_text))
+        if other:
+            print(f"wiretrace refuses {len(other)} other pages" + "".join(f"\n  {ds}/{k}: {e}" for ds, k, e in other))
+        if a.per_page:
+            json.dump(pp, open(a.per_page, "w"), indent=0)
+
+    if dump:
+        dump.close()
+    if not a.no_peers:
+        print("\nspeed, one thread, both sets together:")
+        total = collections.defaultdict(lambda: [0, 0.0])
+        for rows in speed.values():
+            for name, n, s in rows:
+                total[name][0] += n
+                total[name][1] += s
+        for name, (n, s) in total.items():
+            print(f"  {name:24} {n / s:8.0f} pages/s")
+        if "wiretrace" in total and "trafilatura" in total:
+            wn, ws = total["wiretrace"]
+            tn, ts = total["trafilatura"]
+            print(f"  ratio wiretrace / trafilatura: {(wn / ws) / (tn / ts):.1f}x pages/s")
+    print("targets: CleanEval >= .87, Dragnet --no-comments >= .91, ABE F1 >= .970, "
+          ">= 1000 pages/s on one thread and >= 10x trafilatura, no page with a gold body left empty")
 
 
 if __name__ == "__main__":

@@ -3,13 +3,17 @@
 //! 1. Walk the tree once, iteratively (deeply nested pages cannot overflow the
 //!    stack), turning it into text *blocks*: the text of each block-level
 //!    element, with how much of it is link text and which containers hold it.
-//!    Subtrees that are never article prose (scripts, navigation, forms,
-//!    containers named like comments, share bars or sidebars: see
-//!    `patterns/negative_names.txt`) are skipped.
-//! 2. Score containers by the prose they hold (long, comma-rich, few links),
-//!    and take the best one and its strong siblings.
-//! 3. Within it, keep the paragraphs; captions and related links go apart,
-//!    boilerplate lines and link lists are stripped.
+//!    Hidden subtrees and reader comments (`patterns/skipped_names.txt`)
+//!    are skipped; furniture (navigation, forms, `<aside>`, containers named
+//!    like share bars or sidebars: `patterns/negative_names.txt`) is walked
+//!    and marked, as a name is weak evidence against a block holding prose.
+//! 2. Score containers by the prose they hold (long, with commas that end
+//!    clauses, few links; prose in furniture counts less), take the best
+//!    one, or the ancestor holding an article split across siblings, and
+//!    its strong siblings.
+//! 3. Within it, keep the paragraphs (not the furniture inside it);
+//!    captions and related links go apart, boilerplate lines and link lists
+//!    are stripped.
 
 use rustc_hash::FxHashMap;
 use wiretrace_core::text::{normalize_text, normalizes_to, push_collapsed, visible_chars};
@@ -70,6 +74,7 @@ struct TagSets {
     always_walked: TagSet,
     headings: TagSet,
     line_breaks: TagSet,
+    article: TagSet,
 }
 
 static TAGS: std::sync::LazyLock<TagSets> = std::sync::LazyLock::new(|| TagSets {
@@ -79,6 +84,7 @@ static TAGS: std::sync::LazyLock<TagSets> = std::sync::LazyLock::new(|| TagSets 
     always_walked: TagSet::of(&["body", "html", "article", "main"]),
     headings: TagSet::of(&["h1", "h2", "h3", "h4", "h5", "h6"]),
     line_breaks: TagSet::of(&["br", "hr"]),
+    article: TagSet::of(&["article", "main"]),
 });
 
 /// How many enclosing containers each block remembers.
@@ -99,6 +105,27 @@ struct Block {
     kind: Kind,
     /// Enclosing block elements, outermost first, owner last (capped).
     chain: Vec<NodeId>,
+    /// The outermost and innermost enclosing furniture elements (see
+    /// [`furniture_of`]), when there are any. Node ids follow document
+    /// order, so of two elements that both enclose the block, the smaller id
+    /// encloses the other.
+    furniture: Option<(NodeId, NodeId)>,
+    /// Whether the block is in an article's `<header>`.
+    in_header: bool,
+}
+
+impl Block {
+    /// Whether container `id` (one of the block's enclosing elements) is
+    /// furniture or lies inside furniture.
+    fn in_furniture(&self, id: NodeId) -> bool {
+        self.furniture.is_some_and(|(outer, _)| outer <= id)
+    }
+
+    /// Whether the block lies in furniture inside container `id` (a share
+    /// bar or a comments section within the article).
+    fn furniture_inside(&self, id: NodeId) -> bool {
+        self.furniture.is_some_and(|(_, inner)| inner > id)
+    }
 }
 
 /// What the walk over the tree found.
@@ -120,6 +147,8 @@ struct Attrs<'a> {
     role: &'a str,
     itemprop: &'a str,
     hidden: bool,
+    /// A `name` attribute: on `<a>`, a named anchor.
+    name: bool,
 }
 
 impl<'a> Attrs<'a> {
@@ -134,6 +163,7 @@ impl<'a> Attrs<'a> {
                 "itemprop" => a.itemprop = value,
                 "hidden" => a.hidden = true,
                 "aria-hidden" => a.hidden |= value == "true",
+                "name" => a.name = true,
                 _ => {}
             }
         }
@@ -166,6 +196,17 @@ struct FurnitureNames<'a>(FxHashMap<&'a str, u8>);
 const NEGATIVE: u8 = 1;
 const POSITIVE: u8 = 2;
 const LAYOUT: u8 = 4;
+const SKIPPED: u8 = 8;
+
+/// What tag, role or name say of an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Furniture {
+    No,
+    /// Page furniture: walked, its prose weighed less.
+    Weighed,
+    /// Never the article (reader comments): skipped.
+    Skipped,
+}
 
 impl<'a> FurnitureNames<'a> {
     fn words(&mut self, name: &'a str) -> u8 {
@@ -178,6 +219,7 @@ impl<'a> FurnitureNames<'a> {
                 (&p.negative_names, NEGATIVE),
                 (&p.positive_names, POSITIVE),
                 (&p.layout_names, LAYOUT),
+                (&p.skipped_names, SKIPPED),
             ]
             .into_iter()
             .filter(|(words, _)| words.is_match(name))
@@ -185,24 +227,38 @@ impl<'a> FurnitureNames<'a> {
         })
     }
 
-    fn judge(&mut self, a: &Attrs<'a>) -> bool {
+    fn judge(&mut self, a: &Attrs<'a>) -> Furniture {
         let found = self.words(a.class) | self.words(a.id);
-        found & NEGATIVE != 0 && found & (POSITIVE | LAYOUT) == 0
+        if found & (POSITIVE | LAYOUT) != 0 {
+            Furniture::No
+        } else if found & SKIPPED != 0 {
+            Furniture::Skipped
+        } else if found & NEGATIVE != 0 {
+            Furniture::Weighed
+        } else {
+            Furniture::No
+        }
     }
 }
 
 /// Elements that are, by tag, role or name, page furniture.
-fn is_furniture<'a>(el: &Element, a: &Attrs<'a>, names: &mut FurnitureNames<'a>) -> bool {
-    if el.is_any(TAGS.furniture) {
-        return true;
+fn furniture_of<'a>(el: &Element, a: &Attrs<'a>, names: &mut FurnitureNames<'a>) -> Furniture {
+    if el.is_any(TAGS.always_walked) {
+        return Furniture::No;
     }
-    if matches!(
+    let named = names.judge(a);
+    if named == Furniture::Skipped {
+        return named;
+    }
+    let by_role = matches!(
         a.role,
         "navigation" | "complementary" | "contentinfo" | "banner" | "dialog"
-    ) {
-        return true;
+    );
+    if el.is_any(TAGS.furniture) || by_role {
+        Furniture::Weighed
+    } else {
+        named
     }
-    !el.is_any(TAGS.always_walked) && names.judge(a)
 }
 
 fn has_positive_name(el: &Element) -> bool {
@@ -219,6 +275,10 @@ struct Walker {
     buf: String,
     link_chars: usize,
     stack: Vec<(NodeId, Kind)>,
+    /// Open furniture elements, outermost first.
+    furniture: Vec<NodeId>,
+    /// Open `<header>`s of articles.
+    headers: Vec<NodeId>,
 }
 
 impl Walker {
@@ -240,6 +300,12 @@ impl Walker {
                 link_chars: self.link_chars.min(chars),
                 kind,
                 chain: self.stack[from..].iter().map(|(id, _)| *id).collect(),
+                furniture: self
+                    .furniture
+                    .first()
+                    .zip(self.furniture.last())
+                    .map(|(o, i)| (*o, *i)),
+                in_header: !self.headers.is_empty(),
             });
         }
         self.buf.clear();
@@ -259,8 +325,15 @@ impl Walker {
     }
 }
 
+/// How much a container's prose counts when it is, or lies inside, page
+/// furniture by tag, role or name: a name is weak evidence against a block
+/// that holds the prose (Blogger wraps every post in `widget Blog`, some
+/// templates the article in a `share_wrapper`), so furniture is scored,
+/// not skipped, and loses only to prose of the same strength outside it.
+const FURNITURE_WEIGHT: f64 = 0.3;
+
 /// A furniture-named element holding at least this share of the page's
-/// text is walked anyway.
+/// text is not furniture.
 const SKIP_GUARD_SHARE: f64 = 0.4;
 
 /// What is visible of a page, by node id.
@@ -268,28 +341,22 @@ struct Visibility {
     /// Characters of visible text under each node (white space and hidden
     /// elements excluded).
     text_len: Vec<usize>,
-    /// Whether the element itself is hidden (see [`is_hidden`]).
-    hidden: Vec<bool>,
 }
 
 /// One pass from the last node back, as a node's descendants follow it.
 fn visibility(doc: &Tree) -> Visibility {
     let mut text_len = vec![0; doc.len()];
-    let mut hidden = vec![false; doc.len()];
     for id in (1..doc.len()).rev() {
         match doc.node(id) {
             Node::Text(t) => text_len[id] = visible_chars(t),
-            Node::Element(ref el) if is_hidden(el, &Attrs::of(el)) => {
-                hidden[id] = true;
-                text_len[id] = 0;
-            }
+            Node::Element(ref el) if is_hidden(el, &Attrs::of(el)) => text_len[id] = 0,
             _ => {}
         }
         if let Some(parent) = doc.parent(id) {
             text_len[parent] += text_len[id];
         }
     }
-    Visibility { text_len, hidden }
+    Visibility { text_len }
 }
 
 /// Turns the page into blocks (step 1).
@@ -299,35 +366,72 @@ fn blocks(doc: &Tree) -> Vec<Block> {
         buf: String::new(),
         link_chars: 0,
         stack: Vec::new(),
+        furniture: Vec::new(),
+        headers: Vec::new(),
     };
-    let Visibility { text_len, hidden } = visibility(doc);
+    let Visibility { text_len } = visibility(doc);
     let page_len = text_len.get(Tree::ROOT).copied().unwrap_or(0);
     let mut skipping: Option<NodeId> = None;
     let mut furniture_names = FurnitureNames::default();
-    let (mut in_link, mut in_pre) = (0usize, 0usize);
+    let (mut in_link, mut in_pre, mut in_article) = (0usize, 0usize, 0usize);
     let mut edges = doc.edges();
     while let Some(edge) = edges.next() {
         match edge {
             Edge::Open(id) => {
                 match doc.node(id) {
                     Node::Element(ref el) => {
-                        // A class name that looks like furniture does not
-                        // hide an element holding most of the page's text:
-                        // wrappers are named "page-with-right-rail" too.
+                        let attrs = Attrs::of(el);
+                        let hidden = is_hidden(el, &attrs);
+                        // A furniture name does not hide an element
+                        // holding most of the page's text: wrappers are
+                        // named "page-with-right-rail" too.
                         let holds_the_page = || {
                             let own = text_len.get(id).copied().unwrap_or(0);
                             own as f64 >= SKIP_GUARD_SHARE * page_len as f64
                         };
-                        let attrs = Attrs::of(el);
-                        if hidden[id]
-                            || (is_furniture(el, &attrs, &mut furniture_names) && !holds_the_page())
-                        {
+                        // An article's own `<header>` holds its headline
+                        // and lead, not the site's masthead.
+                        let article_header = in_article > 0 && el.name() == "header";
+                        let furniture = if hidden || article_header {
+                            Furniture::No
+                        } else {
+                            match furniture_of(el, &attrs, &mut furniture_names) {
+                                Furniture::No => Furniture::No,
+                                _ if holds_the_page() => Furniture::No,
+                                found => found,
+                            }
+                        };
+                        // Furniture that holds blocks is walked, and
+                        // weighed when containers are scored; inline
+                        // furniture (a share link in a sentence) is not text.
+                        let container = el.is_any(TAGS.block) || el.is_any(TAGS.furniture);
+                        let skipped = match furniture {
+                            Furniture::No => false,
+                            Furniture::Weighed => !container,
+                            Furniture::Skipped => true,
+                        };
+                        if hidden || skipped {
                             skipping = Some(id);
                             edges.skip_descendants();
                             continue;
                         }
+                        if furniture == Furniture::Weighed {
+                            w.flush();
+                            w.furniture.push(id);
+                        }
+                        if article_header {
+                            w.flush();
+                            w.headers.push(id);
+                        }
                         let name = el.name();
-                        if name == "a" {
+                        if el.is_any(TAGS.article) {
+                            in_article += 1;
+                        }
+                        // A named anchor (`<a name=top>`, often left open
+                        // over the whole page) is not a link. (The tokenizer
+                        // keeps no `href` on `<a>`: a named anchor with a
+                        // target too is rare.)
+                        if name == "a" && !attrs.name {
                             in_link += 1;
                         } else if name == "pre" {
                             in_pre += 1;
@@ -347,7 +451,9 @@ fn blocks(doc: &Tree) -> Vec<Block> {
                         }
                     }
                     Node::Text(t) => w.push_text(t, in_link > 0, in_pre > 0),
-                    _ => {}
+                    // The document holds what a page without `<body>`
+                    // puts at the top level: it is a container too.
+                    Node::Document => w.stack.push((id, Kind::Para)),
                 }
             }
             Edge::Close(id) => {
@@ -356,7 +462,10 @@ fn blocks(doc: &Tree) -> Vec<Block> {
                 }
                 if let Node::Element(ref el) = doc.node(id) {
                     let name = el.name();
-                    if name == "a" {
+                    if el.is_any(TAGS.article) {
+                        in_article = in_article.saturating_sub(1);
+                    }
+                    if name == "a" && el.attr("name").is_none() {
                         in_link = in_link.saturating_sub(1);
                     } else if name == "pre" {
                         in_pre = in_pre.saturating_sub(1);
@@ -366,6 +475,14 @@ fn blocks(doc: &Tree) -> Vec<Block> {
                         if w.stack.last().is_some_and(|(open, _)| *open == id) {
                             w.stack.pop();
                         }
+                    }
+                    if w.furniture.last() == Some(&id) {
+                        w.flush();
+                        w.furniture.pop();
+                    }
+                    if w.headers.last() == Some(&id) {
+                        w.flush();
+                        w.headers.pop();
                     }
                 }
             }
@@ -377,10 +494,14 @@ fn blocks(doc: &Tree) -> Vec<Block> {
 
 /// A link to another article with the first words of it, cut off: "Title
 /// WASHINGTON: Officials said on Monday that ...". Lists of them fill
-/// "breaking news" and "more stories" boxes with comma-rich text.
+/// "breaking news" and "more stories" boxes with comma-rich text. A
+/// bracketed cut ("... agreed to [...]"), which blogs put under each post
+/// of an archive list, marks a teaser with or without a link.
 fn is_teaser(b: &Block) -> bool {
     let t = b.text.trim_end();
-    b.link_chars > 0 && (t.ends_with('…') || t.ends_with("..."))
+    (b.link_chars > 0 && (t.ends_with('…') || t.ends_with("...")))
+        || t.ends_with("[...]")
+        || t.ends_with("[…]")
 }
 
 fn prose_score(b: &Block) -> f64 {
@@ -388,8 +509,25 @@ fn prose_score(b: &Block) -> f64 {
     if b.kind != Kind::Para || len < 25 || b.link_chars * 3 > len || is_teaser(b) {
         return 0.0;
     }
-    let commas = b.text.matches([',', '，', '、', '،']).count();
-    1.0 + commas as f64 + (len as f64 / 100.0).min(3.0)
+    1.0 + clause_commas(&b.text) as f64 + (len as f64 / 100.0).min(3.0)
+}
+
+/// See [`clause_commas`].
+const CLAUSE_WORDS: usize = 3;
+
+/// Commas that end a clause: those after at least [`CLAUSE_WORDS`] words
+/// since the previous one. A list of names ("Ann Berg, Per Holm, ...") has
+/// as many commas as prose ten times its length.
+fn clause_commas(text: &str) -> usize {
+    let mut commas = 0;
+    for clause in text.split([',', '，', '、', '،']).rev().skip(1) {
+        // Scripts without spaces between words (CJK): three characters
+        // stand for a word.
+        let wide = clause.chars().filter(|c| *c >= '\u{2E80}').count();
+        let words = clause.split_whitespace().count().max(wide / 3);
+        commas += usize::from(words >= CLAUSE_WORDS);
+    }
+    commas
 }
 
 /// Extracts the body of a page whose title is `title` (dropped if repeated).
@@ -400,18 +538,38 @@ pub fn extract_body(doc: &Tree, title: Option<&str>) -> HtmlBody {
     let mut parent: FxHashMap<NodeId, NodeId> = FxHashMap::default();
     // The prose of the blocks directly in each container.
     let mut direct: FxHashMap<NodeId, f64> = FxHashMap::default();
+    // What each container holds at any depth, furniture inside it left out.
+    let mut held: FxHashMap<NodeId, Held> = FxHashMap::default();
     for b in &blocks {
         let s = prose_score(b);
+        for &id in &b.chain {
+            if !b.furniture_inside(id) {
+                let h = held.entry(id).or_default();
+                h.prose += s;
+                h.chars += b.chars;
+                h.link_chars += b.link_chars;
+            }
+        }
         if s == 0.0 {
             continue;
         }
         let n = b.chain.len();
+        // Prose in furniture counts, less, for the containers inside that
+        // furniture, and not at all for those around it (a page is not its
+        // sidebar's wrapper).
+        let weighed = |id: NodeId, s: f64| match b.furniture {
+            None => s,
+            Some(_) if b.in_furniture(id) => s * FURNITURE_WEIGHT,
+            Some(_) => 0.0,
+        };
         if n >= 2 {
-            *direct.entry(b.chain[n - 2]).or_default() += s;
+            let id = b.chain[n - 2];
+            *direct.entry(id).or_default() += weighed(id, s);
         }
         for (level, weight) in [(2usize, 1.0), (3, 0.5), (4, 1.0 / 3.0)] {
             if n >= level {
-                *score.entry(b.chain[n - level]).or_default() += s * weight;
+                let id = b.chain[n - level];
+                *score.entry(id).or_default() += weighed(id, s * weight);
             }
         }
         for w in b.chain.windows(2) {
@@ -432,6 +590,7 @@ pub fn extract_body(doc: &Tree, title: Option<&str>) -> HtmlBody {
     let chosen: Vec<NodeId> = match best {
         None => Vec::new(),
         Some((best, best_score)) => {
+            let (best, best_score) = climb(best, best_score, &parent, &held, &score);
             let mut chosen = vec![best];
             let floor = (best_score * 0.2).max(10.0);
             // An article cut into sections by figures and ads repeats its
@@ -483,7 +642,13 @@ pub fn extract_body(doc: &Tree, title: Option<&str>) -> HtmlBody {
     let p = &*PATTERNS;
     let mut out = HtmlBody::default();
     for b in blocks {
-        let inside = chosen.is_empty() || b.chain.iter().any(|id| chosen.contains(id));
+        // The outermost chosen container holding the block: furniture
+        // inside it (a share bar in the article) is left out.
+        let holder = b.chain.iter().find(|id| chosen.contains(id));
+        let inside = match holder {
+            Some(&c) => !b.furniture_inside(c),
+            None => chosen.is_empty() && b.furniture.is_none(),
+        };
         if !inside {
             continue;
         }
@@ -493,7 +658,12 @@ pub fn extract_body(doc: &Tree, title: Option<&str>) -> HtmlBody {
             out.captions.push(b.text);
         } else if p.is_related(&m) {
             out.related.push(b.text);
-        } else if p.is_boilerplate(&m) || (b.kind != Kind::Heading && b.link_chars * 2 > len) {
+        } else if p.is_boilerplate(&m)
+            || (b.kind != Kind::Heading && b.link_chars * 2 > len)
+            // An article's header gives its lead to the body, not its
+            // kicker, byline or date.
+            || (b.in_header && (b.kind == Kind::Heading || !ends_like_prose(&b.text)))
+        {
             out.stripped.push(b.text);
         } else if b.kind == Kind::Heading
             && title_norm
@@ -515,6 +685,57 @@ pub fn extract_body(doc: &Tree, title: Option<&str>) -> HtmlBody {
         out.stripped.push(t);
     }
     out
+}
+
+/// What a container holds at any depth.
+#[derive(Default, Clone, Copy)]
+struct Held {
+    /// The prose score of its blocks.
+    prose: f64,
+    chars: usize,
+    link_chars: usize,
+}
+
+/// An ancestor is the article when it holds this many times the prose of
+/// the best container (the siblings hold twice as much again: steps,
+/// sections; not a lead box or a sidebar beside a long article)...
+const CLIMB_GAIN: f64 = 3.0;
+/// ...and at most this share of what it adds is link text (a menu, a
+/// list of other articles).
+const CLIMB_LINKS: f64 = 0.2;
+
+/// An article split across sibling containers (steps, sections, columns,
+/// table rows) is their common parent: from the best container, go up
+/// while an ancestor holds much more prose than it, and what that adds is
+/// not mostly links. Wrappers that add no prose are passed through.
+fn climb(
+    mut best: NodeId,
+    mut best_score: f64,
+    parent: &FxHashMap<NodeId, NodeId>,
+    held: &FxHashMap<NodeId, Held>,
+    score: &FxHashMap<NodeId, f64>,
+) -> (NodeId, f64) {
+    let none = Held::default();
+    let mut own = *held.get(&best).unwrap_or(&none);
+    let mut probe = best;
+    while let Some(&up) = parent.get(&probe) {
+        probe = up;
+        let all = *held.get(&up).unwrap_or(&none);
+        if all.prose <= own.prose * 1.000_001 {
+            continue;
+        }
+        let added_chars = all.chars.saturating_sub(own.chars);
+        let added_links = all.link_chars.saturating_sub(own.link_chars);
+        if all.prose < own.prose * CLIMB_GAIN
+            || added_links as f64 > CLIMB_LINKS * added_chars as f64
+        {
+            break;
+        }
+        best = up;
+        own = all;
+        best_score = best_score.max(score.get(&up).copied().unwrap_or(0.0));
+    }
+    (best, best_score)
 }
 
 /// An element's tag and class attribute, when it has a class.
@@ -637,6 +858,16 @@ mod tests {
     }
 
     #[test]
+    fn an_archive_of_cut_posts_does_not_outscore_the_article() {
+        let teaser = "<li><h3>Port strike ends after talks</h3><p>Dockers, who walked out last week over pay, pensions and shifts, returned to work on Monday after the union and the port authority agreed to [...]</p></li>";
+        let page = format!(
+            r#"<html><body><div class="story-text">{STORY}</div><ul class="archive">{}</ul></body></html>"#,
+            teaser.repeat(8)
+        );
+        assert_reads_only_the_story(&page);
+    }
+
+    #[test]
     fn an_article_cut_into_sections_is_read_whole() {
         let section =
             |text: &str| format!(r#"<div class="story-section prose-text"><p>{text}</p></div>"#);
@@ -706,6 +937,149 @@ mod tests {
         );
         let b = extract_body(&Tree::parse(&page), None);
         assert_eq!(b.paragraphs.len(), 2, "{:?}", b.paragraphs);
+    }
+
+    #[test]
+    fn a_furniture_name_around_the_article_does_not_hide_it() {
+        // Most of the page's text is a directory of links.
+        let directory =
+            r#"<li><a href="/d">Harbour office Lund, opening hours</a></li>"#.repeat(40);
+        for (open, close) in [
+            (
+                r#"<div id="Blog1" class="widget Blog"><div class="post-outer">"#,
+                "</div></div>",
+            ),
+            (
+                r#"<div class="share_wrapper"><div class="article">"#,
+                "</div></div>",
+            ),
+            (
+                r#"<div class="elementor-widget-text-editor"><div>"#,
+                "</div></div>",
+            ),
+            (
+                r#"<div class="Layout--Ads"><div class="inner">"#,
+                "</div></div>",
+            ),
+            (
+                r#"<div id="sharing-buttons-wrap"><div class="inner">"#,
+                "</div></div>",
+            ),
+            (
+                r#"<div id="nav_main_block"><div class="inner">"#,
+                "</div></div>",
+            ),
+            ("<aside><div>", "</div></aside>"),
+        ] {
+            let page = format!(
+                r#"<html><body><div class="nav-links"><a href="/">Home</a> <a href="/n">News</a></div>
+                {open}{STORY}<div class="comments"><p>First, what a lovely pier it was, back when I was young, and the ferries ran on time.</p></div>{close}
+                <div class="sidebar"><p>Weather: sunny spells, with showers later, and winds from the west.</p></div>
+                <ul class="directory">{directory}</ul></body></html>"#
+            );
+            let b = extract_body(&Tree::parse(&page), None);
+            assert_eq!(b.paragraphs.len(), 2, "{open}: {:?}", b.paragraphs);
+            assert!(
+                b.paragraphs[0].starts_with("The council voted"),
+                "{open}: {:?}",
+                b.paragraphs
+            );
+        }
+    }
+
+    #[test]
+    fn an_anchor_left_open_is_not_a_link() {
+        // `<a name=top>` never closed: everything after it sits inside it.
+        let page = format!(
+            r#"<html><body><a name="top"><h1>Harbour news</h1><div class="story">{STORY}</div>
+            <div class="links"><a href="/a">Home</a> <a href="/b">News</a></div></body></html>"#
+        );
+        assert_reads_only_the_story(&page);
+    }
+
+    #[test]
+    fn paragraphs_at_the_top_level_of_a_page_without_body_are_read() {
+        // No `<html>` or `<body>`: the paragraphs sit in the document itself,
+        // after a small box that has a container of its own.
+        let paras: String = (1..=8)
+            .map(|i| format!("<p>Paragraph {i}: the council of Veldmark voted to reopen the old ferry terminal, after a year of delays, protests and rising costs.</p>\n"))
+            .collect();
+        let page = format!(
+            "<title>Veldmark</title><div><p>Harbour office: Quay Street 12, Veldmark, open Monday to Friday, nine to five, closed on holidays.</p></div>\n{paras}"
+        );
+        let b = extract_body(&Tree::parse(&page), None);
+        let kept = b
+            .paragraphs
+            .iter()
+            .filter(|p| p.starts_with("Paragraph"))
+            .count();
+        assert_eq!(kept, 8, "{:?}", b.paragraphs);
+    }
+
+    #[test]
+    fn an_article_split_across_sibling_containers_is_read_whole() {
+        let step = |i: usize, text: &str| {
+            format!(
+                r#"<div class="step"><h3>Step {i}</h3><div class="step-body"><div class="step-text"><p>{text}</p></div></div></div>"#
+            )
+        };
+        let section = |text: &str| {
+            format!("<section><div class=\"wrap\"><div class=\"inner\"><p>{text}</p></div></div></section>")
+        };
+        let texts = [
+            "Take the ferry from Oskar harbour, which leaves at nine, and buy your ticket on board, in cash or by card.",
+            "At Lund, walk up from the pier, past the fish market and the old customs house, to the square.",
+            "From the square, follow the signs to the lighthouse, a walk of about an hour, with views of the islands.",
+            "Come back by the last ferry, at six, or stay the night at the inn by the pier, which has rooms.",
+        ];
+        let steps: String = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| step(i + 1, t))
+            .collect();
+        let sections: String = texts.iter().map(|t| section(t)).collect();
+        for layout in [
+            format!(r#"<div class="steps">{steps}</div>"#),
+            format!("<main>{sections}</main>"),
+        ] {
+            let page = format!(
+                r#"<html><body><div class="top"><a href="/">Home</a></div>{layout}<div class="end"><a href="/a">About</a></div></body></html>"#
+            );
+            let b = extract_body(&Tree::parse(&page), None);
+            let kept = b.paragraphs.join("\n");
+            for t in texts {
+                assert!(kept.contains(t), "{t} missing from {kept}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_lead_in_the_article_header_and_the_subheadings_are_kept() {
+        let page = r#"<html><body><header><a href="/">Harbour Times</a></header><article><header><h1>Terminal to reopen</h1>
+            <p class="standfirst">Veldmark's old ferry terminal is to reopen next year, the council decided.</p></header>
+            <div class="article-body"><div class="para"><p>The council voted on Tuesday to reopen the old ferry terminal, after a year of delays, protests, court cases, petitions and rising costs, by nine votes to four.</p></div>
+            <h2>Work in May</h2><div class="para"><p>Work on the pier is to start in May, the harbour master said.</p></div>
+            <ul><li>The first ferry line, to Oskar, returns in June.</li><li>The second, to Lund, in August.</li></ul></div></article></body></html>"#;
+        let b = extract_body(&Tree::parse(page), Some("Terminal to reopen"));
+        let kept = b.paragraphs.join("\n");
+        for part in [
+            "old ferry terminal is to reopen next year",
+            "Work in May",
+            "Work on the pier",
+            "to Lund, in August",
+        ] {
+            assert!(kept.contains(part), "{part} missing from {kept}");
+        }
+    }
+
+    #[test]
+    fn a_comma_rich_list_of_names_does_not_beat_a_short_post() {
+        let names = "Ann Berg, Per Holm, Eva Lund, Ola Sand, Kari Dahl, Jon Vik, ".repeat(12);
+        let page = format!(
+            r#"<html><body><div class="post">{STORY}</div>
+            <table class="signatories"><tr><td><p>Signed: {names}and others.</p></td></tr></table></body></html>"#
+        );
+        assert_reads_only_the_story(&page);
     }
 
     #[test]

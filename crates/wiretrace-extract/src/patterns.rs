@@ -39,6 +39,7 @@ pub struct Patterns {
     pub caption_prefixes: RegexSet,
     pub wire_credits: Vec<(String, Regex)>,
     pub negative_names: Regex,
+    pub skipped_names: Regex,
     pub positive_names: Regex,
     pub layout_names: Regex,
     date_line_words: std::collections::HashSet<String>,
@@ -62,6 +63,7 @@ pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| Patterns {
         })
         .collect(),
     negative_names: name_regex(include_str!("../patterns/negative_names.txt")),
+    skipped_names: name_regex(include_str!("../patterns/skipped_names.txt")),
     positive_names: name_regex(include_str!("../patterns/positive_names.txt")),
     layout_names: name_regex(include_str!("../patterns/layout_names.txt")),
     date_line_words: lines(include_str!("../patterns/date_line_words.txt"))
