@@ -299,6 +299,13 @@ pub const MIGRATIONS: &[&str] = &[
     DROP INDEX articles_brief;
     CREATE INDEX articles_brief ON articles(id, published_ts, site, title, published, wire, json_array_length(stripped), url, ingested_at);
     "#,
+    // The story list's order (`stories_page`: latest first, undated last,
+    // then by id) read from an index: each page sorted every story (2.7 ms
+    // a first page at 8,708 stories, 0.4 ms with it), and under 8 clients
+    // those sorts queued past the 50 ms p99.
+    r#"
+    CREATE INDEX stories_page_order ON stories(last_ts IS NULL, last_ts DESC, id);
+    "#,
 ];
 
 /// The stored article, other than `?2`, whose content hash is `?1` (the
