@@ -5,16 +5,6 @@ mod common;
 use common::*;
 use std::io::Write;
 
-fn stdout_of(db: &std::path::Path, args: &[&str]) -> String {
-    let out = wiretrace(db).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn a_flood_of_one_rejection_is_stored_as_a_count() {
     use flate2::{write::GzEncoder, Compression};

@@ -109,21 +109,11 @@ fn a_copy_three_hours_later_with_less_padding_and_a_longer_text_is_not_the_sourc
     }
 }
 
-fn stdout(db: &Path, args: &[&str]) -> String {
-    let out = wiretrace(db).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn article_why_explains_a_copys_source_and_a_versions_place() {
     let dir = tempfile::tempdir().unwrap();
     let (db, _) = ingested(dir.path(), "late", &[fixture_lines("late-copy.jsonl")]);
-    let why = stdout(&db, &["article", "riverside-ferry", "--why"]);
+    let why = stdout_of(&db, &["article", "riverside-ferry", "--why"]);
     assert_eq!(
         why,
         "riverside-ferry\n\
@@ -135,7 +125,7 @@ fn article_why_explains_a_copys_source_and_a_versions_place() {
     );
     // The JSON form carries the same reasons.
     let json: Value =
-        serde_json::from_str(&stdout(&db, &["--json", "article", "riverside-ferry"])).unwrap();
+        serde_json::from_str(&stdout_of(&db, &["--json", "article", "riverside-ferry"])).unwrap();
     let reasons: Vec<String> = why
         .lines()
         .filter_map(|l| l.strip_prefix("  - "))
@@ -144,7 +134,7 @@ fn article_why_explains_a_copys_source_and_a_versions_place() {
     assert_eq!(json["why"], serde_json::json!(reasons));
 
     let (db, _) = ingested(dir.path(), "chain", &[fixture_lines("write-through.jsonl")]);
-    let why = stdout(&db, &["article", "valleypost-v3", "--why"]);
+    let why = stdout_of(&db, &["article", "valleypost-v3", "--why"]);
     for line in [
         "copy of nna-v3 (the original of family nna-v3)",
         "version chain of nna-v1",
@@ -154,7 +144,7 @@ fn article_why_explains_a_copys_source_and_a_versions_place() {
     ] {
         assert!(why.contains(line), "{line:?} not in:\n{why}");
     }
-    let first = stdout(&db, &["article", "nna-v1", "--why"]);
+    let first = stdout_of(&db, &["article", "nna-v1", "--why"]);
     assert!(
         first.contains("the first of 5 versions of this text"),
         "{first}"

@@ -21,6 +21,17 @@ pub fn ingest_quietly(db: &Path, input: &Path) {
         .success();
 }
 
+/// What a command that must succeed prints on stdout.
+pub fn stdout_of(db: &Path, args: &[&str]) -> String {
+    let out = wiretrace(db).args(args).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
 /// `../shared` beside the checkout, where CI puts the evaluation data.
 pub fn shared() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
