@@ -52,8 +52,14 @@ macro_rules! derive_touched_story_indexes {
     };
 }
 
-pub const DERIVE_TOUCHED_STORY_INDEXES: &str =
-    derive_touched_story_indexes!(" INDEXED BY articles_brief");
+pub const DERIVE_TOUCHED_STORY_INDEXES: &str = concat!(
+    derive_touched_story_indexes!(" INDEXED BY articles_brief"),
+    // Each outlet row carries its story's times (migration 20), so a list
+    // filtered by outlet pages through an index of its own.
+    "UPDATE story_outlets SET (first_ts, last_ts) =
+        (SELECT s.first_ts, s.last_ts FROM stories s WHERE s.id = story_outlets.story)
+        WHERE story IN (SELECT id FROM touched);"
+);
 
 pub const MIGRATIONS: &[&str] = &[
     // 1: the foundation schema.
@@ -309,6 +315,19 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX stories_page_order ON stories(last_ts IS NULL, last_ts DESC, id, first_ts);
     DROP INDEX stories_last;
     CREATE INDEX stories_last ON stories(last_ts, first_ts);
+    "#,
+    // A story list filtered by outlet read from an index: the outlet's
+    // stories were gathered, then every one sorted and counted (31 ms for an
+    // outlet in 8,542 of 8,708 stories, the p99 of the filtered list under
+    // 8 clients). The outlet rows carry their story's times, so the page
+    // and its count are a range of this index.
+    r#"
+    ALTER TABLE story_outlets ADD COLUMN first_ts INTEGER;
+    ALTER TABLE story_outlets ADD COLUMN last_ts INTEGER;
+    UPDATE story_outlets SET (first_ts, last_ts) =
+        (SELECT s.first_ts, s.last_ts FROM stories s WHERE s.id = story_outlets.story);
+    DROP INDEX story_outlets_site;
+    CREATE INDEX story_outlets_page ON story_outlets(site, last_ts IS NULL, last_ts DESC, story, first_ts);
     "#,
 ];
 

@@ -1073,8 +1073,18 @@ impl Store for SqliteStore {
     }
 
     fn stories_page(&self, q: &StoryQuery) -> Result<(Vec<StorySummary>, u64)> {
-        let mut cond = vec!["1 = 1".to_string()];
+        // A list filtered by outlet reads the outlet's rows of
+        // `story_outlets`, which carry their story's times in the list's
+        // order (migration 20); any other list reads `stories`. Either way
+        // the page and its count are a range of one index.
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let (from_table, key, mut cond) = match &q.outlet {
+            Some(outlet) => {
+                args.push(outlet.clone().into());
+                ("story_outlets", "story", vec!["site = ?1".to_string()])
+            }
+            None => ("stories", "id", vec!["1 = 1".to_string()]),
+        };
         if let Some(from) = q.from {
             args.push(from.timestamp().into());
             cond.push(format!("last_ts >= ?{}", args.len()));
@@ -1083,23 +1093,21 @@ impl Store for SqliteStore {
             args.push(to.timestamp().into());
             cond.push(format!("first_ts <= ?{}", args.len()));
         }
-        if let Some(outlet) = &q.outlet {
-            args.push(outlet.clone().into());
-            cond.push(format!(
-                "id IN (SELECT story FROM story_outlets WHERE site = ?{})",
-                args.len()
-            ));
-        }
         if let Some(words) = q.text.as_deref().and_then(text_query) {
             args.push(words.into());
-            cond.push(format!(
-                "rowid IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?{})",
+            // The index's rows are the stories' rowids.
+            let matching = format!(
+                "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?{}",
                 args.len()
-            ));
+            );
+            cond.push(match q.outlet {
+                Some(_) => format!("story IN (SELECT id FROM stories WHERE rowid IN ({matching}))"),
+                None => format!("rowid IN ({matching})"),
+            });
         }
         let filter = cond.join(" AND ");
         let total: i64 = self.conn.query_row(
-            &format!("SELECT COUNT(*) FROM stories WHERE {filter}"),
+            &format!("SELECT COUNT(*) FROM {from_table} WHERE {filter}"),
             rusqlite::params_from_iter(args.iter()),
             |r| r.get(0),
         )?;
@@ -1109,8 +1117,8 @@ impl Store for SqliteStore {
         // result columns (outlet counts and lists) of the rows an OFFSET
         // skips, which made a deep page cost a quarter of a second.
         let mut st = self.conn.prepare(&format!(
-            "SELECT {} FROM stories WHERE id IN (SELECT id FROM stories WHERE {filter}
-                 ORDER BY last_ts IS NULL, last_ts DESC, id LIMIT ?{} OFFSET ?{})
+            "SELECT {} FROM stories WHERE id IN (SELECT {key} FROM {from_table} WHERE {filter}
+                 ORDER BY last_ts IS NULL, last_ts DESC, {key} LIMIT ?{} OFFSET ?{})
              ORDER BY last_ts IS NULL, last_ts DESC, id",
             summary_columns(),
             args.len() - 1,

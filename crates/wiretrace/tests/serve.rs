@@ -465,3 +465,80 @@ fn the_article_api_and_pages_give_the_sources_reasons_and_the_version_chain() {
     let (_, _, page) = server.get(&format!("/stories/{story}"));
     assert!(page.contains("<h2>Versions</h2>"), "{page}");
 }
+
+fn story_ids(list: &serde_json::Value) -> Vec<String> {
+    list["stories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_story_list_filtered_by_outlet_follows_the_story_as_later_articles_join_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let line = |id: &str, site: &str, date: &str, title: &str, text: &str| {
+        serde_json::json!({"id": id, "site": site, "published": date, "title": title, "text": text})
+            .to_string()
+    };
+    let ferry = "The ferry between Tollness and the island of Marrow ran aground on a sandbank on Monday morning with 140 passengers aboard. Coastguard boats took the passengers ashore by noon, and the operator said the hull was not breached. Divers will inspect the ferry before it is towed to the yard at Tollness.";
+    let quarry = "Residents of Brindle Vale voted on Saturday against the new limestone quarry proposed on the hill above the village. The parish council said 812 of 1,040 voters opposed the plan, which the mining company says would bring sixty jobs. The county will decide in the spring.";
+    let first = [
+        line(
+            "f1",
+            "Tollness Courier",
+            "2031-05-05T09:00:00Z",
+            "Ferry aground off Tollness",
+            ferry,
+        ),
+        line(
+            "q1",
+            "Vale Weekly",
+            "2031-05-03T18:00:00Z",
+            "Brindle Vale rejects quarry",
+            quarry,
+        ),
+    ];
+    let feed = write(dir.path(), "first.jsonl", &(first.join("\n") + "\n"));
+    wiretrace(&db).arg("ingest").arg(&feed).assert().success();
+
+    // A week later another outlet carries the ferry story: the story now
+    // ends on 12 May, for every outlet's filter.
+    let later = line(
+        "f2",
+        "Island Post",
+        "2031-05-12T08:00:00Z",
+        "Aground ferry towed to Tollness yard",
+        &format!("{ferry} On Monday the ferry was towed to the yard, a week after it ran aground."),
+    );
+    let feed = write(dir.path(), "later.jsonl", &(later + "\n"));
+    wiretrace(&db).arg("ingest").arg(&feed).assert().success();
+
+    let server = Server::start(&db);
+    let (_, all) = server.json("/api/stories");
+    assert_eq!(all["total"], 2, "{all}");
+    let (_, ferry_story) = server.json("/api/stories?q=ferry");
+    let ferry_id = story_ids(&ferry_story);
+    assert_eq!(ferry_id.len(), 1, "{ferry_story}");
+
+    let (_, late) = server.json("/api/stories?outlet=Tollness%20Courier&from=2031-05-10");
+    assert_eq!(
+        story_ids(&late),
+        ferry_id,
+        "the first outlet's row knows the story's new end: {late}"
+    );
+    assert_eq!(late["total"], 1);
+    let (_, none) = server.json("/api/stories?outlet=Vale%20Weekly&from=2031-05-10");
+    assert_eq!(none["total"], 0, "{none}");
+    let (_, both) = server.json("/api/stories?outlet=Island%20Post&q=ferry&to=2031-05-06");
+    assert_eq!(
+        story_ids(&both),
+        ferry_id,
+        "outlet, text and dates combine: {both}"
+    );
+    let (_, miss) = server.json("/api/stories?outlet=Island%20Post&q=quarry");
+    assert_eq!(miss["total"], 0, "{miss}");
+    assert!(story_ids(&miss).is_empty());
+}
