@@ -94,6 +94,9 @@ pub struct ArticleView {
     /// versions or more; the version this family's text updates.
     pub chain: Option<ArticleId>,
     pub version_of: Option<ArticleId>,
+    /// The kind of container page it is (`gallery`, `video`, `paywall`,
+    /// `aggregator`), which joins no copy family; `None` for an article.
+    pub kind: Option<&'static str>,
     /// Why the family's original is the source (as `article ID --why`).
     pub why: Vec<String>,
     pub story: Option<String>,
@@ -329,6 +332,7 @@ pub fn article_view(store: &SqliteStore, id: &str) -> Result<ArticleView, ApiErr
         source: fam.and_then(|f| f.source),
         chain: note.as_ref().and_then(|n| n.chain.clone()),
         version_of: note.as_ref().and_then(|n| n.version_of.clone()),
+        kind: store.page_kind(&aid)?.map(|k| k.as_str()),
         why: note.map(|n| n.why).unwrap_or_default(),
         story: assignment.as_ref().map(|x| x.story.clone()),
         story_headline,

@@ -571,6 +571,17 @@ fn render_article(v: &ArticleView) -> String {
             esc(v.story_headline.as_deref().unwrap_or("(untitled)"))
         );
     }
+    if let Some(kind) = v.kind {
+        let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "An"
+        } else {
+            "A"
+        };
+        let _ = write!(
+            b,
+            "<p class=\"meta\">{article} {kind} page: a container of other items, not grouped into a copy family</p>"
+        );
+    }
     if let Some(src) = &v.source {
         let title = v
             .passages

@@ -340,6 +340,8 @@ pub trait Store {
     /// The container pages (see `wiretrace_reuse::kind`) with their kind,
     /// by id.
     fn page_kinds(&self) -> Result<Vec<(ArticleId, PageKind)>>;
+    /// The kind of container page one article is, if it is one.
+    fn page_kind(&self, id: &ArticleId) -> Result<Option<PageKind>>;
     /// The family of one article, if it has been grouped.
     fn family_of(&self, id: &ArticleId) -> Result<Option<FamilyAssignment>>;
     /// The members of a family.

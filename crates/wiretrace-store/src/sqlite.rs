@@ -1281,6 +1281,15 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    fn page_kind(&self, id: &ArticleId) -> Result<Option<PageKind>> {
+        let kind: Option<String> = self
+            .conn
+            .prepare_cached("SELECT kind FROM page_kinds WHERE article_id = ?1")?
+            .query_row([id.as_str()], |r| r.get(0))
+            .optional()?;
+        Ok(kind.as_deref().and_then(PageKind::parse))
+    }
+
     fn stories(&self) -> Result<Vec<Story>> {
         let mut st = self.conn.prepare("SELECT id, headline, first_seen, last_seen, articles, outlets FROM stories ORDER BY last_seen IS NULL, last_seen DESC, id")?;
         let rows = st.query_map([], story_from_row)?;

@@ -529,12 +529,14 @@ pub fn article(
         None => None,
     };
     let story = store.assignments()?.into_iter().find(|x| x.id == a.id);
+    let kind = store.page_kind(&a.id)?.map(|k| k.as_str());
     if as_json {
         let mut v = article_json(a);
         v["family"] = json!(fam.as_ref().map(|f| &f.family));
         v["source"] = json!(fam.as_ref().and_then(|f| f.source.as_ref()));
         v["chain"] = json!(note.as_ref().and_then(|n| n.chain.as_ref()));
         v["version_of"] = json!(note.as_ref().and_then(|n| n.version_of.as_ref()));
+        v["kind"] = json!(kind);
         v["why"] = json!(note.as_ref().map_or(&[][..], |n| &n.why[..]));
         v["story"] = json!(story.as_ref().map(|s| &s.story));
         v["attributions"] = crate::quotes::article_json(a);
@@ -548,7 +550,7 @@ pub fn article(
         |k: &str, v: Option<String>| v.map(|v| format!("{k:>10}: {v}\n")).unwrap_or_default();
     write!(
         out,
-        "{}{}{}{}{}{}{}{}{}",
+        "{}{}{}{}{}{}{}{}{}{}",
         field("id", Some(a.id.to_string())),
         field(
             "site",
@@ -564,6 +566,10 @@ pub fn article(
         field("url", a.url.clone()),
         field("story", story.map(|s| s.story)),
         field("copy of", fam.and_then(|f| f.source).map(|s| s.to_string())),
+        field(
+            "kind",
+            kind.map(|k| format!("{k} (a container page: no copy family)"))
+        ),
     )?;
     if let Some(n) = &note {
         write!(

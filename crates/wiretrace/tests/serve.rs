@@ -3,66 +3,7 @@
 
 mod common;
 use common::*;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-
-/// A server on a free loopback port, stopped when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(db: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wiretrace"))
-            .arg("--db")
-            .arg(db)
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start wiretrace serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
-        Server { child, base }
-    }
-
-    /// Status, content type and body of a GET.
-    fn get(&self, path: &str) -> (u16, String, String) {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .new_agent();
-        let mut r = agent.get(format!("{}{path}", self.base)).call().unwrap();
-        let status = r.status().as_u16();
-        let ctype = r
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        (status, ctype, r.body_mut().read_to_string().unwrap())
-    }
-
-    fn json(&self, path: &str) -> (u16, serde_json::Value) {
-        let (status, ctype, body) = self.get(path);
-        assert!(ctype.starts_with("application/json"), "{path}: {ctype}");
-        (status, serde_json::from_str(&body).unwrap())
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn demo_store(dir: &Path) -> std::path::PathBuf {
     let db = dir.join("demo.db");

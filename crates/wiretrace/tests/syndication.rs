@@ -257,6 +257,22 @@ fn galleries_and_aggregator_lists_are_flagged_and_join_no_family() {
     assert_eq!(fams["keeper"]["family"], "keeper");
     // What the gallery shares with the story is still a passage.
     assert_eq!(passages_between(&db, "keeper", "photos").len(), 1);
+
+    // The CLI, the API and the page all say what the container is.
+    let cli: Value =
+        serde_json::from_str(&stdout_of(&db, &["--json", "article", "photos"])).unwrap();
+    assert_eq!(cli["kind"], "gallery");
+    assert!(stdout_of(&db, &["article", "latest"]).contains("kind: aggregator"));
+    let plain: Value =
+        serde_json::from_str(&stdout_of(&db, &["--json", "article", "keeper"])).unwrap();
+    assert_eq!(plain["kind"], Value::Null);
+    let server = Server::start(&db);
+    let (_, api) = server.json("/api/articles/photos");
+    assert_eq!(api["kind"], "gallery", "{api}");
+    let (_, api) = server.json("/api/articles/keeper");
+    assert_eq!(api["kind"], Value::Null);
+    let (_, _, page) = server.get("/articles/latest");
+    assert!(page.contains("An aggregator page"), "{page}");
 }
 
 #[test]

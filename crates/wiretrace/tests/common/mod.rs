@@ -3,7 +3,9 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
 
 pub fn wiretrace(db: &Path) -> Command {
     let mut c = Command::cargo_bin("wiretrace").expect("binary built");
@@ -78,4 +80,61 @@ pub fn char_offset(hay: &str, needle: &str) -> Option<usize> {
 /// The demo corpus's inputs (its folders, without its README).
 pub fn demo_inputs() -> [PathBuf; 2] {
     [demo_corpus().join("feeds"), demo_corpus().join("sites")]
+}
+
+/// A server on a free loopback port, stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Server {
+    pub fn start(db: &Path) -> Server {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wiretrace"))
+            .arg("--db")
+            .arg(db)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start wiretrace serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        Server { child, base }
+    }
+
+    /// Status, content type and body of a GET.
+    pub fn get(&self, path: &str) -> (u16, String, String) {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        let mut r = agent.get(format!("{}{path}", self.base)).call().unwrap();
+        let status = r.status().as_u16();
+        let ctype = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (status, ctype, r.body_mut().read_to_string().unwrap())
+    }
+
+    pub fn json(&self, path: &str) -> (u16, serde_json::Value) {
+        let (status, ctype, body) = self.get(path);
+        assert!(ctype.starts_with("application/json"), "{path}: {ctype}");
+        (status, serde_json::from_str(&body).unwrap())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
