@@ -311,3 +311,182 @@ fn the_ingest_summary_says_what_its_passage_count_counts() {
     assert!(text.contains("export --what passages"), "{text}");
     assert_eq!(export(&db, "passages").len(), 2);
 }
+
+/// A wire story and three copies within the two hours where the clock alone
+/// doesn't decide, with `shift` minutes added to every time, `padding` as
+/// one copy's tagline, `edit` as a word of another, and `prefix` before
+/// every id; listed backwards when `reversed`.
+fn near_identical_family(
+    shift: i64,
+    padding: &str,
+    edit: &str,
+    prefix: &str,
+    reversed: bool,
+) -> Vec<Value> {
+    let at = |h: u32, m: i64| {
+        let t = chrono::NaiveDate::from_ymd_opt(2025, 5, 2)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap()
+            + chrono::Duration::minutes(m + shift);
+        format!("{}Z", t.format("%Y-%m-%dT%H:%M:%S"))
+    };
+    let padded = [
+        padding,
+        WIRE[0],
+        WIRE[1],
+        WIRE[2],
+        WIRE[3],
+        WIRE[4],
+        "Spread the love. Share this story with your neighbours on the island.",
+    ];
+    let repunctuated = [
+        "The ferry service between Oskarsholm and the island of Venn will stop for three weeks from Monday, while engineers replace the ramp at the northern terminal, the harbour board said.",
+        WIRE[1],
+        "Islanders will be carried by a chartered passenger boat twice a day; but vehicles will have to wait, and the island's only grocer said he had ordered extra stock to last the closure.",
+        WIRE[3],
+        WIRE[4],
+    ];
+    let trimmed_lede = WIRE[0].replace("three weeks", edit);
+    let trimmed = [trimmed_lede.as_str(), WIRE[1], WIRE[2]];
+    let title = "Venn ferry to stop for three weeks";
+    let id = |s: &str| format!("{prefix}{s}");
+    let mut items = vec![
+        item(
+            &id("wire"),
+            "nordwire.example",
+            "ferry-ramp",
+            &at(8, 0),
+            title,
+            &WIRE,
+        ),
+        item(
+            &id("padded"),
+            "islandpost.example",
+            "ferry",
+            &at(8, 40),
+            title,
+            &padded,
+        ),
+        item(
+            &id("repunct"),
+            "venn-courier.example",
+            "news/ferry",
+            &at(8, 5),
+            title,
+            &repunctuated,
+        ),
+        item(
+            &id("trimmed"),
+            "bayside.example",
+            "brief/ferry",
+            &at(9, 10),
+            title,
+            &trimmed,
+        ),
+    ];
+    if reversed {
+        items.reverse();
+    }
+    items
+}
+
+#[test]
+fn the_source_is_stable_between_near_identical_inputs() {
+    let variants = [
+        (
+            "base",
+            near_identical_family(
+                0,
+                "Island Post: news from Venn since 1952.",
+                "three weeks",
+                "",
+                false,
+            ),
+        ),
+        (
+            "every clock 13 minutes later",
+            near_identical_family(
+                13,
+                "Island Post: news from Venn since 1952.",
+                "three weeks",
+                "",
+                false,
+            ),
+        ),
+        (
+            "another tagline",
+            near_identical_family(
+                0,
+                "Your island, your news: the Island Post.",
+                "three weeks",
+                "",
+                false,
+            ),
+        ),
+        (
+            "one word edited in a copy",
+            near_identical_family(
+                0,
+                "Island Post: news from Venn since 1952.",
+                "three full weeks",
+                "",
+                false,
+            ),
+        ),
+        (
+            "ids that sort the other way",
+            near_identical_family(
+                0,
+                "Island Post: news from Venn since 1952.",
+                "three weeks",
+                "zz-",
+                false,
+            ),
+        ),
+        (
+            "listed backwards",
+            near_identical_family(
+                0,
+                "Island Post: news from Venn since 1952.",
+                "three weeks",
+                "",
+                true,
+            ),
+        ),
+        ("the padded copy's clock 5 minutes ahead of the wire's", {
+            let mut items = near_identical_family(
+                0,
+                "Island Post: news from Venn since 1952.",
+                "three weeks",
+                "",
+                false,
+            );
+            items[1]["published"] = json!("2025-05-02T07:55:00Z");
+            items
+        }),
+    ];
+    for (name, items) in variants {
+        let dir = tempfile::tempdir().unwrap();
+        let db = ingest(dir.path(), &items);
+        let fams = families(&db);
+        let prefix = if name.starts_with("ids") { "zz-" } else { "" };
+        let wire = format!("{prefix}wire");
+        for copy in ["padded", "repunct", "trimmed"] {
+            let copy = format!("{prefix}{copy}");
+            assert_eq!(
+                fams[&copy]["family"],
+                wire.as_str(),
+                "{name}: {copy} is a copy of the wire: {:?}",
+                fams[&copy]
+            );
+            assert_eq!(
+                fams[&copy]["source"],
+                wire.as_str(),
+                "{name}: {:?}",
+                fams[&copy]
+            );
+        }
+        assert_eq!(fams[&wire]["source"], Value::Null, "{name}");
+    }
+}
