@@ -25,7 +25,7 @@ use wiretrace_core::{
     Article, ArticleId, Rejection,
 };
 use wiretrace_reuse::{
-    FamilyAssignment, FamilyNote, PageKind, PairRelation, RelationSummary, Sketch,
+    FamilyAssignment, FamilyNote, Grouping, PageKind, PairRelation, RelationSummary, Sketch,
 };
 use wiretrace_stories::{Assignment, Story};
 
@@ -316,21 +316,17 @@ pub trait Store {
     /// store (the story clustering), where the backend can do that; `None`
     /// where it cannot (then [`Store::put_groupings`] does it).
     fn text_index_job(&self) -> Result<Option<TextIndexJob>>;
-    /// Replaces the families, applies a story update, and brings the
-    /// full-text index up to date with the articles stored since. Atomic.
-    fn put_groupings(&mut self, families: &[FamilyAssignment], stories: &StoryUpdate)
-        -> Result<()>;
-    /// Replaces the families alone and leaves the stories (and the
+    /// Replaces the families and their notes (version chains, reasons for
+    /// sources), applies a story update, and brings the full-text index up
+    /// to date with the articles stored since. Atomic.
+    fn put_groupings(&mut self, families: &Grouping, stories: &StoryUpdate) -> Result<()>;
+    /// Replaces the families and their notes alone and leaves the stories (and the
     /// full-text index) behind, to be redone from `stories_behind`: the
     /// earliest place in arrival order of an article they have not taken
     /// (it replaces the place recorded before, so the caller takes the
     /// earlier of the two). [`Store::put_groupings`] catches up and forgets
     /// it. Atomic.
-    fn put_families(
-        &mut self,
-        families: &[FamilyAssignment],
-        stories_behind: &ArrivalKey,
-    ) -> Result<()>;
+    fn put_families(&mut self, families: &Grouping, stories_behind: &ArrivalKey) -> Result<()>;
     /// Where the stories must be redone from, when
     /// [`Store::put_families`] left them behind.
     fn stories_behind(&self) -> Result<Option<ArrivalKey>>;
@@ -346,8 +342,6 @@ pub trait Store {
     fn family_of(&self, id: &ArticleId) -> Result<Option<FamilyAssignment>>;
     /// The members of a family.
     fn family_members(&self, family: &ArticleId) -> Result<Vec<FamilyAssignment>>;
-    /// Replaces the family notes (version chains, reasons for sources).
-    fn put_family_notes(&mut self, notes: &[FamilyNote]) -> Result<()>;
     /// Every family note, by family.
     fn family_notes(&self) -> Result<Vec<FamilyNote>>;
     /// The note of one family (named by its original), if it has one.

@@ -8,7 +8,7 @@ use wiretrace_core::{
     template::TemplateLine, time::ArrivalKey, Article, ArticleId, InputFormat, Rejection,
 };
 use wiretrace_reuse::{
-    FamilyAssignment, FamilyNote, PageKind, PairRelation, RelationSummary, Sketch,
+    FamilyAssignment, FamilyNote, Grouping, PageKind, PairRelation, RelationSummary, Sketch,
 };
 use wiretrace_stories::{Assignment, Story};
 
@@ -199,9 +199,23 @@ fn uri_path(path: &Path) -> String {
     out
 }
 
-fn replace_families(tx: &Connection, families: &[FamilyAssignment]) -> Result<()> {
-    tx.execute_batch("DELETE FROM families;")?;
-    for f in families {
+/// Replaces the families and, in the same transaction, their notes: a
+/// reader never sees a family with another grouping's chain or reasons.
+fn replace_families(tx: &Connection, grouping: &Grouping) -> Result<()> {
+    tx.execute_batch("DELETE FROM families; DELETE FROM family_notes;")?;
+    for n in &grouping.notes {
+        cached(
+            tx,
+            "INSERT INTO family_notes (family, chain, version_of, why) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                n.family.as_str(),
+                n.chain.as_ref().map(|c| c.as_str()),
+                n.version_of.as_ref().map(|v| v.as_str()),
+                serde_json::to_string(&n.why)?
+            ],
+        )?;
+    }
+    for f in &grouping.assignments {
         cached(
             tx,
             "INSERT INTO families (article_id, family, source) VALUES (?1, ?2, ?3)",
@@ -892,11 +906,7 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn put_families(
-        &mut self,
-        families: &[FamilyAssignment],
-        stories_behind: &ArrivalKey,
-    ) -> Result<()> {
+    fn put_families(&mut self, families: &Grouping, stories_behind: &ArrivalKey) -> Result<()> {
         let tx = self.write_transaction()?;
         replace_families(&tx, families)?;
         cached(
@@ -920,7 +930,7 @@ impl Store for SqliteStore {
         Ok(value.map(|v| serde_json::from_slice(&v)).transpose()?)
     }
 
-    fn put_groupings(&mut self, families: &[FamilyAssignment], update: &StoryUpdate) -> Result<()> {
+    fn put_groupings(&mut self, families: &Grouping, update: &StoryUpdate) -> Result<()> {
         let tx = self.write_transaction()?;
         replace_families(&tx, families)?;
         tx.execute_batch("DELETE FROM checkpoints WHERE name = 'stories_behind';")?;
@@ -1023,25 +1033,6 @@ impl Store for SqliteStore {
         )?;
         let rows = st.query_map([family.as_str()], family_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    fn put_family_notes(&mut self, notes: &[FamilyNote]) -> Result<()> {
-        let tx = self.write_transaction()?;
-        tx.execute_batch("DELETE FROM family_notes;")?;
-        for n in notes {
-            cached(
-                &tx,
-                "INSERT INTO family_notes (family, chain, version_of, why) VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    n.family.as_str(),
-                    n.chain.as_ref().map(|c| c.as_str()),
-                    n.version_of.as_ref().map(|v| v.as_str()),
-                    serde_json::to_string(&n.why)?
-                ],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
     }
 
     fn family_notes(&self) -> Result<Vec<FamilyNote>> {
@@ -1715,12 +1706,14 @@ mod tests {
         .unwrap();
         // Indexed in bulk when the ingest is grouped, not before.
         assert!(found(&s, "cranes").is_empty());
-        s.put_groupings(&[], &StoryUpdate::default()).unwrap();
+        s.put_groupings(&Grouping::default(), &StoryUpdate::default())
+            .unwrap();
         assert_eq!(found(&s, "cranes"), ["a"]);
         // A revision replaces the indexed text; a new article joins it.
         s.put_articles(&[art("a", "the tram line opened"), art("c", "cranes again")])
             .unwrap();
-        s.put_groupings(&[], &StoryUpdate::default()).unwrap();
+        s.put_groupings(&Grouping::default(), &StoryUpdate::default())
+            .unwrap();
         assert_eq!(found(&s, "cranes"), ["c"]);
         assert_eq!(found(&s, "tram"), ["a"]);
         assert_eq!(found(&s, "snow"), ["b"]);
@@ -1730,6 +1723,52 @@ mod tests {
                 [],
             )
             .unwrap();
+    }
+
+    #[test]
+    fn families_and_their_notes_are_replaced_together() {
+        let mut s = SqliteStore::in_memory().unwrap();
+        let id = |x: &str| ArticleId(x.to_string());
+        let grouping = |family: &str, why: &str| Grouping {
+            assignments: vec![
+                FamilyAssignment {
+                    id: id("a"),
+                    family: id(family),
+                    source: None,
+                },
+                FamilyAssignment {
+                    id: id("b"),
+                    family: id(family),
+                    source: Some(id(family)),
+                },
+            ],
+            notes: vec![FamilyNote {
+                family: id(family),
+                chain: None,
+                version_of: None,
+                why: vec![why.to_string()],
+            }],
+        };
+        let behind = ArrivalKey::of(None, &id("a"));
+        s.put_families(&grouping("a", "earliest by an hour"), &behind)
+            .unwrap();
+        assert_eq!(
+            s.family_note(&id("a")).unwrap().unwrap().why,
+            ["earliest by an hour"]
+        );
+        // A regrouping that names the other member the original leaves no
+        // note of the family that is gone.
+        s.put_groupings(
+            &grouping("b", "the agency's own copy"),
+            &StoryUpdate::default(),
+        )
+        .unwrap();
+        assert!(s.family_note(&id("a")).unwrap().is_none());
+        assert_eq!(
+            s.family_note(&id("b")).unwrap().unwrap().why,
+            ["the agency's own copy"]
+        );
+        assert_eq!(s.family_notes().unwrap().len(), 1);
     }
 
     #[test]
@@ -1749,7 +1788,8 @@ mod tests {
         a.body = vec![a.body[1]];
         a.title = Some("Dock strike halts Port Aldren".into());
         s.put_articles(&[NewArticle::new(a)]).unwrap();
-        s.put_groupings(&[], &StoryUpdate::default()).unwrap();
+        s.put_groupings(&Grouping::default(), &StoryUpdate::default())
+            .unwrap();
         let found = |s: &SqliteStore, w: &str| s.search(w, 10).unwrap().len();
         assert_eq!(found(&s, "cranes"), 1);
         assert_eq!(found(&s, "Aldren"), 1);
@@ -1759,7 +1799,8 @@ mod tests {
         assert!(hit.snippet.contains("[cranes]"), "{}", hit.snippet);
         // A revision and its removal keep the index whole.
         s.put_articles(&[art("a", "the tram line opened")]).unwrap();
-        s.put_groupings(&[], &StoryUpdate::default()).unwrap();
+        s.put_groupings(&Grouping::default(), &StoryUpdate::default())
+            .unwrap();
         assert_eq!(found(&s, "cranes"), 0);
         assert_eq!(found(&s, "tram"), 1);
         s.conn
@@ -1815,7 +1856,8 @@ mod tests {
         assert_eq!(hits.len(), 1, "indexed before any grouping");
         // Grouping afterwards finds nothing left to index, and indexes
         // nothing twice.
-        s.put_groupings(&[], &StoryUpdate::default()).unwrap();
+        s.put_groupings(&Grouping::default(), &StoryUpdate::default())
+            .unwrap();
         assert_eq!(s.search("cranes", 10).unwrap().len(), 1);
         s.conn
             .execute(

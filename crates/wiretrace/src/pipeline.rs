@@ -18,8 +18,8 @@ use wiretrace_core::{
 };
 use wiretrace_ingest::{convert, Item, ItemReader, Limits};
 use wiretrace_reuse::{
-    clock_doubt, content_key, group, CandidateIndex, Doc, DocCache, Edge, FamilyAssignment,
-    Furniture, Grouping, MemberInfo, PairAligner, PairRelation, RelationSummary, Sketch,
+    clock_doubt, content_key, group, CandidateIndex, Doc, DocCache, Edge, Furniture, Grouping,
+    MemberInfo, PairAligner, PairRelation, RelationSummary, Sketch,
 };
 use wiretrace_store::{ArticleSummary, NewArticle, PageLines, PutOutcome, Store, StoryUpdate};
 use wiretrace_stories::{Checkpoint, Outcome, StoryInput};
@@ -861,17 +861,13 @@ fn regroup(
             Some(Edge::new(a, b, r))
         })
         .collect();
-    let Grouping {
-        assignments: fams,
-        notes,
-    } = group(&members, &edges);
+    let grouping = group(&members, &edges);
     tracing::info!(relations = related, stale = stale_count, "families grouped");
-    store.put_family_notes(&notes)?;
     drop(summaries);
     match earliest_pending {
-        Some(from) if !restories => Ok(store.put_families(&fams, &from)?),
+        Some(from) if !restories => Ok(store.put_families(&grouping, &from)?),
         // (No article is pending that the stories could leave behind.)
-        _ => restory(store, &fams, &links, earliest_pending, newest),
+        _ => restory(store, &grouping, &links, earliest_pending, newest),
     }
 }
 
@@ -908,7 +904,7 @@ const SETTLE_SECONDS: i64 = 2 * 86_400;
 /// new checkpoint is the state at `SETTLE_SECONDS` before the newest article.
 fn restory(
     store: &mut dyn Store,
-    fams: &[FamilyAssignment],
+    grouping: &Grouping,
     links: &[(ArticleId, ArticleId)],
     earliest_pending: Option<ArrivalKey>,
     newest: Option<DateTime<FixedOffset>>,
@@ -946,7 +942,7 @@ fn restory(
     // The full-text index of the new articles is built on another thread
     // meanwhile: clustering only reads the store.
     let indexing = store.text_index_job()?.map(std::thread::spawn);
-    let mut input = StoryInput::new(fams, links);
+    let mut input = StoryInput::new(&grouping.assignments, links);
     let mut next_checkpoint: Option<Checkpoint> = None;
     // Stories an earlier run placed a re-taken undated article in: if they
     // are dormant now, their summaries are written again (see below).
@@ -997,7 +993,7 @@ fn restory(
         tracing::info!("full-text index updated");
     }
     store.put_groupings(
-        fams,
+        grouping,
         &StoryUpdate {
             replace_all,
             forget_stories: &forget_stories,
