@@ -301,9 +301,15 @@ pub trait Store {
     fn has_relations(&self) -> Result<bool>;
     /// Forgets the relations of these pairs (either orientation). Atomic.
     fn delete_relations(&mut self, pairs: &[(ArticleId, ArticleId)]) -> Result<()>;
-    /// Every stored pair relation (pairs with at least one passage).
+    /// Every stored pair relation (pairs with at least one passage), but
+    /// those [`Store::mark_furniture`] marked.
     fn relations(&self) -> Result<Vec<PairRelation>>;
-    /// What family building needs of every stored relation, by pair.
+    /// Marks exactly these pairs (as stored, `a` < `b`) as sharing only
+    /// their site's furniture: their relations stay for the next grouping
+    /// to judge again, and no reader shows them. Atomic.
+    fn mark_furniture(&mut self, pairs: &[(ArticleId, ArticleId)]) -> Result<()>;
+    /// What family building needs of every stored relation (furniture
+    /// included), by pair.
     fn relation_summaries(&self) -> Result<Vec<RelationSummary>>;
     /// The relation of two articles, oriented `a` → `b`.
     fn relation(&self, a: &ArticleId, b: &ArticleId) -> Result<Option<PairRelation>>;
@@ -347,6 +353,7 @@ pub trait Store {
     /// The note of one family (named by its original), if it has one.
     fn family_note(&self, family: &ArticleId) -> Result<Option<FamilyNote>>;
     /// The relations one article takes part in.
+    /// The relations of one article, but furniture (as [`Store::relations`]).
     fn relations_of(&self, id: &ArticleId) -> Result<Vec<PairRelation>>;
     /// One page of stories, newest first, and how many match in all.
     fn stories_page(&self, q: &StoryQuery) -> Result<(Vec<StorySummary>, u64)>;

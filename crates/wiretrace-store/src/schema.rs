@@ -329,6 +329,15 @@ pub const MIGRATIONS: &[&str] = &[
     DROP INDEX story_outlets_site;
     CREATE INDEX story_outlets_page ON story_outlets(site, last_ts IS NULL, last_ts DESC, story, first_ts);
     "#,
+    // Pairs of one site that share only its furniture
+    // (`wiretrace_reuse::furniture`), as the last grouping found them: no
+    // reader shows their passages (the export left them out, but the API
+    // and pages read relations directly). Stores analysed before it mark
+    // them at their next analysis.
+    r#"
+    ALTER TABLE relations ADD COLUMN furniture INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX relations_furniture ON relations(a, b) WHERE furniture = 1;
+    "#,
 ];
 
 /// The stored article, other than `?2`, whose content hash is `?1` (the

@@ -822,10 +822,24 @@ impl Store for SqliteStore {
 
     fn relations(&self) -> Result<Vec<PairRelation>> {
         let mut st = self.conn.prepare(
-            "SELECT a, b, a_coverage, b_coverage, passages FROM relations ORDER BY a, b",
+            "SELECT a, b, a_coverage, b_coverage, passages FROM relations WHERE furniture = 0 ORDER BY a, b",
         )?;
         let rows = st.query_map([], Self::relation_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn mark_furniture(&mut self, pairs: &[(ArticleId, ArticleId)]) -> Result<()> {
+        let tx = self.write_transaction()?;
+        tx.execute_batch("UPDATE relations SET furniture = 0 WHERE furniture = 1;")?;
+        for (a, b) in pairs {
+            cached(
+                &tx,
+                "UPDATE relations SET furniture = 1 WHERE a = ?1 AND b = ?2",
+                [a.as_str(), b.as_str()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     fn has_relations(&self) -> Result<bool> {
@@ -1056,8 +1070,10 @@ impl Store for SqliteStore {
 
     fn relations_of(&self, id: &ArticleId) -> Result<Vec<PairRelation>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT a, b, a_coverage, b_coverage, passages FROM relations WHERE a = ?1 UNION ALL
-             SELECT a, b, a_coverage, b_coverage, passages FROM relations WHERE b = ?1 ORDER BY 1, 2",
+            "SELECT a, b, a_coverage, b_coverage, passages FROM relations WHERE a = ?1 AND furniture = 0
+             UNION ALL
+             SELECT a, b, a_coverage, b_coverage, passages FROM relations WHERE b = ?1 AND furniture = 0
+             ORDER BY 1, 2",
         )?;
         let rows = st.query_map([id.as_str()], Self::relation_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

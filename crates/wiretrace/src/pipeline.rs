@@ -797,13 +797,17 @@ fn regroup(
         }
     };
     // Two pages of one site that share only its furniture are not related
-    // (decided on the whole store, so whatever the order pages came in).
+    // (decided on the whole store, so whatever the order pages came in),
+    // and the store hides their passages from every reader.
     let relations: Vec<RelationSummary> = {
         let furniture = furniture_rule(index, sketches, &summaries);
-        relations
+        let (kept, only_furniture): (Vec<RelationSummary>, Vec<RelationSummary>) = relations
             .into_par_iter()
-            .filter(|r| !furniture(&r.a, &r.b))
-            .collect()
+            .partition(|r| !furniture(&r.a, &r.b));
+        let pairs: Vec<(ArticleId, ArticleId)> =
+            only_furniture.into_iter().map(|r| (r.a, r.b)).collect();
+        store.mark_furniture(&pairs)?;
+        kept
     };
     let position: FxHashMap<&ArticleId, usize> = summaries
         .iter()
@@ -1035,26 +1039,15 @@ fn furniture_rule<'a>(
 
 /// Every stored passage with its source and destination (see
 /// `wiretrace_reuse::provenance`), but those between pages of one site
-/// that share only its furniture (as regrouping leaves them out).
+/// that share only its furniture (which the last grouping marked).
 pub fn directed_passages(store: &dyn Store) -> Result<Vec<wiretrace_reuse::DirectedPassage>> {
-    let summaries = store.article_summaries()?;
-    let sketches = store.sketches()?;
-    let mut index = CandidateIndex::new();
-    for s in &sketches {
-        index.add(&s.hashes);
-    }
-    let furniture = furniture_rule(&index, &sketches, &summaries);
-    let relations: Vec<PairRelation> = store
-        .relations()?
-        .into_iter()
-        .filter(|r| !furniture(&r.a, &r.b))
-        .collect();
-    let when = summaries
+    let when = store
+        .article_summaries()?
         .into_iter()
         .map(|a| (a.id, time_order(a.published)))
         .collect();
     Ok(wiretrace_reuse::directed_passages(
-        &relations,
+        &store.relations()?,
         &store.families()?,
         &when,
     ))

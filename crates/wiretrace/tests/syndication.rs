@@ -490,3 +490,35 @@ fn the_source_is_stable_between_near_identical_inputs() {
         assert_eq!(fams[&wire]["source"], Value::Null, "{name}");
     }
 }
+
+#[test]
+fn furniture_inside_a_paragraph_shows_as_no_passage_in_export_api_or_pages() {
+    // The promo runs on at the end of each post's own paragraph, so no line
+    // of it recurs whole (the site's template learns none): the furniture
+    // rule alone keeps it from being reuse, everywhere a passage shows.
+    let dir = tempfile::tempdir().unwrap();
+    let posts: Vec<Value> = (0..12)
+        .map(|k| {
+            let own = format!("{}. {ABOUT}", post_words(k + 40, 45));
+            let more = format!("{}.", post_words(k + 80, 30));
+            item(
+                &format!("tbg{k:02}"),
+                "tarrowbaygazette.example",
+                &format!("news/post-{k}"),
+                &format!("2031-04-{:02}T09:00:00Z", k + 1),
+                &format!("Gazette post {k} about the bay"),
+                &[&own, &more],
+            )
+        })
+        .collect();
+    let db = ingest(dir.path(), &posts);
+    let passages = export(&db, "passages");
+    assert!(passages.is_empty(), "furniture passages: {passages:?}");
+    let server = Server::start(&db);
+    for k in [0, 5, 11] {
+        let (_, api) = server.json(&format!("/api/articles/tbg{k:02}"));
+        assert_eq!(api["passages"], json!([]), "tbg{k:02}: {}", api["passages"]);
+        let (_, _, page) = server.get(&format!("/articles/tbg{k:02}"));
+        assert!(!page.contains("Shared passages"), "tbg{k:02}");
+    }
+}
