@@ -4,4 +4,6 @@
 //! alike, so none of them holds stage logic of its own.
 
 mod backlog;
+pub mod export;
+pub mod lower;
 pub mod pipeline;
