@@ -4,8 +4,7 @@ The Python face of the Rust library (the same pipeline as the ``wiretrace``
 command): ``extract`` one page, a ``Store`` to ingest feed records into and
 read copies, passages and stories from (rows in the export schemas of
 docs/export.md), and the lower layers ``sketch`` and ``align``. Work runs
-with the GIL released. ``python -m wiretrace.spark`` runs copies and reuse on
-Apache Spark (``pip install "wiretrace[spark]"``).
+with the GIL released.
 """
 
 from ._wiretrace import (
