@@ -182,6 +182,19 @@ def test_an_iterable_that_raises_stops_the_ingest_and_keeps_what_came_before(tmp
     assert {a["id"] for a in store.articles()} == {records[0]["id"], records[1]["id"]}
 
 
+def test_an_iterable_that_reads_its_own_store_is_told_not_left_waiting(tmp_path, records):
+    with wiretrace.Store(tmp_path / "busy.db") as store:
+
+        def feed():
+            yield records[0]
+            list(store.copies())  # the ingest holds the store
+            yield records[1]
+
+        with pytest.raises(wiretrace.WiretraceError, match="busy with the ingest"):
+            store.ingest(feed())
+        assert [a["id"] for a in store.articles()] == [records[0]["id"]]
+
+
 def test_a_file_that_is_no_store_is_an_error_naming_it(tmp_path):
     bad = tmp_path / "notes.db"
     bad.write_text("these are my notes, not a database\n" * 100)

@@ -201,12 +201,22 @@ struct PyItems {
     raised: std::sync::Arc<Mutex<Option<PyErr>>>,
 }
 
+thread_local! {
+    /// Set on an ingest's reading thread while it runs the iterable's
+    /// code: the store is locked by that ingest, so the iterable reading
+    /// it would wait for ever.
+    static IN_INGEST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 impl Iterator for PyItems {
     type Item = Item;
 
     fn next(&mut self) -> Option<Item> {
         Python::attach(|py| {
-            let next = self.iter.bind(py).clone().next()?;
+            IN_INGEST.set(true);
+            let next = self.iter.bind(py).clone().next();
+            IN_INGEST.set(false);
+            let next = next?;
             self.taken += 1;
             let input = format!("{}:line {}", self.name, self.taken);
             let obj = match next {
@@ -260,6 +270,16 @@ impl Store {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Refuses to wait for the store from inside an ingest's iterable.
+    fn not_in_ingest() -> PyResult<()> {
+        match IN_INGEST.get() {
+            true => Err(WiretraceError::new_err(
+                "the store is busy with the ingest this iterable feeds: read it once ingest returns",
+            )),
+            false => Ok(()),
+        }
+    }
+
     /// The store with any analysis an ingest left behind finished, then
     /// `read` of it, with the GIL released.
     fn read<T: Send>(
@@ -267,6 +287,7 @@ impl Store {
         py: Python<'_>,
         read: impl FnOnce(&SqliteStore) -> anyhow::Result<T> + Send,
     ) -> PyResult<T> {
+        Self::not_in_ingest()?;
         py.detach(|| {
             let mut store = self.lock();
             if (store.pending_count()? > 0 || store.stories_behind()?.is_some())
@@ -293,6 +314,20 @@ impl Store {
         })
     }
 
+    fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    /// Leaves the store as it is (every ingest has committed by then).
+    fn __exit__(
+        &self,
+        _kind: &Bound<'_, PyAny>,
+        _value: &Bound<'_, PyAny>,
+        _traceback: &Bound<'_, PyAny>,
+    ) -> bool {
+        false
+    }
+
     fn __repr__(&self) -> String {
         format!("wiretrace.Store({:?})", self.path.display().to_string())
     }
@@ -307,6 +342,7 @@ impl Store {
         name: String,
         stories: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
+        Self::not_in_ingest()?;
         let iter = items.try_iter()?.unbind();
         let raised = std::sync::Arc::new(Mutex::new(None));
         let source_raised = raised.clone();
