@@ -4,10 +4,8 @@
 //! crates (extract, reuse, stories), read from and written to a store, and
 //! composed in [`pipeline`].
 
-mod backlog;
 mod demo;
 mod output;
-mod pipeline;
 mod quotes;
 
 use anyhow::{bail, Context, Result};
@@ -17,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use wiretrace_core::ArticleId;
 use wiretrace_ingest::Limits;
+use wiretrace_pipeline::pipeline;
 use wiretrace_store::{SqliteStore, Store};
 
 // Extraction, sketching and alignment allocate many small, short-lived

@@ -9,15 +9,16 @@ use std::io::Write;
 use wiretrace_core::{
     template::{self, Templates},
     text::same_headline,
-    Article, ArticleId, CharMap, Stripped,
+    Article, ArticleId, CharMap,
 };
 use wiretrace_ingest::{convert, ItemReader, Limits};
 use wiretrace_reuse::diff::{word_diff, Change};
 use wiretrace_store::{SqliteStore, Store};
 use wiretrace_stories::Story;
 
-use crate::pipeline::{directed_passages, IngestSummary};
+use crate::pipeline::IngestSummary;
 use crate::ExportWhat;
+use wiretrace_pipeline::export::{self as rows, rfc3339, ArticleRow as ArticleJson};
 
 /// Text from ingested content made safe for a terminal: control
 /// characters (escape sequences that set a window title, clear the screen
@@ -82,12 +83,6 @@ fn date(d: Option<chrono::DateTime<chrono::FixedOffset>>) -> String {
         || "undated".into(),
         |d| d.format("%Y-%m-%d %H:%M").to_string(),
     )
-}
-
-/// A time as the API writes it (RFC 3339, `Z` for UTC, no fraction of a
-/// second unless there is one).
-pub fn rfc3339(d: chrono::DateTime<chrono::FixedOffset>) -> String {
-    d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// Where an article appeared, for people: its site, else the host of its
@@ -222,56 +217,6 @@ pub fn ingest_summary(
 
 pub fn article_json(a: &Article) -> Value {
     serde_json::to_value(ArticleJson::of(a)).expect("an article serialises")
-}
-
-/// An article as one JSON line, written without building a `Value` (whose
-/// copy of every text made a tenth of `extract`'s time). Fields in
-/// alphabetical order, as a `Value`'s map writes them.
-#[derive(serde::Serialize)]
-struct ArticleJson<'a> {
-    body: Vec<[usize; 2]>,
-    byline: &'a Option<String>,
-    canonical_url: &'a Option<String>,
-    captions: &'a [String],
-    clean_text: String,
-    format: &'a str,
-    id: &'a ArticleId,
-    input: &'a str,
-    language: &'a Option<String>,
-    published: Option<String>,
-    related: &'a [String],
-    site: &'a Option<String>,
-    stripped: &'a [Stripped],
-    text: &'a str,
-    title: &'a Option<String>,
-    updated: Option<String>,
-    url: &'a Option<String>,
-    wire: &'a Option<String>,
-}
-
-impl<'a> ArticleJson<'a> {
-    fn of(a: &'a Article) -> Self {
-        ArticleJson {
-            body: a.body.iter().map(|s| [s.start, s.end]).collect(),
-            byline: &a.byline,
-            canonical_url: &a.canonical_url,
-            captions: &a.captions,
-            clean_text: a.clean_text(),
-            format: a.format.as_str(),
-            id: &a.id,
-            input: &a.input,
-            language: &a.language,
-            published: a.published.map(rfc3339),
-            related: &a.related,
-            site: &a.site,
-            stripped: &a.stripped,
-            text: &a.text,
-            title: &a.title,
-            updated: a.updated.map(rfc3339),
-            url: &a.url,
-            wire: &a.wire,
-        }
-    }
 }
 
 /// `wiretrace extract`: returns whether any input failed. With
@@ -724,46 +669,16 @@ pub fn export(out: &mut dyn Write, store: &SqliteStore, what: ExportWhat) -> Res
                 line(out, &ArticleJson::of(&a))?;
             }
         }
-        ExportWhat::Copies => {
-            let kinds: HashMap<ArticleId, wiretrace_reuse::PageKind> =
-                store.page_kinds()?.into_iter().collect();
-            let notes: HashMap<ArticleId, wiretrace_reuse::FamilyNote> = store
-                .family_notes()?
-                .into_iter()
-                .map(|n| (n.family.clone(), n))
-                .collect();
-            for f in store.families()? {
-                let kind = kinds.get(&f.id).map(|k| k.as_str());
-                let note = notes.get(&f.family);
-                line(
-                    out,
-                    &json!({"id": f.id, "family": f.family, "source": f.source, "kind": kind,
-                        "chain": note.and_then(|n| n.chain.as_ref()),
-                        "version_of": note.and_then(|n| n.version_of.as_ref())}),
-                )?;
-            }
-        }
-        ExportWhat::Passages => {
-            for p in directed_passages(store)? {
-                line(
-                    out,
-                    &json!({"src_id": p.src, "src_start": p.src_span.start, "src_end": p.src_span.end, "dst_id": p.dst, "dst_start": p.dst_span.start, "dst_end": p.dst_span.end}),
-                )?;
-            }
-        }
-        ExportWhat::Stories => {
-            for a in store.assignments()? {
-                line(out, &json!({"id": a.id, "story": a.story}))?;
-            }
-        }
-        ExportWhat::Rejected => {
-            for r in store.rejections()? {
-                line(
-                    out,
-                    &json!({"input": r.input, "reason": r.reason, "at": r.at}),
-                )?;
-            }
-        }
+        ExportWhat::Copies => rows::copies(store)?.iter().try_for_each(|r| line(out, r))?,
+        ExportWhat::Passages => rows::passages(store)?
+            .iter()
+            .try_for_each(|r| line(out, r))?,
+        ExportWhat::Stories => rows::stories(store)?
+            .iter()
+            .try_for_each(|r| line(out, r))?,
+        ExportWhat::Rejected => rows::rejected(store)?
+            .iter()
+            .try_for_each(|r| line(out, r))?,
     }
     Ok(())
 }

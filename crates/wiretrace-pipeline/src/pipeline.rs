@@ -104,11 +104,36 @@ fn source_of(input: &str) -> &str {
         .map_or(input, |(source, _)| source)
 }
 
+/// Where an ingest's items come from: the files and feeds named
+/// ([`ItemReader`]), or items a caller makes (a Python iterable).
+pub trait ItemSource: Iterator<Item = Item> {
+    /// Entries of the inputs that are no news input, listed once read.
+    fn take_skipped(&mut self) -> Vec<wiretrace_ingest::Skipped> {
+        Vec::new()
+    }
+}
+
+impl ItemSource for ItemReader {
+    fn take_skipped(&mut self) -> Vec<wiretrace_ingest::Skipped> {
+        ItemReader::take_skipped(self)
+    }
+}
+
 /// Reads, extracts and stores every item of `inputs`.
 pub fn ingest(
     store: &mut dyn Store,
     inputs: &[String],
     limits: Limits,
+    quiet: bool,
+) -> Result<IngestSummary> {
+    ingest_from(store, || ItemReader::new(inputs, limits), quiet)
+}
+
+/// Extracts and stores every item of the source `open` makes (on the
+/// reading thread, so the source itself need not move between threads).
+pub fn ingest_from<S: ItemSource>(
+    store: &mut dyn Store,
+    open: impl FnOnce() -> S + Send,
     quiet: bool,
 ) -> Result<IngestSummary> {
     let mut summary = IngestSummary::default();
@@ -129,7 +154,7 @@ pub fn ingest(
         let (send, converted) = std::sync::mpsc::channel();
         let reading = scope.spawn(move || {
             let mut records = std::collections::BTreeMap::<String, u64>::new();
-            let mut reader = ItemReader::new(inputs, limits);
+            let mut reader = open();
             loop {
                 let mut batch = Vec::with_capacity(BATCH);
                 while batch.len() < BATCH {

@@ -1,0 +1,160 @@
+"""Type stubs of the extension module behind ``wiretrace`` (see its docs)."""
+
+from os import PathLike
+from typing import Any, Iterable, Iterator, Mapping, Optional, TypedDict, Union
+
+class WiretraceError(Exception):
+    """An error of wiretrace: a store that cannot be opened or written."""
+
+class RejectedError(WiretraceError):
+    """An item wiretrace cannot take; the message names it and says why."""
+
+class Stripped(TypedDict):
+    text: str
+    reason: str
+
+ArticleRow = TypedDict(
+    "ArticleRow",
+    {
+        "id": str,
+        "url": Optional[str],
+        "canonical_url": Optional[str],
+        "site": Optional[str],
+        "published": Optional[str],
+        "updated": Optional[str],
+        "title": Optional[str],
+        "byline": Optional[str],
+        "language": Optional[str],
+        "wire": Optional[str],
+        "text": str,
+        "body": list[list[int]],
+        "clean_text": str,
+        "captions": list[str],
+        "related": list[str],
+        "stripped": list[Stripped],
+        "input": str,
+        "format": str,
+    },
+)
+
+class CopyRow(TypedDict):
+    id: str
+    family: str
+    source: Optional[str]
+    kind: Optional[str]
+    chain: Optional[str]
+    version_of: Optional[str]
+
+class PassageRow(TypedDict):
+    src_id: str
+    src_start: int
+    src_end: int
+    dst_id: str
+    dst_start: int
+    dst_end: int
+
+class AssignmentRow(TypedDict):
+    id: str
+    story: str
+
+class RejectedRow(TypedDict):
+    input: str
+    reason: str
+    at: str
+
+class StoryDict(TypedDict):
+    id: str
+    headline: Optional[str]
+    first_seen: Optional[str]
+    last_seen: Optional[str]
+    articles: list[str]
+    outlets: list[str]
+
+class Rejection(TypedDict):
+    input: str
+    reason: str
+
+class IngestSummary(TypedDict):
+    items: int
+    ingested: int
+    exact_duplicates: int
+    revised: int
+    unchanged: int
+    rejected: int
+    rejections: list[Rejection]
+    skipped: list[Rejection]
+    skipped_records: dict[str, int]
+
+class SketchDict(TypedDict):
+    hashes: list[int]
+    tokens: int
+
+class AlignedPassage(TypedDict):
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    matched: int
+
+class Alignment(TypedDict):
+    passages: list[AlignedPassage]
+    a_coverage: float
+    b_coverage: float
+    copy: bool
+
+def extract(html_or_text: Union[str, bytes], url: Optional[str] = None) -> ArticleRow:
+    """Extracts the article of one HTML page (text starting with a tag) or
+    scraped text. ``bytes`` are decoded as a page's are (BOM, ``<meta
+    charset>``, UTF-8, detection). Raises RejectedError naming the item
+    (``url``, else ``<python>``) when there is no article."""
+
+def sketch(text: str) -> SketchDict:
+    """The sketch ingest takes of a text's body: sampled 5-gram hashes of
+    its tokens, and how many tokens it has. RejectedError for no text."""
+
+def align(text_a: str, text_b: str) -> Alignment:
+    """The passages two texts share (maximal runs across small edits), at
+    code point offsets into each text as given, their coverage of each,
+    and whether the two are copies."""
+
+class Rows(Iterator[Any]):
+    """Rows of a store, handed out one at a time as dicts."""
+    def __iter__(self) -> "Rows": ...
+    def __next__(self) -> Any: ...
+    def __len__(self) -> int: ...
+
+class Store:
+    """A wiretrace store (an SQLite file, created when missing). Reading
+    methods first finish any analysis an ingest left behind."""
+    def __init__(self, path: Union[str, PathLike[str]]) -> None: ...
+    def __enter__(self) -> "Store": ...
+    def __exit__(self, kind: Any, value: Any, traceback: Any) -> bool: ...
+    def ingest(
+        self,
+        items: Iterable[Mapping[str, Any]],
+        name: str = "<python>",
+        stories: bool = True,
+    ) -> IngestSummary:
+        """Ingests feed records (dicts with ``id``, ``url``, ``site``,
+        ``published``, ``title``, ``text`` and/or ``html``), then brings copies,
+        passages and (unless ``stories`` is false) stories up to date. A bad
+        record is rejected as ``NAME:line N`` with the reason (see
+        ``rejected()``) and the rest go on; an exception raised by the
+        iterable stops the ingest there and is raised again once what came
+        before it is stored."""
+    def articles(self) -> Iterator[ArticleRow]:
+        """Every article (``articles`` export rows), by id."""
+    def article(self, id: str) -> ArticleRow:
+        """One article; KeyError when there is none."""
+    def stories(self) -> Iterator[StoryDict]:
+        """Every story, latest first."""
+    def story(self, id: str) -> StoryDict:
+        """One story; KeyError when there is none."""
+    def copies(self) -> Iterator[CopyRow]:
+        """Every article's copy family and source (``copies`` rows), by id."""
+    def passages(self) -> Iterator[PassageRow]:
+        """Every reused passage, from its source (``passages`` rows)."""
+    def assignments(self) -> Iterator[AssignmentRow]:
+        """Every article's story (``stories`` export rows)."""
+    def rejected(self) -> Iterator[RejectedRow]:
+        """Inputs that could not be stored, with the reason."""
