@@ -177,19 +177,21 @@ fn np_left(
     (j < e).then_some((j, e))
 }
 
-/// The colon after a name opening a paragraph ('PENCE:', 'Maria Voss:'),
-/// as a transcript gives a turn or a headline its speaker.
-fn speaker_colon(doc: &Doc, a: usize, b: usize) -> Option<usize> {
+/// The name and colon opening a paragraph ('PENCE:', 'Maria Voss:', an
+/// opening quotation mark allowed before them), as a transcript gives a
+/// turn or a headline its speaker: the name's start and the colon.
+fn speaker_colon(doc: &Doc, a: usize, b: usize) -> Option<(usize, usize)> {
     let toks = &doc.toks;
     if a > 0 && toks[a - 1].para == toks[a].para {
         return None;
     }
+    let a = if toks[a].opens { a + 1 } else { a };
     let k = (a..b.min(a + 4)).find(|&k| !toks[k].is_word())?;
     let named = k > a
         && toks[a..k]
             .iter()
             .all(|t| t.capitalized() && t.text.chars().count() > 1);
-    (named && toks[k].is(":") && doc.words(k + 1, b) >= 3).then_some(k)
+    (named && toks[k].is(":") && doc.words(k + 1, b) >= 3).then_some((a, k))
 }
 
 /// Where content running right from a cue ends: before a participle cue
@@ -242,11 +244,16 @@ fn inverted_source(toks: &[Tok], s: usize, e: usize, p: &Patterns) -> bool {
             .all(|t| t.capitalized() || p.name_particles.contains(t.text))
 }
 
+/// How far after a cue's object or adverbial a "that" opening the content
+/// is looked for, in tokens ('said during a Friday evening rally in
+/// Michigan that ...').
+const THAT_WITHIN: usize = 12;
+
 /// Skips what may stand between a cue and its content: the audience of
 /// "told", a date, "in a statement" before "that".
 fn content_start(toks: &[Tok], r: usize, b: usize, object_cue: bool, p: &Patterns) -> usize {
     let that_within = |from: usize| {
-        (from..b.min(from + 7)).find(|&k| {
+        (from..b.min(from + THAT_WITHIN)).find(|&k| {
             toks[k].is_word()
                 && toks[k].lower() == "that"
                 && !toks[from..k].iter().any(|t| t.quoted)
@@ -283,9 +290,32 @@ fn subject(
     names: &dyn Fn(usize) -> Option<(usize, usize, bool)>,
     p: &Patterns,
 ) -> Option<(usize, usize)> {
+    // The clause is the last one joined to the sentence before `end` ('...,
+    // but he refuses ..., saying'); the scan back is bounded.
+    let a = (a.max(end.saturating_sub(60))..end.saturating_sub(1))
+        .rev()
+        .find(|&k| {
+            let next = &toks[k + 1];
+            p.coordinators.contains(toks[k].lower())
+                && !toks[k].is(",")
+                && next.is_word()
+                && (p.pronouns.contains_key(next.lower())
+                    || next.capitalized() && !p.common_words.contains(next.lower()))
+        })
+        .map_or(a, |k| k + 1);
     // A subject is near its clause's start: the scan is bounded, so that
     // many participles in one sentence cost no more than the sentence.
     let end = end.min(a + 60);
+    // A clause opening with a pronoun has it for subject ('He thanked the
+    // union, telling ...').
+    if let Some(k) = (a..end).find(|&k| {
+        let l = toks[k].lower();
+        toks[k].is_word() && (p.pronouns.contains_key(l) || !p.common_words.contains(l))
+    }) {
+        if p.pronouns.contains_key(toks[k].lower()) && !p.relatives.contains(toks[k].lower()) {
+            return Some((k, k + 1));
+        }
+    }
     let mut fallback = None;
     let mut i = a;
     while i < end {
@@ -323,21 +353,28 @@ pub fn find(
     let mut out: Vec<Raw> = Vec::new();
     let mut last_para_att: Option<(usize, usize)> = None; // (para, index in out)
     let mut pending: Vec<(usize, (usize, usize))> = Vec::new();
+    // The paragraph a transcript turn takes whole.
+    let mut turn_para: Option<usize> = None;
     for (si, s) in doc.sents.iter().enumerate() {
         let (a, b) = (s.start, s.end);
         let before = out.len();
+        if turn_para == Some(s.para) {
+            continue;
+        }
         // A transcript's turn or a headline's speaker: 'PENCE: Well, look,
-        // ...', 'Voss: Piers Are Safe'.
-        if let Some(k) = speaker_colon(doc, a, b) {
-            if let Some(c) = trim(doc, k + 1, b) {
+        // ...', 'Voss: Piers Are Safe'. The turn is the whole paragraph.
+        if let Some((name, k)) = speaker_colon(doc, a, b) {
+            if let Some(c) = trim(doc, k + 1, doc.paras[s.para].1) {
+                flush(&mut out, &mut last_para_att, &mut pending);
                 out.push(Raw {
                     content: vec![c],
                     cue: Some((k, k + 1)),
-                    source: Some((a, k)),
+                    source: Some((name, k)),
                     continues: None,
                     sent: si,
                 });
                 last_para_att = Some((s.para, out.len() - 1));
+                turn_para = Some(s.para);
                 continue;
             }
         }
@@ -390,6 +427,7 @@ pub fn find(
             let after_comma = left_adj.is_some_and(|t| t.is(",") || t.closes);
             let mut source;
             let mut content = None;
+            let mut more = None;
             if participle || i == a {
                 source = subject(toks, a, i, names, p);
                 let r = content_start(toks, i + n, b, object_cue, p);
@@ -446,7 +484,18 @@ pub fn find(
                 let before_src = (src_start > a).then(|| &toks[src_start - 1]);
                 let left_closed = before_src.is_some_and(|t| t.is(",") || t.closes);
                 let starts_that = r < b && toks[r].lower() == "that";
-                if left_closed
+                // '"A," Trump said, adding ...': a quotation just before
+                // the source is the content, with a quotation reopened
+                // right after the cue ('"A," he said, "B."').
+                let left_quoted = before_src.is_some_and(|t| t.closes)
+                    && left_words >= 2
+                    && doc.quoted_words(a, src_start) * 10 >= left_words * 8;
+                if left_quoted && !starts_that {
+                    content = trim(doc, a, src_start);
+                    if r < b && toks[r].opens {
+                        more = trim(doc, r, right_end(toks, r, b, p, learned));
+                    }
+                } else if left_closed
                     && left_words >= 2
                     && !starts_that
                     && (right_words < 4 || right_adverbial)
@@ -470,7 +519,7 @@ pub fn find(
             }
             if let Some(c) = content {
                 out.push(Raw {
-                    content: vec![c],
+                    content: std::iter::once(c).chain(more).collect(),
                     cue: Some(cue),
                     source,
                     continues: None,
@@ -479,6 +528,7 @@ pub fn find(
             }
             i += n;
         }
+        cut_at_coordinated(doc, &mut out[before..], p);
         if out.len() > before {
             // Quoted paragraphs running into this one belong to its first
             // attribution when it starts in the quotation they open.
@@ -537,6 +587,40 @@ pub fn find(
     }
     flush(&mut out, &mut last_para_att, &mut pending);
     out
+}
+
+/// Ends content running right from its cue where a later attribution of
+/// the same sentence starts after a coordinator ('X said A, though she
+/// acknowledged B', 'X promised A and said B'): the two are siblings, not
+/// one inside the other ('X said that Y believes B' keeps B in X's content).
+fn cut_at_coordinated(doc: &Doc, atts: &mut [Raw], p: &Patterns) {
+    let toks = &doc.toks;
+    for k in 0..atts.len() {
+        let (Some(cue), &[(c0, c1)]) = (atts[k].cue, &atts[k].content[..]) else {
+            continue;
+        };
+        if c0 < cue.1 {
+            continue;
+        }
+        // Only the next attribution: each is looked at once, whatever
+        // the number of cues in the sentence.
+        let start = atts.get(k + 1).and_then(|o| {
+            let cue_o = o.cue?;
+            let st = match o.source {
+                Some((s, _)) if s > c0 && s < cue_o.0 => s,
+                _ => cue_o.0,
+            };
+            (st > c0 && st < c1 && p.coordinators.contains(toks[st - 1].lower())).then_some(st)
+        });
+        if let Some(mut e) = start {
+            while e > c0 && !toks[e - 1].quoted && p.coordinators.contains(toks[e - 1].lower()) {
+                e -= 1;
+            }
+            if let Some(c) = trim(doc, c0, e) {
+                atts[k].content = vec![c];
+            }
+        }
+    }
 }
 
 /// Places a quoted sentence without a cue of its own (see [`find`]).

@@ -406,6 +406,83 @@ mod tests {
     }
 
     #[test]
+    fn a_quotation_before_its_cue_wins_over_what_follows_the_comma() {
+        let f = Found::of(&[
+            "\"We cannot pay for the piers any longer,\" Ferrow said, adding later that the harbour was broke.",
+            "\"The cranes are old,\" Ilse Marek said, \"and the ships are older than the cranes.\"",
+        ]);
+        let a = f.holding("cannot pay");
+        assert_eq!(
+            f.content(a),
+            ["\"We cannot pay for the piers any longer,\""]
+        );
+        assert_eq!(f.cut(a.source.unwrap()), "Ferrow");
+        let b = f.holding("cranes are old");
+        assert_eq!(
+            f.content(b),
+            [
+                "\"The cranes are old,\"",
+                "\"and the ships are older than the cranes.\""
+            ]
+        );
+    }
+
+    #[test]
+    fn content_stops_where_a_coordinated_attribution_starts() {
+        let f = Found::of(&[
+            "Ilse Marek said the strike would end soon, though she acknowledged it was unlikely to work.",
+            "Tomas Ferrow promised to reopen the docks and said he would stand up to the union.",
+        ]);
+        let a = f.holding("strike would end");
+        assert_eq!(f.content(a), ["the strike would end soon"]);
+        let b = f.holding("it was unlikely");
+        assert_eq!(f.content(b), ["it was unlikely to work"]);
+        assert_eq!(f.cut(b.source.unwrap()), "she");
+        let c = f.holding("he would stand up");
+        assert_eq!(f.content(c), ["he would stand up to the union"]);
+        assert_eq!(f.cut(c.source.unwrap()), "Tomas Ferrow");
+    }
+
+    #[test]
+    fn a_participle_takes_the_subject_of_its_own_clause() {
+        let f = Found::of(&[
+            "Ferrow has said many ports want the cranes, but he refuses to name them, aside from saying he wants a fair deal.",
+            "He thanked the Harbour Workers Union on Monday, telling the dockers that their work was done.",
+        ]);
+        let a = f.holding("he wants a fair deal");
+        assert_eq!(f.cut(a.source.unwrap()), "he");
+        let b = f.holding("their work was done");
+        assert_eq!(f.cut(b.source.unwrap()), "He");
+    }
+
+    #[test]
+    fn a_transcript_turn_in_quotation_marks_is_its_speakers_whole_turn() {
+        let f = Found::of(&[
+            "\"MAREK: Well, look, the piers are safe. But the cranes are not. We said so.",
+            "\"FERROW: Nobody believes that.",
+        ]);
+        let a = f.holding("piers are safe");
+        assert_eq!(
+            f.content(a),
+            ["Well, look, the piers are safe. But the cranes are not. We said so"]
+        );
+        assert_eq!(f.cut(a.source.unwrap()), "MAREK");
+        assert_eq!(
+            f.cut(f.holding("Nobody believes").source.unwrap()),
+            "FERROW"
+        );
+    }
+
+    #[test]
+    fn the_audience_and_the_occasion_stand_before_that() {
+        let f = Found::of(&[
+            "Ferrow said during a long Friday evening rally in the old harbour that the cranes were sold.",
+        ]);
+        let a = f.holding("cranes were sold");
+        assert_eq!(f.content(a), ["that the cranes were sold"]);
+    }
+
+    #[test]
     fn a_cue_word_after_an_article_is_no_cue() {
         let f = Found::of(&["Police seized an alleged smuggling boat, the harbour master said."]);
         assert_eq!(f.q.attributions.len(), 1, "{:#?}", f.q.attributions);
