@@ -143,11 +143,23 @@ fn np_left(
     learned: bool,
 ) -> Option<(usize, usize)> {
     let mut e = end;
-    while e > a && toks[e - 1].is_word() && {
-        let l = toks[e - 1].lower();
-        p.aux.contains(l) || l.ends_with("ly") && !toks[e - 1].capitalized()
-    } {
-        e -= 1;
+    loop {
+        let l = |k: usize| toks[k].lower();
+        if e > a + 1
+            && toks[e - 2].is_word()
+            && p.time_words.contains(l(e - 1))
+            && p.prepositions.contains(l(e - 2))
+        {
+            e -= 2;
+        } else if e > a && toks[e - 1].is_word() && {
+            p.aux.contains(l(e - 1))
+                || l(e - 1).ends_with("ly") && !toks[e - 1].capitalized()
+                || p.time_words.contains(l(e - 1))
+        } {
+            e -= 1;
+        } else {
+            break;
+        }
     }
     // A relative pronoun is the source of its clause ('..., who said').
     if e > a && toks[e - 1].is_word() && p.relatives.contains(toks[e - 1].lower()) {
@@ -212,6 +224,17 @@ fn np_right(toks: &[Tok], start: usize, b: usize, p: &Patterns) -> Option<(usize
     let mut j = start;
     while j < b {
         let t = &toks[j];
+        // "Mr. Ferrow": the title's full stop is no boundary.
+        if j > start
+            && t.is(".")
+            && p.abbreviations.contains(toks[j - 1].text)
+            && toks
+                .get(j + 1)
+                .is_some_and(|n| n.capitalized() && j + 1 < b)
+        {
+            j += 1;
+            continue;
+        }
         if !t.is_word() || t.quoted {
             break;
         }
@@ -241,7 +264,7 @@ fn inverted_source(toks: &[Tok], s: usize, e: usize, p: &Patterns) -> bool {
     toks[s].capitalized()
         && toks[s..e]
             .iter()
-            .all(|t| t.capitalized() || p.name_particles.contains(t.text))
+            .all(|t| t.capitalized() || t.is(".") || p.name_particles.contains(t.text))
 }
 
 /// How far after a cue's object or adverbial a "that" opening the content
@@ -281,6 +304,24 @@ fn content_start(toks: &[Tok], r: usize, b: usize, object_cue: bool, p: &Pattern
     }
 }
 
+/// The start of the last clause joined to the sentence in `a..end` ('...,
+/// but he refuses ..., saying'): after a coordinator followed by a pronoun
+/// or a name. The scan back is bounded.
+fn clause_start(toks: &[Tok], a: usize, end: usize, p: &Patterns) -> Option<usize> {
+    (a.max(end.saturating_sub(60))..end.saturating_sub(1))
+        .rev()
+        .find(|&k| {
+            let next = &toks[k + 1];
+            p.coordinators.contains(toks[k].lower())
+                && !toks[k].is(",")
+                && !toks[k].quoted
+                && next.is_word()
+                && (p.pronouns.contains_key(next.lower())
+                    || next.capitalized() && !p.common_words.contains(next.lower()))
+        })
+        .map(|k| k + 1)
+}
+
 /// The first person or organisation named in `a..end`, else the first
 /// noun phrase: the subject a participle or an appositive refers back to.
 fn subject(
@@ -290,19 +331,7 @@ fn subject(
     names: &dyn Fn(usize) -> Option<(usize, usize, bool)>,
     p: &Patterns,
 ) -> Option<(usize, usize)> {
-    // The clause is the last one joined to the sentence before `end` ('...,
-    // but he refuses ..., saying'); the scan back is bounded.
-    let a = (a.max(end.saturating_sub(60))..end.saturating_sub(1))
-        .rev()
-        .find(|&k| {
-            let next = &toks[k + 1];
-            p.coordinators.contains(toks[k].lower())
-                && !toks[k].is(",")
-                && next.is_word()
-                && (p.pronouns.contains_key(next.lower())
-                    || next.capitalized() && !p.common_words.contains(next.lower()))
-        })
-        .map_or(a, |k| k + 1);
+    let a = clause_start(toks, a, end, p).unwrap_or(a);
     // A subject is near its clause's start: the scan is bounded, so that
     // many participles in one sentence cost no more than the sentence.
     let end = end.min(a + 60);
@@ -310,7 +339,9 @@ fn subject(
     // union, telling ...').
     if let Some(k) = (a..end).find(|&k| {
         let l = toks[k].lower();
-        toks[k].is_word() && (p.pronouns.contains_key(l) || !p.common_words.contains(l))
+        toks[k].is_word()
+            && !toks[k].quoted
+            && (p.pronouns.contains_key(l) || !p.common_words.contains(l))
     }) {
         if p.pronouns.contains_key(toks[k].lower()) && !p.relatives.contains(toks[k].lower()) {
             return Some((k, k + 1));
@@ -319,6 +350,10 @@ fn subject(
     let mut fallback = None;
     let mut i = a;
     while i < end {
+        if toks[i].quoted {
+            i += 1;
+            continue;
+        }
         if let Some((s, e, person)) = names(i) {
             if person {
                 return Some((s, e.min(end)));
@@ -429,7 +464,16 @@ pub fn find(
             let mut content = None;
             let mut more = None;
             if participle || i == a {
-                source = subject(toks, a, i, names, p);
+                // 'X said A, adding B': the source of the attribution
+                // before, unless a clause of its own starts in between.
+                let prev = out[before..]
+                    .last()
+                    .and_then(|o| Some((o.cue?.1, o.source?)))
+                    .filter(|&(c, _)| c <= i && clause_start(toks, c, i, p).is_none());
+                source = match prev {
+                    Some((_, src)) if participle => Some(src),
+                    _ => subject(toks, a, i, names, p),
+                };
                 let r = content_start(toks, i + n, b, object_cue, p);
                 content = trim(doc, r, right_end(toks, r, b, p, learned));
             } else if after_comma {

@@ -483,6 +483,34 @@ mod tests {
     }
 
     #[test]
+    fn a_participle_after_an_attribution_shares_its_source() {
+        let f = Found::of(&[
+            "\"We will win this,\" Ferrow said, adding that the union had lost.",
+            "After the vote Mr. Ferrow left the hall, saying the union had lost the cranes.",
+        ]);
+        let a = f.holding("union had lost");
+        assert_eq!(f.cut(a.source.unwrap()), "Ferrow");
+        let b = f.holding("lost the cranes");
+        assert_eq!(f.cut(b.source.unwrap()), "Mr. Ferrow");
+        let g = Found::of(&["\"The piers are ours,\" said Rep. Ilse Marek of Kestrel."]);
+        let c = g.holding("piers are ours");
+        assert_eq!(g.content(c), ["\"The piers are ours,\""]);
+        assert_eq!(g.cut(c.source.unwrap()), "Rep. Ilse Marek of Kestrel");
+    }
+
+    #[test]
+    fn a_date_or_an_adverb_before_the_cue_is_no_source() {
+        let f = Found::of(&[
+            "Ferrow on Tuesday said the cranes were sold.",
+            "The union almost immediately disclosed that the ships had left.",
+        ]);
+        let a = f.holding("cranes were sold");
+        assert_eq!(f.cut(a.source.unwrap()), "Ferrow");
+        let b = f.holding("ships had left");
+        assert_eq!(f.cut(b.source.unwrap()), "The union");
+    }
+
+    #[test]
     fn a_cue_word_after_an_article_is_no_cue() {
         let f = Found::of(&["Police seized an alleged smuggling boat, the harbour master said."]);
         assert_eq!(f.q.attributions.len(), 1, "{:#?}", f.q.attributions);
