@@ -267,10 +267,28 @@ fn inverted_source(toks: &[Tok], s: usize, e: usize, p: &Patterns) -> bool {
             .all(|t| t.capitalized() || t.is(".") || p.name_particles.contains(t.text))
 }
 
+/// How far before a cue a quotation may close and still be its content
+/// with the source between them, in tokens.
+const QUOTE_TO_CUE: usize = 30;
+
 /// How far after a cue's object or adverbial a "that" opening the content
 /// is looked for, in tokens ('said during a Friday evening rally in
 /// Michigan that ...').
 const THAT_WITHIN: usize = 12;
+
+/// The closing mark of a quotation ending at most [`QUOTE_TO_CUE`] tokens
+/// before the cue at `i`, when what runs from the sentence start `a` to it
+/// is mostly quoted: the content, with the source between it and the cue
+/// ('"A," Ilse Marek, the union leader (Kestrel), said').
+fn quote_before(doc: &Doc, a: usize, i: usize) -> Option<usize> {
+    let toks = &doc.toks;
+    let q = (i.saturating_sub(QUOTE_TO_CUE).max(a)..i)
+        .rev()
+        .find(|&k| toks[k].quoted)
+        .filter(|&k| toks[k].closes)?;
+    let w = doc.words(a, q + 1);
+    (w >= 2 && doc.quoted_words(a, q + 1) * 10 >= w * 8).then_some(q)
+}
 
 /// Skips what may stand between a cue and its content: the audience of
 /// "told", a date, "in a statement" before "that".
@@ -279,7 +297,7 @@ fn content_start(toks: &[Tok], r: usize, b: usize, object_cue: bool, p: &Pattern
         (from..b.min(from + THAT_WITHIN)).find(|&k| {
             toks[k].is_word()
                 && toks[k].lower() == "that"
-                && !toks[from..k].iter().any(|t| t.quoted)
+                && !toks[from..k].iter().any(|t| t.quoted || t.is(","))
         })
     };
     let mut r = r;
@@ -513,9 +531,15 @@ pub fn find(
                     i += n;
                     continue;
                 }
-                source = subject(toks, a, i, names, p);
                 let r = content_start(toks, i + n, b, object_cue, p);
-                content = trim(doc, r, right_end(toks, r, b, p, learned));
+                if let Some(q) = quote_before(doc, a, i) {
+                    // '"A," Ilse Marek, the union leader, said after ...'
+                    content = trim(doc, a, q + 1);
+                    source = trim(doc, q + 1, i);
+                } else {
+                    source = subject(toks, a, i, names, p);
+                    content = trim(doc, r, right_end(toks, r, b, p, learned));
+                }
             } else {
                 source = np_left(toks, a, i, p, learned);
                 let src_start = source.map_or(i, |x| x.0);
@@ -531,11 +555,12 @@ pub fn find(
                 // '"A," Trump said, adding ...': a quotation just before
                 // the source is the content, with a quotation reopened
                 // right after the cue ('"A," he said, "B."').
-                let left_quoted = before_src.is_some_and(|t| t.closes)
-                    && left_words >= 2
-                    && doc.quoted_words(a, src_start) * 10 >= left_words * 8;
-                if left_quoted && !starts_that {
-                    content = trim(doc, a, src_start);
+                let closed = quote_before(doc, a, i);
+                if let (false, Some(q)) = (starts_that, closed) {
+                    content = trim(doc, a, q + 1);
+                    if source.is_none_or(|(s, _)| s <= q) {
+                        source = trim(doc, q + 1, i);
+                    }
                     if r < b && toks[r].opens {
                         more = trim(doc, r, right_end(toks, r, b, p, learned));
                     }

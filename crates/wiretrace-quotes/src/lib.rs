@@ -511,6 +511,22 @@ mod tests {
     }
 
     #[test]
+    fn a_quotation_then_a_long_source_then_the_cue() {
+        let f = Found::of(&[
+            "\"The piers are ours,\" Ilse Marek, the union leader (Kestrel), said after the meeting ended in the old harbour hall.",
+            "\"We stay here,\" he told the dockers, adding that the cranes were sold.",
+        ]);
+        let a = f.holding("piers are ours");
+        assert_eq!(f.content(a), ["\"The piers are ours,\""]);
+        let s = f.cut(a.source.unwrap());
+        assert!(s.contains("Marek") || s.contains("union leader"), "{s}");
+        let b = f.holding("We stay here");
+        assert_eq!(f.content(b), ["\"We stay here,\""]);
+        assert_eq!(f.cut(b.source.unwrap()), "he");
+        assert_eq!(f.cut(f.holding("cranes were sold").source.unwrap()), "he");
+    }
+
+    #[test]
     fn a_cue_word_after_an_article_is_no_cue() {
         let f = Found::of(&["Police seized an alleged smuggling boat, the harbour master said."]);
         assert_eq!(f.q.attributions.len(), 1, "{:#?}", f.q.attributions);
