@@ -527,6 +527,38 @@ mod tests {
     }
 
     #[test]
+    fn a_fronted_adverbial_is_no_content() {
+        let f = Found::of(&[
+            "In June, the harbour master called on the dockers to strike.",
+            "But when the union cut the funding, Kestrel said enough.",
+        ]);
+        for a in &f.q.attributions {
+            for c in f.content(a) {
+                assert!(
+                    !c.contains("In June") && !c.contains("when the union"),
+                    "{c}"
+                );
+            }
+        }
+        assert!(f.content(f.holding("dockers to strike"))[0].ends_with("the dockers to strike"));
+        assert_eq!(f.content(f.holding("enough")), ["enough"]);
+    }
+
+    #[test]
+    fn a_passive_cue_takes_its_source_after_by_or_has_none() {
+        let f = Found::of(&[
+            "The harbour plan was endorsed by the Harbour Workers Union on Monday.",
+            "The cranes are expected to be sold.",
+        ]);
+        let a = f.holding("harbour plan");
+        assert_eq!(f.content(a), ["The harbour plan"]);
+        assert_eq!(f.cut(a.source.unwrap()), "the Harbour Workers Union");
+        let b = f.holding("cranes");
+        assert_eq!(f.content(b), ["The cranes", "to be sold"]);
+        assert_eq!(b.source, None);
+    }
+
+    #[test]
     fn a_cue_word_after_an_article_is_no_cue() {
         let f = Found::of(&["Police seized an alleged smuggling boat, the harbour master said."]);
         assert_eq!(f.q.attributions.len(), 1, "{:#?}", f.q.attributions);
