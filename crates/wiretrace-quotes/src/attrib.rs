@@ -752,7 +752,11 @@ fn cut_at_coordinated(doc: &Doc, atts: &mut [Raw], p: &Patterns) {
                 Some((s, _)) if s > c0 && s < cue_o.0 => s,
                 _ => cue_o.0,
             };
-            (st > c0 && st < c1 && p.coordinators.contains(toks[st - 1].lower())).then_some(st)
+            (st > c0
+                && st < c1
+                && p.coordinators.contains(toks[st - 1].lower())
+                && (o.source.is_some_and(|(s, _)| s == st) || !toks[st - 1].is(",")))
+            .then_some(st)
         });
         if let Some(mut e) = start {
             while e > c0 && !toks[e - 1].quoted && p.coordinators.contains(toks[e - 1].lower()) {
