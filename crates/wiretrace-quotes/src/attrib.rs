@@ -152,6 +152,13 @@ fn according_at(toks: &[Tok], i: usize, end: usize, p: &Patterns) -> Option<usiz
     })
 }
 
+/// A year ('2010'): a date between a source and its cue.
+fn is_year(w: &str) -> bool {
+    w.len() == 4
+        && w.bytes().all(|c| c.is_ascii_digit())
+        && (w.starts_with("19") || w.starts_with("20"))
+}
+
 /// The noun phrase ending just before `end` (auxiliaries skipped), read
 /// leftwards to a stop word, punctuation or its determiner.
 fn np_left(
@@ -164,16 +171,13 @@ fn np_left(
     let mut e = end;
     loop {
         let l = |k: usize| toks[k].lower();
-        if e > a + 1
-            && toks[e - 2].is_word()
-            && p.time_words.contains(l(e - 1))
-            && p.prepositions.contains(l(e - 2))
-        {
+        let time = |k: usize| p.time_words.contains(l(k)) || is_year(toks[k].text);
+        if e > a + 1 && toks[e - 2].is_word() && time(e - 1) && p.prepositions.contains(l(e - 2)) {
             e -= 2;
         } else if e > a && toks[e - 1].is_word() && {
             p.aux.contains(l(e - 1))
                 || l(e - 1).ends_with("ly") && !toks[e - 1].capitalized()
-                || p.time_words.contains(l(e - 1))
+                || time(e - 1)
         } {
             e -= 1;
         } else {
@@ -262,6 +266,25 @@ fn np_right(toks: &[Tok], start: usize, b: usize, p: &Patterns) -> Option<(usize
             || p.time_words.contains(l)
             || j - start >= 10
         {
+            break;
+        }
+        j += 1;
+    }
+    (j > start).then_some((start, j))
+}
+
+/// The words after an inverted cue up to punctuation (a title's full stop
+/// and the marks inside a word like '9/11' excepted), at most 12 tokens:
+/// the source when a quotation ends right before the cue.
+fn phrase_right(toks: &[Tok], start: usize, b: usize, p: &Patterns) -> Option<(usize, usize)> {
+    let mut j = start;
+    while j < b && j < start + 12 && !toks[j].quoted {
+        let t = &toks[j];
+        let glued = j > start
+            && toks[j - 1].span.end == t.span.start
+            && toks.get(j + 1).is_some_and(|n| n.span.start == t.span.end);
+        let title_stop = j > start && t.is(".") && p.abbreviations.contains(toks[j - 1].text);
+        if t.kind == Kind::Punct && !glued && !title_stop {
             break;
         }
         j += 1;
@@ -591,9 +614,10 @@ pub fn find(
                 }
                 let r = content_start(toks, i + n, b, object_cue, p);
                 if let Some(q) = quote_before(doc, a, i) {
-                    // '"A," Ilse Marek, the union leader, said after ...'
+                    // '"A," Ilse Marek, the union leader, said after ...',
+                    // or '"A," said 9/11 widow Terry Strada.'
                     content = trim(doc, a, q + 1);
-                    source = trim(doc, q + 1, i);
+                    source = trim(doc, q + 1, i).or_else(|| phrase_right(toks, i + n, b, p));
                 } else {
                     source = subject(toks, a, i, names, p);
                     content = trim(doc, r, right_end(toks, r, b, p, learned));

@@ -559,6 +559,21 @@ mod tests {
     }
 
     #[test]
+    fn an_inverted_source_may_have_lowercase_words_and_numbers() {
+        let f = Found::of(&[
+            "\"The piers are ours. We stay,\" said 9/11 widow Ilse Marek.",
+            "\"We leave now,\" said harbour radio host Tomas Ferrow.",
+            "Ferrow met Marek, who in 2010 said the piers were safe.",
+        ]);
+        let a = f.holding("piers are ours");
+        assert!(f.cut(a.source.unwrap()).contains("Ilse Marek"));
+        let b = f.holding("We leave now");
+        assert!(f.cut(b.source.unwrap()).contains("Tomas Ferrow"));
+        let c = f.holding("piers were safe");
+        assert_eq!(f.cut(c.source.unwrap()), "who");
+    }
+
+    #[test]
     fn a_cue_word_after_an_article_is_no_cue() {
         let f = Found::of(&["Police seized an alleged smuggling boat, the harbour master said."]);
         assert_eq!(f.q.attributions.len(), 1, "{:#?}", f.q.attributions);
