@@ -339,7 +339,8 @@ fn content_start(toks: &[Tok], r: usize, b: usize, object_cue: bool, p: &Pattern
         (from..b.min(from + THAT_WITHIN)).find(|&k| {
             toks[k].is_word()
                 && toks[k].lower() == "that"
-                && !toks[from..k].iter().any(|t| t.quoted || t.is(","))
+                && !toks[k].quoted
+                && !toks[from..k].iter().any(|t| t.is(","))
         })
     };
     let mut r = r;
@@ -680,7 +681,12 @@ pub fn find(
                     }
                 }
                 if source.is_none() && content.is_some() {
-                    source = subject(toks, a, i, names, p);
+                    // 'X tweeted A and urged B': the subject X shares.
+                    let shared = (i > a && p.coordinators.contains(toks[i - 1].lower()))
+                        .then(|| out[before..].last())
+                        .flatten()
+                        .and_then(|o| o.source);
+                    source = shared.or_else(|| subject(toks, a, i, names, p));
                 }
             }
             if let Some(c) = content {
@@ -768,19 +774,15 @@ fn cut_at_coordinated(doc: &Doc, atts: &mut [Raw], p: &Patterns) {
         if c0 < cue.1 {
             continue;
         }
-        // Only the next attribution: each is looked at once, whatever
-        // the number of cues in the sentence.
-        let start = atts.get(k + 1).and_then(|o| {
+        // The next few attributions only: each is looked at a bounded
+        // number of times, whatever the number of cues in the sentence.
+        let after = |st: usize| st > c0 && st < c1 && p.coordinators.contains(toks[st - 1].lower());
+        let start = atts[k + 1..].iter().take(4).find_map(|o| {
             let cue_o = o.cue?;
-            let st = match o.source {
-                Some((s, _)) if s > c0 && s < cue_o.0 => s,
-                _ => cue_o.0,
-            };
-            (st > c0
-                && st < c1
-                && p.coordinators.contains(toks[st - 1].lower())
-                && (o.source.is_some_and(|(s, _)| s == st) || !toks[st - 1].is(",")))
-            .then_some(st)
+            if let Some((s, _)) = o.source.filter(|&(s, _)| s < cue_o.0 && after(s)) {
+                return Some(s);
+            }
+            (after(cue_o.0) && !toks[cue_o.0 - 1].is(",")).then_some(cue_o.0)
         });
         if let Some(mut e) = start {
             while e > c0 && !toks[e - 1].quoted && p.coordinators.contains(toks[e - 1].lower()) {

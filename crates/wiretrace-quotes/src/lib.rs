@@ -574,6 +574,22 @@ mod tests {
     }
 
     #[test]
+    fn coordinated_cues_share_their_subject_and_split_the_content() {
+        let f = Found::of(&[
+            "Ferrow tweeted on Monday that Marek was \"a fraud\" and urged the dockers to strike.",
+            "Marek tells the \"Harbour Hour\" show on Friday that the cranes were sold.",
+        ]);
+        let a = f.holding("Marek was");
+        assert_eq!(f.content(a), ["that Marek was \"a fraud\""]);
+        let b = f.holding("dockers to strike");
+        assert_eq!(f.cut(b.source.unwrap()), "Ferrow");
+        assert_eq!(
+            f.content(f.holding("cranes were sold")),
+            ["that the cranes were sold"]
+        );
+    }
+
+    #[test]
     fn a_cue_word_after_an_article_is_no_cue() {
         let f = Found::of(&["Police seized an alleged smuggling boat, the harbour master said."]);
         assert_eq!(f.q.attributions.len(), 1, "{:#?}", f.q.attributions);
