@@ -14,6 +14,8 @@ pub struct Raw {
     pub source: Option<(usize, usize)>,
     /// The source is the speaker of the attribution this one continues.
     pub continues: Option<usize>,
+    /// The cue model's sum of weights, for a cue word it judged.
+    pub score: Option<f32>,
     pub sent: usize,
 }
 
@@ -29,15 +31,17 @@ fn trim(doc: &Doc, mut a: usize, mut b: usize) -> Option<(usize, usize)> {
     (doc.words(a, b) > 0).then_some((a, b))
 }
 
-/// The cue starting at token `i`, as its length in tokens and whether it is
-/// a participle.
+/// The cue starting at token `i`, as its length in tokens, whether it is
+/// a participle, and the cue model's score when the model judged it (a
+/// learned cue word is taken above `threshold`).
 fn cue_at(
     toks: &[Tok],
     i: usize,
     end: usize,
     p: &Patterns,
     learned: bool,
-) -> Option<(usize, bool)> {
+    threshold: f32,
+) -> Option<(usize, bool, Option<f32>)> {
     let t = &toks[i];
     if !t.is_word() || t.quoted || t.capitalized() {
         return None;
@@ -47,7 +51,7 @@ fn cue_at(
         return None;
     }
     let l = t.lower();
-    let (mut n, participle) = p
+    let (mut n, participle, score) = p
         .cues
         .get(l)
         .and_then(|cands| {
@@ -58,12 +62,13 @@ fn cue_at(
                         .iter()
                         .zip(&toks[i..i + n])
                         .all(|(w, t)| t.is_word() && !t.quoted && t.lower() == *w))
-                .then_some((n, c.participle))
+                .then_some((n, c.participle, None))
             })
         })
         .or_else(|| {
             let &pp = p.learned_cues.get(l).filter(|_| learned)?;
-            learned_cue(toks, i, l, p).then_some((1, pp))
+            let z = cue_score(toks, i, l, p);
+            (z > threshold).then_some((1, pp, Some(z)))
         })?;
     // One cue of several words: "pointed out", "called for".
     while i + n < end
@@ -74,7 +79,7 @@ fn cue_at(
     {
         n += 1;
     }
-    Some((n, participle))
+    Some((n, participle, score))
 }
 
 /// The form of "be" making the cue of `n` words at `i` passive: its first
@@ -99,7 +104,7 @@ fn passive_at(toks: &[Tok], a: usize, i: usize, n: usize, p: &Patterns) -> Optio
 /// The cue model's threshold on the sum of weights (a probability of about
 /// .38): chosen on PolNeAR dev, where it gave the best content overlap and
 /// source F1 together (0: .717/.621, -0.5: .738/.623, -1: .749/.592).
-const CUE_THRESHOLD: f32 = -0.5;
+pub(crate) const CUE_THRESHOLD: f32 = -0.5;
 
 /// A neighbour as the cue model sees it: lowercase, every quotation mark
 /// one.
@@ -111,11 +116,11 @@ fn model_form(t: Option<&Tok>, edge: &str) -> String {
     }
 }
 
-/// Whether the learned model takes the candidate word `w` at `i` for a cue:
-/// the weights of its features (the word, its neighbours, the pairs, the
-/// case of the word before; as `scripts/learn_quotes.py` builds them) sum
-/// above zero.
-fn learned_cue(toks: &[Tok], i: usize, w: &str, p: &Patterns) -> bool {
+/// The learned model's score of the candidate word `w` at `i` as a cue:
+/// the sum of the weights of its features (the word, its neighbours, the
+/// pairs, the case of the word before; as `scripts/learn_quotes.py` builds
+/// them), a log-odds.
+fn cue_score(toks: &[Tok], i: usize, w: &str, p: &Patterns) -> f32 {
     let prev = i.checked_sub(1).map(|k| &toks[k]);
     let pf = model_form(prev, "<s>");
     let nf = model_form(toks.get(i + 1), "</s>");
@@ -129,11 +134,10 @@ fn learned_cue(toks: &[Tok], i: usize, w: &str, p: &Patterns) -> bool {
         format!("wn={w}|{nf}"),
         format!("pc={}", if cap { "True" } else { "False" }),
     ];
-    let z: f32 = feats
+    feats
         .iter()
         .map(|f| p.cue_weights.get(f.as_str()).copied().unwrap_or(0.0))
-        .sum();
-    z > CUE_THRESHOLD
+        .sum()
 }
 
 fn according_at(toks: &[Tok], i: usize, end: usize, p: &Patterns) -> Option<usize> {
@@ -236,7 +240,8 @@ fn right_end(toks: &[Tok], r: usize, b: usize, p: &Patterns, learned: bool) -> u
     (r + 1..b)
         .take(200)
         .find(|&k| {
-            toks[k - 1].is(",") && cue_at(toks, k, b, p, learned).is_some_and(|(_, part)| part)
+            toks[k - 1].is(",")
+                && cue_at(toks, k, b, p, learned, CUE_THRESHOLD).is_some_and(|(_, part, _)| part)
         })
         .map_or(b, |k| k - 1)
 }
@@ -439,10 +444,13 @@ fn subject(
     np_right(toks, s, end, p)
 }
 
+/// The attributions of `doc`; learned cue words count where the cue
+/// model's score is above `threshold`.
 pub fn find(
     doc: &Doc,
     p: &Patterns,
     learned: bool,
+    threshold: f32,
     names: &dyn Fn(usize) -> Option<(usize, usize, bool)>,
 ) -> Vec<Raw> {
     let toks = &doc.toks;
@@ -467,6 +475,7 @@ pub fn find(
                     cue: Some((k, k + 1)),
                     source: Some((name, k)),
                     continues: None,
+                    score: None,
                     sent: si,
                 });
                 last_para_att = Some((s.para, out.len() - 1));
@@ -490,6 +499,7 @@ pub fn find(
                         cue: Some((i, i + n)),
                         source: src,
                         continues: None,
+                        score: None,
                         sent: si,
                     });
                 }
@@ -508,12 +518,13 @@ pub fn find(
                         cue: Some((i, i + 1)),
                         source: src,
                         continues: None,
+                        score: None,
                         sent: si,
                     });
                     break;
                 }
             }
-            let Some((n, participle)) = cue_at(toks, i, b, p, learned) else {
+            let Some((n, participle, score)) = cue_at(toks, i, b, p, learned, threshold) else {
                 i += 1;
                 continue;
             };
@@ -529,6 +540,7 @@ pub fn find(
                             cue: Some((i, by + 1)),
                             source: Some(src),
                             continues: None,
+                            score,
                             sent: si,
                         });
                     }
@@ -549,6 +561,7 @@ pub fn find(
                             cue: Some((i, by)),
                             source: None,
                             continues: None,
+                            score,
                             sent: si,
                         });
                     }
@@ -607,6 +620,7 @@ pub fn find(
                             cue: Some(cue),
                             source,
                             continues: None,
+                            score,
                             sent: si,
                         });
                     }
@@ -695,6 +709,7 @@ pub fn find(
                     cue: Some(cue),
                     source,
                     continues: None,
+                    score,
                     sent: si,
                 });
             }
@@ -815,6 +830,7 @@ fn attach(
                 cue: None,
                 source: out[k].source,
                 continues: Some(k),
+                score: None,
                 sent,
             });
             *last_para_att = Some((para, out.len() - 1));
@@ -843,6 +859,7 @@ fn flush(
                 cue: None,
                 source: out[k].source,
                 continues: Some(k),
+                score: None,
                 sent,
             });
             *last_para_att = Some((para, out.len() - 1));

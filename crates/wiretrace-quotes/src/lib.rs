@@ -21,6 +21,7 @@
 
 mod attrib;
 mod entities;
+mod filter;
 mod patterns;
 mod tokens;
 
@@ -92,15 +93,26 @@ pub struct Quotes {
     pub entities: Vec<Entity>,
 }
 
-/// Which cue words the stage knows.
+/// Which cue words the stage knows, and whether a learned model judges
+/// the attributions the rules find.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lexicon {
     /// The hand-written speech verbs of `patterns/cues.txt` only.
     Rules,
     /// Those and the cue words learned from PolNeAR train
-    /// (`patterns/learned_cues.txt`, made by `scripts/learn-quotes`).
-    #[default]
+    /// (`patterns/learned_cues.txt`, made by `scripts/learn-quotes`) where
+    /// the cue model takes them for cues.
     Learned,
+    /// Every cue word the cue model gives a chance proposes attributions,
+    /// and the learned attribution filter (`patterns/attrib_weights.tsv`)
+    /// keeps the likely ones, and their sources where likely right.
+    Filtered,
+    /// [`Lexicon::Learned`]'s attributions all kept, and those of the cue
+    /// words the cue model alone leaves out where the filter keeps them
+    /// (listed after the others: the surer ones first). The best on
+    /// PolNeAR dev (see the README).
+    #[default]
+    Mixed,
 }
 
 /// Attributions and entities of `article`'s clean body.
@@ -117,6 +129,52 @@ pub fn analyze_text(text: &str, body: &[Span]) -> Quotes {
 
 /// [`analyze_text`] with a choice of cue lexicon, to compare them.
 pub fn analyze_with(text: &str, body: &[Span], lexicon: Lexicon) -> Quotes {
+    let keep = match lexicon {
+        Lexicon::Rules | Lexicon::Learned => None,
+        Lexicon::Filtered => Some(filter::FILTERED_KEEP),
+        Lexicon::Mixed => Some(filter::MIXED_KEEP),
+    };
+    let (mut q, feats, judged) = run(text, body, lexicon, false);
+    let Some((keep_att, keep_src)) = keep else {
+        return q;
+    };
+    let p = &*PATTERNS;
+    let mut kept = Vec::with_capacity(q.attributions.len());
+    for ((mut a, f), judged) in q.attributions.into_iter().zip(&feats).zip(judged) {
+        if judged {
+            let (att, src) = filter::score(f, p);
+            if att <= keep_att {
+                continue;
+            }
+            if src <= keep_src {
+                a.source = None;
+                a.speaker = Speaker::Unknown;
+            }
+        }
+        kept.push(a);
+    }
+    q.attributions = kept;
+    q
+}
+
+/// Every attribution the rules propose for the filter to judge, with the
+/// features it judges them by: what `scripts/learn-quotes` trains the
+/// filter on.
+#[doc(hidden)]
+pub fn candidates(text: &str, body: &[Span]) -> Vec<(Attribution, Vec<String>)> {
+    let (q, feats, _) = run(text, body, Lexicon::Filtered, true);
+    q.attributions.into_iter().zip(feats).collect()
+}
+
+/// The attributions and entities under `lexicon` before any filtering,
+/// with the filter features of each it is to judge (of every one when
+/// `with_features`), and whether it is to judge it.
+fn run(
+    text: &str,
+    body: &[Span],
+    lexicon: Lexicon,
+    with_features: bool,
+) -> (Quotes, Vec<Vec<String>>, Vec<bool>) {
     let p = &*PATTERNS;
     let mut spans: Vec<Span> = body.to_vec();
     spans.sort();
@@ -129,7 +187,47 @@ pub fn analyze_with(text: &str, body: &[Span], lexicon: Lexicon) -> Quotes {
             (m.start, m.end, person)
         })
     };
-    let raws = attrib::find(&doc, p, lexicon == Lexicon::Learned, &names);
+    let find = |learned, threshold| attrib::find(&doc, p, learned, threshold, &names);
+    let (raws, judged) = match lexicon {
+        Lexicon::Rules => (find(false, attrib::CUE_THRESHOLD), Vec::new()),
+        Lexicon::Learned => (find(true, attrib::CUE_THRESHOLD), Vec::new()),
+        Lexicon::Filtered => {
+            let raws = find(true, filter::CANDIDATE_THRESHOLD);
+            let n = raws.len();
+            (raws, vec![true; n])
+        }
+        Lexicon::Mixed => {
+            // The cue model's attributions, then the candidates at cues it
+            // left out (a second pass: proposing more cues in the first
+            // would change how its attributions are read).
+            let mut raws = find(true, attrib::CUE_THRESHOLD);
+            let cues: rustc_hash::FxHashSet<usize> =
+                raws.iter().filter_map(|r| Some(r.cue?.0)).collect();
+            let n = raws.len();
+            raws.extend(
+                find(true, filter::CANDIDATE_THRESHOLD)
+                    .into_iter()
+                    .filter(|r| {
+                        r.continues.is_none() && r.cue.is_some_and(|c| !cues.contains(&c.0))
+                    }),
+            );
+            let judged = (0..raws.len()).map(|k| k >= n).collect();
+            (raws, judged)
+        }
+    };
+    // Features for the attributions the filter judges (for all of them
+    // when asked): the others need none.
+    let feats = raws
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            if with_features || judged.get(k).copied().unwrap_or(false) {
+                filter::features(&doc, r, p)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
     let toks = &doc.toks;
     let span_of = |(a, b): (usize, usize)| Span::new(toks[a].span.start, toks[b - 1].span.end);
     let mut out: Vec<Attribution> = Vec::with_capacity(raws.len());
@@ -146,10 +244,11 @@ pub fn analyze_with(text: &str, body: &[Span], lexicon: Lexicon) -> Quotes {
             direct: raw.content.iter().any(|&(a, b)| doc.quoted_words(a, b) > 0),
         });
     }
-    Quotes {
+    let q = Quotes {
         attributions: out,
         entities: ents.list,
-    }
+    };
+    (q, feats, judged)
 }
 
 fn named(ents: &entities::Entities, m: usize) -> Speaker {

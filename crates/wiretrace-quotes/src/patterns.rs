@@ -60,8 +60,10 @@ pub struct Patterns {
     /// Cue words learned from PolNeAR train (`scripts/learn-quotes`), each
     /// with whether it is a participle: the words the cue model judges.
     pub learned_cues: FxHashMap<String, bool>,
-    /// The cue model's weights by feature (see `attrib::learned_cue`).
+    /// The cue model's weights by feature (see `attrib::cue_score`).
     pub cue_weights: FxHashMap<String, f32>,
+    /// The attribution filter's weights by feature (see `filter::features`).
+    pub attrib_weights: FxHashMap<String, f32>,
 }
 
 impl Patterns {
@@ -82,6 +84,16 @@ fn by_first_word(src: &str) -> FxHashMap<String, Vec<Vec<String>>> {
         v.dedup();
     }
     m
+}
+
+/// `feature<TAB>weight` lines.
+fn weights(src: &str) -> FxHashMap<String, f32> {
+    lines(src)
+        .filter_map(|l| {
+            let (f, w) = l.rsplit_once('\t')?;
+            Some((f.to_string(), w.parse().ok()?))
+        })
+        .collect()
 }
 
 pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
@@ -137,12 +149,8 @@ pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
             .filter_map(|l| l.split('\t').next())
             .map(|w| (w.to_lowercase(), w.ends_with("ing")))
             .collect(),
-        cue_weights: lines(include_str!("../patterns/cue_weights.tsv"))
-            .filter_map(|l| {
-                let (f, w) = l.rsplit_once('\t')?;
-                Some((f.to_string(), w.parse().ok()?))
-            })
-            .collect(),
+        cue_weights: weights(include_str!("../patterns/cue_weights.tsv")),
+        attrib_weights: weights(include_str!("../patterns/attrib_weights.tsv")),
     }
 });
 
