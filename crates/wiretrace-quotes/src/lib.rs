@@ -109,7 +109,8 @@ pub enum Lexicon {
     Filtered,
     /// [`Lexicon::Learned`]'s attributions all kept, and those of the cue
     /// words the cue model alone leaves out where the filter keeps them
-    /// (listed after the others: the surer ones first). The best on
+    /// (listed after the others: the surer ones first); a source the filter
+    /// finds unlikely is dropped (speaker unknown). The best on
     /// PolNeAR dev (see the README).
     #[default]
     Mixed,
@@ -134,22 +135,27 @@ pub fn analyze_with(text: &str, body: &[Span], lexicon: Lexicon) -> Quotes {
         Lexicon::Filtered => Some(filter::FILTERED_KEEP),
         Lexicon::Mixed => Some(filter::MIXED_KEEP),
     };
-    let (mut q, feats, judged) = run(text, body, lexicon, false);
+    let (mut q, feats, judged) = run(text, body, lexicon, lexicon == Lexicon::Mixed);
     let Some((keep_att, keep_src)) = keep else {
         return q;
     };
     let p = &*PATTERNS;
     let mut kept = Vec::with_capacity(q.attributions.len());
     for ((mut a, f), judged) in q.attributions.into_iter().zip(&feats).zip(judged) {
-        if judged {
-            let (att, src) = filter::score(f, p);
-            if att <= keep_att {
-                continue;
-            }
-            if src <= keep_src {
-                a.source = None;
-                a.speaker = Speaker::Unknown;
-            }
+        let (att, src) = filter::score(f, p);
+        if judged && att <= keep_att {
+            continue;
+        }
+        // The mix keeps the cue model's attributions, but not a source the
+        // filter finds unlikely: the speaker is then unknown.
+        let src_keep = if judged {
+            keep_src
+        } else {
+            filter::MIXED_SOURCE
+        };
+        if src <= src_keep && a.source.is_some() && !filter::explicit_source(f) {
+            a.source = None;
+            a.speaker = Speaker::Unknown;
         }
         kept.push(a);
     }
