@@ -1,12 +1,16 @@
 //! Runs the stage over plain texts, outside the pipeline.
 //!
-//! `quotes predict TEXT_DIR [--rules]` prints one JSON row per attribution for every
-//! `*.txt` in `TEXT_DIR` (the format of `../shared/bench/quotes_score.py`:
-//! each non-empty line of a text is a paragraph of its body; `--rules`
-//! leaves out the cue words learned from PolNeAR train).
+//! `quotes predict TEXT_DIR [--rules|--learned|--filtered|--mixed]` prints one JSON row per
+//! attribution for every `*.txt` in `TEXT_DIR` (the format of
+//! `../shared/bench/quotes_score.py`: each non-empty line of a text is a
+//! paragraph of its body; `--rules` leaves out the cue words learned from
+//! PolNeAR train, `--learned`, `--filtered` and `--mixed` choose a `Lexicon`).
+//! `quotes candidates TEXT_DIR` prints every attribution the rules propose
+//! to the learned filter, with its features (what `scripts/learn-quotes`
+//! trains the filter on).
 //! `quotes entities TEXT_DIR` prints the entities of each text, one JSON row
 //! each.
-//! `quotes bench TEXT_DIR... [--abe GROUND_TRUTH_JSON] [--rounds N]` prints
+//! `quotes bench TEXT_DIR... [--abe GROUND_TRUTH_JSON] [--rounds N] [--rules|--learned|--filtered|--mixed]` prints
 //! the stage's articles per second over those texts (I/O and parsing left
 //! out of the timing).
 
@@ -14,6 +18,7 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Instant;
 use wiretrace_core::Span;
+use wiretrace_quotes::Lexicon;
 
 /// Each non-empty line of `text` as a paragraph span (code points, trimmed).
 fn lines_as_body(text: &str) -> Vec<Span> {
@@ -53,6 +58,23 @@ fn span_json(s: Span) -> Value {
     json!([s.start, s.end])
 }
 
+/// The lexicon a flag names (`--rules`, `--learned`, `--filtered`,
+/// `--mixed`), else the default.
+fn lexicon_of(args: &[String]) -> Lexicon {
+    let has = |f: &str| args.iter().any(|a| a == f);
+    if has("--rules") {
+        Lexicon::Rules
+    } else if has("--learned") {
+        Lexicon::Learned
+    } else if has("--filtered") {
+        Lexicon::Filtered
+    } else if has("--mixed") {
+        Lexicon::Mixed
+    } else {
+        Lexicon::default()
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -60,11 +82,7 @@ fn main() {
             let dir = args
                 .get(1)
                 .expect("usage: quotes predict TEXT_DIR [--rules]");
-            let lexicon = if args.iter().any(|a| a == "--rules") {
-                wiretrace_quotes::Lexicon::Rules
-            } else {
-                wiretrace_quotes::Lexicon::Learned
-            };
+            let lexicon = lexicon_of(&args);
             for (name, text) in texts(Path::new(dir)) {
                 let q = wiretrace_quotes::analyze_with(&text, &lines_as_body(&text), lexicon);
                 for a in q.attributions {
@@ -74,6 +92,21 @@ fn main() {
                         "source": a.source.map(span_json),
                         "cue": a.cue.map(span_json),
                         "speaker": a.speaker,
+                    });
+                    println!("{row}");
+                }
+            }
+        }
+        Some("candidates") => {
+            let dir = args.get(1).expect("usage: quotes candidates TEXT_DIR");
+            for (name, text) in texts(Path::new(dir)) {
+                for (a, feats) in wiretrace_quotes::candidates(&text, &lines_as_body(&text)) {
+                    let row = json!({
+                        "doc": name,
+                        "content": a.content.iter().map(|s| span_json(*s)).collect::<Vec<_>>(),
+                        "source": a.source.map(span_json),
+                        "cue": a.cue.map(span_json),
+                        "features": feats,
                     });
                     println!("{row}");
                 }
@@ -110,9 +143,11 @@ fn main() {
                     "--rounds" => {
                         rounds = it.next().and_then(|r| r.parse().ok()).expect("--rounds N")
                     }
+                    flag if flag.starts_with("--") => {}
                     dir => docs.extend(texts(Path::new(dir)).into_iter().map(|(_, t)| t)),
                 }
             }
+            let lexicon = lexicon_of(&args);
             let bodies: Vec<Vec<Span>> = docs.iter().map(|t| lines_as_body(t)).collect();
             let chars: usize = docs.iter().map(|t| t.chars().count()).sum();
             let mut best = f64::MAX;
@@ -121,7 +156,9 @@ fn main() {
                 let t0 = Instant::now();
                 found = 0;
                 for (t, b) in docs.iter().zip(&bodies) {
-                    found += wiretrace_quotes::analyze_text(t, b).attributions.len();
+                    found += wiretrace_quotes::analyze_with(t, b, lexicon)
+                        .attributions
+                        .len();
                 }
                 best = best.min(t0.elapsed().as_secs_f64());
             }
@@ -136,7 +173,7 @@ fn main() {
             );
         }
         _ => {
-            eprintln!("usage: quotes predict TEXT_DIR [--rules] | quotes entities TEXT_DIR | quotes bench TEXT_DIR... [--abe GROUND_TRUTH_JSON] [--rounds N]");
+            eprintln!("usage: quotes predict TEXT_DIR [--rules|--learned|--filtered|--mixed] | quotes candidates TEXT_DIR | quotes entities TEXT_DIR | quotes bench TEXT_DIR... [--abe GROUND_TRUTH_JSON] [--rounds N] [--rules|--learned|--filtered|--mixed]");
             std::process::exit(2);
         }
     }

@@ -14,6 +14,8 @@ pub struct Raw {
     pub source: Option<(usize, usize)>,
     /// The source is the speaker of the attribution this one continues.
     pub continues: Option<usize>,
+    /// The cue model's sum of weights, for a cue word it judged.
+    pub score: Option<f32>,
     pub sent: usize,
 }
 
@@ -29,15 +31,17 @@ fn trim(doc: &Doc, mut a: usize, mut b: usize) -> Option<(usize, usize)> {
     (doc.words(a, b) > 0).then_some((a, b))
 }
 
-/// The cue starting at token `i`, as its length in tokens and whether it is
-/// a participle.
+/// The cue starting at token `i`, as its length in tokens, whether it is
+/// a participle, and the cue model's score when the model judged it (a
+/// learned cue word is taken above `threshold`).
 fn cue_at(
     toks: &[Tok],
     i: usize,
     end: usize,
     p: &Patterns,
     learned: bool,
-) -> Option<(usize, bool)> {
+    threshold: f32,
+) -> Option<(usize, bool, Option<f32>)> {
     let t = &toks[i];
     if !t.is_word() || t.quoted || t.capitalized() {
         return None;
@@ -47,7 +51,7 @@ fn cue_at(
         return None;
     }
     let l = t.lower();
-    let (mut n, participle) = p
+    let (mut n, participle, score) = p
         .cues
         .get(l)
         .and_then(|cands| {
@@ -58,12 +62,13 @@ fn cue_at(
                         .iter()
                         .zip(&toks[i..i + n])
                         .all(|(w, t)| t.is_word() && !t.quoted && t.lower() == *w))
-                .then_some((n, c.participle))
+                .then_some((n, c.participle, None))
             })
         })
         .or_else(|| {
             let &pp = p.learned_cues.get(l).filter(|_| learned)?;
-            learned_cue(toks, i, l, p).then_some((1, pp))
+            let z = cue_score(toks, i, l, p);
+            (z > threshold).then_some((1, pp, Some(z)))
         })?;
     // One cue of several words: "pointed out", "called for".
     while i + n < end
@@ -74,13 +79,32 @@ fn cue_at(
     {
         n += 1;
     }
-    Some((n, participle))
+    Some((n, participle, score))
+}
+
+/// The form of "be" making the cue of `n` words at `i` passive: its first
+/// word, or the word before it (an adverb allowed between: 'was first
+/// reported by').
+fn passive_at(toks: &[Tok], a: usize, i: usize, n: usize, p: &Patterns) -> Option<usize> {
+    let be = |k: usize| toks[k].is_word() && p.passive.contains(toks[k].lower());
+    if n >= 2 && be(i) {
+        return Some(i);
+    }
+    let adverb = |k: usize| {
+        let l = toks[k].lower();
+        toks[k].is_word() && (l.ends_with("ly") || p.aux.contains(l) || l == "first")
+    };
+    (a..i)
+        .rev()
+        .take(2)
+        .find(|&k| !adverb(k) || be(k))
+        .filter(|&k| be(k))
 }
 
 /// The cue model's threshold on the sum of weights (a probability of about
 /// .38): chosen on PolNeAR dev, where it gave the best content overlap and
 /// source F1 together (0: .717/.621, -0.5: .738/.623, -1: .749/.592).
-const CUE_THRESHOLD: f32 = -0.5;
+pub(crate) const CUE_THRESHOLD: f32 = -0.5;
 
 /// A neighbour as the cue model sees it: lowercase, every quotation mark
 /// one.
@@ -92,11 +116,11 @@ fn model_form(t: Option<&Tok>, edge: &str) -> String {
     }
 }
 
-/// Whether the learned model takes the candidate word `w` at `i` for a cue:
-/// the weights of its features (the word, its neighbours, the pairs, the
-/// case of the word before; as `scripts/learn_quotes.py` builds them) sum
-/// above zero.
-fn learned_cue(toks: &[Tok], i: usize, w: &str, p: &Patterns) -> bool {
+/// The learned model's score of the candidate word `w` at `i` as a cue:
+/// the sum of the weights of its features (the word, its neighbours, the
+/// pairs, the case of the word before; as `scripts/learn_quotes.py` builds
+/// them), a log-odds.
+fn cue_score(toks: &[Tok], i: usize, w: &str, p: &Patterns) -> f32 {
     let prev = i.checked_sub(1).map(|k| &toks[k]);
     let pf = model_form(prev, "<s>");
     let nf = model_form(toks.get(i + 1), "</s>");
@@ -110,11 +134,10 @@ fn learned_cue(toks: &[Tok], i: usize, w: &str, p: &Patterns) -> bool {
         format!("wn={w}|{nf}"),
         format!("pc={}", if cap { "True" } else { "False" }),
     ];
-    let z: f32 = feats
+    feats
         .iter()
         .map(|f| p.cue_weights.get(f.as_str()).copied().unwrap_or(0.0))
-        .sum();
-    z > CUE_THRESHOLD
+        .sum()
 }
 
 fn according_at(toks: &[Tok], i: usize, end: usize, p: &Patterns) -> Option<usize> {
@@ -133,6 +156,13 @@ fn according_at(toks: &[Tok], i: usize, end: usize, p: &Patterns) -> Option<usiz
     })
 }
 
+/// A year ('2010'): a date between a source and its cue.
+fn is_year(w: &str) -> bool {
+    w.len() == 4
+        && w.bytes().all(|c| c.is_ascii_digit())
+        && (w.starts_with("19") || w.starts_with("20"))
+}
+
 /// The noun phrase ending just before `end` (auxiliaries skipped), read
 /// leftwards to a stop word, punctuation or its determiner.
 fn np_left(
@@ -143,11 +173,20 @@ fn np_left(
     learned: bool,
 ) -> Option<(usize, usize)> {
     let mut e = end;
-    while e > a && toks[e - 1].is_word() && {
-        let l = toks[e - 1].lower();
-        p.aux.contains(l) || l.ends_with("ly") && !toks[e - 1].capitalized()
-    } {
-        e -= 1;
+    loop {
+        let l = |k: usize| toks[k].lower();
+        let time = |k: usize| p.time_words.contains(l(k)) || is_year(toks[k].text);
+        if e > a + 1 && toks[e - 2].is_word() && time(e - 1) && p.prepositions.contains(l(e - 2)) {
+            e -= 2;
+        } else if e > a && toks[e - 1].is_word() && {
+            p.aux.contains(l(e - 1))
+                || l(e - 1).ends_with("ly") && !toks[e - 1].capitalized()
+                || time(e - 1)
+        } {
+            e -= 1;
+        } else {
+            break;
+        }
     }
     // A relative pronoun is the source of its clause ('..., who said').
     if e > a && toks[e - 1].is_word() && p.relatives.contains(toks[e - 1].lower()) {
@@ -177,19 +216,21 @@ fn np_left(
     (j < e).then_some((j, e))
 }
 
-/// The colon after a name opening a paragraph ('PENCE:', 'Maria Voss:'),
-/// as a transcript gives a turn or a headline its speaker.
-fn speaker_colon(doc: &Doc, a: usize, b: usize) -> Option<usize> {
+/// The name and colon opening a paragraph ('PENCE:', 'Maria Voss:', an
+/// opening quotation mark allowed before them), as a transcript gives a
+/// turn or a headline its speaker: the name's start and the colon.
+fn speaker_colon(doc: &Doc, a: usize, b: usize) -> Option<(usize, usize)> {
     let toks = &doc.toks;
     if a > 0 && toks[a - 1].para == toks[a].para {
         return None;
     }
+    let a = if toks[a].opens { a + 1 } else { a };
     let k = (a..b.min(a + 4)).find(|&k| !toks[k].is_word())?;
     let named = k > a
         && toks[a..k]
             .iter()
             .all(|t| t.capitalized() && t.text.chars().count() > 1);
-    (named && toks[k].is(":") && doc.words(k + 1, b) >= 3).then_some(k)
+    (named && toks[k].is(":") && doc.words(k + 1, b) >= 3).then_some((a, k))
 }
 
 /// Where content running right from a cue ends: before a participle cue
@@ -199,7 +240,8 @@ fn right_end(toks: &[Tok], r: usize, b: usize, p: &Patterns, learned: bool) -> u
     (r + 1..b)
         .take(200)
         .find(|&k| {
-            toks[k - 1].is(",") && cue_at(toks, k, b, p, learned).is_some_and(|(_, part)| part)
+            toks[k - 1].is(",")
+                && cue_at(toks, k, b, p, learned, CUE_THRESHOLD).is_some_and(|(_, part, _)| part)
         })
         .map_or(b, |k| k - 1)
 }
@@ -210,6 +252,17 @@ fn np_right(toks: &[Tok], start: usize, b: usize, p: &Patterns) -> Option<(usize
     let mut j = start;
     while j < b {
         let t = &toks[j];
+        // "Mr. Ferrow": the title's full stop is no boundary.
+        if j > start
+            && t.is(".")
+            && p.abbreviations.contains(toks[j - 1].text)
+            && toks
+                .get(j + 1)
+                .is_some_and(|n| n.capitalized() && j + 1 < b)
+        {
+            j += 1;
+            continue;
+        }
         if !t.is_word() || t.quoted {
             break;
         }
@@ -218,6 +271,25 @@ fn np_right(toks: &[Tok], start: usize, b: usize, p: &Patterns) -> Option<(usize
             || p.time_words.contains(l)
             || j - start >= 10
         {
+            break;
+        }
+        j += 1;
+    }
+    (j > start).then_some((start, j))
+}
+
+/// The words after an inverted cue up to punctuation (a title's full stop
+/// and the marks inside a word like '9/11' excepted), at most 12 tokens:
+/// the source when a quotation ends right before the cue.
+fn phrase_right(toks: &[Tok], start: usize, b: usize, p: &Patterns) -> Option<(usize, usize)> {
+    let mut j = start;
+    while j < b && j < start + 12 && !toks[j].quoted {
+        let t = &toks[j];
+        let glued = j > start
+            && toks[j - 1].span.end == t.span.start
+            && toks.get(j + 1).is_some_and(|n| n.span.start == t.span.end);
+        let title_stop = j > start && t.is(".") && p.abbreviations.contains(toks[j - 1].text);
+        if t.kind == Kind::Punct && !glued && !title_stop {
             break;
         }
         j += 1;
@@ -239,17 +311,41 @@ fn inverted_source(toks: &[Tok], s: usize, e: usize, p: &Patterns) -> bool {
     toks[s].capitalized()
         && toks[s..e]
             .iter()
-            .all(|t| t.capitalized() || p.name_particles.contains(t.text))
+            .all(|t| t.capitalized() || t.is(".") || p.name_particles.contains(t.text))
+}
+
+/// How far before a cue a quotation may close and still be its content
+/// with the source between them, in tokens.
+const QUOTE_TO_CUE: usize = 30;
+
+/// How far after a cue's object or adverbial a "that" opening the content
+/// is looked for, in tokens ('said during a Friday evening rally in
+/// Michigan that ...').
+const THAT_WITHIN: usize = 12;
+
+/// The closing mark of a quotation ending at most [`QUOTE_TO_CUE`] tokens
+/// before the cue at `i`, when what runs from the sentence start `a` to it
+/// is mostly quoted: the content, with the source between it and the cue
+/// ('"A," Ilse Marek, the union leader (Kestrel), said').
+fn quote_before(doc: &Doc, a: usize, i: usize) -> Option<usize> {
+    let toks = &doc.toks;
+    let q = (i.saturating_sub(QUOTE_TO_CUE).max(a)..i)
+        .rev()
+        .find(|&k| toks[k].quoted)
+        .filter(|&k| toks[k].closes)?;
+    let w = doc.words(a, q + 1);
+    (w >= 2 && doc.quoted_words(a, q + 1) * 10 >= w * 8).then_some(q)
 }
 
 /// Skips what may stand between a cue and its content: the audience of
 /// "told", a date, "in a statement" before "that".
 fn content_start(toks: &[Tok], r: usize, b: usize, object_cue: bool, p: &Patterns) -> usize {
     let that_within = |from: usize| {
-        (from..b.min(from + 7)).find(|&k| {
+        (from..b.min(from + THAT_WITHIN)).find(|&k| {
             toks[k].is_word()
                 && toks[k].lower() == "that"
-                && !toks[from..k].iter().any(|t| t.quoted)
+                && !toks[k].quoted
+                && !toks[from..k].iter().any(|t| t.is(","))
         })
     };
     let mut r = r;
@@ -274,6 +370,24 @@ fn content_start(toks: &[Tok], r: usize, b: usize, object_cue: bool, p: &Pattern
     }
 }
 
+/// The start of the last clause joined to the sentence in `a..end` ('...,
+/// but he refuses ..., saying'): after a coordinator followed by a pronoun
+/// or a name. The scan back is bounded.
+fn clause_start(toks: &[Tok], a: usize, end: usize, p: &Patterns) -> Option<usize> {
+    (a.max(end.saturating_sub(60))..end.saturating_sub(1))
+        .rev()
+        .find(|&k| {
+            let next = &toks[k + 1];
+            p.coordinators.contains(toks[k].lower())
+                && !toks[k].is(",")
+                && !toks[k].quoted
+                && next.is_word()
+                && (p.pronouns.contains_key(next.lower())
+                    || next.capitalized() && !p.common_words.contains(next.lower()))
+        })
+        .map(|k| k + 1)
+}
+
 /// The first person or organisation named in `a..end`, else the first
 /// noun phrase: the subject a participle or an appositive refers back to.
 fn subject(
@@ -283,12 +397,29 @@ fn subject(
     names: &dyn Fn(usize) -> Option<(usize, usize, bool)>,
     p: &Patterns,
 ) -> Option<(usize, usize)> {
+    let a = clause_start(toks, a, end, p).unwrap_or(a);
     // A subject is near its clause's start: the scan is bounded, so that
     // many participles in one sentence cost no more than the sentence.
     let end = end.min(a + 60);
+    // A clause opening with a pronoun has it for subject ('He thanked the
+    // union, telling ...').
+    if let Some(k) = (a..end).find(|&k| {
+        let l = toks[k].lower();
+        toks[k].is_word()
+            && !toks[k].quoted
+            && (p.pronouns.contains_key(l) || !p.common_words.contains(l))
+    }) {
+        if p.pronouns.contains_key(toks[k].lower()) && !p.relatives.contains(toks[k].lower()) {
+            return Some((k, k + 1));
+        }
+    }
     let mut fallback = None;
     let mut i = a;
     while i < end {
+        if toks[i].quoted {
+            i += 1;
+            continue;
+        }
         if let Some((s, e, person)) = names(i) {
             if person {
                 return Some((s, e.min(end)));
@@ -313,31 +444,42 @@ fn subject(
     np_right(toks, s, end, p)
 }
 
+/// The attributions of `doc`; learned cue words count where the cue
+/// model's score is above `threshold`.
 pub fn find(
     doc: &Doc,
     p: &Patterns,
     learned: bool,
+    threshold: f32,
     names: &dyn Fn(usize) -> Option<(usize, usize, bool)>,
 ) -> Vec<Raw> {
     let toks = &doc.toks;
     let mut out: Vec<Raw> = Vec::new();
     let mut last_para_att: Option<(usize, usize)> = None; // (para, index in out)
     let mut pending: Vec<(usize, (usize, usize))> = Vec::new();
+    // The paragraph a transcript turn takes whole.
+    let mut turn_para: Option<usize> = None;
     for (si, s) in doc.sents.iter().enumerate() {
         let (a, b) = (s.start, s.end);
         let before = out.len();
+        if turn_para == Some(s.para) {
+            continue;
+        }
         // A transcript's turn or a headline's speaker: 'PENCE: Well, look,
-        // ...', 'Voss: Piers Are Safe'.
-        if let Some(k) = speaker_colon(doc, a, b) {
-            if let Some(c) = trim(doc, k + 1, b) {
+        // ...', 'Voss: Piers Are Safe'. The turn is the whole paragraph.
+        if let Some((name, k)) = speaker_colon(doc, a, b) {
+            if let Some(c) = trim(doc, k + 1, doc.paras[s.para].1) {
+                flush(&mut out, &mut last_para_att, &mut pending);
                 out.push(Raw {
                     content: vec![c],
                     cue: Some((k, k + 1)),
-                    source: Some((a, k)),
+                    source: Some((name, k)),
                     continues: None,
+                    score: None,
                     sent: si,
                 });
                 last_para_att = Some((s.para, out.len() - 1));
+                turn_para = Some(s.para);
                 continue;
             }
         }
@@ -357,6 +499,7 @@ pub fn find(
                         cue: Some((i, i + n)),
                         source: src,
                         continues: None,
+                        score: None,
                         sent: si,
                     });
                 }
@@ -375,23 +518,75 @@ pub fn find(
                         cue: Some((i, i + 1)),
                         source: src,
                         continues: None,
+                        score: None,
                         sent: si,
                     });
                     break;
                 }
             }
-            let Some((n, participle)) = cue_at(toks, i, b, p, learned) else {
+            let Some((n, participle, score)) = cue_at(toks, i, b, p, learned, threshold) else {
                 i += 1;
                 continue;
             };
+            // A passive cue ('was endorsed by the union'): the source
+            // follows the agent word, the content is the subject before.
+            if let Some(be) = passive_at(toks, a, i, n, p) {
+                let by = i + n;
+                if by < b && toks[by].is_word() && p.agents.contains(toks[by].lower()) {
+                    let src = np_right(toks, by + 1, b, p);
+                    if let (Some(src), Some(c)) = (src, np_left(toks, a, be, p, learned)) {
+                        out.push(Raw {
+                            content: vec![c],
+                            cue: Some((i, by + 1)),
+                            source: Some(src),
+                            continues: None,
+                            score,
+                            sent: si,
+                        });
+                    }
+                    i = by + 1;
+                    continue;
+                }
+                if !p.cues.contains_key(toks[i].lower()) {
+                    // No agent ('the cranes are expected to be sold'): the
+                    // subject and what follows, with no source.
+                    let r = content_start(toks, by, b, false, p);
+                    let parts: Vec<(usize, usize)> = np_left(toks, a, be, p, learned)
+                        .into_iter()
+                        .chain(trim(doc, r, right_end(toks, r, b, p, learned)))
+                        .collect();
+                    if !parts.is_empty() {
+                        out.push(Raw {
+                            content: parts,
+                            cue: Some((i, by)),
+                            source: None,
+                            continues: None,
+                            score,
+                            sent: si,
+                        });
+                    }
+                    i = by;
+                    continue;
+                }
+            }
             let cue = (i, i + n);
             let object_cue = p.object_cues.contains(toks[i].lower());
             let left_adj = (i > a).then(|| &toks[i - 1]);
             let after_comma = left_adj.is_some_and(|t| t.is(",") || t.closes);
             let mut source;
             let mut content = None;
+            let mut more = None;
             if participle || i == a {
-                source = subject(toks, a, i, names, p);
+                // 'X said A, adding B': the source of the attribution
+                // before, unless a clause of its own starts in between.
+                let prev = out[before..]
+                    .last()
+                    .and_then(|o| Some((o.cue?.1, o.source?)))
+                    .filter(|&(c, _)| c <= i && clause_start(toks, c, i, p).is_none());
+                source = match prev {
+                    Some((_, src)) if participle => Some(src),
+                    _ => subject(toks, a, i, names, p),
+                };
                 let r = content_start(toks, i + n, b, object_cue, p);
                 content = trim(doc, r, right_end(toks, r, b, p, learned));
             } else if after_comma {
@@ -425,15 +620,23 @@ pub fn find(
                             cue: Some(cue),
                             source,
                             continues: None,
+                            score,
                             sent: si,
                         });
                     }
                     i += n;
                     continue;
                 }
-                source = subject(toks, a, i, names, p);
                 let r = content_start(toks, i + n, b, object_cue, p);
-                content = trim(doc, r, right_end(toks, r, b, p, learned));
+                if let Some(q) = quote_before(doc, a, i) {
+                    // '"A," Ilse Marek, the union leader, said after ...',
+                    // or '"A," said 9/11 widow Terry Strada.'
+                    content = trim(doc, a, q + 1);
+                    source = trim(doc, q + 1, i).or_else(|| phrase_right(toks, i + n, b, p));
+                } else {
+                    source = subject(toks, a, i, names, p);
+                    content = trim(doc, r, right_end(toks, r, b, p, learned));
+                }
             } else {
                 source = np_left(toks, a, i, p, learned);
                 let src_start = source.map_or(i, |x| x.0);
@@ -446,15 +649,42 @@ pub fn find(
                 let before_src = (src_start > a).then(|| &toks[src_start - 1]);
                 let left_closed = before_src.is_some_and(|t| t.is(",") || t.closes);
                 let starts_that = r < b && toks[r].lower() == "that";
-                if left_closed
+                // 'In June, ...', 'But when Congress cut funding, ...',
+                // 'Campaigning in 2012, ...': an adverbial, not content.
+                let left_adverbial = (a..src_start)
+                    .find(|&k| toks[k].is_word() && !p.coordinators.contains(toks[k].lower()))
+                    .is_some_and(|k| {
+                        let l = toks[k].lower();
+                        !toks[k].quoted
+                            && (p.prepositions.contains(l)
+                                || p.subordinators.contains(l)
+                                || k == a && toks[k].capitalized() && l.ends_with("ing"))
+                    });
+                // '"A," Trump said, adding ...': a quotation just before
+                // the source is the content, with a quotation reopened
+                // right after the cue ('"A," he said, "B."').
+                let closed = quote_before(doc, a, i);
+                if let (false, Some(q)) = (starts_that, closed) {
+                    content = trim(doc, a, q + 1);
+                    if source.is_none_or(|(s, _)| s <= q) {
+                        source = trim(doc, q + 1, i);
+                    }
+                    if r < b && toks[r].opens {
+                        more = trim(doc, r, right_end(toks, r, b, p, learned));
+                    }
+                } else if left_closed
                     && left_words >= 2
+                    && !left_adverbial
                     && !starts_that
                     && (right_words < 4 || right_adverbial)
                 {
                     content = trim(doc, a, src_start);
-                } else if right_words >= 3 || doc.first_open(r, b).is_some() {
+                } else if right_words >= 3
+                    || doc.first_open(r, b).is_some()
+                    || left_adverbial && right_words >= 1
+                {
                     content = trim(doc, r, right_end(toks, r, b, p, learned));
-                } else if left_words >= 2 {
+                } else if left_words >= 2 && !left_adverbial {
                     content = trim(doc, a, src_start);
                 } else if i + n < b && toks[i + n].is(":") || right_words == 0 {
                     // 'He said:' and the quotation follows.
@@ -465,20 +695,27 @@ pub fn find(
                     }
                 }
                 if source.is_none() && content.is_some() {
-                    source = subject(toks, a, i, names, p);
+                    // 'X tweeted A and urged B': the subject X shares.
+                    let shared = (i > a && p.coordinators.contains(toks[i - 1].lower()))
+                        .then(|| out[before..].last())
+                        .flatten()
+                        .and_then(|o| o.source);
+                    source = shared.or_else(|| subject(toks, a, i, names, p));
                 }
             }
             if let Some(c) = content {
                 out.push(Raw {
-                    content: vec![c],
+                    content: std::iter::once(c).chain(more).collect(),
                     cue: Some(cue),
                     source,
                     continues: None,
+                    score,
                     sent: si,
                 });
             }
             i += n;
         }
+        cut_at_coordinated(doc, &mut out[before..], p);
         if out.len() > before {
             // Quoted paragraphs running into this one belong to its first
             // attribution when it starts in the quotation they open.
@@ -539,6 +776,40 @@ pub fn find(
     out
 }
 
+/// Ends content running right from its cue where a later attribution of
+/// the same sentence starts after a coordinator ('X said A, though she
+/// acknowledged B', 'X promised A and said B'): the two are siblings, not
+/// one inside the other ('X said that Y believes B' keeps B in X's content).
+fn cut_at_coordinated(doc: &Doc, atts: &mut [Raw], p: &Patterns) {
+    let toks = &doc.toks;
+    for k in 0..atts.len() {
+        let (Some(cue), &[(c0, c1)]) = (atts[k].cue, &atts[k].content[..]) else {
+            continue;
+        };
+        if c0 < cue.1 {
+            continue;
+        }
+        // The next few attributions only: each is looked at a bounded
+        // number of times, whatever the number of cues in the sentence.
+        let after = |st: usize| st > c0 && st < c1 && p.coordinators.contains(toks[st - 1].lower());
+        let start = atts[k + 1..].iter().take(4).find_map(|o| {
+            let cue_o = o.cue?;
+            if let Some((s, _)) = o.source.filter(|&(s, _)| s < cue_o.0 && after(s)) {
+                return Some(s);
+            }
+            (after(cue_o.0) && !toks[cue_o.0 - 1].is(",")).then_some(cue_o.0)
+        });
+        if let Some(mut e) = start {
+            while e > c0 && !toks[e - 1].quoted && p.coordinators.contains(toks[e - 1].lower()) {
+                e -= 1;
+            }
+            if let Some(c) = trim(doc, c0, e) {
+                atts[k].content = vec![c];
+            }
+        }
+    }
+}
+
 /// Places a quoted sentence without a cue of its own (see [`find`]).
 fn attach(
     out: &mut Vec<Raw>,
@@ -559,6 +830,7 @@ fn attach(
                 cue: None,
                 source: out[k].source,
                 continues: Some(k),
+                score: None,
                 sent,
             });
             *last_para_att = Some((para, out.len() - 1));
@@ -587,6 +859,7 @@ fn flush(
                 cue: None,
                 source: out[k].source,
                 continues: Some(k),
+                score: None,
                 sent,
             });
             *last_para_att = Some((para, out.len() - 1));

@@ -41,6 +41,10 @@ pub struct Patterns {
     pub according: FxHashMap<String, Vec<Vec<String>>>,
     pub aux: FxHashSet<String>,
     pub stop_np: FxHashSet<String>,
+    pub coordinators: FxHashSet<String>,
+    pub subordinators: FxHashSet<String>,
+    pub passive: FxHashSet<String>,
+    pub agents: FxHashSet<String>,
     pub relatives: FxHashSet<String>,
     pub noun_markers: FxHashSet<String>,
     pub determiners: FxHashSet<String>,
@@ -56,8 +60,10 @@ pub struct Patterns {
     /// Cue words learned from PolNeAR train (`scripts/learn-quotes`), each
     /// with whether it is a participle: the words the cue model judges.
     pub learned_cues: FxHashMap<String, bool>,
-    /// The cue model's weights by feature (see `attrib::learned_cue`).
+    /// The cue model's weights by feature (see `attrib::cue_score`).
     pub cue_weights: FxHashMap<String, f32>,
+    /// The attribution filter's weights by feature (see `filter::features`).
+    pub attrib_weights: FxHashMap<String, f32>,
 }
 
 impl Patterns {
@@ -78,6 +84,16 @@ fn by_first_word(src: &str) -> FxHashMap<String, Vec<Vec<String>>> {
         v.dedup();
     }
     m
+}
+
+/// `feature<TAB>weight` lines.
+fn weights(src: &str) -> FxHashMap<String, f32> {
+    lines(src)
+        .filter_map(|l| {
+            let (f, w) = l.rsplit_once('\t')?;
+            Some((f.to_string(), w.parse().ok()?))
+        })
+        .collect()
 }
 
 pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
@@ -113,6 +129,10 @@ pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         according: by_first_word(include_str!("../patterns/according.txt")),
         aux: folded_set(include_str!("../patterns/aux.txt")),
         stop_np: folded_set(include_str!("../patterns/stop_np.txt")),
+        coordinators: folded_set(include_str!("../patterns/coordinators.txt")),
+        subordinators: folded_set(include_str!("../patterns/subordinators.txt")),
+        passive: folded_set(include_str!("../patterns/passive.txt")),
+        agents: folded_set(include_str!("../patterns/agents.txt")),
         relatives: folded_set(include_str!("../patterns/relatives.txt")),
         noun_markers: folded_set(include_str!("../patterns/noun_markers.txt")),
         determiners: folded_set(include_str!("../patterns/determiners.txt")),
@@ -129,12 +149,8 @@ pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
             .filter_map(|l| l.split('\t').next())
             .map(|w| (w.to_lowercase(), w.ends_with("ing")))
             .collect(),
-        cue_weights: lines(include_str!("../patterns/cue_weights.tsv"))
-            .filter_map(|l| {
-                let (f, w) = l.rsplit_once('\t')?;
-                Some((f.to_string(), w.parse().ok()?))
-            })
-            .collect(),
+        cue_weights: weights(include_str!("../patterns/cue_weights.tsv")),
+        attrib_weights: weights(include_str!("../patterns/attrib_weights.tsv")),
     }
 });
 
@@ -155,6 +171,10 @@ mod tests {
             &p.object_cues,
             &p.aux,
             &p.stop_np,
+            &p.coordinators,
+            &p.subordinators,
+            &p.passive,
+            &p.agents,
             &p.relatives,
             &p.noun_markers,
             &p.determiners,
