@@ -20,7 +20,8 @@
 //!    its strong siblings.
 //! 3. Within it, keep the paragraphs (not the furniture inside it);
 //!    captions and related links go apart, boilerplate lines and link lists
-//!    are stripped.
+//!    are stripped. A page without prose (headlines, links with a line
+//!    each) gives the text outside furniture instead, else all of it.
 
 use rustc_hash::FxHashMap;
 use wiretrace_core::text::{normalize_text, normalizes_to, push_collapsed, visible_chars};
@@ -713,7 +714,7 @@ pub fn extract_body(doc: &Tree, title: Option<&str>) -> HtmlBody {
     let title_norm = title.map(normalize_text);
     let p = &*PATTERNS;
     let mut out = HtmlBody::default();
-    for b in blocks {
+    for b in &blocks {
         // The outermost chosen container holding the block: furniture
         // inside it (a share bar in the article) is left out.
         let holder = b.chain.iter().find(|id| chosen.contains(id));
@@ -727,16 +728,16 @@ pub fn extract_body(doc: &Tree, title: Option<&str>) -> HtmlBody {
         let m = matchable(&b.text);
         let len = b.chars;
         if b.kind == Kind::Caption || p.is_caption(&m) {
-            out.captions.push(b.text);
+            out.captions.push(b.text.clone());
         } else if p.is_related(&m) {
-            out.related.push(b.text);
+            out.related.push(b.text.clone());
         } else if p.is_boilerplate(&m)
             || (b.kind != Kind::Heading && b.link_chars * 2 > len)
             // An article's header gives its lead to the body, not its
             // kicker, byline or date.
             || (b.in_header && (b.kind == Kind::Heading || !ends_like_prose(&b.text)))
         {
-            out.stripped.push(b.text);
+            out.stripped.push(b.text.clone());
         } else if b.kind == Kind::Heading
             && title_norm
                 .as_deref()
@@ -744,7 +745,7 @@ pub fn extract_body(doc: &Tree, title: Option<&str>) -> HtmlBody {
         {
             // the headline repeated above the body
         } else if out.paragraphs.last() != Some(&b.text) {
-            out.paragraphs.push(b.text);
+            out.paragraphs.push(b.text.clone());
         }
     }
     // Headings with nothing after them are section furniture, not the article.
@@ -756,7 +757,35 @@ pub fn extract_body(doc: &Tree, title: Option<&str>) -> HtmlBody {
         let t = out.paragraphs.pop().unwrap_or_default();
         out.stripped.push(t);
     }
+    if out.paragraphs.is_empty() {
+        without_prose(&blocks, &mut out);
+    }
     out
+}
+
+/// The body of a page without prose (a list of headlines, of links with a
+/// line each, a page of ads): what step 3 would have left out for being
+/// links or headings, outside page furniture, else anywhere on the page.
+/// Boilerplate lines and captions stay out.
+fn without_prose(blocks: &[Block], out: &mut HtmlBody) {
+    let p = &*PATTERNS;
+    for anywhere in [false, true] {
+        for b in blocks {
+            if (b.furniture.is_some() && !anywhere) || b.kind == Kind::Caption {
+                continue;
+            }
+            let m = matchable(&b.text);
+            if !p.is_boilerplate(&m) && !p.is_caption(&m) && out.paragraphs.last() != Some(&b.text)
+            {
+                out.paragraphs.push(b.text.clone());
+            }
+        }
+        if !out.paragraphs.is_empty() {
+            break;
+        }
+    }
+    out.stripped.retain(|t| !out.paragraphs.contains(t));
+    out.related.retain(|t| !out.paragraphs.contains(t));
 }
 
 /// What a container holds at any depth.
@@ -1224,5 +1253,23 @@ mod tests {
             <p>Orders placed on our web site before noon are sent out the same day, and we take back anything you do not want within a month of the day you bought it from us.</p></div></body></html>"#
         );
         assert_reads_only_the_story(&page);
+    }
+
+    #[test]
+    fn a_page_without_prose_still_has_a_body() {
+        // Headlines and sponsored links, each a link or a short line: no
+        // prose, but the page's text is there.
+        let page = r#"<html><body><nav><a href="/">Home</a> | <a href="/a">About</a></nav>
+            <div class="list"><p><a href="/1">Harbour fair opens on the pier</a> (Lund)</p>
+            <p><a href="/2">Ten ways to set a table by the sea</a> (Oskar)</p>
+            <p><a href="/3">Sailing lessons for all ages</a> free</p></div>
+            <footer>© 2026 The Coastal Times. All rights reserved.</footer></body></html>"#;
+        let b = extract_body(&Tree::parse(page), None);
+        let kept = b.paragraphs.join("\n");
+        assert!(kept.contains("Harbour fair opens on the pier"), "{kept}");
+        assert!(kept.contains("Ten ways to set a table"), "{kept}");
+        assert!(!kept.contains("Home"), "{kept}");
+        assert!(!kept.contains("All rights reserved"), "{kept}");
+        assert!(b.stripped.iter().all(|t| !b.paragraphs.contains(t)));
     }
 }

@@ -293,6 +293,8 @@ mod tests {
             "Copyright 2031 The Associated Press. All rights reserved. This material may not be published, broadcast, rewritten, or redistributed.",
             "Rate this article: 4.1 out of 5 from 23 readers",
             "Rate this story",
+            "404 : Page Not Found",
+            "Error 404 - page not found.",
         ] {
             assert!(p.is_boilerplate(&matchable(junk)), "{junk}");
         }
