@@ -7,13 +7,21 @@
 //!    are skipped; furniture (navigation, forms, `<aside>`, containers named
 //!    like share bars or sidebars: `patterns/negative_names.txt`) is walked
 //!    and marked, as a name is weak evidence against a block holding prose.
+//!    A furniture word outweighs a generic positive one ("widget Text"),
+//!    topic classes ("tag-promotion") are not names of the element, and
+//!    furniture around an element named as the article's body
+//!    (`patterns/article_names.txt`, `itemprop=articleBody`) does not weigh
+//!    on the prose inside it (Blogger's "widget Blog"). A comments-named
+//!    element opened after the page's `<h1>` is skipped even when it holds
+//!    most of the page.
 //! 2. Score containers by the prose they hold (long, with commas that end
 //!    clauses, few links; prose in furniture counts less), take the best
 //!    one, or the ancestor holding an article split across siblings, and
 //!    its strong siblings.
 //! 3. Within it, keep the paragraphs (not the furniture inside it);
 //!    captions and related links go apart, boilerplate lines and link lists
-//!    are stripped.
+//!    are stripped. A page without prose (headlines, links with a line
+//!    each) gives the text outside furniture instead, else all of it.
 
 use rustc_hash::FxHashMap;
 use wiretrace_core::text::{normalize_text, normalizes_to, push_collapsed, visible_chars};
@@ -194,9 +202,9 @@ fn is_hidden(el: &Element, a: &Attrs) -> bool {
 struct FurnitureNames<'a>(FxHashMap<&'a str, u8>);
 
 const NEGATIVE: u8 = 1;
-const POSITIVE: u8 = 2;
 const LAYOUT: u8 = 4;
 const SKIPPED: u8 = 8;
+const ARTICLE: u8 = 16;
 
 /// What tag, role or name say of an element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,11 +223,13 @@ impl<'a> FurnitureNames<'a> {
         }
         *self.0.entry(name).or_insert_with(|| {
             let p = &*PATTERNS;
+            let name = without_topics(name, &p.topic_name_prefixes);
+            let name = name.as_ref();
             [
                 (&p.negative_names, NEGATIVE),
-                (&p.positive_names, POSITIVE),
                 (&p.layout_names, LAYOUT),
                 (&p.skipped_names, SKIPPED),
+                (&p.article_names, ARTICLE),
             ]
             .into_iter()
             .filter(|(words, _)| words.is_match(name))
@@ -227,9 +237,14 @@ impl<'a> FurnitureNames<'a> {
         })
     }
 
-    fn judge(&mut self, a: &Attrs<'a>) -> Furniture {
+    /// What class and id say of the element, and whether they name the
+    /// article's own body (see `patterns/article_names.txt`).
+    fn judge(&mut self, a: &Attrs<'a>) -> (Furniture, bool) {
         let found = self.words(a.class) | self.words(a.id);
-        if found & (POSITIVE | LAYOUT) != 0 {
+        let article = found & ARTICLE != 0 || names_article_body(a.itemprop);
+        // A furniture word outweighs a generic positive one ("widget Text",
+        // "post sidebar-post"), not a layout wrapper's or the article body's.
+        let furniture = if found & (LAYOUT | ARTICLE) != 0 || article {
             Furniture::No
         } else if found & SKIPPED != 0 {
             Furniture::Skipped
@@ -237,35 +252,68 @@ impl<'a> FurnitureNames<'a> {
             Furniture::Weighed
         } else {
             Furniture::No
-        }
+        };
+        (furniture, article)
     }
 }
 
-/// Elements that are, by tag, role or name, page furniture.
-fn furniture_of<'a>(el: &Element, a: &Attrs<'a>, names: &mut FurnitureNames<'a>) -> Furniture {
-    if el.is_any(TAGS.always_walked) {
-        return Furniture::No;
+/// A class list without the names that give a post's topics
+/// ("tag-social-media" says nothing of the element it is on).
+fn without_topics<'a>(name: &'a str, prefixes: &[String]) -> std::borrow::Cow<'a, str> {
+    let topic = |w: &str| {
+        prefixes.iter().any(|p| {
+            w.len() > p.len() && w.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+        })
+    };
+    if !name.split_ascii_whitespace().any(topic) {
+        return name.into();
     }
-    let named = names.judge(a);
+    name.split_ascii_whitespace()
+        .filter(|w| !topic(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .into()
+}
+
+/// Whether an `itemprop` (a list of words) says the element is the
+/// article's body (Blogger: `itemprop="description articleBody"`).
+fn names_article_body(itemprop: &str) -> bool {
+    itemprop
+        .split_ascii_whitespace()
+        .any(|w| w == "articleBody")
+}
+
+/// Elements that are, by tag, role or name, page furniture; and whether
+/// the element is named as the article's body.
+fn furniture_of<'a>(
+    el: &Element,
+    a: &Attrs<'a>,
+    names: &mut FurnitureNames<'a>,
+) -> (Furniture, bool) {
+    if el.is_any(TAGS.always_walked) {
+        return (Furniture::No, false);
+    }
+    let (named, article) = names.judge(a);
     if named == Furniture::Skipped {
-        return named;
+        return (named, article);
     }
     let by_role = matches!(
         a.role,
         "navigation" | "complementary" | "contentinfo" | "banner" | "dialog"
     );
-    if el.is_any(TAGS.furniture) || by_role {
+    let furniture = if el.is_any(TAGS.furniture) || by_role {
         Furniture::Weighed
     } else {
         named
-    }
+    };
+    (furniture, article)
 }
 
 fn has_positive_name(el: &Element) -> bool {
     let a = Attrs::of(el);
     let positive = &PATTERNS.positive_names;
     el.name() == "article"
-        || a.itemprop == "articleBody"
+        || names_article_body(a.itemprop)
         || positive.is_match(a.class)
         || positive.is_match(a.id)
 }
@@ -279,6 +327,10 @@ struct Walker {
     furniture: Vec<NodeId>,
     /// Open `<header>`s of articles.
     headers: Vec<NodeId>,
+    /// Open elements named as the article's body, each with how much of
+    /// `furniture` was open around it: furniture outside the article's body
+    /// does not weigh on the blocks inside.
+    bodies: Vec<(NodeId, usize)>,
 }
 
 impl Walker {
@@ -294,16 +346,17 @@ impl Walker {
                 .unwrap_or(Kind::Para);
             let from = self.stack.len().saturating_sub(CHAIN_DEPTH);
             let chars = text.chars().count();
+            let base = self.bodies.last().map_or(0, |(_, open)| *open);
+            let furniture = &self.furniture[base.min(self.furniture.len())..];
             self.blocks.push(Block {
                 text: text.to_string(),
                 chars,
                 link_chars: self.link_chars.min(chars),
                 kind,
                 chain: self.stack[from..].iter().map(|(id, _)| *id).collect(),
-                furniture: self
-                    .furniture
+                furniture: furniture
                     .first()
-                    .zip(self.furniture.last())
+                    .zip(furniture.last())
                     .map(|(o, i)| (*o, *i)),
                 in_header: !self.headers.is_empty(),
             });
@@ -368,12 +421,16 @@ fn blocks(doc: &Tree) -> Vec<Block> {
         stack: Vec::new(),
         furniture: Vec::new(),
         headers: Vec::new(),
+        bodies: Vec::new(),
     };
     let Visibility { text_len } = visibility(doc);
     let page_len = text_len.get(Tree::ROOT).copied().unwrap_or(0);
     let mut skipping: Option<NodeId> = None;
     let mut furniture_names = FurnitureNames::default();
     let (mut in_link, mut in_pre, mut in_article) = (0usize, 0usize, 0usize);
+    // Whether the page's first `<h1>` has opened: a comments-named element
+    // opened before the headline may wrap the article (see below).
+    let mut seen_h1 = false;
     let mut edges = doc.edges();
     while let Some(edge) = edges.next() {
         match edge {
@@ -392,14 +449,21 @@ fn blocks(doc: &Tree) -> Vec<Block> {
                         // An article's own `<header>` holds its headline
                         // and lead, not the site's masthead.
                         let article_header = in_article > 0 && el.name() == "header";
-                        let furniture = if hidden || article_header {
-                            Furniture::No
+                        let (furniture, article_body) = if hidden || article_header {
+                            (Furniture::No, false)
                         } else {
-                            match furniture_of(el, &attrs, &mut furniture_names) {
+                            let (found, article_body) =
+                                furniture_of(el, &attrs, &mut furniture_names);
+                            let found = match found {
                                 Furniture::No => Furniture::No,
+                                // Reader comments come after the headline; a
+                                // comments-named element holding the page and
+                                // opened before it wraps the article.
+                                Furniture::Skipped if seen_h1 => Furniture::Skipped,
                                 _ if holds_the_page() => Furniture::No,
                                 found => found,
-                            }
+                            };
+                            (found, article_body)
                         };
                         // Furniture that holds blocks is walked, and
                         // weighed when containers are scored; inline
@@ -423,7 +487,12 @@ fn blocks(doc: &Tree) -> Vec<Block> {
                             w.flush();
                             w.headers.push(id);
                         }
+                        if article_body {
+                            w.flush();
+                            w.bodies.push((id, w.furniture.len()));
+                        }
                         let name = el.name();
+                        seen_h1 |= name == "h1";
                         if el.is_any(TAGS.article) {
                             in_article += 1;
                         }
@@ -483,6 +552,10 @@ fn blocks(doc: &Tree) -> Vec<Block> {
                     if w.headers.last() == Some(&id) {
                         w.flush();
                         w.headers.pop();
+                    }
+                    if w.bodies.last().is_some_and(|(open, _)| *open == id) {
+                        w.flush();
+                        w.bodies.pop();
                     }
                 }
             }
@@ -641,7 +714,7 @@ pub fn extract_body(doc: &Tree, title: Option<&str>) -> HtmlBody {
     let title_norm = title.map(normalize_text);
     let p = &*PATTERNS;
     let mut out = HtmlBody::default();
-    for b in blocks {
+    for b in &blocks {
         // The outermost chosen container holding the block: furniture
         // inside it (a share bar in the article) is left out.
         let holder = b.chain.iter().find(|id| chosen.contains(id));
@@ -655,16 +728,16 @@ pub fn extract_body(doc: &Tree, title: Option<&str>) -> HtmlBody {
         let m = matchable(&b.text);
         let len = b.chars;
         if b.kind == Kind::Caption || p.is_caption(&m) {
-            out.captions.push(b.text);
+            out.captions.push(b.text.clone());
         } else if p.is_related(&m) {
-            out.related.push(b.text);
+            out.related.push(b.text.clone());
         } else if p.is_boilerplate(&m)
             || (b.kind != Kind::Heading && b.link_chars * 2 > len)
             // An article's header gives its lead to the body, not its
             // kicker, byline or date.
             || (b.in_header && (b.kind == Kind::Heading || !ends_like_prose(&b.text)))
         {
-            out.stripped.push(b.text);
+            out.stripped.push(b.text.clone());
         } else if b.kind == Kind::Heading
             && title_norm
                 .as_deref()
@@ -672,7 +745,7 @@ pub fn extract_body(doc: &Tree, title: Option<&str>) -> HtmlBody {
         {
             // the headline repeated above the body
         } else if out.paragraphs.last() != Some(&b.text) {
-            out.paragraphs.push(b.text);
+            out.paragraphs.push(b.text.clone());
         }
     }
     // Headings with nothing after them are section furniture, not the article.
@@ -684,7 +757,35 @@ pub fn extract_body(doc: &Tree, title: Option<&str>) -> HtmlBody {
         let t = out.paragraphs.pop().unwrap_or_default();
         out.stripped.push(t);
     }
+    if out.paragraphs.is_empty() {
+        without_prose(&blocks, &mut out);
+    }
     out
+}
+
+/// The body of a page without prose (a list of headlines, of links with a
+/// line each, a page of ads): what step 3 would have left out for being
+/// links or headings, outside page furniture, else anywhere on the page.
+/// Boilerplate lines and captions stay out.
+fn without_prose(blocks: &[Block], out: &mut HtmlBody) {
+    let p = &*PATTERNS;
+    for anywhere in [false, true] {
+        for b in blocks {
+            if (b.furniture.is_some() && !anywhere) || b.kind == Kind::Caption {
+                continue;
+            }
+            let m = matchable(&b.text);
+            if !p.is_boilerplate(&m) && !p.is_caption(&m) && out.paragraphs.last() != Some(&b.text)
+            {
+                out.paragraphs.push(b.text.clone());
+            }
+        }
+        if !out.paragraphs.is_empty() {
+            break;
+        }
+    }
+    out.stripped.retain(|t| !out.paragraphs.contains(t));
+    out.related.retain(|t| !out.paragraphs.contains(t));
 }
 
 /// What a container holds at any depth.
@@ -1088,5 +1189,87 @@ mod tests {
             <p>冬の嵐で壊れた桟橋の工事は五月に始まると港長は述べた。</p></div></body></html>";
         let b = extract_body(&Tree::parse(page), None);
         assert_eq!(b.paragraphs.len(), 2, "{:?}", b.paragraphs);
+    }
+
+    #[test]
+    fn a_post_in_a_widget_wrapper_beats_the_sidebar_widgets_beside_it() {
+        // Blogger-like: every part of the page is a "widget", the post one
+        // too; the post's own body is named as such, the profile is not.
+        let bio = "I write about boats, harbours, and the people who keep them running, from my home on the coast, where I also teach sailing, paint, and cook. ".repeat(2);
+        let page = format!(
+            r#"<html><body><div class="main section"><div class="widget Blog"><div class="post hentry">
+            <h3 class="post-title">Terminal to reopen</h3>
+            <div class="post-body entry-content" itemprop="description articleBody"><div>{STORY}</div></div>
+            </div></div></div>
+            <div class="sidebar section"><div class="widget Profile"><dl class="profile-datablock"><dd>{bio}</dd></dl></div>
+            <div class="widget Text"><div class="widget-content">{bio}</div></div></div></body></html>"#
+        );
+        assert_reads_only_the_story(&page);
+    }
+
+    #[test]
+    fn a_comments_section_holding_most_of_the_page_is_not_the_article() {
+        let comment = "<dt>Reader</dt><dd><p>Well, I think the council, as usual, waited far too long, and the costs show it, sadly.</p></dd>";
+        let page = format!(
+            r#"<html><body><h1>Terminal to reopen</h1><div class="content">{STORY}</div>
+            <div class="comments"><h3>Comments</h3><dl>{}</dl></div></body></html>"#,
+            comment.repeat(30)
+        );
+        assert_reads_only_the_story(&page);
+    }
+
+    #[test]
+    fn a_comma_rich_copyright_or_disclaimer_notice_is_not_the_article() {
+        // A news story in short plain sentences, and one long notice with a
+        // comma after every few words.
+        let story = [
+            "The ferry to Lund ran again on Monday after a week of storms.",
+            "It was the first crossing since the harbour closed last week.",
+            "Crews had worked through the night to clear the ramp.",
+            "A queue of cars stood at the gate before dawn.",
+            "The first boat left Oskar harbour at six in the morning.",
+            "Most of the passengers were commuters on their way to work.",
+            "The operator said the timetable is back to normal from today.",
+            "Repairs to the pier in Lund will take another month.",
+        ];
+        let legal = "Coastal Times is the official site of the Coastal League. The league, the shield, the word mark and image of the cup, the harbour name and logo, the club names and logos, and the trophy name are registered trademarks, and all rights are reserved by their owners, as the case may be.";
+        let paras: String = story.iter().map(|p| format!("<p>{p}</p>")).collect();
+        for name in [r#"id="copyright""#, r#"class="site-disclaimer""#] {
+            let page = format!(
+                r#"<html><body><div class="story">{paras}</div><div {name}>{legal}</div></body></html>"#
+            );
+            let b = extract_body(&Tree::parse(&page), None);
+            assert_eq!(b.paragraphs, story, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_post_s_topic_classes_do_not_make_it_furniture() {
+        // WordPress names each post by its categories and tags.
+        let page = format!(
+            r#"<html><body><div class="post-12 post type-post hentry category-social-media tag-promotion tag-sidebar">
+            <div class="entry">{STORY}</div></div>
+            <div class="box"><p>Our shop in the old harbour building is open every day from nine in the morning to five in the afternoon, except on Sundays and on the first Monday of the month.</p>
+            <p>Orders placed on our web site before noon are sent out the same day, and we take back anything you do not want within a month of the day you bought it from us.</p></div></body></html>"#
+        );
+        assert_reads_only_the_story(&page);
+    }
+
+    #[test]
+    fn a_page_without_prose_still_has_a_body() {
+        // Headlines and sponsored links, each a link or a short line: no
+        // prose, but the page's text is there.
+        let page = r#"<html><body><nav><a href="/">Home</a> | <a href="/a">About</a></nav>
+            <div class="list"><p><a href="/1">Harbour fair opens on the pier</a> (Lund)</p>
+            <p><a href="/2">Ten ways to set a table by the sea</a> (Oskar)</p>
+            <p><a href="/3">Sailing lessons for all ages</a> free</p></div>
+            <footer>© 2026 The Coastal Times. All rights reserved.</footer></body></html>"#;
+        let b = extract_body(&Tree::parse(page), None);
+        let kept = b.paragraphs.join("\n");
+        assert!(kept.contains("Harbour fair opens on the pier"), "{kept}");
+        assert!(kept.contains("Ten ways to set a table"), "{kept}");
+        assert!(!kept.contains("Home"), "{kept}");
+        assert!(!kept.contains("All rights reserved"), "{kept}");
+        assert!(b.stripped.iter().all(|t| !b.paragraphs.contains(t)));
     }
 }

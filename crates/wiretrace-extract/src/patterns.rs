@@ -42,6 +42,9 @@ pub struct Patterns {
     pub skipped_names: Regex,
     pub positive_names: Regex,
     pub layout_names: Regex,
+    pub article_names: Regex,
+    /// Lowercase prefixes of class names that name a post's topics.
+    pub topic_name_prefixes: Vec<String>,
     date_line_words: std::collections::HashSet<String>,
     english_words: std::collections::HashSet<String>,
 }
@@ -66,6 +69,10 @@ pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| Patterns {
     skipped_names: name_regex(include_str!("../patterns/skipped_names.txt")),
     positive_names: name_regex(include_str!("../patterns/positive_names.txt")),
     layout_names: name_regex(include_str!("../patterns/layout_names.txt")),
+    article_names: name_regex(include_str!("../patterns/article_names.txt")),
+    topic_name_prefixes: lines(include_str!("../patterns/topic_name_prefixes.txt"))
+        .map(|w| w.trim().to_ascii_lowercase())
+        .collect(),
     date_line_words: lines(include_str!("../patterns/date_line_words.txt"))
         .map(|w| w.trim().to_lowercase())
         .collect(),
@@ -286,6 +293,8 @@ mod tests {
             "Copyright 2031 The Associated Press. All rights reserved. This material may not be published, broadcast, rewritten, or redistributed.",
             "Rate this article: 4.1 out of 5 from 23 readers",
             "Rate this story",
+            "404 : Page Not Found",
+            "Error 404 - page not found.",
         ] {
             assert!(p.is_boilerplate(&matchable(junk)), "{junk}");
         }
