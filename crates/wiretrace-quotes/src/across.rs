@@ -114,10 +114,9 @@ pub struct Carried<'a> {
     pub id: &'a ArticleId,
     /// [`wiretrace_core::time::time_order`] of its publication time.
     pub when: (bool, i64),
-    /// Its copy family (named by the family's original); itself when alone.
+    /// Its copy family, named by the family's original (its source, as the
+    /// reuse stage chose it); itself when alone.
     pub family: &'a ArticleId,
-    /// The family's source, when the reuse stage chose one.
-    pub family_source: Option<&'a ArticleId>,
     /// Its story, if it has been placed in one.
     pub story: Option<&'a str>,
     pub quotes: &'a ArticleQuotes,
@@ -410,6 +409,36 @@ pub fn entities(articles: &[Carried]) -> Entities {
     }
 }
 
+/// Bumped whenever the stage finds otherwise in one article (its rules,
+/// word lists, model or [`ArticleQuotes`]): findings stored under another
+/// version are found again.
+pub const FINDINGS_VERSION: u32 = 1;
+
+/// What quotations and entities are derived from besides each article's
+/// findings: the articles, their times, families and stories, and the
+/// grouping's version. Equal stamps, equal results.
+pub fn stamp(articles: &[Carried]) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(format!("v{FINDINGS_VERSION}.1\n").as_bytes());
+    let mut rows: Vec<String> = articles
+        .iter()
+        .map(|a| {
+            format!(
+                "{}\t{:?}\t{}\t{}\n",
+                a.id,
+                a.when,
+                a.family,
+                a.story.unwrap_or("")
+            )
+        })
+        .collect();
+    rows.sort_unstable();
+    for r in rows {
+        h.update(r.as_bytes());
+    }
+    format!("{:032x}", h.digest128())
+}
+
 /// One attribution's place: (article, attribution).
 type At = (usize, usize);
 
@@ -507,13 +536,13 @@ pub fn quotations(articles: &[Carried], ents: &Entities) -> Vec<Quotation> {
             ats.sort_by(|&x, &y| at_key(x).cmp(&at_key(y)));
             // One carrier per article: its first attribution of it.
             ats.dedup_by(|y, x| x.0 == y.0);
-            // Each family's reporter: its source if that carries it, else
-            // its first carrier.
+            // Each family's reporter: its original if that carries it,
+            // else its first carrier.
             let mut reporter: BTreeMap<&ArticleId, At> = BTreeMap::new();
             for &x in &ats {
                 let a = &articles[x.0];
                 let e = reporter.entry(a.family).or_insert(x);
-                if a.family_source == Some(a.id) {
+                if a.family == a.id {
                     *e = x;
                 }
             }
@@ -632,7 +661,6 @@ mod tests {
         id: ArticleId,
         when: (bool, i64),
         family: ArticleId,
-        source: Option<ArticleId>,
         story: Option<String>,
         q: ArticleQuotes,
     }
@@ -643,7 +671,6 @@ mod tests {
             id: id.into(),
             when: (false, t),
             family: family.into(),
-            source: Some(family.into()),
             story: Some(story.into()),
             q: ArticleQuotes::of_text(&text, &body),
         }
@@ -655,7 +682,6 @@ mod tests {
                 id: &a.id,
                 when: a.when,
                 family: &a.family,
-                family_source: a.source.as_ref(),
                 story: a.story.as_deref(),
                 quotes: &a.q,
             })

@@ -537,7 +537,7 @@ pub fn article(
         v["version_of"] = json!(note.as_ref().and_then(|n| n.version_of.as_ref()));
         v["why"] = json!(note.as_ref().map_or(&[][..], |n| &n.why[..]));
         v["story"] = json!(story.as_ref().map(|s| &s.story));
-        v["attributions"] = crate::quotes::article_json(a);
+        v["attributions"] = crate::quotes::article_json(store, a)?;
         return line(out, &v);
     }
     if why {
@@ -578,7 +578,7 @@ pub fn article(
         writeln!(out, "[caption] {c}")?;
     }
     writeln!(out, "\n{}\n", a.clean_text())?;
-    crate::quotes::article_text(out, a)?;
+    crate::quotes::article_text(out, store, a)?;
     if !a.stripped.is_empty() {
         writeln!(
             out,
@@ -750,6 +750,8 @@ pub fn export(out: &mut dyn Write, store: &SqliteStore, what: ExportWhat) -> Res
                 line(out, &json!({"id": a.id, "story": a.story}))?;
             }
         }
+        ExportWhat::Quotes => crate::quotes::export_quotes(out, store)?,
+        ExportWhat::Entities => crate::quotes::export_entities(out, store)?,
         ExportWhat::Rejected => {
             for r in store.rejections()? {
                 line(

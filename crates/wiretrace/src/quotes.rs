@@ -1,138 +1,260 @@
-//! `wiretrace quotes` and the attributions of `wiretrace article`: who said
-//! what, computed at read time from the stored articles by the quotes stage
-//! (nothing is stored, so no schema change).
+//! Who said what: the quotes stage run over the stored articles and its
+//! results across articles (quotations with their carriers, entities)
+//! kept in the store; `wiretrace quotes`, the attributions of `wiretrace
+//! article`, and `export --what quotes|entities`.
+//!
+//! The stage runs when who said what is first read after an ingest (any
+//! command that shows it, and `serve`), not during the ingest: it costs
+//! about as much as the rest of the pipeline, and a bulk ingest that never
+//! asks who said what should not pay for it.
 
 use anyhow::Result;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
 use std::io::Write;
-use wiretrace_core::{Article, CharMap, Span};
-use wiretrace_quotes::{analyze, Attribution, Quotes, Speaker};
-use wiretrace_store::{SqliteStore, Store};
+use wiretrace_core::{time::time_order, Article, ArticleId};
+use wiretrace_quotes::across::{self, ArticleQuotes, Carried, Said, FINDINGS_VERSION};
+use wiretrace_store::{CarrierText, QuotationRow, QuoteQuery, SqliteStore, Store};
 
-fn cut(map: &CharMap, text: &str, spans: &[Span]) -> String {
-    spans
-        .iter()
-        .map(|s| map.slice(text, *s).trim())
-        .collect::<Vec<_>>()
-        .join(" … ")
-}
+/// Articles analysed together: their texts are read, analysed on the pool
+/// and their findings stored in one transaction.
+const CHUNK: usize = 2_048;
 
-fn speaker_label(a: &Attribution) -> String {
-    match &a.speaker {
-        Speaker::Named {
-            name,
-            title: Some(t),
-            ..
-        } => format!("{name} ({t})"),
-        Speaker::Named { name, .. } => name.clone(),
-        Speaker::Unnamed { description } => format!("unnamed: {description}"),
-        Speaker::Unknown => "unknown".to_string(),
+/// Brings who said what up to date with the store: each article whose
+/// findings are missing or stale is analysed, then the quotations and
+/// entities across articles are derived again if anything they depend on
+/// changed. A store that cannot be written is left as it stands.
+pub fn bring_up_to_date(store: &mut SqliteStore) -> Result<()> {
+    if store.is_read_only() {
+        return Ok(());
     }
+    let version = FINDINGS_VERSION.to_string();
+    if store.quotes_note("quotes_findings")?.as_deref() != Some(version.as_str()) {
+        store.forget_article_quotes()?;
+        store.put_quotes_note("quotes_findings", &version)?;
+    }
+    let pending = store.quotes_pending()?;
+    for chunk in pending.chunks(CHUNK) {
+        let found: Vec<(ArticleId, ArticleQuotes)> = store
+            .article_texts_by_id(chunk)?
+            .par_iter()
+            .map(|a| (a.id.clone(), ArticleQuotes::of_text(&a.text, &a.body)))
+            .collect();
+        store.put_article_quotes(&found)?;
+    }
+    let all = store.all_article_quotes()?;
+    let when: FxHashMap<ArticleId, (bool, i64)> = store
+        .article_summaries()?
+        .into_iter()
+        .map(|a| (a.id, time_order(a.published)))
+        .collect();
+    let families: FxHashMap<ArticleId, ArticleId> = store
+        .families()?
+        .into_iter()
+        .map(|f| (f.id, f.family))
+        .collect();
+    let stories: FxHashMap<ArticleId, String> = store
+        .assignments()?
+        .into_iter()
+        .map(|a| (a.id, a.story))
+        .collect();
+    let carried: Vec<Carried> = all
+        .iter()
+        .map(|(id, q)| Carried {
+            id,
+            when: when.get(id).copied().unwrap_or((true, 0)),
+            family: families.get(id).unwrap_or(id),
+            story: stories.get(id).map(String::as_str),
+            quotes: q,
+        })
+        .collect();
+    let stamp = across::stamp(&carried);
+    if pending.is_empty() && store.quotes_stamp()?.as_deref() == Some(stamp.as_str()) {
+        return Ok(());
+    }
+    let ents = across::entities(&carried);
+    let quotations = across::quotations(&carried, &ents);
+    let place: FxHashMap<&ArticleId, usize> =
+        carried.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let rows: Vec<_> = quotations
+        .into_iter()
+        .map(|q| {
+            let texts = q
+                .carriers
+                .iter()
+                .map(|c| {
+                    let s = &carried[place[&c.article]].quotes.attributions[c.attribution];
+                    CarrierText {
+                        text: s.text.clone(),
+                        cue: s.cue_text.clone(),
+                        source: s.source_text.clone(),
+                    }
+                })
+                .collect();
+            (q, texts)
+        })
+        .collect();
+    tracing::info!(
+        analysed = pending.len(),
+        quotations = rows.len(),
+        entities = ents.list.len(),
+        "who said what derived"
+    );
+    store.put_quotes(&ents.list, &rows, &stamp)?;
+    Ok(())
 }
 
-/// One attribution as JSON: spans and the texts they cut.
-fn attribution_json(map: &CharMap, text: &str, a: &Attribution) -> Value {
-    let one = |s: &Option<Span>| s.map(|s| map.slice(text, s).to_string());
+/// One attribution of an article as JSON: spans and the texts they cut.
+fn said_json(s: &Said) -> Value {
     json!({
-        "content": a.content.iter().map(|s| [s.start, s.end]).collect::<Vec<_>>(),
-        "text": cut(map, text, &a.content),
-        "cue": a.cue.map(|s| [s.start, s.end]),
-        "cue_text": one(&a.cue),
-        "source": a.source.map(|s| [s.start, s.end]),
-        "source_text": one(&a.source),
-        "speaker": a.speaker,
-        "direct": a.direct,
+        "content": s.content.iter().map(|x| [x.start, x.end]).collect::<Vec<_>>(),
+        "text": s.text,
+        "cue": s.cue.map(|x| [x.start, x.end]),
+        "cue_text": s.cue_text,
+        "source": s.source.map(|x| [x.start, x.end]),
+        "source_text": s.source_text,
+        "speaker": s.speaker,
+        "direct": s.direct,
     })
 }
 
-/// Whether `name` (case-insensitive) is the speaker's name or one of their
-/// aliases, or a part of one.
-fn speaks(q: &Quotes, a: &Attribution, name: &str) -> bool {
-    let Speaker::Named { entity, .. } = &a.speaker else {
-        return false;
-    };
-    let want = name.to_lowercase();
-    let e = &q.entities[*entity];
-    std::iter::once(&e.name)
-        .chain(&e.aliases)
-        .any(|n| n.to_lowercase().contains(&want))
+fn speaker_label(s: &wiretrace_quotes::Speaker) -> String {
+    wiretrace_store::SpeakerRow::of(s, None).label()
 }
 
-/// The attributions of one article, for `wiretrace article`.
-pub fn article_json(a: &Article) -> Value {
-    let map = CharMap::new(&a.text);
-    let q = analyze(a);
-    json!(q
+/// The attributions of one article, for `wiretrace article`: found now
+/// from its text (one article costs little), each with the quotation it
+/// belongs to when the store has derived them.
+pub fn article_json(store: &SqliteStore, a: &Article) -> Result<Value> {
+    let q = ArticleQuotes::of_text(&a.text, &a.body);
+    let of = quotation_of(store, a, &q)?;
+    Ok(json!(q
         .attributions
         .iter()
-        .map(|x| attribution_json(&map, &a.text, x))
-        .collect::<Vec<_>>())
+        .enumerate()
+        .map(|(i, s)| {
+            let mut v = said_json(s);
+            if let Some((id, carriers, first)) = of.get(&i) {
+                v["quotation"] = json!({"id": id, "carriers": carriers, "first_article": first});
+            }
+            v
+        })
+        .collect::<Vec<_>>()))
+}
+
+/// The quotation of each attribution of `a` (by index), when the stored
+/// findings are those of its text now.
+fn quotation_of(
+    store: &SqliteStore,
+    a: &Article,
+    now: &ArticleQuotes,
+) -> Result<FxHashMap<usize, (String, u64, ArticleId)>> {
+    if store.article_quotes(&a.id)?.as_ref() != Some(now) {
+        return Ok(FxHashMap::default());
+    }
+    Ok(store
+        .quotations_of_article(&a.id)?
+        .into_iter()
+        .map(|(id, i, n, first)| (i, (id, n, first)))
+        .collect())
 }
 
 /// Prints the "Who said what" section of `wiretrace article`.
-pub fn article_text(out: &mut dyn Write, a: &Article) -> Result<()> {
-    let map = CharMap::new(&a.text);
-    let q = analyze(a);
+pub fn article_text(out: &mut dyn Write, store: &SqliteStore, a: &Article) -> Result<()> {
+    let q = ArticleQuotes::of_text(&a.text, &a.body);
     if q.attributions.is_empty() {
         return Ok(());
     }
+    let of = quotation_of(store, a, &q)?;
     writeln!(out, "Who said what:")?;
-    for x in &q.attributions {
-        writeln!(
-            out,
-            "  {}: {}",
-            speaker_label(x),
-            cut(&map, &a.text, &x.content)
-        )?;
+    for (i, s) in q.attributions.iter().enumerate() {
+        let carried = match of.get(&i) {
+            Some((_, n, first)) if *n > 1 && *first != a.id => {
+                format!("  [{n} carriers, first: {first}]")
+            }
+            Some((_, n, _)) if *n > 1 => format!("  [{n} carriers]"),
+            _ => String::new(),
+        };
+        writeln!(out, "  {}: {}{carried}", speaker_label(&s.speaker), s.text)?;
     }
     Ok(())
 }
 
-/// `wiretrace quotes [--story ID] [--speaker NAME]`: attributions of every
-/// stored article (or one story's), in article id order.
+/// A quotation as JSON, with its carriers (at most `carriers`).
+pub fn quotation_json(store: &SqliteStore, q: &QuotationRow, carriers: usize) -> Result<Value> {
+    let mut v = json!(q);
+    v["carried_by"] = json!(store.quote_carriers(&q.id, carriers)?);
+    Ok(v)
+}
+
+/// Carriers listed per quotation by `wiretrace quotes --json` and export.
+const CARRIERS_LISTED: usize = 10_000;
+
+/// `wiretrace quotes [--story ID] [--speaker NAME] [--entity NAME]`: the
+/// quotations, in the order of their first report.
 pub fn quotes(
     out: &mut dyn Write,
     store: &SqliteStore,
-    story: Option<&str>,
-    speaker: Option<&str>,
+    query: QuoteQuery,
     as_json: bool,
 ) -> Result<()> {
-    let assignments = store.assignments()?;
-    let story_of: std::collections::HashMap<_, _> = assignments
-        .iter()
-        .map(|x| (x.id.clone(), x.story.clone()))
-        .collect();
-    let mut articles: Vec<Article> = store
-        .articles()?
-        .into_iter()
-        .filter(|a| story.is_none_or(|s| story_of.get(&a.id).is_some_and(|x| x == s)))
-        .collect();
-    articles.sort_by(|a, b| a.id.cmp(&b.id));
-    let found: Vec<(Quotes, CharMap)> = articles
-        .par_iter()
-        .map(|a| (analyze(a), CharMap::new(&a.text)))
-        .collect();
-    for (a, (q, map)) in articles.iter().zip(&found) {
-        for x in &q.attributions {
-            if speaker.is_some_and(|n| !speaks(q, x, n)) {
-                continue;
-            }
-            if as_json {
-                let mut v = attribution_json(map, &a.text, x);
-                v["article"] = json!(a.id);
-                v["story"] = json!(story_of.get(&a.id));
-                writeln!(out, "{v}")?;
-            } else {
-                writeln!(
-                    out,
-                    "{}  {}: {}",
-                    a.id,
-                    speaker_label(x),
-                    cut(map, &a.text, &x.content)
-                )?;
-            }
+    let query = QuoteQuery {
+        limit: usize::MAX >> 2,
+        ..query
+    };
+    let (rows, _) = store.quotations(&query)?;
+    for q in &rows {
+        if as_json {
+            writeln!(out, "{}", quotation_json(store, q, CARRIERS_LISTED)?)?;
+        } else {
+            let first = match (&q.first_site, q.first_published.as_deref()) {
+                (Some(s), Some(p)) => format!("{s}, {}", p.get(..10).unwrap_or(p)),
+                (Some(s), None) => s.clone(),
+                (None, Some(p)) => p.get(..10).unwrap_or(p).to_string(),
+                (None, None) => "undated".into(),
+            };
+            let changed = match q.changed {
+                0 => String::new(),
+                n => format!(", {n} reworded"),
+            };
+            writeln!(
+                out,
+                "{}  {}: {}  [{} {}{changed}; first: {first}]",
+                q.first_article,
+                q.speaker.label(),
+                q.text,
+                q.carriers,
+                if q.carriers == 1 {
+                    "carrier"
+                } else {
+                    "carriers"
+                },
+            )?;
         }
+    }
+    Ok(())
+}
+
+/// `export --what quotes`: every quotation with every carrier.
+pub fn export_quotes(out: &mut dyn Write, store: &SqliteStore) -> Result<()> {
+    quotes(out, store, QuoteQuery::default(), true)
+}
+
+/// `export --what entities`: every entity with the articles naming it.
+pub fn export_entities(out: &mut dyn Write, store: &SqliteStore) -> Result<()> {
+    let (rows, _) = store.entities_page(&wiretrace_store::EntityQuery {
+        limit: usize::MAX >> 2,
+        ..Default::default()
+    })?;
+    for e in rows {
+        let mut v = json!(e);
+        v["named_in"] = json!(store
+            .entity_articles(&e.id, usize::MAX >> 2)?
+            .into_iter()
+            .map(|(a, n)| json!({"article": a, "mentions": n}))
+            .collect::<Vec<_>>());
+        writeln!(out, "{v}")?;
     }
     Ok(())
 }
