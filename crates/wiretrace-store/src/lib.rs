@@ -31,7 +31,8 @@ use wiretrace_reuse::{
 use wiretrace_stories::{Assignment, Story};
 
 pub use quotes::{
-    CarrierRow, CarrierText, EntityQuery, EntityRow, QuotationRow, QuoteQuery, SpeakerRow,
+    ArticleAttribution, CarrierRow, CarrierText, EntityQuery, EntityRow, QuotationRow, QuoteLink,
+    QuoteQuery, SpeakerRow,
 };
 pub use sqlite::SqliteStore;
 

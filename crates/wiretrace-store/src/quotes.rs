@@ -5,8 +5,9 @@
 use crate::{Result, SqliteStore};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
+use wiretrace_core::Article;
 use wiretrace_core::ArticleId;
-use wiretrace_quotes::across::{ArticleQuotes, Quotation, StoryEntity};
+use wiretrace_quotes::across::{ArticleQuotes, Quotation, Said, StoryEntity};
 use wiretrace_quotes::Speaker;
 
 /// A quotation as listed.
@@ -108,6 +109,26 @@ pub struct CarrierText {
     pub text: String,
     pub cue: Option<String>,
     pub source: Option<String>,
+}
+
+/// The quotation an attribution of an article belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteLink {
+    pub id: String,
+    /// How many articles carry it.
+    pub carriers: u64,
+    /// The article it is credited to.
+    pub first_article: ArticleId,
+    /// The speaker's entity, when named.
+    pub speaker_entity: Option<String>,
+}
+
+/// One attribution of an article, with its quotation when derived.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleAttribution {
+    #[serde(flatten)]
+    pub said: Said,
+    pub quotation: Option<QuoteLink>,
 }
 
 /// Which quotations to list, in the order of their first report.
@@ -499,25 +520,42 @@ impl SqliteStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The quotations one article carries, as (quotation id, attribution
-    /// index in the article, carriers in all, first article).
-    pub fn quotations_of_article(
-        &self,
-        id: &ArticleId,
-    ) -> Result<Vec<(String, usize, u64, ArticleId)>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT c.quotation, c.attribution, q.carriers, q.first_article FROM quote_carriers c
-             JOIN quotations q ON q.id = c.quotation WHERE c.article_id = ?1 ORDER BY c.attribution",
-        )?;
-        let rows = st.query_map([id.as_str()], |r| {
-            Ok((
-                r.get(0)?,
-                r.get::<_, i64>(1)? as usize,
-                r.get::<_, i64>(2)? as u64,
-                ArticleId(r.get(3)?),
-            ))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    /// The attributions of an article, found now from its text (one
+    /// article costs little), each with the quotation it belongs to when
+    /// the quotations were derived from the findings it has now.
+    pub fn attributions_of(&self, a: &Article) -> Result<Vec<ArticleAttribution>> {
+        let now = ArticleQuotes::of_text(&a.text, &a.body);
+        let mut links: std::collections::HashMap<usize, QuoteLink> = Default::default();
+        if self.article_quotes(&a.id)?.as_ref() == Some(&now) {
+            let mut st = self.conn.prepare_cached(
+                "SELECT c.attribution, q.id, q.carriers, q.first_article, q.speaker_entity FROM quote_carriers c
+                 JOIN quotations q ON q.id = c.quotation WHERE c.article_id = ?1",
+            )?;
+            let rows = st.query_map([a.id.as_str()], |r| {
+                Ok((
+                    r.get::<_, i64>(0)? as usize,
+                    QuoteLink {
+                        id: r.get(1)?,
+                        carriers: r.get::<_, i64>(2)? as u64,
+                        first_article: ArticleId(r.get(3)?),
+                        speaker_entity: r.get(4)?,
+                    },
+                ))
+            })?;
+            for row in rows {
+                let (i, link) = row?;
+                links.insert(i, link);
+            }
+        }
+        Ok(now
+            .attributions
+            .into_iter()
+            .enumerate()
+            .map(|(i, said)| ArticleAttribution {
+                said,
+                quotation: links.remove(&i),
+            })
+            .collect())
     }
 
     /// A page of entities, most named first, and how many match in all.

@@ -14,8 +14,8 @@ use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
 use std::io::Write;
 use wiretrace_core::{time::time_order, Article, ArticleId};
-use wiretrace_quotes::across::{self, ArticleQuotes, Carried, Said, FINDINGS_VERSION};
-use wiretrace_store::{CarrierText, QuotationRow, QuoteQuery, SqliteStore, Store};
+use wiretrace_quotes::across::{self, ArticleQuotes, Carried, FINDINGS_VERSION};
+use wiretrace_store::{CarrierText, QuotationRow, QuoteQuery, SpeakerRow, SqliteStore, Store};
 
 /// Articles analysed together: their texts are read, analysed on the pool
 /// and their findings stored in one transaction.
@@ -105,78 +105,32 @@ pub fn bring_up_to_date(store: &mut SqliteStore) -> Result<()> {
     Ok(())
 }
 
-/// One attribution of an article as JSON: spans and the texts they cut.
-fn said_json(s: &Said) -> Value {
-    json!({
-        "content": s.content.iter().map(|x| [x.start, x.end]).collect::<Vec<_>>(),
-        "text": s.text,
-        "cue": s.cue.map(|x| [x.start, x.end]),
-        "cue_text": s.cue_text,
-        "source": s.source.map(|x| [x.start, x.end]),
-        "source_text": s.source_text,
-        "speaker": s.speaker,
-        "direct": s.direct,
-    })
-}
-
-fn speaker_label(s: &wiretrace_quotes::Speaker) -> String {
-    wiretrace_store::SpeakerRow::of(s, None).label()
-}
-
-/// The attributions of one article, for `wiretrace article`: found now
-/// from its text (one article costs little), each with the quotation it
-/// belongs to when the store has derived them.
+/// The attributions of one article, for `wiretrace article --json`.
 pub fn article_json(store: &SqliteStore, a: &Article) -> Result<Value> {
-    let q = ArticleQuotes::of_text(&a.text, &a.body);
-    let of = quotation_of(store, a, &q)?;
-    Ok(json!(q
-        .attributions
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let mut v = said_json(s);
-            if let Some((id, carriers, first)) = of.get(&i) {
-                v["quotation"] = json!({"id": id, "carriers": carriers, "first_article": first});
-            }
-            v
-        })
-        .collect::<Vec<_>>()))
-}
-
-/// The quotation of each attribution of `a` (by index), when the stored
-/// findings are those of its text now.
-fn quotation_of(
-    store: &SqliteStore,
-    a: &Article,
-    now: &ArticleQuotes,
-) -> Result<FxHashMap<usize, (String, u64, ArticleId)>> {
-    if store.article_quotes(&a.id)?.as_ref() != Some(now) {
-        return Ok(FxHashMap::default());
-    }
-    Ok(store
-        .quotations_of_article(&a.id)?
-        .into_iter()
-        .map(|(id, i, n, first)| (i, (id, n, first)))
-        .collect())
+    Ok(json!(store.attributions_of(a)?))
 }
 
 /// Prints the "Who said what" section of `wiretrace article`.
 pub fn article_text(out: &mut dyn Write, store: &SqliteStore, a: &Article) -> Result<()> {
-    let q = ArticleQuotes::of_text(&a.text, &a.body);
-    if q.attributions.is_empty() {
+    let found = store.attributions_of(a)?;
+    if found.is_empty() {
         return Ok(());
     }
-    let of = quotation_of(store, a, &q)?;
     writeln!(out, "Who said what:")?;
-    for (i, s) in q.attributions.iter().enumerate() {
-        let carried = match of.get(&i) {
-            Some((_, n, first)) if *n > 1 && *first != a.id => {
-                format!("  [{n} carriers, first: {first}]")
+    for x in &found {
+        let carried = match &x.quotation {
+            Some(q) if q.carriers > 1 && q.first_article != a.id => {
+                format!("  [{} carriers, first: {}]", q.carriers, q.first_article)
             }
-            Some((_, n, _)) if *n > 1 => format!("  [{n} carriers]"),
+            Some(q) if q.carriers > 1 => format!("  [{} carriers]", q.carriers),
             _ => String::new(),
         };
-        writeln!(out, "  {}: {}{carried}", speaker_label(&s.speaker), s.text)?;
+        writeln!(
+            out,
+            "  {}: {}{carried}",
+            SpeakerRow::of(&x.said.speaker, None).label(),
+            x.said.text
+        )?;
     }
     Ok(())
 }
