@@ -326,3 +326,23 @@ fn seed_pair_marco_rubio_is_one_entity_across_both_articles() {
         .collect();
     assert_eq!(articles.len(), 2, "{out}");
 }
+
+#[test]
+fn a_revised_article_is_analysed_again_and_its_old_quote_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let line = |quote: &str| {
+        format!(
+            r#"{{"id": "veldt-1", "url": "https://veldt-courier.example/1", "published": "2025-04-03T09:00:00+00:00", "title": "Tram fares", "text": "VELDT – Mayor Tomas Ferrow spoke on Wednesday.\n\n\"{quote},\" he said."}}"#
+        )
+    };
+    let feed = dir.path().join("v1.jsonl");
+    std::fs::write(&feed, line("Nobody should pay more to get to work")).unwrap();
+    ingest_quietly(&db, &feed);
+    assert!(stdout_of(&db, &["quotes"]).contains("Nobody should pay more"));
+    std::fs::write(&feed, line("Fares will stay frozen until the spring")).unwrap();
+    ingest_quietly(&db, &feed);
+    let out = stdout_of(&db, &["quotes"]);
+    assert!(out.contains("Fares will stay frozen"), "{out}");
+    assert!(!out.contains("Nobody should pay more"), "{out}");
+}
