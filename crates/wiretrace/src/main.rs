@@ -234,9 +234,7 @@ pub enum ExportWhat {
     Copies,
     Passages,
     Stories,
-    /// Quotations across articles, each with its carriers.
     Quotes,
-    /// People, organisations and places across articles.
     Entities,
     Rejected,
 }
