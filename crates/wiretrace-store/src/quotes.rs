@@ -524,7 +524,8 @@ impl SqliteStore {
     /// article costs little), each with the quotation it belongs to when
     /// the quotations were derived from the findings it has now.
     pub fn attributions_of(&self, a: &Article) -> Result<Vec<ArticleAttribution>> {
-        let now = ArticleQuotes::of_text(&a.text, &a.body);
+        // (A text the stage fails on shows no attributions.)
+        let now = ArticleQuotes::try_of_text(&a.text, &a.body).unwrap_or_default();
         let mut links: std::collections::HashMap<usize, QuoteLink> = Default::default();
         if self.article_quotes(&a.id)?.as_ref() == Some(&now) {
             let mut st = self.conn.prepare_cached(
