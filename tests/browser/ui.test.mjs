@@ -1,5 +1,6 @@
 // The web UI in headless Chromium: stories page, search, a story with its
-// timeline, an article with a highlighted shared passage, the comparison.
+// timeline and who said what, an article with a highlighted shared passage
+// and its quotations, the comparison, a person's page with their quotes.
 // Run by scripts/browser-test: WIRETRACE_BIN is the binary, ARTIFACTS the
 // folder for screenshots. Exits non-zero on the first failed check.
 import { chromium } from "playwright-core";
@@ -70,6 +71,16 @@ try {
   const rowLinks = await page.locator("table.timeline td:nth-child(3) a").allInnerTexts();
   check(rowLinks.length >= 3 && rowLinks.every((t) => articleTitles.includes(t)), "timeline rows link their articles by title");
   const storyTitle = await page.locator("h1").innerText();
+  const said = page.locator("section.who-said-what");
+  check(await said.count() === 1, "the story shows who said what");
+  const speakers = await said.locator(".said-by").allInnerTexts();
+  check(speakers.length >= 2 && new Set(speakers).size === speakers.length,
+        `its quotations are grouped by speaker, each speaker once (${speakers.join("; ")})`);
+  const quoteMeta = await said.locator("li.quote .meta").allInnerTexts();
+  check(quoteMeta.length >= 2 && quoteMeta.every((t) => /first reported by .+ · \d+ carriers?/.test(t)),
+        "each quotation names its first reporter and its number of carriers");
+  check(quoteMeta.some((t) => /· [2-9]\d* carriers/.test(t)), "a quotation carried by copies counts them all");
+  await said.screenshot({ path: join(artifacts, "3d-who-said-what.png") });
   await page.screenshot({ path: join(artifacts, "3-story.png"), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -88,6 +99,10 @@ try {
   check(await marks.count() >= 1, "the article highlights the passage it shares");
   check(((await marks.first().getAttribute("title")) || "").startsWith("from"), "the highlight names its source");
   check((await page.locator("p.meta:has-text('Story:') a").innerText()) === storyTitle, "the article names its story by its headline");
+  const quoted = page.locator(".text q.said");
+  check(await quoted.count() >= 1, "the article highlights its quotations");
+  check(((await quoted.first().getAttribute("title")) || "").length > 0, "each highlight names who said it");
+  check(await page.locator("ul.said li.quote").count() >= 1, "and lists who said what");
   await page.screenshot({ path: join(artifacts, "4-article.png"), fullPage: true });
 
   await Promise.all([page.waitForURL(/\/compare\?/), marks.first().locator("a").click()]);
@@ -95,6 +110,24 @@ try {
   check(await page.locator(".side-b .role.source").count() === 1 && await page.locator(".side-a .role.source").count() === 0,
         "compare marks the source: the wire report (B), not the feature quoting it (A)");
   await page.screenshot({ path: join(artifacts, "5-compare.png"), fullPage: true });
+
+  // A person's page: their quotes over time, reached from the story.
+  await page.goto(base + "/");
+  await Promise.all([page.waitForURL(/\/stories\//), page.click("a.story:has-text('dockworkers')")]);
+  const person = page.locator("section.who-said-what a.speaker").first();
+  const personName = (await person.innerText()).replace(/ \(.*\)$/, "");
+  await Promise.all([page.waitForURL(/\/entities\//), person.click()]);
+  check((await page.locator("h1").innerText()) === personName, `a speaker links to their page (${personName})`);
+  const rows = page.locator("table.quotes tr");
+  check(await rows.count() >= 2, "the page lists their quotes");
+  const dates = await page.locator("table.quotes td:first-child").allInnerTexts();
+  check(dates.every((d, i) => i === 0 || dates[i - 1] <= d), `in time order (${dates.join(", ")})`);
+  await page.screenshot({ path: join(artifacts, "7-entity.png"), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  const entityOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(entityOverflow <= 1, "the person's page fits a phone's width");
+  await page.screenshot({ path: join(artifacts, "7b-entity-phone.png"), fullPage: true });
+  await page.setViewportSize({ width: 1200, height: 900 });
 
   check(problems.length === 0, `no console errors (${problems.join("; ")})`);
   // Last: the browser logs the 404 it is about to get as a console error.

@@ -16,9 +16,14 @@
 //! - the **entities** the article names (people, organisations, places) with
 //!   their mentions, aliases of one person merged.
 //!
+//! [`across`] joins them over many articles: one quotation however many
+//! copies carry it, credited to its first reporter; one entity however
+//! many articles of a story name it.
+//!
 //! Every pass is a scan over the tokens: an unclosed quotation or a
 //! quotation of thousands of words costs what its length costs.
 
+pub mod across;
 mod attrib;
 mod entities;
 mod filter;

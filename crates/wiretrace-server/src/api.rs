@@ -65,3 +65,51 @@ pub async fn search(State(s): State<AppState>, Query(p): Params) -> Result<Json<
         .await?;
     Ok(Json(json!({"hits": hits})))
 }
+
+pub async fn quotes(State(s): State<AppState>, Query(p): Params) -> Result<Json<Value>, ApiError> {
+    let list = s
+        .with_store(move |store| model::quote_list(store, &p))
+        .await?;
+    Ok(Json(json!(list)))
+}
+
+pub async fn quote(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let view = s
+        .with_store(move |store| model::quote_view(store, &id))
+        .await?;
+    Ok(Json(json!(view)))
+}
+
+pub async fn story_quotes(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let view = s
+        .with_store(move |store| model::story_quotes(store, &id))
+        .await?;
+    Ok(Json(json!(view)))
+}
+
+pub async fn entities(
+    State(s): State<AppState>,
+    Query(p): Params,
+) -> Result<Json<Value>, ApiError> {
+    let list = s
+        .with_store(move |store| model::entity_list(store, &p))
+        .await?;
+    Ok(Json(json!(list)))
+}
+
+pub async fn entity(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(p): Params,
+) -> Result<Json<Value>, ApiError> {
+    let view = s
+        .with_store(move |store| model::entity_view(store, &id, &p))
+        .await?;
+    Ok(Json(json!(view)))
+}

@@ -214,6 +214,11 @@ pub fn api_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/health", get(api::health)),
         ("/api/stories", get(api::stories)),
         ("/api/stories/{id}", get(api::story)),
+        ("/api/stories/{id}/quotes", get(api::story_quotes)),
+        ("/api/quotes", get(api::quotes)),
+        ("/api/quotes/{id}", get(api::quote)),
+        ("/api/entities", get(api::entities)),
+        ("/api/entities/{id}", get(api::entity)),
         ("/api/articles/{id}", get(api::article)),
         ("/api/compare", get(api::compare)),
         ("/api/search", get(api::search)),
@@ -230,6 +235,7 @@ pub fn router(state: AppState) -> Router {
         .route("/articles/{id}", get(pages::article))
         .route("/article", get(pages::article_by_query))
         .route("/compare", get(pages::compare))
+        .route("/entities/{id}", get(pages::entity))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(uniform_errors))

@@ -10,7 +10,8 @@ use wiretrace_core::{
 };
 use wiretrace_reuse::diff::{word_diff, Change};
 use wiretrace_store::{
-    FamilyBrief, OutletCount, SqliteStore, Store, StoryMember, StoryQuery, StorySummary,
+    ArticleAttribution, CarrierRow, EntityQuery, EntityRow, FamilyBrief, OutletCount, QuotationRow,
+    QuoteQuery, SpeakerRow, SqliteStore, Store, StoryMember, StoryQuery, StorySummary,
 };
 use wiretrace_stories::DatedEvent;
 
@@ -104,6 +105,9 @@ pub struct ArticleView {
     pub story_headline: Option<String>,
     pub reason: Option<String>,
     pub passages: Vec<SharedPassage>,
+    /// Who said what in it: each attribution with the quotation it
+    /// belongs to across articles.
+    pub attributions: Vec<ArticleAttribution>,
 }
 
 #[derive(Debug, Serialize)]
@@ -325,7 +329,9 @@ pub fn article_view(store: &SqliteStore, id: &str) -> Result<ArticleView, ApiErr
         Some(x) => store.story_summary(&x.story)?.and_then(|s| s.headline),
         None => None,
     };
+    let attributions = store.attributions_of(&article)?;
     Ok(ArticleView {
+        attributions,
         clean_text: article.clean_text(),
         article,
         family: fam.as_ref().map(|f| f.family.clone()),
@@ -461,4 +467,213 @@ pub fn covered(passages: &[SharedPassage]) -> Vec<Span> {
         }
     }
     out
+}
+
+/// A page of quotations.
+#[derive(Debug, Serialize)]
+pub struct QuoteList {
+    pub total: u64,
+    pub limit: usize,
+    pub offset: usize,
+    pub quotes: Vec<QuotationRow>,
+}
+
+/// Quotations on a page, by default.
+const QUOTE_PAGE: usize = 50;
+
+/// A parameter's words, `None` when empty.
+fn words(params: &HashMap<String, String>, name: &str) -> Option<String> {
+    params
+        .get(name)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+pub fn quote_list(
+    store: &SqliteStore,
+    params: &HashMap<String, String>,
+) -> Result<QuoteList, ApiError> {
+    let q = QuoteQuery {
+        story: words(params, "story"),
+        speaker: words(params, "speaker"),
+        speaker_id: None,
+        entity: words(params, "entity"),
+        limit: parse_count("limit", params.get("limit"), QUOTE_PAGE, MAX_PAGE)?,
+        offset: parse_count("offset", params.get("offset"), 0, MAX_OFFSET)?,
+    };
+    let (quotes, total) = store.quotations(&q)?;
+    Ok(QuoteList {
+        total,
+        limit: q.limit,
+        offset: q.offset,
+        quotes,
+    })
+}
+
+/// One quotation with the articles carrying it.
+#[derive(Debug, Serialize)]
+pub struct QuoteView {
+    #[serde(flatten)]
+    pub quotation: QuotationRow,
+    /// The articles carrying it (at most 200), the first reporter's first.
+    pub carried_by: Vec<CarrierRow>,
+}
+
+pub fn quote_view(store: &SqliteStore, id: &str) -> Result<QuoteView, ApiError> {
+    let quotation = store
+        .quotation(id)?
+        .ok_or_else(|| ApiError::not_found(format!("no quotation {id:?}")))?;
+    let carried_by = store.quote_carriers(id, MAX_PAGE)?;
+    Ok(QuoteView {
+        quotation,
+        carried_by,
+    })
+}
+
+/// A page of entities.
+#[derive(Debug, Serialize)]
+pub struct EntityList {
+    pub total: u64,
+    pub limit: usize,
+    pub offset: usize,
+    pub entities: Vec<EntityRow>,
+}
+
+pub const ENTITY_KINDS: [&str; 4] = ["person", "organisation", "place", "other"];
+
+pub fn entity_list(
+    store: &SqliteStore,
+    params: &HashMap<String, String>,
+) -> Result<EntityList, ApiError> {
+    let kind = words(params, "kind");
+    if let Some(k) = &kind {
+        if !ENTITY_KINDS.contains(&k.as_str()) {
+            return Err(ApiError::bad_request(format!(
+                "kind: expected one of {}, got {k:?}",
+                ENTITY_KINDS.join(", ")
+            )));
+        }
+    }
+    let q = EntityQuery {
+        name: words(params, "q"),
+        kind,
+        story: words(params, "story"),
+        limit: parse_count("limit", params.get("limit"), QUOTE_PAGE, MAX_PAGE)?,
+        offset: parse_count("offset", params.get("offset"), 0, MAX_OFFSET)?,
+    };
+    let (entities, total) = store.entities_page(&q)?;
+    Ok(EntityList {
+        total,
+        limit: q.limit,
+        offset: q.offset,
+        entities,
+    })
+}
+
+/// An entity: who it is, a page of what it said in time order, and the
+/// articles naming it.
+#[derive(Debug, Serialize)]
+pub struct EntityView {
+    pub entity: EntityRow,
+    /// Its quotations in the order of their first report, this page of
+    /// them.
+    pub quotes: QuoteList,
+    /// Articles naming it (at most 200), by id, with their mentions.
+    pub articles: Vec<NamedIn>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NamedIn {
+    pub article: ArticleId,
+    pub mentions: u64,
+}
+
+pub fn entity_view(
+    store: &SqliteStore,
+    id: &str,
+    params: &HashMap<String, String>,
+) -> Result<EntityView, ApiError> {
+    let entity = store
+        .entity(id)?
+        .ok_or_else(|| ApiError::not_found(format!("no entity {id:?}")))?;
+    let q = QuoteQuery {
+        speaker_id: Some(entity.id.clone()),
+        limit: parse_count("limit", params.get("limit"), QUOTE_PAGE, MAX_PAGE)?,
+        offset: parse_count("offset", params.get("offset"), 0, MAX_OFFSET)?,
+        ..Default::default()
+    };
+    let (quotes, total) = store.quotations(&q)?;
+    let articles = store
+        .entity_articles(id, MAX_PAGE)?
+        .into_iter()
+        .map(|(article, mentions)| NamedIn { article, mentions })
+        .collect();
+    Ok(EntityView {
+        entity,
+        quotes: QuoteList {
+            total,
+            limit: q.limit,
+            offset: q.offset,
+            quotes,
+        },
+        articles,
+    })
+}
+
+/// A story's "who said what": its quotations grouped by speaker.
+#[derive(Debug, Serialize)]
+pub struct StoryQuotes {
+    pub story: String,
+    /// How many quotations its articles carry (at most 500 are grouped).
+    pub total: u64,
+    /// Speakers, most quotations first; each one's quotations in the order
+    /// of their first report.
+    pub speakers: Vec<SpeakerQuotes>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SpeakerQuotes {
+    pub speaker: SpeakerRow,
+    pub quotes: Vec<QuotationRow>,
+}
+
+/// Quotations of one story grouped on its page.
+const STORY_QUOTES: usize = 500;
+
+pub fn story_quotes(store: &SqliteStore, id: &str) -> Result<StoryQuotes, ApiError> {
+    if store.story_summary(id)?.is_none() {
+        return Err(ApiError::not_found(format!("no story {id:?}")));
+    }
+    let (quotes, total) = store.quotations(&QuoteQuery {
+        story: Some(id.to_string()),
+        limit: STORY_QUOTES,
+        ..Default::default()
+    })?;
+    // One group per speaker: an entity, else the label (an unnamed
+    // source's description; the unknown together).
+    let mut speakers: Vec<SpeakerQuotes> = Vec::new();
+    let mut place: HashMap<String, usize> = HashMap::new();
+    for q in quotes {
+        let key = q
+            .speaker
+            .entity
+            .clone()
+            .unwrap_or_else(|| q.speaker.label());
+        let at = *place.entry(key).or_insert_with(|| {
+            speakers.push(SpeakerQuotes {
+                speaker: q.speaker.clone(),
+                quotes: Vec::new(),
+            });
+            speakers.len() - 1
+        });
+        speakers[at].quotes.push(q);
+    }
+    // Named speakers first, then by how much they said; ties keep the
+    // order of their first quotation.
+    speakers.sort_by_key(|s| (s.speaker.kind != "named", std::cmp::Reverse(s.quotes.len())));
+    Ok(StoryQuotes {
+        story: id.to_string(),
+        total,
+        speakers,
+    })
 }

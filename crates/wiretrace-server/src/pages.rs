@@ -2,7 +2,9 @@
 //! through [`esc`] (text and attributes) or [`url_part`] (links); pages run
 //! no script at all.
 
-use crate::model::{self, covered, ArticleView, CompareView, StoryList, StoryView};
+use crate::model::{
+    self, covered, ArticleView, CompareView, EntityView, StoryList, StoryQuotes, StoryView,
+};
 use crate::{ApiError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -98,7 +100,9 @@ details{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.
 ins{background:var(--add);text-decoration:none}del{background:var(--del)}svg.axis{width:100%;height:auto;background:#fff;border:1px solid var(--line);border-radius:6px}
 .pager{display:flex;gap:1rem;margin:1rem 0}.inferred{color:var(--muted)}
 form.filters label{display:flex;align-items:center;gap:.3rem;color:var(--muted);font-size:.9rem}form.filters a.clear{align-self:center}
-.role{display:inline-block;font-size:.8rem;font-weight:600;padding:0 .4rem;border-radius:3px;background:var(--line);color:var(--ink)}.role.source{background:var(--add)}
+q.said{quotes:none;background:#e6effa;border-bottom:2px solid var(--accent)}ul.said{list-style:none;padding:0;margin:0}
+ul.said li{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.5rem .8rem;margin:.4rem 0}ul.said blockquote,table.quotes blockquote{margin:0 0 .2rem}
+.said-by{margin:.8rem 0 .2rem;font-weight:600}.role{display:inline-block;font-size:.8rem;font-weight:600;padding:0 .4rem;border-radius:3px;background:var(--line);color:var(--ink)}.role.source{background:var(--add)}
 @media (max-width:40rem){.cols{grid-template-columns:1fr}main{padding:.6rem}td,th{font-size:.85rem}svg.axis text{font-size:24px}svg.axis text.minor{display:none}}
 "#;
 
@@ -259,9 +263,13 @@ pub async fn story(
 ) -> Response {
     let params = p.clone();
     page(
-        s.with_store(move |store| model::story_view(store, &id, &params))
-            .await
-            .map(|v| render_story(&v, &p)),
+        s.with_store(move |store| {
+            let view = model::story_view(store, &id, &params)?;
+            let quotes = model::story_quotes(store, &id)?;
+            Ok((view, quotes))
+        })
+        .await
+        .map(|(v, q)| render_story(&v, &q, &p)),
     )
 }
 
@@ -330,7 +338,88 @@ fn axis(v: &StoryView) -> String {
     s
 }
 
-fn render_story(v: &StoryView, p: &HashMap<String, String>) -> String {
+/// The link to an entity's page.
+fn entity_href(id: &str) -> String {
+    format!("/entities/{}", url_part(id))
+}
+
+/// A speaker's name, linked to their page when they are an entity.
+fn speaker_html(s: &wiretrace_store::SpeakerRow) -> String {
+    match &s.entity {
+        Some(id) => format!(
+            "<a class=\"speaker\" href=\"{}\">{}</a>",
+            entity_href(id),
+            esc(&s.label())
+        ),
+        None => format!("<span class=\"speaker\">{}</span>", esc(&s.label())),
+    }
+}
+
+/// A quotation's provenance: its first reporter and how many carry it.
+fn first_reported(q: &wiretrace_store::QuotationRow) -> String {
+    let changed = match q.changed {
+        0 => String::new(),
+        n => format!(", {} reworded", n),
+    };
+    format!(
+        "first reported by <a href=\"{}\">{}</a>{} · <span class=\"carriers\">{}</span>{changed}{}",
+        article_href(&q.first_article.0),
+        esc(&site_label(q.first_site.as_deref(), None)),
+        q.first_published
+            .as_deref()
+            .map_or(String::new(), |d| format!(
+                " on {}",
+                esc(d.get(..10).unwrap_or(d))
+            )),
+        count(q.carriers, "carrier", "carriers"),
+        if q.reporters.len() > 1 {
+            format!(
+                " · {} reported it independently later",
+                count(q.reporters.len() as u64 - 1, "other", "others")
+            )
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// "Who said what": a story's quotations grouped by speaker.
+fn who_said_what(q: &StoryQuotes) -> String {
+    let mut b = String::new();
+    if q.speakers.is_empty() {
+        return b;
+    }
+    let _ = write!(
+        b,
+        "<section class=\"who-said-what\"><h2>Who said what</h2><p class=\"meta\">{}{}</p>",
+        count(q.total, "quotation", "quotations"),
+        if q.total as usize > q.speakers.iter().map(|s| s.quotes.len()).sum::<usize>() {
+            " (the first 500)"
+        } else {
+            ""
+        }
+    );
+    for s in &q.speakers {
+        let _ = write!(
+            b,
+            "<div class=\"said-by\">{}</div><ul class=\"said\">",
+            speaker_html(&s.speaker)
+        );
+        for x in &s.quotes {
+            let _ = write!(
+                b,
+                "<li class=\"quote\"><blockquote>{}</blockquote><div class=\"meta\">{}</div></li>",
+                esc(&x.text),
+                first_reported(x)
+            );
+        }
+        b.push_str("</ul>");
+    }
+    b.push_str("</section>");
+    b
+}
+
+fn render_story(v: &StoryView, q: &StoryQuotes, p: &HashMap<String, String>) -> String {
     let st = &v.story;
     let mut b = String::new();
     let _ = write!(
@@ -376,6 +465,7 @@ fn render_story(v: &StoryView, p: &HashMap<String, String>) -> String {
         }
         b.push_str("</table>");
     }
+    b.push_str(&who_said_what(q));
     b.push_str("<h2>Coverage by outlet</h2><table>");
     let most = v.outlets.iter().map(|o| o.articles).max().unwrap_or(1);
     for o in &v.outlets {
@@ -500,46 +590,60 @@ pub async fn article(State(s): State<AppState>, Path(id): Path<String>) -> Respo
 }
 
 /// One body paragraph, with the parts shared with other articles marked and
-/// linked to the comparison.
+/// linked to the comparison, and the quotations in it highlighted with
+/// their speaker.
 fn paragraph(v: &ArticleView, map: &CharMap, para: Span, marks: &[Span]) -> String {
     let a = &v.article;
-    let mut out = String::from("<p>");
-    let mut at = para.start;
-    for m in marks
+    // Cut where a passage or a quotation starts or ends.
+    let quotes: Vec<(Span, String)> = v
+        .attributions
         .iter()
-        .filter(|m| m.end > para.start && m.start < para.end)
-    {
-        let (s, e) = (m.start.max(para.start), m.end.min(para.end));
-        if s > at {
-            out.push_str(&esc(map.slice(&a.text, Span::new(at, s))));
-        }
-        let other = v
-            .passages
-            .iter()
-            .find(|p| p.start < e && p.end > s)
-            .map(|p| (p.other.0.clone(), p.direction, p.other_title.clone()));
-        let (href, tip) = match other {
-            Some((o, dir, t)) => (
-                format!("/compare?a={}&amp;b={}", url_part(&a.id.0), url_part(&o)),
-                format!(
-                    "{} {}",
-                    if dir == "from" { "from" } else { "reused by" },
-                    t.unwrap_or(o)
-                ),
-            ),
-            None => ("#".into(), String::new()),
-        };
-        let _ = write!(
-            out,
-            "<mark title=\"{}\"><a href=\"{}\">{}</a></mark>",
-            esc(&tip),
-            href,
-            esc(map.slice(&a.text, Span::new(s, e)))
-        );
-        at = e;
+        .flat_map(|x| {
+            let who = wiretrace_store::SpeakerRow::of(&x.said.speaker, None).label();
+            x.said.content.iter().map(move |c| (*c, who.clone()))
+        })
+        .filter(|(c, _)| c.end > para.start && c.start < para.end)
+        .collect();
+    let mut cuts: Vec<usize> = vec![para.start, para.end];
+    for m in marks.iter().chain(quotes.iter().map(|(c, _)| c)) {
+        cuts.extend([
+            m.start.clamp(para.start, para.end),
+            m.end.clamp(para.start, para.end),
+        ]);
     }
-    if at < para.end {
-        out.push_str(&esc(map.slice(&a.text, Span::new(at, para.end))));
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = String::from("<p>");
+    for w in cuts.windows(2) {
+        let (s, e) = (w[0], w[1]);
+        let mut piece = esc(map.slice(&a.text, Span::new(s, e)));
+        if marks.iter().any(|m| m.start < e && m.end > s) {
+            let other = v
+                .passages
+                .iter()
+                .find(|p| p.start < e && p.end > s)
+                .map(|p| (p.other.0.clone(), p.direction, p.other_title.clone()));
+            let (href, tip) = match other {
+                Some((o, dir, t)) => (
+                    format!("/compare?a={}&amp;b={}", url_part(&a.id.0), url_part(&o)),
+                    format!(
+                        "{} {}",
+                        if dir == "from" { "from" } else { "reused by" },
+                        t.unwrap_or(o)
+                    ),
+                ),
+                None => ("#".into(), String::new()),
+            };
+            piece = format!(
+                "<mark title=\"{}\"><a href=\"{}\">{piece}</a></mark>",
+                esc(&tip),
+                href
+            );
+        }
+        if let Some((_, who)) = quotes.iter().find(|(c, _)| c.start < e && c.end > s) {
+            piece = format!("<q class=\"said\" title=\"{}\">{piece}</q>", esc(who));
+        }
+        out.push_str(&piece);
     }
     out.push_str("</p>");
     out
@@ -616,6 +720,38 @@ fn render_article(v: &ArticleView) -> String {
         b.push_str(&paragraph(v, &map, *para, &marks));
     }
     b.push_str("</div>");
+    if !v.attributions.is_empty() {
+        b.push_str("<h2>Who said what</h2><ul class=\"said\">");
+        for x in &v.attributions {
+            let entity = x.quotation.as_ref().and_then(|q| q.speaker_entity.clone());
+            let speaker = wiretrace_store::SpeakerRow::of(&x.said.speaker, entity);
+            let carried = match &x.quotation {
+                Some(q) if q.carriers > 1 && q.first_article != a.id => format!(
+                    " · {} · first reported by <a href=\"{}\">{}</a>",
+                    count(q.carriers, "carrier", "carriers"),
+                    article_href(&q.first_article.0),
+                    esc(&q.first_article.0)
+                ),
+                Some(q) if q.carriers > 1 => format!(
+                    " · {} · first reported here",
+                    count(q.carriers, "carrier", "carriers")
+                ),
+                _ => String::new(),
+            };
+            let _ = write!(
+                b,
+                "<li class=\"quote\"><blockquote>{}</blockquote><div class=\"meta\">{}{}{}</div></li>",
+                esc(&x.said.text),
+                speaker_html(&speaker),
+                x.said
+                    .cue_text
+                    .as_deref()
+                    .map_or(String::new(), |c| format!(" · cue: {}", esc(c))),
+                carried
+            );
+        }
+        b.push_str("</ul>");
+    }
     if !v.passages.is_empty() {
         b.push_str("<h2>Shared passages</h2><table><tr><th>passage</th><th>with</th></tr>");
         for p in &v.passages {
@@ -659,6 +795,86 @@ fn render_article(v: &ArticleView) -> String {
         b.push_str("</ul></details>");
     }
     layout(a.title.as_deref().unwrap_or("Article"), &b)
+}
+
+pub async fn entity(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    let params = p.clone();
+    page(
+        s.with_store(move |store| model::entity_view(store, &id, &params))
+            .await
+            .map(|v| render_entity(&v, &p)),
+    )
+}
+
+/// An entity: its names and titles, then what it said over time.
+fn render_entity(v: &EntityView, p: &HashMap<String, String>) -> String {
+    let e = &v.entity;
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<h1>{}</h1><p class=\"meta\">{} · named in {} · {}</p>",
+        esc(&e.name),
+        esc(&e.kind),
+        count(e.articles, "article", "articles"),
+        count(e.quotes, "quotation", "quotations")
+    );
+    if !e.titles.is_empty() {
+        let _ = write!(
+            b,
+            "<p class=\"meta titles\">Titles: {}</p>",
+            esc(&e.titles.join("; "))
+        );
+    }
+    if !e.aliases.is_empty() {
+        let _ = write!(
+            b,
+            "<p class=\"meta aliases\">Also named: {}</p>",
+            esc(&e.aliases.join("; "))
+        );
+    }
+    let quotes = &v.quotes;
+    if !quotes.quotes.is_empty() {
+        b.push_str("<h2>Quotes over time</h2><table class=\"quotes\"><tr><th>first reported</th><th>quote</th></tr>");
+        for q in &quotes.quotes {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td><blockquote>{}</blockquote><div class=\"meta\">{}</div></td></tr>",
+                esc(q
+                    .first_published
+                    .as_deref()
+                    .map_or("undated", |d| d.get(..10).unwrap_or(d))),
+                esc(&q.text),
+                first_reported(q)
+            );
+        }
+        b.push_str("</table>");
+        b.push_str(&pager(
+            &entity_href(&e.id),
+            p,
+            quotes.offset,
+            quotes.limit,
+            quotes.total,
+            ("earlier", "later"),
+        ));
+    }
+    if !v.articles.is_empty() {
+        b.push_str("<h2>Named in</h2><ul>");
+        for a in &v.articles {
+            let _ = write!(
+                b,
+                "<li><a href=\"{}\">{}</a> · {}</li>",
+                article_href(&a.article.0),
+                esc(&a.article.0),
+                count(a.mentions, "mention", "mentions")
+            );
+        }
+        b.push_str("</ul>");
+    }
+    layout(&e.name, &b)
 }
 
 pub async fn compare(

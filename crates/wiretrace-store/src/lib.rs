@@ -14,6 +14,7 @@
 
 mod checkpoint;
 mod codec;
+mod quotes;
 mod schema;
 mod sqlite;
 
@@ -29,6 +30,10 @@ use wiretrace_reuse::{
 };
 use wiretrace_stories::{Assignment, Story};
 
+pub use quotes::{
+    ArticleAttribution, CarrierRow, CarrierText, EntityQuery, EntityRow, QuotationRow, QuoteLink,
+    QuoteQuery, SpeakerRow,
+};
 pub use sqlite::SqliteStore;
 
 /// An article ready to store, with what is computed from it once, on the

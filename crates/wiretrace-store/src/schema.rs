@@ -338,6 +338,33 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE relations ADD COLUMN furniture INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX relations_furniture ON relations(a, b) WHERE furniture = 1;
     "#,
+    // Who said what (issue 33). `article_quotes`: the quotes stage's
+    // findings in one article (JSON), with the content hash and body they
+    // were found in, so an article revised or given a new body by its
+    // site's template is analysed again. The rest is derived from them, the
+    // families and the stories, and replaced whole when those change
+    // (`checkpoints` row `quotes_grouped` holds what they were): quotations
+    // with their carriers, entities across articles with the articles
+    // naming them, and the entities each quotation names.
+    r#"
+    CREATE TABLE article_quotes (article_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, body TEXT NOT NULL, quotes TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE quotations (id TEXT PRIMARY KEY, ord INTEGER NOT NULL, text TEXT NOT NULL, speaker TEXT NOT NULL,
+        speaker_name TEXT, speaker_entity TEXT, cue TEXT, source TEXT, direct INTEGER NOT NULL, first_article TEXT NOT NULL, first_ts INTEGER,
+        carriers INTEGER NOT NULL, changed INTEGER NOT NULL, reporters TEXT NOT NULL, names TEXT NOT NULL);
+    CREATE INDEX quotations_order ON quotations(ord);
+    CREATE INDEX quotations_by_speaker ON quotations(speaker_entity, ord);
+    CREATE TABLE quote_carriers (quotation TEXT NOT NULL, article_id TEXT NOT NULL, place INTEGER NOT NULL,
+        attribution INTEGER NOT NULL, reporter TEXT NOT NULL, change TEXT NOT NULL, text TEXT NOT NULL,
+        PRIMARY KEY (quotation, article_id)) WITHOUT ROWID;
+    CREATE INDEX quote_carriers_article ON quote_carriers(article_id, quotation);
+    CREATE TABLE entities (id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, titles TEXT NOT NULL,
+        aliases TEXT NOT NULL, articles INTEGER NOT NULL, mentions INTEGER NOT NULL, quotes INTEGER NOT NULL);
+    CREATE INDEX entities_by_size ON entities(articles DESC, id);
+    CREATE TABLE entity_articles (entity TEXT NOT NULL, article_id TEXT NOT NULL, mentions INTEGER NOT NULL,
+        PRIMARY KEY (entity, article_id)) WITHOUT ROWID;
+    CREATE INDEX entity_articles_article ON entity_articles(article_id, entity);
+    CREATE TABLE quote_names (entity TEXT NOT NULL, quotation TEXT NOT NULL, PRIMARY KEY (entity, quotation)) WITHOUT ROWID;
+    "#,
 ];
 
 /// The stored article, other than `?2`, whose content hash is `?1` (the

@@ -29,7 +29,7 @@ use crate::{
 
 /// A store in one SQLite file.
 pub struct SqliteStore {
-    conn: Connection,
+    pub(crate) conn: Connection,
     /// Copies the log into the file off the writer's thread (a file-backed
     /// store only); stopped before `conn` closes, which copies the rest.
     checkpointer: Option<Checkpointer>,
@@ -60,7 +60,7 @@ fn date(s: Option<String>) -> Option<DateTime<FixedOffset>> {
     s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
 }
 
-fn json<T: serde::de::DeserializeOwned>(s: String) -> rusqlite::Result<T> {
+pub(crate) fn json<T: serde::de::DeserializeOwned>(s: String) -> rusqlite::Result<T> {
     serde_json::from_str(&s)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, Box::new(e)))
 }
@@ -345,7 +345,7 @@ impl SqliteStore {
     /// A write transaction, the store's checkpointer started first: only a
     /// store that writes has one (a server's readers do not), and without
     /// one the writer checkpoints itself, as SQLite does by default.
-    fn write_transaction(&mut self) -> Result<rusqlite::Transaction<'_>> {
+    pub(crate) fn write_transaction(&mut self) -> Result<rusqlite::Transaction<'_>> {
         if self.checkpointer.is_none() {
             let path = self.conn.path().filter(|p| !p.is_empty()).map(Path::new);
             if let Some(c) = path.and_then(Checkpointer::start) {

@@ -74,6 +74,7 @@ pub fn build(db: &Path) -> Result<SqliteStore> {
         true,
     )?;
     pipeline::analyse(&mut store, true, true)?;
+    crate::quotes::bring_up_to_date(&mut store)?;
     std::fs::remove_dir_all(&dir).ok();
     anyhow::ensure!(
         summary.rejected == 0,

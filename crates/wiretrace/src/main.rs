@@ -131,15 +131,20 @@ enum Command {
         #[arg(long)]
         why: bool,
     },
-    /// Who said what: the attributions of every stored article (quotation or
-    /// reported speech, cue, speaker), in article id order.
+    /// Who said what: each quotation (quoted or reported speech) once,
+    /// however many articles carry it, with its speaker, its first reporter
+    /// and how many carry it, in the order of their first report.
     Quotes {
-        /// Only this story's articles.
+        /// Only quotations carried by this story's articles.
         #[arg(long)]
         story: Option<String>,
         /// Only this speaker (a name or alias, or part of one; any case).
         #[arg(long)]
         speaker: Option<String>,
+        /// Only quotations that name this entity (a name or alias, or part
+        /// of one; any case).
+        #[arg(long)]
+        entity: Option<String>,
     },
     /// The passages two articles share, side by side, differences marked.
     Compare {
@@ -228,6 +233,8 @@ pub enum ExportWhat {
     Copies,
     Passages,
     Stories,
+    Quotes,
+    Entities,
     Rejected,
 }
 
@@ -381,6 +388,28 @@ fn open_current(db: &Path) -> Result<SqliteStore> {
     Ok(store)
 }
 
+/// [`open_current`], with who said what brought up to date (see
+/// `quotes::bring_up_to_date`); a read-only store is shown as it stands.
+fn open_quotes(db: &Path) -> Result<SqliteStore> {
+    open_quotes_saying(db, true)
+}
+
+/// [`open_quotes`]; `warn`: say when a read-only store leaves it as it is.
+fn open_quotes_saying(db: &Path, warn: bool) -> Result<SqliteStore> {
+    let mut store = open_current(db)?;
+    if store.is_read_only() {
+        if !warn {
+            return Ok(store);
+        }
+        eprintln!(
+            "wiretrace: warning: this store is read-only: who said what is shown as last derived"
+        );
+        return Ok(store);
+    }
+    quotes::bring_up_to_date(&mut store)?;
+    Ok(store)
+}
+
 fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
     // Tables and texts for people go through `Printable`: ingested text
     // may hold escape sequences a terminal would act on.
@@ -481,7 +510,7 @@ fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
             output::story(out, &store, &story, why, cli.json)?;
         }
         Command::Article { id, why } => {
-            let store = open_current(&db)?;
+            let store = open_quotes_saying(&db, false)?;
             let Some(a) = store.article(&ArticleId(id.clone()))? else {
                 if store.story(&id)?.is_some() {
                     bail!("no article {id:?}: that is a story (wiretrace story {id})")
@@ -490,20 +519,35 @@ fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
             };
             output::article(out, &store, &a, why, cli.json)?;
         }
-        Command::Quotes { story, speaker } => quotes::quotes(
-            out,
-            &open_current(&db)?,
-            story.as_deref(),
-            speaker.as_deref(),
-            cli.json,
-        )?,
+        Command::Quotes {
+            story,
+            speaker,
+            entity,
+        } => {
+            let store = open_quotes(&db)?;
+            if let Some(id) = &story {
+                if store.story(id)?.is_none() {
+                    bail!("no story {id:?} (see `wiretrace stories`)")
+                }
+            }
+            let query = wiretrace_store::QuoteQuery {
+                story,
+                speaker,
+                entity,
+                ..Default::default()
+            };
+            quotes::quotes(out, &store, query, cli.json)?
+        }
         Command::Compare { a, b } => {
             let store = open_current(&db)?;
             output::compare(out, &store, &ArticleId(a), &ArticleId(b), cli.json)?;
         }
         Command::Export { what, out: path } => {
             json_ignored("export", "it always writes JSON Lines");
-            let store = open_current(&db)?;
+            let store = match what {
+                ExportWhat::Quotes | ExportWhat::Entities => open_quotes(&db)?,
+                _ => open_current(&db)?,
+            };
             match path {
                 Some(p) => {
                     let mut f = std::io::BufWriter::new(
@@ -519,7 +563,7 @@ fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
         Command::Rejected => output::rejected(out, &open_existing(&db)?, cli.json)?,
         Command::Serve { addr } => {
             json_ignored("serve", "its API under /api/ answers in JSON");
-            drop(open_current(&db)?);
+            drop(open_quotes(&db)?);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;

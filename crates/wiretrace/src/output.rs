@@ -484,7 +484,7 @@ pub fn article(
         v["kind"] = json!(kind);
         v["why"] = json!(note.as_ref().map_or(&[][..], |n| &n.why[..]));
         v["story"] = json!(story.as_ref().map(|s| &s.story));
-        v["attributions"] = crate::quotes::article_json(a);
+        v["attributions"] = crate::quotes::article_json(store, a)?;
         return line(out, &v);
     }
     if why {
@@ -529,7 +529,7 @@ pub fn article(
         writeln!(out, "[caption] {c}")?;
     }
     writeln!(out, "\n{}\n", a.clean_text())?;
-    crate::quotes::article_text(out, a)?;
+    crate::quotes::article_text(out, store, a)?;
     if !a.stripped.is_empty() {
         writeln!(
             out,
@@ -676,6 +676,8 @@ pub fn export(out: &mut dyn Write, store: &SqliteStore, what: ExportWhat) -> Res
         ExportWhat::Stories => rows::stories(store)?
             .iter()
             .try_for_each(|r| line(out, r))?,
+        ExportWhat::Quotes => crate::quotes::export_quotes(out, store)?,
+        ExportWhat::Entities => crate::quotes::export_entities(out, store)?,
         ExportWhat::Rejected => rows::rejected(store)?
             .iter()
             .try_for_each(|r| line(out, r))?,

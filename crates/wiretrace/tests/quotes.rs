@@ -1,5 +1,6 @@
-//! `wiretrace quotes` and the attributions of `wiretrace article`, computed
-//! at read time from stored articles.
+//! `wiretrace quotes`, the attributions of `wiretrace article`, and who
+//! said what across copies and stories (quotations with their carriers,
+//! entities), derived from the stored articles when first read.
 
 mod common;
 use common::*;
@@ -40,8 +41,9 @@ fn quotes_lists_who_said_what_and_filters_by_speaker() {
     assert_eq!(piers["speaker"]["name"], "Ilse Marek");
     assert_eq!(piers["speaker"]["title"], "Harbour Minister");
     assert!(piers["text"].as_str().unwrap().contains("Every crane"));
-    assert_eq!(piers["article"], "kpa-1");
-    assert_eq!(by("would reopen next week")["cue_text"], "said");
+    assert_eq!(piers["first_article"], "kpa-1");
+    assert_eq!(piers["carriers"], 1);
+    assert_eq!(by("would reopen next week")["cue"], "said");
     assert_eq!(
         by("Nobody should pay more")["speaker"]["name"],
         "Tomas Ferrow"
@@ -135,4 +137,212 @@ fn seed_pair_quotes_through_the_binary() {
         "self-determination, non-intervention and peaceful solution of controversies"
     ));
     assert!(has(&texts("Sheinbaum"), "We don’t accept subordination"));
+}
+
+/// A wire story and three copies: one word for word (with padding), one
+/// re-punctuated, one trimmed.
+const COPIES: &str = include_str!("fixtures/quote-copies.jsonl");
+
+/// The quotation of the harbour minister, as `wiretrace quotes --json`.
+fn ferry_quotation(db: &std::path::Path) -> Value {
+    let out = stdout_of(db, &["quotes", "--json", "--speaker", "ilse marek"]);
+    let rows: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|q: &Value| q["text"].as_str().unwrap().contains("one more ferry"))
+        .collect();
+    assert_eq!(rows.len(), 1, "{out}");
+    rows.into_iter().next().unwrap()
+}
+
+#[test]
+fn a_quote_carried_by_a_wire_story_and_its_copies_is_one_quotation_in_any_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<&str> = COPIES.lines().collect();
+    assert_eq!(lines.len(), 4);
+    let files: Vec<std::path::PathBuf> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let p = dir.path().join(format!("{i}.jsonl"));
+            std::fs::write(&p, format!("{l}\n")).unwrap();
+            p
+        })
+        .collect();
+    // All at once; one by one, wire first; one by one, wire last; copies
+    // together, then the wire (reading who said what in between).
+    let orders: [&[&[usize]]; 4] = [
+        &[&[0, 1, 2, 3]],
+        &[&[0], &[1], &[2], &[3]],
+        &[&[3], &[2], &[1], &[0]],
+        &[&[2, 1, 3], &[0]],
+    ];
+    let mut seen: Option<Value> = None;
+    for (n, batches) in orders.iter().enumerate() {
+        let db = dir.path().join(format!("order-{n}.db"));
+        for batch in batches.iter() {
+            let mut cmd = wiretrace(&db);
+            cmd.args(["ingest", "--quiet"]);
+            for &i in batch.iter() {
+                cmd.arg(&files[i]);
+            }
+            cmd.assert().success();
+            stdout_of(&db, &["quotes"]);
+        }
+        let q = ferry_quotation(&db);
+        assert_eq!(q["carriers"], 4, "order {n}: {q:#}");
+        assert_eq!(q["first_article"], "kpa-ferry", "order {n}: {q:#}");
+        assert_eq!(q["first_site"], "Kestrel Press Agency");
+        assert_eq!(q["reporters"], serde_json::json!(["kpa-ferry"]));
+        assert_eq!(q["speaker"]["name"], "Ilse Marek");
+        let change = |id: &str| {
+            q["carried_by"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["article"] == id)
+                .unwrap_or_else(|| panic!("{id} carries it: {q:#}"))["change"]
+                .clone()
+        };
+        assert_eq!(change("kpa-ferry"), "same");
+        assert_eq!(change("coastal-ferry"), "same");
+        assert_eq!(change("harbour-ferry"), "punctuation");
+        assert_eq!(change("isles-ferry"), "trimmed");
+        assert_eq!(q["changed"], 2);
+        assert!(q["carried_by"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["reporter"] == "kpa-ferry"));
+        // Every order gives the same quotations, ids and all.
+        let all = export(&db, "quotes");
+        let all = serde_json::json!(all);
+        match &seen {
+            None => seen = Some(all),
+            Some(first) => assert_eq!(first, &all, "order {n} differs"),
+        }
+    }
+    // The text listing says who reported it first and how many carry it.
+    let db = dir.path().join("order-0.db");
+    let text = stdout_of(&db, &["quotes", "--speaker", "marek"]);
+    assert!(
+        text.contains("[4 carriers, 2 reworded; first: Kestrel Press Agency, 2025-05-08]"),
+        "{text}"
+    );
+    // The article lists its attributions with their quotation.
+    let text = stdout_of(&db, &["article", "isles-ferry"]);
+    assert!(text.contains("[4 carriers, first: kpa-ferry]"), "{text}");
+}
+
+#[test]
+fn quotes_filter_by_the_entities_they_name_and_by_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let feed = dir.path().join("feed.jsonl");
+    let reply = r#"{"id": "veldt-reply", "url": "https://veldt-courier.example/reply", "published": "2025-05-09T09:00:00+00:00", "title": "Veldt mayor answers the minister", "text": "VELDT – Mayor Tomas Ferrow answered the harbour ministry on Friday.\n\n\"Ilse Marek has broken every promise she made to the crews of this city,\" Ferrow said."}"#;
+    std::fs::write(&feed, format!("{COPIES}{reply}\n")).unwrap();
+    ingest_quietly(&db, &feed);
+    let story = stdout_of(&db, &["article", "kpa-ferry", "--json"]);
+    let story: Value = serde_json::from_str(&story).unwrap();
+    let story = story["story"].as_str().unwrap().to_string();
+    // Said by Marek: her own quotations; naming Marek: Ferrow's.
+    let by = stdout_of(&db, &["quotes", "--speaker", "marek"]);
+    assert!(
+        by.contains("one more ferry") && !by.contains("broken every promise"),
+        "{by}"
+    );
+    let naming = stdout_of(&db, &["quotes", "--entity", "marek"]);
+    assert!(
+        naming.contains("Tomas Ferrow (Mayor): \"Ilse Marek has broken every promise"),
+        "{naming}"
+    );
+    assert!(!naming.contains("one more ferry"), "{naming}");
+    let in_story = stdout_of(&db, &["quotes", "--story", &story]);
+    assert!(in_story.contains("one more ferry"), "{in_story}");
+    let out = wiretrace(&db)
+        .args(["quotes", "--story", "s-none"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no story \"s-none\""));
+    // Entities export: one line per entity, with the articles naming it.
+    let ents = export(&db, "entities");
+    let marek = ents
+        .iter()
+        .find(|e| e["name"] == "Ilse Marek")
+        .unwrap_or_else(|| panic!("{ents:#?}"));
+    assert_eq!(marek["kind"], "person");
+    assert_eq!(marek["articles"], 5);
+    assert!(marek["quotes"].as_u64().unwrap() >= 1, "{marek:#}");
+    assert_eq!(marek["named_in"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn seed_pair_marco_rubio_is_one_entity_across_both_articles() {
+    let Some(shared) = shared_or_skip("seed_pair_marco_rubio_is_one_entity") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    ingest_quietly(&db, &shared.join("seeds"));
+    let ents = export(&db, "entities");
+    let rubios: Vec<&Value> = ents
+        .iter()
+        .filter(|e| {
+            e["name"].as_str().unwrap().contains("Rubio")
+                || e["aliases"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a.as_str().unwrap().contains("Rubio"))
+        })
+        .collect();
+    assert_eq!(rubios.len(), 1, "{rubios:#?}");
+    let rubio = rubios[0];
+    assert_eq!(rubio["name"], "Marco Rubio");
+    assert_eq!(rubio["kind"], "person");
+    assert_eq!(rubio["articles"], 2, "{rubio:#}");
+    let aliases: Vec<&str> = rubio["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(aliases.contains(&"Rubio"), "{aliases:?}");
+    // His quotes in both articles go to the one entity.
+    let out = stdout_of(&db, &["quotes", "--json", "--speaker", "Marco Rubio"]);
+    let articles: std::collections::BTreeSet<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .inspect(|q| assert_eq!(q["speaker"]["entity"], rubio["id"], "{q:#}"))
+        .flat_map(|q| {
+            q["carried_by"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["article"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(articles.len(), 2, "{out}");
+}
+
+#[test]
+fn a_revised_article_is_analysed_again_and_its_old_quote_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let line = |quote: &str| {
+        format!(
+            r#"{{"id": "veldt-1", "url": "https://veldt-courier.example/1", "published": "2025-04-03T09:00:00+00:00", "title": "Tram fares", "text": "VELDT – Mayor Tomas Ferrow spoke on Wednesday.\n\n\"{quote},\" he said."}}"#
+        )
+    };
+    let feed = dir.path().join("v1.jsonl");
+    std::fs::write(&feed, line("Nobody should pay more to get to work")).unwrap();
+    ingest_quietly(&db, &feed);
+    assert!(stdout_of(&db, &["quotes"]).contains("Nobody should pay more"));
+    std::fs::write(&feed, line("Fares will stay frozen until the spring")).unwrap();
+    ingest_quietly(&db, &feed);
+    let out = stdout_of(&db, &["quotes"]);
+    assert!(out.contains("Fares will stay frozen"), "{out}");
+    assert!(!out.contains("Nobody should pay more"), "{out}");
 }

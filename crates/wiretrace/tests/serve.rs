@@ -116,6 +116,7 @@ fn ingested_markup_is_shown_as_text_and_never_runs() {
         <h1>Harbour <script>alert(1)</script> news</h1>
         <p>The harbour council met on Tuesday and voted, after a long debate, to repair the pier &lt;img src=x onerror=alert(2)&gt; before winter.</p>
         <p>Engineers said the work, which will cost more than planned, starts in May &lt;script&gt;alert(3)&lt;/script&gt; and ends in June.</p>
+        <p>"The pier &lt;script&gt;alert(4)&lt;/script&gt; will hold through the winter storms," Mayor Tomas Ferrow said.</p>
         </article></body></html>"#,
     )
     .unwrap();
@@ -127,11 +128,14 @@ fn ingested_markup_is_shown_as_text_and_never_runs() {
         .unwrap()
         .to_string();
     let server = Server::start(&db);
+    let (_, ents) = server.json("/api/entities?q=ferrow");
+    let ferrow = ents["entities"][0]["id"].as_str().unwrap().to_string();
     let handler = regex::Regex::new(r"<[a-z][^>]*\son[a-z]+\s*=").unwrap();
     for path in [
         "/".to_string(),
         format!("/articles/{id}"),
         format!("/stories/{story}"),
+        format!("/entities/{ferrow}"),
         format!("/compare?a={id}&b={id}"),
         "/?q=%3Cscript%3E".to_string(),
     ] {
@@ -156,6 +160,11 @@ fn ingested_markup_is_shown_as_text_and_never_runs() {
     assert!(
         body.contains("&lt;img src=x onerror=alert(2)&gt;"),
         "the text is shown, escaped"
+    );
+    let (_, _, body) = server.get(&format!("/entities/{ferrow}"));
+    assert!(
+        body.contains("&lt;script&gt;alert(4)&lt;/script&gt;"),
+        "the quote is shown, escaped: {body}"
     );
     // The API returns the text as data; JSON carries it verbatim.
     let (_, v) = server.json(&format!("/api/articles/{id}"));
@@ -482,4 +491,82 @@ fn a_story_list_filtered_by_outlet_follows_the_story_as_later_articles_join_it()
     let (_, miss) = server.json("/api/stories?outlet=Island%20Post&q=quarry");
     assert_eq!(miss["total"], 0, "{miss}");
     assert!(story_ids(&miss).is_empty());
+}
+
+#[test]
+fn the_api_and_pages_tell_who_said_what_across_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("q.db");
+    let feed = write(
+        dir.path(),
+        "copies.jsonl",
+        include_str!("fixtures/quote-copies.jsonl"),
+    );
+    ingest_quietly(&db, &feed);
+    let server = Server::start(&db);
+    let (status, list) = server.json("/api/quotes?speaker=marek");
+    assert_eq!(status, 200);
+    assert_eq!(list["total"], 1, "{list:#}");
+    let q = &list["quotes"][0];
+    assert_eq!(q["carriers"], 4);
+    assert_eq!(q["first_article"], "kpa-ferry");
+    let id = q["id"].as_str().unwrap();
+    let (_, one) = server.json(&format!("/api/quotes/{id}"));
+    let changes: Vec<&str> = one["carried_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["change"].as_str().unwrap())
+        .collect();
+    assert_eq!(changes, ["same", "same", "punctuation", "trimmed"]);
+    let story = q["reporters"][0].as_str().unwrap();
+    let (_, art) = server.json(&format!("/api/articles/{story}"));
+    let story = art["story"].as_str().unwrap().to_string();
+    let (status, by) = server.json(&format!("/api/stories/{story}/quotes"));
+    assert_eq!(status, 200);
+    let marek = by["speakers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["speaker"]["name"] == "Ilse Marek")
+        .unwrap_or_else(|| panic!("{by:#}"));
+    assert_eq!(marek["quotes"][0]["id"], id);
+    let entity = marek["speaker"]["entity"].as_str().unwrap();
+    let (_, e) = server.json(&format!("/api/entities/{entity}"));
+    assert_eq!(e["entity"]["name"], "Ilse Marek");
+    assert_eq!(e["quotes"]["quotes"][0]["id"], id);
+    assert_eq!(e["articles"].as_array().unwrap().len(), 4);
+    let (_, found) = server.json("/api/entities?q=marek&kind=person");
+    assert_eq!(found["entities"][0]["id"], entity);
+    assert_eq!(server.json("/api/entities?kind=planet").0, 400);
+    assert_eq!(server.json("/api/entities/e-none").0, 404);
+    assert_eq!(server.json("/api/quotes/q-none").0, 404);
+    assert_eq!(server.json("/api/stories/s-none/quotes").0, 404);
+    // The article API gives each attribution its quotation.
+    let (_, art) = server.json("/api/articles/isles-ferry");
+    let carried = art["attributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["quotation"]["id"] == id)
+        .unwrap_or_else(|| panic!("{art:#}"));
+    assert_eq!(carried["quotation"]["carriers"], 4);
+    // The pages: the story groups it under its speaker, the copy
+    // highlights it, the speaker's page lists it.
+    let (_, _, page) = server.get(&format!("/stories/{story}"));
+    assert!(page.contains("Who said what"), "{page}");
+    assert!(
+        page.contains("first reported by <a href=\"/articles/kpa-ferry\">Kestrel Press Agency</a> on 2025-05-08 · <span class=\"carriers\">4 carriers</span>, 2 reworded"),
+        "{page}"
+    );
+    let (_, _, page) = server.get("/articles/isles-ferry");
+    assert!(
+        page.contains("<q class=\"said\" title=\"Ilse Marek (Harbour Minister)\">"),
+        "{page}"
+    );
+    let (_, _, page) = server.get(&format!("/entities/{entity}"));
+    assert!(
+        page.contains("Quotes over time") && page.contains("one more ferry"),
+        "{page}"
+    );
 }
