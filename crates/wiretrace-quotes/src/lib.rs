@@ -189,7 +189,16 @@ fn run(
     let p = &*PATTERNS;
     let mut spans: Vec<Span> = body.to_vec();
     spans.sort();
-    let doc = tokens::analyze(text, &spans, p);
+    // Overlapping spans would give tokens out of text order: they are
+    // merged, so every span found after is well formed.
+    let mut disjoint: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match disjoint.last_mut() {
+            Some(last) if s.start < last.end => *last = Span::new(last.start, last.end.max(s.end)),
+            _ => disjoint.push(s),
+        }
+    }
+    let doc = tokens::analyze(text, &disjoint, p);
     let ents = entities::find(&doc, p);
     let names = |i: usize| {
         let m = &ents.mentions[ents.at[i]?];
@@ -219,7 +228,16 @@ fn run(
                 find(true, filter::CANDIDATE_THRESHOLD)
                     .into_iter()
                     .filter(|r| {
-                        r.continues.is_none() && r.cue.is_some_and(|c| !cues.contains(&c.0))
+                        // Nor one whose content holds a kept cue: it would
+                        // swallow a whole attribution ("Marek spoke." then
+                        // "'Not now,' Marek said." as what she spoke).
+                        let swallows = r
+                            .content
+                            .iter()
+                            .any(|&(a, b)| cues.iter().any(|&c| a <= c && c < b));
+                        r.continues.is_none()
+                            && r.cue.is_some_and(|c| !cues.contains(&c.0))
+                            && !swallows
                     }),
             );
             let judged = (0..raws.len()).map(|k| k >= n).collect();
@@ -513,6 +531,17 @@ mod tests {
             "FERROW"
         );
         assert_eq!(f.speaker("Piers Will Reopen"), "Ilse Marek");
+    }
+
+    #[test]
+    fn a_cue_before_a_whole_attribution_does_not_swallow_it() {
+        let f = Found::of(&["Ilse Marek spoke.", "\"Not this year,\" Ilse Marek said."]);
+        assert_eq!(f.q.attributions.len(), 1, "{:#?}", f.q.attributions);
+        assert_eq!(
+            f.content(f.holding("Not this year")),
+            ["\"Not this year,\""]
+        );
+        assert_eq!(f.speaker("Not this year"), "Ilse Marek");
     }
 
     #[test]
