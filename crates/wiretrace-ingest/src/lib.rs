@@ -96,8 +96,11 @@ pub fn convert(item: Item) -> Result<Article, Rejection> {
                 url: Some(page.url),
                 ..Hints::default()
             };
-            extract_html_bytes_declared(page.bytes, page.charset.as_deref(), &hints, &input)
-                .map_err(|e| Rejection::new(&input, e.to_string()))
+            let mut a =
+                extract_html_bytes_declared(page.bytes, page.charset.as_deref(), &hints, &input)
+                    .map_err(|e| Rejection::new(&input, e.to_string()))?;
+            a.first_seen = page.fetched;
+            Ok(a)
         }
         // Callers count skipped items before converting (see `Item::Skipped`);
         // one that reaches here is listed rather than lost.

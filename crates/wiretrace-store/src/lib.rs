@@ -125,6 +125,8 @@ pub struct ArticleSummary {
     pub stripped: usize,
     pub url: Option<String>,
     /// When the article was stored (its latest revision).
+    pub ingested: Option<DateTime<FixedOffset>>,
+    /// When a crawler first fetched it ([`Article::first_seen`]).
     pub first_seen: Option<DateTime<FixedOffset>>,
 }
 

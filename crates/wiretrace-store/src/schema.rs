@@ -310,6 +310,15 @@ pub const MIGRATIONS: &[&str] = &[
     DROP INDEX stories_last;
     CREATE INDEX stories_last ON stories(last_ts, first_ts);
     "#,
+    // Crawl time: when a crawler first fetched the article (an archive's
+    // `WARC-Date`, `wiretrace follow`'s fetch), RFC 3339, NULL for inputs
+    // that do not say. Family building reads it with the rest of the
+    // brief index: a member first seen after another cannot be the source.
+    r#"
+    ALTER TABLE articles ADD COLUMN first_seen TEXT;
+    DROP INDEX articles_brief;
+    CREATE INDEX articles_brief ON articles(id, published_ts, site, title, published, wire, json_array_length(stripped), url, ingested_at, first_seen);
+    "#,
 ];
 
 /// The stored article, other than `?2`, whose content hash is `?1` (the

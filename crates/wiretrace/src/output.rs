@@ -234,6 +234,7 @@ struct ArticleJson<'a> {
     canonical_url: &'a Option<String>,
     captions: &'a [String],
     clean_text: String,
+    first_seen: Option<String>,
     format: &'a str,
     id: &'a ArticleId,
     input: &'a str,
@@ -257,6 +258,7 @@ impl<'a> ArticleJson<'a> {
             canonical_url: &a.canonical_url,
             captions: &a.captions,
             clean_text: a.clean_text(),
+            first_seen: a.first_seen.map(rfc3339),
             format: a.format.as_str(),
             id: &a.id,
             input: &a.input,
@@ -548,7 +550,7 @@ pub fn article(
         |k: &str, v: Option<String>| v.map(|v| format!("{k:>10}: {v}\n")).unwrap_or_default();
     write!(
         out,
-        "{}{}{}{}{}{}{}{}{}",
+        "{}{}{}{}{}{}{}{}{}{}",
         field("id", Some(a.id.to_string())),
         field(
             "site",
@@ -558,6 +560,7 @@ pub fn article(
             "published",
             Some(a.published.map_or_else(|| "undated".into(), rfc3339))
         ),
+        field("first seen", a.first_seen.map(rfc3339)),
         field("byline", a.byline.clone()),
         field("wire", a.wire.clone()),
         field("language", a.language.clone()),
