@@ -2,9 +2,11 @@
 //!
 //! The input edge of the pipeline. [`sources`] turns what the user names
 //! (files, directories walked recursively, `.jsonl`/`.jsonl.gz` feeds, web
-//! archives `.warc`/`.arc` (gzipped or not), `-` for JSONL or a WARC on
-//! stdin, `.gz` anything) into a stream of [`Item`]s, each named so a user
-//! can find it again (`path`, `path:line N`, `path at byte N`). [`convert`] turns one
+//! archives `.warc`/`.arc` (gzipped or not), feeds and sitemaps
+//! `.rss`/`.atom`/`.rdf`/`.xml`/`.json` (see [`listing`]), `-` for JSONL or
+//! a WARC on stdin, `.gz` anything) into a stream of [`Item`]s, each named
+//! so a user can find it again (`path`, `path:line N`, `path at byte N`,
+//! `path:entry N`). [`convert`] turns one
 //! item into an [`Article`] or a [`Rejection`] with its reason; it is pure, so
 //! the caller may run it in parallel.
 //!
@@ -13,6 +15,7 @@
 //! rest of the stream goes on. Storing is not this crate's job.
 
 pub mod http;
+pub mod listing;
 pub mod record;
 pub mod sources;
 

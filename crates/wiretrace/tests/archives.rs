@@ -10,22 +10,7 @@ use std::io::Write;
 use std::path::Path;
 
 fn ingest_json(db: &Path, input: &Path) -> (Value, i32) {
-    let out = wiretrace(db)
-        .args(["--json", "ingest", "--quiet"])
-        .arg(input)
-        .output()
-        .expect("runs");
-    let summary = String::from_utf8_lossy(&out.stdout);
-    let line = summary.lines().last().unwrap_or_else(|| {
-        panic!(
-            "no summary; stderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (
-        serde_json::from_str(line).expect("summary is JSON"),
-        out.status.code().unwrap_or(-1),
-    )
+    common::ingest_json(db, &[input])
 }
 
 /// Writes `archive` as a gzipped WARC in `dir` and ingests it into a new
