@@ -14,6 +14,7 @@
 
 mod checkpoint;
 mod codec;
+pub mod follow;
 mod schema;
 mod sqlite;
 

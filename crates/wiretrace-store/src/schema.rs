@@ -319,6 +319,20 @@ pub const MIGRATIONS: &[&str] = &[
     DROP INDEX articles_brief;
     CREATE INDEX articles_brief ON articles(id, published_ts, site, title, published, wire, json_array_length(stripped), url, ingested_at, first_seen);
     "#,
+    // `wiretrace follow`'s state (see `follow`): each source's validators
+    // and schedule, and each page URL it found with where its fetch
+    // stands. A fetched page's bytes are held here until it is stored, so
+    // a crash loses nothing fetched and fetches nothing stored again.
+    r#"
+    CREATE TABLE follow_sources (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT,
+        next_poll INTEGER NOT NULL DEFAULT 0, interval INTEGER NOT NULL DEFAULT 0,
+        failures INTEGER NOT NULL DEFAULT 0, last_status TEXT) WITHOUT ROWID;
+    CREATE TABLE follow_pages (url TEXT PRIMARY KEY, source TEXT NOT NULL, title TEXT,
+        published TEXT, summary TEXT, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+        found INTEGER NOT NULL, fetched_at TEXT, final_url TEXT, charset TEXT, body BLOB,
+        article_id TEXT, reason TEXT);
+    CREATE INDEX follow_pages_state ON follow_pages(state, found);
+    "#,
 ];
 
 /// The stored article, other than `?2`, whose content hash is `?1` (the

@@ -29,7 +29,7 @@ use crate::{
 
 /// A store in one SQLite file.
 pub struct SqliteStore {
-    conn: Connection,
+    pub(crate) conn: Connection,
     /// Copies the log into the file off the writer's thread (a file-backed
     /// store only); stopped before `conn` closes, which copies the rest.
     checkpointer: Option<Checkpointer>,
