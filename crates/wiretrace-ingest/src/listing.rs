@@ -586,6 +586,20 @@ mod tests {
     }
 
     #[test]
+    fn every_listing_fixture_is_read() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../wiretrace/tests/fixtures/listings");
+        let mut n = 0;
+        for f in std::fs::read_dir(&dir).unwrap().flatten() {
+            let l = read_listing(&std::fs::read(f.path()).unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e}", f.path().display()));
+            assert!(!l.entries.is_empty(), "{}", f.path().display());
+            n += 1;
+        }
+        assert_eq!(n, 6);
+    }
+
+    #[test]
     fn a_latin1_feed_is_decoded_as_declared() {
         let mut rss = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>T</title><item><title>Port Veln\xe9</title><link>https://v.example/1</link></item></channel></rss>".to_vec();
         let l = read_listing(&rss).unwrap();

@@ -532,3 +532,77 @@ fn follow_polls_politely_and_resumes_after_kill_9_without_fetching_twice() {
         "{log_text}"
     );
 }
+
+#[test]
+fn sigterm_stops_the_watcher_between_requests_and_it_says_so() {
+    let shared = Arc::new(Shared::default());
+    let a = serve(Arc::clone(&shared));
+    let s = Servers { shared };
+    s.set(a, "/robots.txt", status(404));
+    let news = s.url(a, "/news/");
+    let items: Vec<String> = (0..40).map(|i| i.to_string()).collect();
+    let refs: Vec<&str> = items.iter().map(String::as_str).collect();
+    s.set(a, "/feed.rss", rss(&news, &refs));
+    for i in &items {
+        s.set(a, &format!("/news/{i}"), page(i));
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let sources = tmp.path().join("sources.txt");
+    std::fs::write(&sources, s.url(a, "/feed.rss")).unwrap();
+    let db = tmp.path().join("w.db");
+    let log = tmp.path().join("follow.log");
+    // Not --once: it would run until told to stop.
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wiretrace"))
+        .arg("--db")
+        .arg(&db)
+        .args(["follow", "--quiet", "--host-delay", "100ms", "--log"])
+        .arg(&log)
+        .arg(&sources)
+        .env_remove("WIRETRACE_DB")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while s
+        .log()
+        .iter()
+        .filter(|l| l.path.starts_with("/news/"))
+        .count()
+        < 5
+    {
+        assert!(Instant::now() < deadline, "no page asked for");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let asked = s
+        .log()
+        .iter()
+        .filter(|l| l.path.starts_with("/news/"))
+        .count();
+    assert!(asked < 40, "it went on after SIGTERM: {asked} pages asked");
+    let log_text = std::fs::read_to_string(&log).unwrap();
+    assert!(log_text.contains("stopped by a signal"), "{log_text}");
+    // What it fetched is stored; the rest waits for the next run.
+    let stored = export(&db, "articles").len();
+    assert!(
+        stored >= 5 && stored == asked,
+        "{stored} stored, {asked} asked"
+    );
+    s.shared.run.store(1, Ordering::SeqCst);
+    follow_once(&db, &sources, &log).assert().success();
+    assert_eq!(export(&db, "articles").len(), 40);
+    for i in &items {
+        let n = s
+            .log()
+            .iter()
+            .filter(|l| l.path == format!("/news/{i}"))
+            .count();
+        assert_eq!(n, 1, "/news/{i}");
+    }
+}
