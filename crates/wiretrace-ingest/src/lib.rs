@@ -14,6 +14,7 @@
 //! malformed JSON line or a truncated archive becomes a rejection, and the
 //! rest of the stream goes on. Storing is not this crate's job.
 
+#[cfg(feature = "fetch")]
 pub mod fetch;
 pub mod http;
 pub mod listing;
