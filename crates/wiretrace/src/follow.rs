@@ -259,6 +259,15 @@ fn poll(
             state.failures = 0;
             let (pages, status) = listed_pages(fetcher, &src, &f, stop, progress);
             match pages {
+                // A broken feed: a failure, polled less often until mended;
+                // its validators are dropped so the next poll reads it whole.
+                Some(_) if status.starts_with("refused: ") => {
+                    summary.sources_failed += 1;
+                    state.failures += 1;
+                    state.etag = None;
+                    state.last_modified = None;
+                    status
+                }
                 Some(pages) => {
                     let new =
                         store.follow_queue(&known_not(store, pages)?, Utc::now().timestamp())?;

@@ -306,15 +306,20 @@ fn follow_polls_politely_and_resumes_after_kill_9_without_fetching_twice() {
     );
     let b_refs: Vec<&str> = b_items.iter().map(String::as_str).collect();
     s.set(b, "/feed.rss", rss(&s.url(b, "/"), &b_refs));
+    // A broken feed: the source fails, the rest goes on.
+    let mut broken = rss(&s.url(b, "/"), &["quick"]);
+    broken.body.truncate(broken.body.len() / 2);
+    s.set(b, "/broken.rss", broken);
 
     let tmp = tempfile::tempdir().unwrap();
     let sources = tmp.path().join("sources.txt");
     std::fs::write(
         &sources,
         format!(
-            "# watched\n{}\n{}\n{}\n",
+            "# watched\n{}\n{}\n{}\n{}\n",
             s.url(a, "/feed.rss"),
             s.url(a, "/sitemap-index.xml"),
+            s.url(b, "/broken.rss"),
             s.url(b, "/feed.rss")
         ),
     )
@@ -527,6 +532,13 @@ fn follow_polls_politely_and_resumes_after_kill_9_without_fetching_twice() {
     );
     // Progress went to the log.
     let log_text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log_text.contains(&format!(
+            "source {}: refused: malformed XML",
+            s.url(b, "/broken.rss")
+        )),
+        "{log_text}"
+    );
     assert!(
         log_text.contains("round 1:") && log_text.contains("robots.txt forbids"),
         "{log_text}"
