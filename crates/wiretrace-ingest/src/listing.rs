@@ -332,6 +332,13 @@ fn cut_feed(xml: &str) -> Result<(Cow<'_, str>, usize), String> {
             Event::GeneralRef(r) => {
                 resolve_ref(r)?;
             }
+            // A declaration is only the document's first thing; another
+            // one later made feed-rs's XML reader panic (found by fuzzing).
+            Event::Decl(_) if before > 0 && xml[..before].trim_start_matches('\u{feff}').trim() != "" => {
+                return Err(format!(
+                    "malformed XML at byte {before}: an XML declaration (<?xml ...?>) inside the document"
+                ))
+            }
             Event::DocType(_) => {
                 return Err("a feed with a DTD (<!DOCTYPE>): its entities are not expanded, and feeds need none".into())
             }
@@ -611,6 +618,13 @@ mod tests {
         // encoding: quick-xml (under feed-rs) panicked switching decoders.
         let late = include_bytes!("../../../fuzz/regressions/feed-late-encoding-declaration.xml");
         assert!(read_listing(late).is_ok_and(|l| l.entries.len() == 1));
+        // A second declaration inside the document.
+        let second = include_bytes!("../../../fuzz/regressions/feed-second-xml-declaration.xml");
+        let e = read_listing(second).unwrap_err();
+        assert!(
+            e.contains("an XML declaration (<?xml ...?>) inside the document"),
+            "{e}"
+        );
     }
 
     #[test]
