@@ -84,6 +84,12 @@ pub struct Article {
     pub site: Option<String>,
     pub published: Option<DateTime<FixedOffset>>,
     pub updated: Option<DateTime<FixedOffset>>,
+    /// When a crawler first fetched the page: an archive record's
+    /// `WARC-Date`, or the fetch time of `wiretrace follow`. The one clock
+    /// no publisher controls; `None` for inputs that do not say (files,
+    /// JSONL).
+    #[serde(default)]
+    pub first_seen: Option<DateTime<FixedOffset>>,
     pub title: Option<String>,
     pub byline: Option<String>,
     /// ISO 639-1 code where one exists, else ISO 639-3.
@@ -123,6 +129,7 @@ impl Article {
             site: None,
             published: None,
             updated: None,
+            first_seen: None,
             title: None,
             byline: None,
             language: None,

@@ -2,9 +2,11 @@
 //!
 //! The input edge of the pipeline. [`sources`] turns what the user names
 //! (files, directories walked recursively, `.jsonl`/`.jsonl.gz` feeds, web
-//! archives `.warc`/`.arc` (gzipped or not), `-` for JSONL or a WARC on
-//! stdin, `.gz` anything) into a stream of [`Item`]s, each named so a user
-//! can find it again (`path`, `path:line N`, `path at byte N`). [`convert`] turns one
+//! archives `.warc`/`.arc` (gzipped or not), feeds and sitemaps
+//! `.rss`/`.atom`/`.rdf`/`.xml`/`.json` (see [`listing`]), `-` for JSONL or
+//! a WARC on stdin, `.gz` anything) into a stream of [`Item`]s, each named
+//! so a user can find it again (`path`, `path:line N`, `path at byte N`,
+//! `path:entry N`). [`convert`] turns one
 //! item into an [`Article`] or a [`Rejection`] with its reason; it is pure, so
 //! the caller may run it in parallel.
 //!
@@ -12,7 +14,10 @@
 //! malformed JSON line or a truncated archive becomes a rejection, and the
 //! rest of the stream goes on. Storing is not this crate's job.
 
+#[cfg(feature = "fetch")]
+pub mod fetch;
 pub mod http;
+pub mod listing;
 pub mod record;
 pub mod sources;
 
@@ -96,8 +101,11 @@ pub fn convert(item: Item) -> Result<Article, Rejection> {
                 url: Some(page.url),
                 ..Hints::default()
             };
-            extract_html_bytes_declared(page.bytes, page.charset.as_deref(), &hints, &input)
-                .map_err(|e| Rejection::new(&input, e.to_string()))
+            let mut a =
+                extract_html_bytes_declared(page.bytes, page.charset.as_deref(), &hints, &input)
+                    .map_err(|e| Rejection::new(&input, e.to_string()))?;
+            a.first_seen = page.fetched;
+            Ok(a)
         }
         // Callers count skipped items before converting (see `Item::Skipped`);
         // one that reaches here is listed rather than lost.

@@ -858,8 +858,9 @@ fn regroup(
                     .as_deref()
                     .and_then(wiretrace_extract::date_in_url)
                     .map(|d| d.date_naive()),
-                a.first_seen,
+                a.first_seen.or(a.ingested),
             ),
+            first_seen: a.first_seen,
         })
         .collect();
     let related = relations.len();

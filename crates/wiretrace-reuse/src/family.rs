@@ -65,6 +65,9 @@ pub struct MemberInfo {
     pub wire: Option<String>,
     /// Why its clock is not to be trusted, if it can be shown wrong.
     pub clock: Option<ClockDoubt>,
+    /// When a crawler first fetched it (`WARC-Date`, `wiretrace follow`),
+    /// if one did: a member first seen after another cannot be the source.
+    pub first_seen: Option<DateTime<FixedOffset>>,
 }
 
 /// A publication time that can be shown wrong.
@@ -173,6 +176,10 @@ pub const EXPLAIN_TIE: f64 = 0.03;
 /// Copy edges whose smaller ordered coverage reaches this join their two
 /// families outright; others only as a member's best edge.
 pub const MUTUAL_COPY: f64 = 0.5;
+/// A member first seen by a crawler more than this after another member
+/// of its family was cannot be the family's source: one polling round of
+/// `wiretrace follow` fetches pages minutes apart in no telling order.
+pub const SEEN_ORDER_SLACK_SECS: i64 = 10 * 60;
 /// Publication times this close to the earliest count as a tie, which the
 /// text decides: feeds stamp crawl time, or run minutes to an hour or two
 /// off. A lead beyond it is never beaten by the text alone (a clock off by
@@ -535,20 +542,40 @@ pub fn group(members: &[MemberInfo], edges: &[Edge]) -> Grouping {
     // all dropped one paragraph), so the best on either is a candidate.
     let explained = |i: usize| explains[i] / (size[roots[i]].max(2) - 1) as f64;
     let net = |i: usize| explained(i) - added[i] as f64 / members[i].tokens.max(1) as f64;
+    // A member a crawler first saw more than SEEN_ORDER_SLACK_SECS after
+    // it first saw another member cannot be the source, whatever its
+    // publication time says: the crawl clock is the one no publisher sets.
+    let mut first_seen: Vec<Option<(DateTime<FixedOffset>, usize)>> = vec![None; n];
+    for (i, &r) in roots.iter().enumerate() {
+        if let Some(f) = members[i].first_seen {
+            let earlier =
+                first_seen[r].is_none_or(|(e, j)| (f, &members[i].id) < (e, &members[j].id));
+            if earlier {
+                first_seen[r] = Some((f, i));
+            }
+        }
+    }
+    let seen_late = |i: usize| match (members[i].first_seen, first_seen[roots[i]]) {
+        (Some(f), Some((e, _))) => (f - e).num_seconds() > SEEN_ORDER_SLACK_SECS,
+        _ => false,
+    };
     // Only the members published within CLOCK_TIE_SECS of the family's
-    // earliest trusted time are candidates: the text decides among them,
-    // never against a longer lead.
+    // earliest trusted time (of those not seen late) are candidates: the
+    // text decides among them, never against a longer lead.
     let trusted = |i: usize| trusted_time(&members[i]);
     let mut earliest: Vec<Option<DateTime<FixedOffset>>> = vec![None; n];
-    for (i, &r) in roots.iter().enumerate() {
+    for (i, &r) in roots.iter().enumerate().filter(|&(i, _)| !seen_late(i)) {
         if let Some(t) = trusted(i) {
             earliest[r] = Some(earliest[r].map_or(t, |e| e.min(t)));
         }
     }
-    let in_window = |i: usize| match (earliest[roots[i]], trusted(i)) {
-        (Some(e), Some(t)) => (t - e).num_seconds() <= CLOCK_TIE_SECS,
-        (Some(_), None) => false,
-        (None, _) => true,
+    let in_window = |i: usize| {
+        !seen_late(i)
+            && match (earliest[roots[i]], trusted(i)) {
+                (Some(e), Some(t)) => (t - e).num_seconds() <= CLOCK_TIE_SECS,
+                (Some(_), None) => false,
+                (None, _) => true,
+            }
     };
     let (mut best_explained, mut best_net) = (vec![f64::MIN; n], vec![f64::MIN; n]);
     for (i, &r) in roots.iter().enumerate().filter(|&(i, _)| in_window(i)) {
@@ -586,7 +613,11 @@ pub fn group(members: &[MemberInfo], edges: &[Edge]) -> Grouping {
         .map(|cands| cands.iter().copied().min_by(choice))
         .collect();
     // An agency's own copy, where another member credits the agency.
-    let agency = agency_copies(members, roots);
+    let agency_own = agency_copies(members, roots);
+    let agency: Vec<Option<(usize, usize)>> = agency_own
+        .iter()
+        .map(|a| a.filter(|(own, _)| !seen_late(*own)))
+        .collect();
     for (r, a) in agency.iter().enumerate() {
         if let Some((own, _)) = a {
             original[r] = Some(*own);
@@ -657,6 +688,26 @@ pub fn group(members: &[MemberInfo], edges: &[Edge]) -> Grouping {
                 ));
             }
         }
+        if let Some((seen, first)) = first_seen[r].filter(|_| size[r] >= 2) {
+            // The members that seen first overruled: published before the
+            // source by their own clock, but first seen late.
+            for &i in of_root[r].iter().filter(|&&i| seen_late(i)) {
+                let earlier = match (trusted(i), trusted(o)) {
+                    (Some(t), Some(u)) => t < u,
+                    (Some(_), None) => true,
+                    _ => false,
+                } || agency_own[r].is_some_and(|(own, _)| own == i);
+                if earlier {
+                    why.push(format!(
+                        "{} was first seen {} after {} ({}), so it cannot be the source, though its publication time is earlier",
+                        name(i),
+                        span((members[i].first_seen.unwrap_or(seen) - seen).num_seconds()),
+                        name(first),
+                        seen.to_rfc3339()
+                    ));
+                }
+            }
+        }
         if size[r] >= 2 {
             if let Some((own, by)) = agency[r] {
                 why.push(format!(
@@ -678,7 +729,7 @@ pub fn group(members: &[MemberInfo], edges: &[Edge]) -> Grouping {
                 } else {
                     let next = of_root[r]
                         .iter()
-                        .filter(|&&i| i != o)
+                        .filter(|&&i| i != o && !seen_late(i))
                         .filter_map(|&i| trusted(i).map(|t| (t, members[i].id.clone(), i)))
                         .min();
                     why.push(match next {
@@ -689,6 +740,11 @@ pub fn group(members: &[MemberInfo], edges: &[Edge]) -> Grouping {
                             span((t - first).num_seconds()),
                             name(i),
                             CLOCK_TIE_SECS / 3600
+                        ),
+                        None if of_root[r].iter().any(|&i| seen_late(i)) => format!(
+                            "{} is the only member first seen in time with a trusted publication time ({})",
+                            name(o),
+                            first.to_rfc3339()
                         ),
                         None => format!(
                             "{} is the only member with a trusted publication time ({})",
@@ -972,7 +1028,62 @@ mod tests {
             headline: None,
             wire: None,
             clock: None,
+            first_seen: None,
         }
+    }
+
+    /// `b`, a whole copy of `a` (90 tokens of each shared).
+    fn whole_copy(a: usize, b: usize) -> Edge {
+        Edge {
+            a,
+            b,
+            is_copy: true,
+            copy_if_same_headline: true,
+            mutual: 0.9,
+            contained: 0.9,
+            inner: b,
+            a_ranges: vec![(0, 90)],
+            b_ranges: vec![(0, 90)],
+        }
+    }
+
+    #[test]
+    fn a_copy_first_seen_later_is_not_the_source_whatever_its_clock() {
+        let seen = |id: &str, published: &str, first_seen: &str| MemberInfo {
+            first_seen: parse_datetime(first_seen),
+            ..m(id, Some(published), 0)
+        };
+        let ms = [
+            seen("orig", "2025-03-04T09:00:00Z", "2025-03-04T09:05:00Z"),
+            seen("early", "2025-03-04T06:00:00Z", "2025-03-04T12:00:00Z"),
+            m("third", Some("2025-03-04T10:00:00Z"), 0),
+        ];
+        let e = whole_copy;
+        for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0]] {
+            let members: Vec<MemberInfo> = order.iter().map(|&i| ms[i].clone()).collect();
+            let at = |id: &str| members.iter().position(|m| m.id.0 == id).unwrap();
+            let edges = [e(at("orig"), at("early")), e(at("early"), at("third"))];
+            let g = group(&members, &edges);
+            assert!(
+                g.assignments.iter().all(|a| a.family.0 == "orig"),
+                "{:?}",
+                g.assignments
+            );
+            let why = g.notes[0].why.join("\n");
+            assert!(
+                why.contains(
+                    "early was first seen 2 h 55 min after orig (2025-03-04T09:05:00+00:00)"
+                ),
+                "{why}"
+            );
+        }
+        // Seen within the slack of each other, the clocks decide as before.
+        let close = vec![
+            seen("orig", "2025-03-04T09:00:00Z", "2025-03-04T09:05:00Z"),
+            seen("early", "2025-03-04T06:00:00Z", "2025-03-04T09:10:00Z"),
+        ];
+        let g = group(&close, &[e(0, 1)]);
+        assert_eq!(g.assignments[0].family.0, "early");
     }
 
     #[test]
@@ -983,17 +1094,7 @@ mod tests {
             m("z", None, 0),
             m("solo", None, 0),
         ];
-        let e = |a, b| Edge {
-            a,
-            b,
-            is_copy: true,
-            copy_if_same_headline: true,
-            mutual: 0.9,
-            contained: 0.9,
-            inner: b,
-            a_ranges: vec![(0, 90)],
-            b_ranges: vec![(0, 90)],
-        };
+        let e = whole_copy;
         let f = families(&ms, &[e(0, 1), e(2, 0), e(1, 2)]);
         assert_eq!(f[0].family.0, "y");
         assert_eq!(f[0].source.as_ref().unwrap().0, "y");
@@ -1516,6 +1617,7 @@ mod tests {
         let ms = vec![
             MemberInfo {
                 clock: Some(ClockDoubt::OffsetAgainstUrlDate),
+                first_seen: None,
                 ..sized("skewed", "2025-01-01T05:00:00Z", 100)
             },
             sized("orig", "2025-01-01T10:00:00Z", 100),

@@ -667,6 +667,13 @@ fn render_article(v: &ArticleView) -> String {
             .as_ref()
             .map_or(String::new(), |w| format!(" · wire: {}", esc(w)))
     );
+    if let Some(seen) = a.first_seen {
+        let _ = write!(
+            b,
+            "<p class=\"meta\">First seen by a crawler: {}</p>",
+            esc(&seen.to_rfc3339())
+        );
+    }
     if let Some(story) = &v.story {
         let _ = write!(
             b,

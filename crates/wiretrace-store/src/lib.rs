@@ -14,6 +14,7 @@
 
 mod checkpoint;
 mod codec;
+pub mod follow;
 mod quotes;
 mod schema;
 mod sqlite;
@@ -130,6 +131,8 @@ pub struct ArticleSummary {
     pub stripped: usize,
     pub url: Option<String>,
     /// When the article was stored (its latest revision).
+    pub ingested: Option<DateTime<FixedOffset>>,
+    /// When a crawler first fetched it ([`Article::first_seen`]).
     pub first_seen: Option<DateTime<FixedOffset>>,
 }
 

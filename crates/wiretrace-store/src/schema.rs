@@ -365,6 +365,29 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX entity_articles_article ON entity_articles(article_id, entity);
     CREATE TABLE quote_names (entity TEXT NOT NULL, quotation TEXT NOT NULL, PRIMARY KEY (entity, quotation)) WITHOUT ROWID;
     "#,
+    // Crawl time: when a crawler first fetched the article (an archive's
+    // `WARC-Date`, `wiretrace follow`'s fetch), RFC 3339, NULL for inputs
+    // that do not say. Family building reads it with the rest of the
+    // brief index: a member first seen after another cannot be the source.
+    r#"
+    ALTER TABLE articles ADD COLUMN first_seen TEXT;
+    DROP INDEX articles_brief;
+    CREATE INDEX articles_brief ON articles(id, published_ts, site, title, published, wire, json_array_length(stripped), url, ingested_at, first_seen);
+    "#,
+    // `wiretrace follow`'s state (see `follow`): each source's validators
+    // and schedule, and each page URL it found with where its fetch
+    // stands. A fetched page's bytes are held here until it is stored, so
+    // a crash loses nothing fetched and fetches nothing stored again.
+    r#"
+    CREATE TABLE follow_sources (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT,
+        next_poll INTEGER NOT NULL DEFAULT 0, interval INTEGER NOT NULL DEFAULT 0,
+        failures INTEGER NOT NULL DEFAULT 0, last_status TEXT) WITHOUT ROWID;
+    CREATE TABLE follow_pages (url TEXT PRIMARY KEY, source TEXT NOT NULL, title TEXT,
+        published TEXT, summary TEXT, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+        found INTEGER NOT NULL, fetched_at TEXT, final_url TEXT, charset TEXT, body BLOB,
+        article_id TEXT, reason TEXT);
+    CREATE INDEX follow_pages_state ON follow_pages(state, found);
+    "#,
 ];
 
 /// The stored article, other than `?2`, whose content hash is `?1` (the

@@ -41,7 +41,7 @@ impl Drop for SqliteStore {
     }
 }
 
-const ARTICLE_COLUMNS: &str = "id, url, canonical_url, site, published, updated, title, byline, language, wire, text, body, captions, related, stripped, input, format, original, original_text_at";
+const ARTICLE_COLUMNS: &str = "id, url, canonical_url, site, published, updated, title, byline, language, wire, text, body, captions, related, stripped, input, format, original, original_text_at, first_seen";
 
 /// Now, to the second, as the API writes times (`Z`).
 fn now() -> String {
@@ -79,6 +79,7 @@ fn article_from_row(r: &Row) -> rusqlite::Result<Article> {
         site: r.get(3)?,
         published: date(r.get(4)?),
         updated: date(r.get(5)?),
+        first_seen: date(r.get(19)?),
         title: r.get(6)?,
         byline: r.get(7)?,
         language: r.get(8)?,
@@ -465,8 +466,8 @@ fn passages_at(r: &Row, i: usize) -> rusqlite::Result<Vec<wiretrace_reuse::Passa
 macro_rules! article_insert {
     ($verb:literal) => {
         concat!($verb, " INTO articles (id, url, canonical_url, site, published, published_ts, updated, title, byline, language, wire,
-            text, body, captions, related, stripped, input, format, original, original_text_at, content_hash, revision, ingested_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)")
+            text, body, captions, related, stripped, input, format, original, original_text_at, content_hash, revision, ingested_at, first_seen)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)")
     };
 }
 /// Stores an article under a new id. Not `INSERT OR REPLACE`: REPLACE,
@@ -513,17 +514,34 @@ impl Store for SqliteStore {
         };
         for new in batch {
             let (a, hash) = (&new.article, &new.content_hash);
-            let existing: Option<(String, u32)> = tx
-                .prepare_cached("SELECT content_hash, revision FROM articles WHERE id = ?1")?
-                .query_row([a.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+            let existing: Option<(String, u32, Option<String>)> = tx
+                .prepare_cached(
+                    "SELECT content_hash, revision, first_seen FROM articles WHERE id = ?1",
+                )?
+                .query_row([a.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
+            // An article is first seen once: a later fetch or revision
+            // never moves the time, an earlier one (an older crawl read
+            // after a newer) does.
+            let seen_before = existing.as_ref().and_then(|e| date(e.2.clone()));
+            let first_seen = match (seen_before, a.first_seen) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            };
             let revision = match &existing {
-                Some((h, _)) if h == hash => {
+                Some((h, _, _)) if h == hash => {
+                    if first_seen != seen_before {
+                        cached(
+                            &tx,
+                            "UPDATE articles SET first_seen = ?2 WHERE id = ?1",
+                            params![a.id.as_str(), first_seen.map(|d| d.to_rfc3339())],
+                        )?;
+                    }
                     out.push(PutOutcome::Unchanged);
                     forget_rejection(&a.input)?;
                     continue;
                 }
-                Some((_, rev)) => {
+                Some((_, rev, _)) => {
                     cached(&tx,
                         "INSERT OR REPLACE INTO revisions (article_id, revision, content_hash, title, text, body, original, original_text_at, input, ingested_at)
                          SELECT id, revision, content_hash, title, text, body, original, original_text_at, input, ingested_at FROM articles WHERE id = ?1",
@@ -582,6 +600,7 @@ impl Store for SqliteStore {
                     hash,
                     revision,
                     at,
+                    first_seen.map(|d| d.to_rfc3339()),
                 ],
             )?;
             put_new_sketch(&tx, new)?;
@@ -639,7 +658,7 @@ impl Store for SqliteStore {
         // Read in the index's order and sorted here: SQLite's sorter, which
         // carries every column along, took half of the read.
         let mut st = self.conn.prepare(
-            "SELECT id, title, site, published, wire, json_array_length(stripped), published_ts, url, ingested_at
+            "SELECT id, title, site, published, wire, json_array_length(stripped), published_ts, url, ingested_at, first_seen
              FROM articles INDEXED BY articles_brief",
         )?;
         let rows = st.query_map([], |r| {
@@ -651,7 +670,8 @@ impl Store for SqliteStore {
                 wire: r.get(4)?,
                 stripped: r.get::<_, i64>(5)? as usize,
                 url: r.get(7)?,
-                first_seen: date(r.get(8)?),
+                ingested: date(r.get(8)?),
+                first_seen: date(r.get(9)?),
             };
             Ok((r.get::<_, Option<i64>>(6)?, summary))
         })?;
@@ -1505,6 +1525,41 @@ mod tests {
         let mut a = art(id, text).article;
         a.original = serde_json::json!({"id": id, "text": text}).to_string();
         NewArticle::new(a)
+    }
+
+    #[test]
+    fn an_article_keeps_the_first_time_it_was_seen() {
+        let mut s = SqliteStore::in_memory().unwrap();
+        let seen = |id: &str, text: &str, at: Option<&str>| {
+            let mut a = art(id, text).article;
+            a.first_seen = at.and_then(wiretrace_core::time::parse_datetime);
+            NewArticle::new(a)
+        };
+        let first_seen = |s: &SqliteStore| {
+            s.article(&ArticleId("k".into()))
+                .unwrap()
+                .unwrap()
+                .first_seen
+                .map(|d| d.to_rfc3339())
+        };
+        s.put_articles(&[seen("k", "Keepers stay.", Some("2026-05-12T09:10:00Z"))])
+            .unwrap();
+        // A later fetch, revised or not, does not move it.
+        s.put_articles(&[seen("k", "Keepers stay on.", Some("2026-05-12T11:00:00Z"))])
+            .unwrap();
+        s.put_articles(&[seen("k", "Keepers stay on.", None)])
+            .unwrap();
+        assert_eq!(first_seen(&s).as_deref(), Some("2026-05-12T09:10:00+00:00"));
+        // An older crawl read later does.
+        s.put_articles(&[seen("k", "Keepers stay on.", Some("2026-05-12T08:00:00Z"))])
+            .unwrap();
+        assert_eq!(first_seen(&s).as_deref(), Some("2026-05-12T08:00:00+00:00"));
+        let summary = s.article_summaries().unwrap();
+        assert_eq!(
+            summary[0].first_seen.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2026-05-12T08:00:00+00:00")
+        );
+        assert!(summary[0].ingested.is_some());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! composed in [`pipeline`].
 
 mod demo;
+mod follow;
 mod output;
 mod quotes;
 
@@ -90,6 +91,50 @@ enum Command {
         /// them up to date. For deduplicating a corpus in bulk.
         #[arg(long)]
         no_stories: bool,
+    },
+    /// Watch feeds, sitemaps and pages: poll each on its own schedule, fetch and store new articles as they come.
+    ///
+    /// SOURCES is a file of URLs, one a line (`#` comments). Each source
+    /// is polled with conditional GET and waits longer while it has nothing
+    /// new or fails; each new article page is fetched (obeying robots.txt,
+    /// one request per host per `--host-delay`) and stored with its fetch
+    /// time as `first_seen`. The state is kept in the store: stopped by
+    /// Ctrl-C, SIGTERM or a crash, the next run resumes without fetching a
+    /// stored page again.
+    Follow {
+        /// The file of feed, sitemap or page URLs.
+        #[arg(value_name = "SOURCES")]
+        sources: PathBuf,
+        /// Do one round and exit (for cron).
+        #[arg(long)]
+        once: bool,
+        /// Wait between polls of a source that had news (e.g. 15m, 90s).
+        #[arg(long, default_value = "15m", value_parser = duration_arg)]
+        interval: std::time::Duration,
+        /// Longest wait between polls of a quiet or failing source.
+        #[arg(long, default_value = "6h", value_parser = duration_arg)]
+        max_interval: std::time::Duration,
+        /// Contact for site owners, put in the User-Agent (an e-mail or URL).
+        #[arg(long)]
+        contact: Option<String>,
+        /// Least time between two requests to one host.
+        #[arg(long, default_value = "1s", value_parser = duration_arg)]
+        host_delay: std::time::Duration,
+        /// Longest time one response may take, body included.
+        #[arg(long, default_value = "30s", value_parser = duration_arg)]
+        timeout: std::time::Duration,
+        /// Largest response body read, in bytes.
+        #[arg(long, default_value_t = 8 << 20, value_parser = item_bytes)]
+        max_page_bytes: u64,
+        /// Redirects followed, at most.
+        #[arg(long, default_value_t = 5)]
+        max_redirects: u32,
+        /// Append progress lines to this file too.
+        #[arg(long, value_name = "FILE")]
+        log: Option<PathBuf>,
+        /// No progress on the terminal.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Extract articles from files without storing them: one JSON object per input, in input order.
     ///
@@ -220,6 +265,27 @@ fn item_bytes(s: &str) -> std::result::Result<u64, String> {
     Ok(n)
 }
 
+/// A duration: a number with `ms`, `s`, `m`, `h` or `d` (seconds alone).
+fn duration_arg(s: &str) -> std::result::Result<std::time::Duration, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: f64 = n
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (e.g. 500ms, 30s, 15m, 6h)"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "" | "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        "d" => n * 86400.0,
+        _ => return Err(format!("{s:?}: unknown unit {unit:?} (ms, s, m, h, d)")),
+    };
+    std::time::Duration::try_from_secs_f64(secs).map_err(|e| format!("{s:?}: {e}"))
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ExtractFormat {
     Json,
@@ -320,7 +386,7 @@ fn check_inputs(inputs: &[String]) {
             .any(|p| lower.starts_with(p))
         {
             usage_error(format!(
-                "{i:?} is a web address: wiretrace reads files and folders (save the page, or a feed of JSON Lines, and give its path)"
+                "{i:?} is a web address: ingest reads files and folders (save the page or feed and give its path, or list the URL in a file for `wiretrace follow`)"
             ));
         }
         if std::fs::metadata(i).is_err() {
@@ -561,6 +627,47 @@ fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
             }
         }
         Command::Rejected => output::rejected(out, &open_existing(&db)?, cli.json)?,
+        Command::Follow {
+            sources,
+            once,
+            interval,
+            max_interval,
+            contact,
+            host_delay,
+            timeout,
+            max_page_bytes,
+            max_redirects,
+            log,
+            quiet,
+        } => {
+            let mut store = open(&db)?;
+            let opts = follow::FollowOptions {
+                sources,
+                once,
+                interval,
+                max_interval,
+                fetch: wiretrace_ingest::fetch::FetchConfig {
+                    contact,
+                    max_bytes: max_page_bytes,
+                    timeout,
+                    max_redirects,
+                    host_delay,
+                },
+                log,
+                quiet,
+            };
+            let summary = follow::run(&mut store, &opts)?;
+            if cli.json {
+                writeln!(out, "{}", serde_json::to_string(&summary)?)?;
+            } else {
+                writeln!(
+                    out,
+                    "{} rounds: {} sources polled ({} not modified, {} failed); {} new pages found, {} fetched, {} stored, {} failed, {} forbidden by robots.txt",
+                    summary.rounds, summary.polled, summary.not_modified, summary.sources_failed,
+                    summary.found, summary.fetched, summary.stored, summary.failed, summary.forbidden
+                )?;
+            }
+        }
         Command::Serve { addr } => {
             json_ignored("serve", "its API under /api/ answers in JSON");
             drop(open_quotes(&db)?);

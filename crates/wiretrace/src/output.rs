@@ -495,7 +495,7 @@ pub fn article(
         |k: &str, v: Option<String>| v.map(|v| format!("{k:>10}: {v}\n")).unwrap_or_default();
     write!(
         out,
-        "{}{}{}{}{}{}{}{}{}{}",
+        "{}{}{}{}{}{}{}{}{}{}{}",
         field("id", Some(a.id.to_string())),
         field(
             "site",
@@ -505,6 +505,7 @@ pub fn article(
             "published",
             Some(a.published.map_or_else(|| "undated".into(), rfc3339))
         ),
+        field("first seen", a.first_seen.map(rfc3339)),
         field("byline", a.byline.clone()),
         field("wire", a.wire.clone()),
         field("language", a.language.clone()),

@@ -10,22 +10,18 @@ use std::io::Write;
 use std::path::Path;
 
 fn ingest_json(db: &Path, input: &Path) -> (Value, i32) {
-    let out = wiretrace(db)
-        .args(["--json", "ingest", "--quiet"])
-        .arg(input)
-        .output()
-        .expect("runs");
-    let summary = String::from_utf8_lossy(&out.stdout);
-    let line = summary.lines().last().unwrap_or_else(|| {
-        panic!(
-            "no summary; stderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (
-        serde_json::from_str(line).expect("summary is JSON"),
-        out.status.code().unwrap_or(-1),
-    )
+    common::ingest_json(db, &[input])
+}
+
+/// Writes `archive` as a gzipped WARC in `dir` and ingests it into a new
+/// store there, which must succeed: the store and the summary.
+fn ingest_archive(dir: &Path, archive: &[u8]) -> (std::path::PathBuf, Value) {
+    let input = dir.join("crawl.warc.gz");
+    std::fs::write(&input, archive).unwrap();
+    let db = dir.join("w.db");
+    let (s, code) = ingest_json(&db, &input);
+    assert_eq!(code, 0, "{s}");
+    (db, s)
 }
 
 /// Archive records skipped as no page, over every kind.
@@ -183,11 +179,7 @@ fn a_crawled_page_is_decoded_as_the_transfer_says() {
     ]
     .concat();
     let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("crawl.warc.gz");
-    std::fs::write(&input, archive).unwrap();
-    let db = tmp.path().join("w.db");
-    let (s, code) = ingest_json(&db, &input);
-    assert_eq!(code, 0, "{s}");
+    let (db, s) = ingest_archive(tmp.path(), &archive);
     assert_eq!(records_skipped(&s), 1, "{s}");
     let articles = export(&db, "articles");
     assert_eq!(articles.len(), 1);
@@ -218,4 +210,97 @@ fn a_warc_on_stdin_is_read() {
     let articles = export(&db, "articles");
     assert_eq!(articles.len(), 1);
     assert_eq!(articles[0]["url"], "https://kessel-news.example/ferry");
+}
+
+/// A crawled page of `site` published at `published` (its own meta tag).
+fn crawled_page(site: &str, published: &str, paras: &[&str]) -> Vec<u8> {
+    let mut page = format!(
+        "<html><head><title>Lighthouse keepers vote to stay</title><meta property=\"og:site_name\" content=\"{site}\"><meta property=\"article:published_time\" content=\"{published}\"></head><body><article><h1>Lighthouse keepers vote to stay</h1>"
+    );
+    for p in paras {
+        page.push_str(&format!("<p>{p}</p>"));
+    }
+    page.push_str("</article></body></html>");
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n".to_vec(),
+        page.into_bytes(),
+    ]
+    .concat()
+}
+
+#[test]
+fn a_copy_first_seen_later_is_not_the_source_though_it_claims_an_earlier_time() {
+    let paras = [
+        "The keepers of the Skarholm light voted on Thursday to stay at their posts through the winter, after the harbour board withdrew its plan to run the lamp from the mainland.",
+        "Board chair Ilse Varnholt said the board had misjudged how often storms cut the cable to the island, and that the keepers would keep their cottages on the rock.",
+        "The vote was unanimous. Keeper Tomas Reyl said the three families had packed their boxes twice this year and would now unpack them for good.",
+        "Fishermen from the north harbour had petitioned the board for a month, saying a remote lamp had failed twice last winter while boats were out in the squalls.",
+    ];
+    // The original: published 09:00, crawled 09:10. The copy claims 05:00,
+    // four hours earlier (a lead its clock alone would win), but the
+    // crawler saw it only at 13:00.
+    let archive = [
+        gz(&response_record(
+            "https://skarholm-tidende.example/keepers-stay",
+            "2026-05-12T09:10:00Z",
+            &crawled_page("Skarholm Tidende", "2026-05-12T09:00:00Z", &paras),
+        )),
+        gz(&response_record(
+            "https://coastline-reprints.example/keepers",
+            "2026-05-12T13:00:00Z",
+            &crawled_page("Coastline Reprints", "2026-05-12T05:00:00Z", &paras),
+        )),
+    ]
+    .concat();
+    let tmp = tempfile::tempdir().unwrap();
+    let (db, _) = ingest_archive(tmp.path(), &archive);
+    let articles = export(&db, "articles");
+    let id_of = |host: &str| {
+        let a = articles
+            .iter()
+            .find(|a| a["url"].as_str().unwrap().contains(host))
+            .unwrap_or_else(|| panic!("{host} stored: {articles:?}"));
+        a["id"].as_str().unwrap().to_string()
+    };
+    let (orig, copy) = (id_of("skarholm-tidende"), id_of("coastline-reprints"));
+    let seen: Vec<(&str, &str)> = articles
+        .iter()
+        .map(|a| {
+            (
+                a["url"].as_str().unwrap(),
+                a["first_seen"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        seen.contains(&(
+            "https://skarholm-tidende.example/keepers-stay",
+            "2026-05-12T09:10:00Z"
+        )),
+        "{seen:?}"
+    );
+    let copies = export(&db, "copies");
+    let family = copies
+        .iter()
+        .find(|r| r["id"] == copy.as_str())
+        .expect("the copy is in a family");
+    assert_eq!(family["source"], orig.as_str(), "{copies:?}");
+    let why = common::stdout_of(&db, &["article", &copy, "--why"]);
+    assert!(
+        why.contains(&format!(
+            "{copy} was first seen 3 h 50 min after {orig} (2026-05-12T09:10:00+00:00), so it cannot be the source"
+        )),
+        "{why}"
+    );
+    assert!(
+        why.contains(&format!(
+            "{orig} is the only member first seen in time with a trusted publication time"
+        )),
+        "{why}"
+    );
+    let shown = common::stdout_of(&db, &["article", &copy]);
+    assert!(
+        shown.contains("first seen: 2026-05-12T13:00:00Z"),
+        "{shown}"
+    );
 }

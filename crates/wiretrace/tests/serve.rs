@@ -570,3 +570,37 @@ fn the_api_and_pages_tell_who_said_what_across_copies() {
         "{page}"
     );
 }
+
+#[test]
+fn a_crawled_article_shows_when_it_was_first_seen_in_the_api_and_its_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><body><p>The ferry to Kessel Island runs again from Monday after the storm damage to the pier was repaired, the operator said in a statement.</p></body></html>";
+    let mut warc = format!(
+        "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://kessel-news.example/ferry\r\nWARC-Date: 2026-05-12T09:30:00Z\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n",
+        http.len()
+    )
+    .into_bytes();
+    warc.extend(http);
+    warc.extend(b"\r\n\r\n");
+    let input = dir.path().join("crawl.warc");
+    std::fs::write(&input, warc).unwrap();
+    ingest_quietly(&db, &input);
+    let id = export(&db, "articles")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let server = Server::start(&db);
+    let (_, v) = server.json(&format!("/api/articles/{id}"));
+    assert!(
+        v["first_seen"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("2026-05-12T09:30:00")),
+        "{v}"
+    );
+    let (_, _, body) = server.get(&format!("/articles/{id}"));
+    assert!(
+        body.contains("First seen by a crawler: 2026-05-12T09:30:00"),
+        "{body}"
+    );
+}

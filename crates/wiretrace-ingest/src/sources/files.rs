@@ -18,6 +18,8 @@ enum Format {
     Page(PageKind),
     Feed,
     Archive(archive::Format),
+    /// An RSS, Atom or JSON feed, or a sitemap (see [`crate::listing`]).
+    Listing,
 }
 
 /// The format of a file from its name, and whether it is gzipped.
@@ -34,6 +36,7 @@ fn format_of(path: &Path) -> Option<(Format, bool)> {
         "jsonl" | "ndjson" => Format::Feed,
         "warc" => Format::Archive(archive::Format::Warc),
         "arc" => Format::Archive(archive::Format::Arc),
+        "rss" | "atom" | "rdf" | "xml" | "json" => Format::Listing,
         _ => return None,
     };
     Some((f, gz))
@@ -41,6 +44,8 @@ fn format_of(path: &Path) -> Option<(Format, bool)> {
 
 pub(super) enum Opened {
     Item(Item),
+    /// The entries of a feed or sitemap, each an item.
+    Items(Vec<Item>),
     Lines(LineSource),
     Archive(ArchiveSource),
 }
@@ -73,7 +78,7 @@ pub(super) fn open(path: &Path, limits: Limits) -> Opened {
     let reject = |why: String| Opened::Item(Item::Rejected(Rejection::new(&input, why)));
     let Some((format, gz)) = format_of(path) else {
         return reject(
-            "unsupported file type (expected .html, .htm, .txt, .jsonl, .ndjson, .warc, .arc, optionally .gz)"
+            "unsupported file type (expected .html, .htm, .txt, .jsonl, .ndjson, .warc, .arc, feeds and sitemaps .rss, .atom, .rdf, .xml, .json, optionally .gz)"
                 .into(),
         );
     };
@@ -84,37 +89,77 @@ pub(super) fn open(path: &Path, limits: Limits) -> Opened {
     match format {
         Format::Feed => Opened::Lines(LineSource::file(input, file, gz)),
         Format::Archive(f) => Opened::Archive(ArchiveSource::file(input, file, f, gz)),
-        Format::Page(kind) => {
-            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-            if !gz && size > limits.max_item_bytes {
-                return reject(format!(
-                    "file too large: {size} bytes (limit {} bytes, see --max-item-bytes)",
-                    limits.max_item_bytes
-                ));
+        Format::Listing => match read_bounded(file, gz, limits) {
+            Ok(bytes) => Opened::Items(listing_items(&input, &bytes)),
+            Err(why) => reject(why),
+        },
+        Format::Page(kind) => match read_bounded(file, gz, limits) {
+            Ok(bytes) => Opened::Item(Item::Page { input, kind, bytes }),
+            Err(why) => reject(why),
+        },
+    }
+}
+
+/// The items of a feed or sitemap file: one per entry, and a rejection for
+/// the entries past the limit, or for the whole file if it is none.
+pub(crate) fn listing_items(input: &str, bytes: &[u8]) -> Vec<Item> {
+    match crate::listing::read_listing(bytes) {
+        Err(why) => vec![Item::Rejected(Rejection::new(input, why))],
+        Ok(l) => {
+            let mut items: Vec<Item> = l
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    crate::listing::entry_item(format!("{input}:entry {}", i + 1), e, l.kind)
+                })
+                .collect();
+            if l.dropped > 0 {
+                items.push(Item::Rejected(Rejection::new(
+                    input,
+                    format!(
+                        "{} entries past the first {} of this {} were not read (the limit of one {})",
+                        l.dropped,
+                        l.entries.len(),
+                        l.kind.as_str(),
+                        l.kind.as_str()
+                    ),
+                )));
             }
-            let reader: Box<dyn Read> = if gz {
-                Box::new(MultiGzDecoder::new(file))
-            } else {
-                Box::new(file)
-            };
-            // Sized for the file, so that reading it copies nothing twice
-            // (a gzip's size is only a hint of what it holds).
-            let hint = if gz { size.saturating_mul(4) } else { size + 1 };
-            let mut bytes =
-                Vec::with_capacity(hint.min(limits.max_item_bytes.saturating_add(1)) as usize);
-            match reader
-                .take(limits.max_item_bytes.saturating_add(1))
-                .read_to_end(&mut bytes)
-            {
-                Ok(_) if bytes.len() as u64 > limits.max_item_bytes => reject(format!(
-                    "decompressed size over the limit of {} bytes (see --max-item-bytes)",
-                    limits.max_item_bytes
-                )),
-                Ok(_) => Opened::Item(Item::Page { input, kind, bytes }),
-                Err(e) if gz => reject(format!("truncated or corrupt gzip: {e}")),
-                Err(e) => reject(format!("cannot read: {e}")),
-            }
+            items
         }
+    }
+}
+
+/// A file's bytes, gunzipped if `gz`, refused past the item size limit.
+fn read_bounded(file: File, gz: bool, limits: Limits) -> Result<Vec<u8>, String> {
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if !gz && size > limits.max_item_bytes {
+        return Err(format!(
+            "file too large: {size} bytes (limit {} bytes, see --max-item-bytes)",
+            limits.max_item_bytes
+        ));
+    }
+    let reader: Box<dyn Read> = if gz {
+        Box::new(MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    // Sized for the file, so that reading it copies nothing twice
+    // (a gzip's size is only a hint of what it holds).
+    let hint = if gz { size.saturating_mul(4) } else { size + 1 };
+    let mut bytes = Vec::with_capacity(hint.min(limits.max_item_bytes.saturating_add(1)) as usize);
+    match reader
+        .take(limits.max_item_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+    {
+        Ok(_) if bytes.len() as u64 > limits.max_item_bytes => Err(format!(
+            "decompressed size over the limit of {} bytes (see --max-item-bytes)",
+            limits.max_item_bytes
+        )),
+        Ok(_) => Ok(bytes),
+        Err(e) if gz => Err(format!("truncated or corrupt gzip: {e}")),
+        Err(e) => Err(format!("cannot read: {e}")),
     }
 }
 
@@ -184,7 +229,7 @@ pub(super) fn walk(dir: &Path) -> (Vec<PathBuf>, Vec<Skipped>, Vec<Item>) {
 
 /// Why a file a folder holds was skipped for its name.
 const NOT_NEWS_INPUT: &str =
-    "not news input (wiretrace reads .html, .htm, .txt, .jsonl, .ndjson, optionally .gz)";
+    "not news input (wiretrace reads .html, .htm, .txt, .jsonl, .ndjson, .warc, .arc, .rss, .atom, .rdf, .xml, .json, optionally .gz)";
 
 /// Why an entry that is neither a file nor a folder was skipped.
 fn not_a_file(t: &std::fs::FileType) -> &'static str {

@@ -111,6 +111,7 @@ impl Iterator for ItemReader {
                     files::Opened::Lines(src) => self.lines = Some(src),
                     files::Opened::Archive(src) => self.archive = Some(src),
                     files::Opened::Item(item) => return Some(item),
+                    files::Opened::Items(items) => self.early.extend(items),
                 },
                 Input::Path(p) if p.is_dir() => {
                     let (files, skipped, problems) = files::walk(&p);
@@ -122,6 +123,7 @@ impl Iterator for ItemReader {
                 }
                 Input::Path(p) => match files::open(&p, self.limits) {
                     files::Opened::Item(item) => return Some(item),
+                    files::Opened::Items(items) => self.early.extend(items),
                     files::Opened::Lines(src) => self.lines = Some(src),
                     files::Opened::Archive(src) => self.archive = Some(src),
                 },

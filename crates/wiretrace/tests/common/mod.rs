@@ -23,6 +23,26 @@ pub fn ingest_quietly(db: &Path, input: &Path) {
         .success();
 }
 
+/// Ingests `inputs` into `db`: the JSON summary and the exit code.
+pub fn ingest_json(db: &Path, inputs: &[&Path]) -> (Value, i32) {
+    let out = wiretrace(db)
+        .args(["--json", "ingest", "--quiet"])
+        .args(inputs)
+        .output()
+        .expect("runs");
+    let summary = String::from_utf8_lossy(&out.stdout);
+    let line = summary.lines().last().unwrap_or_else(|| {
+        panic!(
+            "no summary; stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (
+        serde_json::from_str(line).expect("summary is JSON"),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
 /// What a command that must succeed prints on stdout.
 pub fn stdout_of(db: &Path, args: &[&str]) -> String {
     let out = wiretrace(db).args(args).output().expect("runs");
