@@ -221,8 +221,13 @@ fn run(
             // left out (a second pass: proposing more cues in the first
             // would change how its attributions are read).
             let mut raws = find(true, attrib::CUE_THRESHOLD);
-            let cues: rustc_hash::FxHashSet<usize> =
-                raws.iter().filter_map(|r| Some(r.cue?.0)).collect();
+            let mut cues: Vec<usize> = raws.iter().filter_map(|r| Some(r.cue?.0)).collect();
+            cues.sort_unstable();
+            // Whether a kept cue starts in tokens [a, b).
+            let holds_cue = |(a, b): (usize, usize)| {
+                let i = cues.partition_point(|&c| c < a);
+                cues.get(i).is_some_and(|&c| c < b)
+            };
             let n = raws.len();
             raws.extend(
                 find(true, filter::CANDIDATE_THRESHOLD)
@@ -231,13 +236,9 @@ fn run(
                         // Nor one whose content holds a kept cue: it would
                         // swallow a whole attribution ("Marek spoke." then
                         // "'Not now,' Marek said." as what she spoke).
-                        let swallows = r
-                            .content
-                            .iter()
-                            .any(|&(a, b)| cues.iter().any(|&c| a <= c && c < b));
                         r.continues.is_none()
-                            && r.cue.is_some_and(|c| !cues.contains(&c.0))
-                            && !swallows
+                            && r.cue.is_some_and(|c| cues.binary_search(&c.0).is_err())
+                            && !r.content.iter().any(|&span| holds_cue(span))
                     }),
             );
             let judged = (0..raws.len()).map(|k| k >= n).collect();
