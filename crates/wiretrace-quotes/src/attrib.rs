@@ -825,18 +825,31 @@ fn attach(
             out[k].content.push(c)
         }
         Some((lp, k)) if lp + 2 >= para => {
-            out.push(Raw {
-                content: vec![c],
-                cue: None,
-                source: out[k].source,
-                continues: Some(k),
-                score: None,
-                sent,
-            });
-            *last_para_att = Some((para, out.len() - 1));
+            continue_attribution(out, last_para_att, k, para, vec![c], sent)
         }
         _ => {}
     }
+}
+
+/// A quotation that goes on from attribution `k` (its source, no cue of
+/// its own), now the last attribution of paragraph `para`.
+fn continue_attribution(
+    out: &mut Vec<Raw>,
+    last_para_att: &mut Option<(usize, usize)>,
+    k: usize,
+    para: usize,
+    content: Vec<(usize, usize)>,
+    sent: usize,
+) {
+    out.push(Raw {
+        content,
+        cue: None,
+        source: out[k].source,
+        continues: Some(k),
+        score: None,
+        sent,
+    });
+    *last_para_att = Some((para, out.len() - 1));
 }
 
 /// Quoted sentences that waited for an attribution in the paragraph their
@@ -854,15 +867,7 @@ fn flush(
     match *last_para_att {
         Some((lp, k)) if lp + 2 >= para => {
             let sent = out[k].sent;
-            out.push(Raw {
-                content: parts,
-                cue: None,
-                source: out[k].source,
-                continues: Some(k),
-                score: None,
-                sent,
-            });
-            *last_para_att = Some((para, out.len() - 1));
+            continue_attribution(out, last_para_att, k, para, parts, sent)
         }
         _ => {}
     }

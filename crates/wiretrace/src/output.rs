@@ -473,7 +473,7 @@ pub fn article(
         Some(f) => store.family_note(&f.family)?,
         None => None,
     };
-    let story = store.assignments()?.into_iter().find(|x| x.id == a.id);
+    let story = store.assignment(&a.id)?;
     let kind = store.page_kind(&a.id)?.map(|k| k.as_str());
     if as_json {
         let mut v = article_json(a);

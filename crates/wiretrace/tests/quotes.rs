@@ -10,13 +10,19 @@ const FEED: &str = r#"{"id": "kpa-1", "url": "https://kestrel-press.example/1", 
 {"id": "kpa-2", "url": "https://kestrel-press.example/2", "published": "2025-04-03T09:00:00+00:00", "title": "Tram fares frozen in Veldt", "text": "VELDT (KPA) – Mayor Tomas Ferrow froze tram fares on Wednesday.\n\n\"Nobody should pay more to get to work,\" he said."}
 "#;
 
-#[test]
-fn quotes_lists_who_said_what_and_filters_by_speaker() {
+/// A new store holding [`FEED`] (with the directory that keeps it).
+fn store_of_feed() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.db");
     let feed = dir.path().join("feed.jsonl");
     std::fs::write(&feed, FEED).unwrap();
     ingest_quietly(&db, &feed);
+    (dir, db)
+}
+
+#[test]
+fn quotes_lists_who_said_what_and_filters_by_speaker() {
+    let (_dir, db) = store_of_feed();
 
     let out = wiretrace(&db)
         .args(["quotes", "--json"])
@@ -64,11 +70,7 @@ fn quotes_lists_who_said_what_and_filters_by_speaker() {
 
 #[test]
 fn article_shows_its_attributions() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("w.db");
-    let feed = dir.path().join("feed.jsonl");
-    std::fs::write(&feed, FEED).unwrap();
-    ingest_quietly(&db, &feed);
+    let (_dir, db) = store_of_feed();
     let out = wiretrace(&db)
         .args(["article", "kpa-2", "--json"])
         .output()
