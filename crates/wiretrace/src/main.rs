@@ -33,7 +33,9 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// back to the system a second later: an ingest frees and takes again
 /// hundreds of megabytes (docs, chunks of relations), and the kernel
 /// zeroes every page it hands out again (at 100,000 articles: 6% less CPU,
-/// peak memory 3% higher). A server keeps mimalloc's default.
+/// peak memory 3% higher; `extract` over the 2,298 pages of
+/// `scripts/bench-extract`: a tenth of its CPU time). A server keeps
+/// mimalloc's default.
 fn keep_freed_memory() {
     // SAFETY: sets an option mimalloc reads whenever it schedules a purge.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
@@ -528,7 +530,10 @@ fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
                 (Some(_), true) => usage_error("--json asks for --format json, not another format"),
             };
             check_inputs(&inputs);
-            let mut stdout = std::io::stdout().lock();
+            keep_freed_memory();
+            // Block-buffered: a line-buffered stdout writes each page's
+            // JSON line (its whole source) with a system call of its own.
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             let mut terminal = output::Printable(std::io::stdout().lock());
             let out: &mut dyn Write = match format {
                 ExtractFormat::Json => &mut stdout,
@@ -555,6 +560,7 @@ fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
                 matches!(format, ExtractFormat::Json),
                 matches!(format, ExtractFormat::Markdown),
             )?;
+            out.flush()?;
             return Ok(if failed {
                 ExitCode::from(EXIT_REJECTED)
             } else {
