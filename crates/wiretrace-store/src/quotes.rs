@@ -276,7 +276,7 @@ impl SqliteStore {
     pub fn forget_article_quotes(&mut self) -> Result<()> {
         let tx = self.write_transaction()?;
         tx.execute_batch(
-            "DELETE FROM article_quotes; DELETE FROM checkpoints WHERE name = 'quotes_grouped';",
+            "DELETE FROM article_quotes; DELETE FROM checkpoints WHERE name IN ('quotes_grouped', 'quotes_generation');",
         )?;
         tx.commit()?;
         Ok(())

@@ -200,9 +200,24 @@ fn uri_path(path: &Path) -> String {
     out
 }
 
+/// Counts, in the transaction that makes it, each change to what is
+/// derived from the whole store (articles, families, story members): a
+/// reader that noted the count it derived from knows it is current by
+/// reading one row, not every article's (see [`SqliteStore::generation`]).
+fn bump_generation(tx: &Connection) -> Result<()> {
+    cached(
+        tx,
+        "INSERT INTO checkpoints (name, value) VALUES ('generation', 1)
+         ON CONFLICT (name) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        [],
+    )?;
+    Ok(())
+}
+
 /// Replaces the families and, in the same transaction, their notes: a
 /// reader never sees a family with another grouping's chain or reasons.
 fn replace_families(tx: &Connection, grouping: &Grouping) -> Result<()> {
+    bump_generation(tx)?;
     tx.execute_batch("DELETE FROM families; DELETE FROM family_notes;")?;
     for n in &grouping.notes {
         cached(
@@ -341,6 +356,20 @@ impl SqliteStore {
             .query_row("SELECT count(*) FROM pending_analysis", [], |r| {
                 r.get::<_, i64>(0)
             })? as u64)
+    }
+
+    /// How many times articles, families or story members have changed
+    /// (0 for a store that never held any): equal counts, equal contents.
+    pub fn generation(&self) -> Result<u64> {
+        let n: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT CAST(value AS INTEGER) FROM checkpoints WHERE name = 'generation'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(n.unwrap_or(0) as u64)
     }
 
     /// A write transaction, the store's checkpointer started first: only a
@@ -624,6 +653,9 @@ impl Store for SqliteStore {
                 [a.id.as_str()],
             )?;
             forget_rejection(&a.input)?;
+        }
+        if !batch.is_empty() {
+            bump_generation(&tx)?;
         }
         tx.commit()?;
         Ok(out)
@@ -1613,6 +1645,22 @@ mod tests {
             )
             .unwrap();
         assert!(s.article(&ArticleId("f".into())).is_err());
+    }
+
+    #[test]
+    fn the_generation_counts_each_change_to_articles_families_and_stories() {
+        let mut s = SqliteStore::in_memory().unwrap();
+        assert_eq!(s.generation().unwrap(), 0, "a new store");
+        s.put_articles(&[art("a", "one text")]).unwrap();
+        assert_eq!(s.generation().unwrap(), 1);
+        s.put_articles(&[]).unwrap();
+        assert_eq!(s.generation().unwrap(), 1, "an empty batch changes nothing");
+        s.put_groupings(&Grouping::default(), &StoryUpdate::default())
+            .unwrap();
+        assert_eq!(s.generation().unwrap(), 2);
+        // Notes kept beside it (who said what's) leave it as it is.
+        s.put_quotes_note("quotes_generation", "1/2").unwrap();
+        assert_eq!(s.generation().unwrap(), 2);
     }
 
     #[test]
