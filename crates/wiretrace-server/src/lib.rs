@@ -19,6 +19,7 @@ mod api;
 mod model;
 mod net;
 mod pages;
+pub mod refresh;
 
 pub use net::{serve_on, Limits};
 
@@ -365,8 +366,14 @@ async fn security_headers(mut r: Response) -> Response {
 
 /// Serves the store at `db` on `addr` until interrupted, within the
 /// default [`Limits`]. Prints the bound address (useful with port 0) on
-/// standard output.
-pub async fn serve(db: PathBuf, addr: SocketAddr) -> std::io::Result<()> {
+/// standard output. With `refresh` (and how often to look for a change),
+/// what is derived from the whole store is brought up to date before
+/// listening and whenever the store changes (see [`refresh`]).
+pub async fn serve(
+    db: PathBuf,
+    addr: SocketAddr,
+    refresh: Option<(refresh::Refresh, std::time::Duration)>,
+) -> std::io::Result<()> {
     if !db.exists() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::NotFound,
@@ -375,6 +382,12 @@ pub async fn serve(db: PathBuf, addr: SocketAddr) -> std::io::Result<()> {
                 db.display()
             ),
         ));
+    }
+    if let Some((r, every)) = refresh {
+        let db = db.clone();
+        tokio::task::spawn_blocking(move || refresh::start(db, r, every))
+            .await
+            .map_err(std::io::Error::other)??;
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;

@@ -572,6 +572,34 @@ fn the_api_and_pages_tell_who_said_what_across_copies() {
 }
 
 #[test]
+fn a_running_server_shows_who_said_what_of_articles_ingested_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("live.db");
+    let lines: Vec<&str> = include_str!("fixtures/quote-copies.jsonl")
+        .lines()
+        .collect();
+    let wire = write(dir.path(), "wire.jsonl", &format!("{}\n", lines[0]));
+    let copies = write(dir.path(), "copies.jsonl", &(lines[1..].join("\n") + "\n"));
+    ingest_quietly(&db, &wire);
+    let server = Server::start_with(&db, &["--refresh-every", "1"]);
+    let carriers = || {
+        let (_, list) = server.json("/api/quotes?speaker=marek");
+        list["quotes"][0]["carriers"].clone()
+    };
+    assert_eq!(carriers(), 1, "derived before listening");
+    ingest_quietly(&db, &copies);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while carriers() != 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server still shows {} carriers a minute after the ingest",
+            carriers()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+#[test]
 fn a_crawled_article_shows_when_it_was_first_seen_in_the_api_and_its_page() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("x.db");

@@ -110,10 +110,16 @@ pub struct Server {
 
 impl Server {
     pub fn start(db: &Path) -> Server {
+        Self::start_with(db, &[])
+    }
+
+    /// [`Server::start`], with more options of `serve`.
+    pub fn start_with(db: &Path, options: &[&str]) -> Server {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wiretrace"))
             .arg("--db")
             .arg(db)
             .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(options)
             .stdout(Stdio::piped())
             .spawn()
             .expect("start wiretrace serve");
