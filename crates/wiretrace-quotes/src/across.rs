@@ -252,8 +252,33 @@ fn speaker_key(s: &Speaker) -> String {
     }
 }
 
+/// A name's key as [`entities`] compares it: the hash of its words' keys
+/// (space-separated), which is also its entity's id, and how many words
+/// it has and the hash of the last one's key (a surname alone).
+#[derive(Clone, Copy)]
+struct NameKey {
+    words: usize,
+    full: u64,
+    last: u64,
+}
+
+impl NameKey {
+    fn of(name: &str) -> NameKey {
+        let words = words_key(name);
+        NameKey {
+            words: words.len(),
+            full: xxh3_64(words.join(" ").as_bytes()),
+            last: words.last().map_or(0, |w| xxh3_64(w.as_bytes())),
+        }
+    }
+}
+
 /// Entities across `articles`: merged by name within each story (a
 /// surname alone to the full name it ends), then across stories.
+///
+/// Names are compared by the hashes of their keys ([`NameKey`]), not the
+/// keys' words: at 100,000 articles (1.45 million named entities) the
+/// words took 465 MB.
 pub fn entities(articles: &[Carried]) -> Entities {
     // Per story, the full names of people (and unplaced names) by the key
     // of their last word, and every alias key of a full name.
@@ -265,20 +290,20 @@ pub fn entities(articles: &[Carried]) -> Entities {
             None => alone.push(i),
         }
     }
-    let keys: Vec<Vec<Vec<String>>> = articles
+    let keys: Vec<Vec<NameKey>> = articles
         .iter()
         .map(|a| {
             a.quotes
                 .entities
                 .iter()
-                .map(|e| words_key(&e.name))
+                .map(|e| NameKey::of(&e.name))
                 .collect()
         })
         .collect();
     // Each (article, entity) is given the key of the name it resolves to.
-    let mut resolved: Vec<Vec<String>> = keys
+    let mut resolved: Vec<Vec<u64>> = keys
         .iter()
-        .map(|ks| ks.iter().map(|k| k.join(" ")).collect())
+        .map(|ks| ks.iter().map(|k| k.full).collect())
         .collect();
     let groups = by_story
         .into_values()
@@ -286,31 +311,29 @@ pub fn entities(articles: &[Carried]) -> Entities {
     for group in groups {
         // The full names (two words or more) of people and unplaced names,
         // and the short forms that point to them.
-        let mut short: FxHashMap<String, BTreeSet<String>> = FxHashMap::default();
+        let mut short: FxHashMap<u64, BTreeSet<u64>> = FxHashMap::default();
         for &i in &group {
             for (e, k) in articles[i].quotes.entities.iter().zip(&keys[i]) {
-                if k.len() < 2 || !matches!(e.kind, EntityKind::Person | EntityKind::Other) {
+                if k.words < 2 || !matches!(e.kind, EntityKind::Person | EntityKind::Other) {
                     continue;
                 }
-                let full = k.join(" ");
-                let last = k.last().expect("two words").clone();
-                short.entry(last).or_default().insert(full.clone());
+                short.entry(k.last).or_default().insert(k.full);
                 for alias in &e.aliases {
-                    let ak = words_key(alias).join(" ");
-                    if !ak.is_empty() && ak != full {
-                        short.entry(ak).or_default().insert(full.clone());
+                    let ak = NameKey::of(alias);
+                    if ak.words > 0 && ak.full != k.full {
+                        short.entry(ak.full).or_default().insert(k.full);
                     }
                 }
             }
         }
         for &i in &group {
             for (j, e) in articles[i].quotes.entities.iter().enumerate() {
-                if keys[i][j].len() >= 2 || e.kind == EntityKind::Place {
+                if keys[i][j].words >= 2 || e.kind == EntityKind::Place {
                     continue;
                 }
                 if let Some(full) = short.get(&resolved[i][j]) {
                     if full.len() == 1 {
-                        resolved[i][j] = full.iter().next().expect("one").clone();
+                        resolved[i][j] = *full.iter().next().expect("one");
                     }
                 }
             }
@@ -322,24 +345,25 @@ pub fn entities(articles: &[Carried]) -> Entities {
         kinds: BTreeMap<u8, usize>,
         titles: BTreeMap<String, usize>,
         aliases: BTreeSet<String>,
-        articles: BTreeMap<ArticleId, usize>,
+        /// Mentions by article, by its place in `articles`.
+        articles: FxHashMap<usize, usize>,
     }
-    let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut acc: BTreeMap<u64, Acc> = BTreeMap::new();
     for (i, a) in articles.iter().enumerate() {
         for (j, e) in a.quotes.entities.iter().enumerate() {
-            let key = &resolved[i][j];
-            if key.is_empty() {
+            if keys[i][j].words == 0 {
                 continue;
             }
-            let x = acc.entry(key.clone()).or_insert_with(|| Acc {
+            let key = resolved[i][j];
+            let x = acc.entry(key).or_insert_with(|| Acc {
                 names: BTreeMap::new(),
                 kinds: BTreeMap::new(),
                 titles: BTreeMap::new(),
                 aliases: BTreeSet::new(),
-                articles: BTreeMap::new(),
+                articles: FxHashMap::default(),
             });
             // A name resolved to a longer one is an alias of it.
-            if keys[i][j].join(" ") == *key {
+            if keys[i][j].full == key {
                 *x.names.entry(e.name.clone()).or_default() += 1;
             } else {
                 x.aliases.insert(e.name.clone());
@@ -355,7 +379,7 @@ pub fn entities(articles: &[Carried]) -> Entities {
                 *x.titles.entry(t.clone()).or_default() += 1;
             }
             x.aliases.extend(e.aliases.iter().cloned());
-            *x.articles.entry(a.id.clone()).or_default() += e.mentions.len();
+            *x.articles.entry(i).or_default() += e.mentions.len();
         }
     }
     let most = |m: &BTreeMap<String, usize>| -> Option<String> {
@@ -368,12 +392,13 @@ pub fn entities(articles: &[Carried]) -> Entities {
             })
             .map(|(n, _)| n.clone())
     };
-    let mut list: Vec<(String, StoryEntity)> = acc
+    let mut list: Vec<(u64, StoryEntity)> = acc
         .into_iter()
         .map(|(key, x)| {
+            // (Every name counted is kept as a name or an alias.)
             let name = most(&x.names)
                 .or_else(|| x.aliases.iter().next().cloned())
-                .unwrap_or_else(|| key.clone());
+                .unwrap_or_default();
             let kind = match x
                 .kinds
                 .iter()
@@ -390,28 +415,36 @@ pub fn entities(articles: &[Carried]) -> Entities {
             titles.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             let mut aliases: Vec<String> = x.aliases.into_iter().collect();
             aliases.retain(|a| *a != name);
+            let mut named: Vec<(ArticleId, usize)> = x
+                .articles
+                .into_iter()
+                .map(|(i, n)| (articles[i].id.clone(), n))
+                .collect();
+            named.sort_unstable();
             let e = StoryEntity {
-                id: format!("e{:016x}", xxh3_64(key.as_bytes())),
+                id: format!("e{key:016x}"),
                 name,
                 kind,
                 titles: titles.into_iter().map(|(t, _)| t).collect(),
                 aliases,
-                articles: x.articles.into_iter().collect(),
+                articles: named,
             };
             (key, e)
         })
         .collect();
-    list.sort_by(|a, b| a.1.id.cmp(&b.1.id).then(a.0.cmp(&b.0)));
-    let place: FxHashMap<&str, usize> = list
-        .iter()
-        .enumerate()
-        .map(|(n, (k, _))| (k.as_str(), n))
-        .collect();
+    // (By key is by id: the id is the key's hash in fixed-width hex.)
+    list.sort_by_key(|(key, _)| *key);
+    let place: FxHashMap<u64, usize> = list.iter().enumerate().map(|(n, (k, _))| (*k, n)).collect();
     let of_article = resolved
         .iter()
-        .map(|ks| {
+        .zip(&keys)
+        .map(|(ks, names)| {
             ks.iter()
-                .map(|k| place.get(k.as_str()).copied().unwrap_or(usize::MAX))
+                .zip(names)
+                .map(|(k, name)| match name.words {
+                    0 => usize::MAX,
+                    _ => place.get(k).copied().unwrap_or(usize::MAX),
+                })
                 .collect()
         })
         .collect();
