@@ -87,6 +87,12 @@ fn cue_at(
 /// reported by').
 fn passive_at(toks: &[Tok], a: usize, i: usize, n: usize, p: &Patterns) -> Option<usize> {
     let be = |k: usize| toks[k].is_word() && p.passive.contains(toks[k].lower());
+    // Only a past participle is passive after "be": 'she was hoping',
+    // 'they have been critical of' keep their subject as the source.
+    let verb = if n >= 2 && be(i) { i + 1 } else { i };
+    if !past_participle(toks[verb].lower()) {
+        return None;
+    }
     if n >= 2 && be(i) {
         return Some(i);
     }
@@ -99,6 +105,16 @@ fn passive_at(toks: &[Tok], a: usize, i: usize, n: usize, p: &Patterns) -> Optio
         .take(2)
         .find(|&k| !adverb(k) || be(k))
         .filter(|&k| be(k))
+}
+
+/// Whether `w` has the shape of an English past participle ('endorsed',
+/// 'told', 'thought', 'shown', 'written', 'done'), not of a present
+/// participle or an adjective ('hoping', 'critical', 'confident').
+fn past_participle(w: &str) -> bool {
+    const ENDINGS: [&str; 7] = ["ed", "en", "wn", "ld", "id", "ne", "ght"];
+    ENDINGS.iter().any(|e| w.ends_with(e))
+        || w.ends_with('t') && !w.ends_with("ant") && !w.ends_with("ent")
+        || matches!(w, "meant" | "sent" | "spent")
 }
 
 /// The cue model's threshold on the sum of weights (a probability of about
@@ -594,7 +610,10 @@ pub fn find(
                 // ('X, asked about Y, said Z').
                 let np = np_right(toks, i + n, b, p);
                 let rest = np.map_or(i + n, |x| x.1);
-                let inverted = np.is_some_and(|(s, e)| inverted_source(toks, s, e, p))
+                // An object cue's noun phrase is its audience, never an
+                // inverted source ('"A," Jo Falk, a former aide, told CBS.').
+                let inverted = !object_cue
+                    && np.is_some_and(|(s, e)| inverted_source(toks, s, e, p))
                     && doc.words(a, i) >= 2
                     && (rest >= b
                         || toks[rest].kind == Kind::Punct

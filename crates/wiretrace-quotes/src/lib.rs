@@ -488,6 +488,41 @@ mod tests {
     }
 
     #[test]
+    fn an_object_cue_after_a_quotation_names_its_audience_not_its_source() {
+        let f = Found::of(&[
+            "\"The piers will hold,\" Ilse Marek, a former harbour engineer, told Kestrel Radio.",
+        ]);
+        let a = f.holding("piers will hold");
+        assert_eq!(
+            f.cut(a.source.unwrap()),
+            "Ilse Marek, a former harbour engineer"
+        );
+    }
+
+    #[test]
+    fn a_question_signed_by_a_name_stays_in_its_sentence() {
+        let f = Found::of(&[
+            "Tomas Ferrow visited the docks.",
+            "\"Who will pay for the piers?\" Mr. Ferrow asked, pointing at the cranes.",
+        ]);
+        let a = f.holding("Who will pay");
+        assert_eq!(f.cut(a.cue.unwrap()), "asked");
+        assert_eq!(f.cut(a.source.unwrap()), "Mr. Ferrow");
+    }
+
+    #[test]
+    fn a_progressive_cue_or_a_negated_one_keeps_its_subject_as_source() {
+        let f = Found::of(&[
+            "Ilse Marek was hoping the talks would resume before the winter.",
+            "Tomas Ferrow doesn't believe the cranes will be sold.",
+        ]);
+        let a = f.holding("talks would resume");
+        assert_eq!(f.cut(a.source.unwrap()), "Ilse Marek");
+        let b = f.holding("cranes will be sold");
+        assert_eq!(f.cut(b.source.unwrap()), "Tomas Ferrow");
+    }
+
+    #[test]
     fn a_participle_takes_its_clause_subject() {
         let f = Found::of(&[
             "Later on Monday, Kestrel's Harbour Minister Ilse Marek accused the port of lying, saying \"they sank four boats.\"",
