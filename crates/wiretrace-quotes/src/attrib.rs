@@ -735,6 +735,7 @@ pub fn find(
             i += n;
         }
         cut_at_coordinated(doc, &mut out[before..], p);
+        particle_into_cue(doc, &mut out[before..], p);
         if out.len() > before {
             // Quoted paragraphs running into this one belong to its first
             // attribution when it starts in the quotation they open.
@@ -825,6 +826,29 @@ fn cut_at_coordinated(doc: &Doc, atts: &mut [Raw], p: &Patterns) {
             if let Some(c) = trim(doc, c0, e) {
                 atts[k].content = vec![c];
             }
+        }
+    }
+}
+
+/// Moves a preposition opening content read right of its cue into the
+/// cue ('called for | higher wages', 'talked about | the strike'), as
+/// PARC's spans have it; one between them and the content is dropped from
+/// the content only.
+fn particle_into_cue(doc: &Doc, atts: &mut [Raw], p: &Patterns) {
+    let toks = &doc.toks;
+    for att in atts.iter_mut() {
+        let (Some((c, ce)), Some(&(c0, c1))) = (att.cue, att.content.first()) else {
+            continue;
+        };
+        if c0 < ce || toks[c0].quoted || !p.cue_particles.contains(toks[c0].lower()) {
+            continue;
+        }
+        let Some(rest) = trim(doc, c0 + 1, c1) else {
+            continue;
+        };
+        att.content[0] = rest;
+        if c0 == ce {
+            att.cue = Some((c, c0 + 1));
         }
     }
 }

@@ -523,6 +523,14 @@ mod tests {
     }
 
     #[test]
+    fn a_preposition_after_the_cue_belongs_to_the_cue() {
+        let f = Found::of(&["Ilse Marek warned of a long strike at the docks."]);
+        let a = f.holding("long strike");
+        assert_eq!(f.content(a), ["a long strike at the docks"]);
+        assert_eq!(f.cut(a.cue.unwrap()), "warned of");
+    }
+
+    #[test]
     fn a_participle_takes_its_clause_subject() {
         let f = Found::of(&[
             "Later on Monday, Kestrel's Harbour Minister Ilse Marek accused the port of lying, saying \"they sank four boats.\"",
