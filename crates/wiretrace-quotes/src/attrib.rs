@@ -339,18 +339,33 @@ const QUOTE_TO_CUE: usize = 30;
 /// Michigan that ...').
 const THAT_WITHIN: usize = 12;
 
-/// The closing mark of a quotation ending at most [`QUOTE_TO_CUE`] tokens
-/// before the cue at `i`, when what runs from the sentence start `a` to it
-/// is mostly quoted: the content, with the source between it and the cue
-/// ('"A," Ilse Marek, the union leader (Kestrel), said').
-fn quote_before(doc: &Doc, a: usize, i: usize) -> Option<usize> {
+/// How far back the opening mark of a quotation signed after a clause of
+/// its own is looked for, in tokens.
+const QUOTE_BACK: usize = 400;
+
+/// The quotation ending at most [`QUOTE_TO_CUE`] tokens before the cue at
+/// `i` (its first token and its closing mark): the content, with the
+/// source between it and the cue ('"A," Ilse Marek, the union leader
+/// (Kestrel), said'). Either what runs from the sentence start `a` to it is
+/// mostly quoted (and all of it is the content), or the quotation opens
+/// after a comma or a colon ending a clause of its own ('..., telling
+/// Kestrel Radio, "A," he said'), and the quotation alone is the content.
+fn quote_before(doc: &Doc, a: usize, i: usize) -> Option<(usize, usize)> {
     let toks = &doc.toks;
     let q = (i.saturating_sub(QUOTE_TO_CUE).max(a)..i)
         .rev()
         .find(|&k| toks[k].quoted)
         .filter(|&k| toks[k].closes)?;
     let w = doc.words(a, q + 1);
-    (w >= 2 && doc.quoted_words(a, q + 1) * 10 >= w * 8).then_some(q)
+    if w >= 2 && doc.quoted_words(a, q + 1) * 10 >= w * 8 {
+        return Some((a, q));
+    }
+    let open = (a.max(q.saturating_sub(QUOTE_BACK))..q)
+        .rev()
+        .take_while(|&k| toks[k].quoted)
+        .find(|&k| toks[k].opens)?;
+    (open > a && matches!(toks[open - 1].text, "," | ":") && doc.words(open, q + 1) >= 3)
+        .then_some((open, q))
 }
 
 /// Skips what may stand between a cue and its content: the audience of
@@ -647,10 +662,10 @@ pub fn find(
                     continue;
                 }
                 let r = content_start(toks, i + n, b, object_cue, p);
-                if let Some(q) = quote_before(doc, a, i) {
+                if let Some((qa, q)) = quote_before(doc, a, i) {
                     // '"A," Ilse Marek, the union leader, said after ...',
                     // or '"A," said 9/11 widow Terry Strada.'
-                    content = trim(doc, a, q + 1);
+                    content = trim(doc, qa, q + 1);
                     source = trim(doc, q + 1, i).or_else(|| phrase_right(toks, i + n, b, p));
                 } else {
                     source = subject(toks, a, i, names, p);
@@ -683,8 +698,8 @@ pub fn find(
                 // the source is the content, with a quotation reopened
                 // right after the cue ('"A," he said, "B."').
                 let closed = quote_before(doc, a, i);
-                if let (false, Some(q)) = (starts_that, closed) {
-                    content = trim(doc, a, q + 1);
+                if let (false, Some((qa, q))) = (starts_that, closed) {
+                    content = trim(doc, qa, q + 1);
                     if source.is_none_or(|(s, _)| s <= q) {
                         source = trim(doc, q + 1, i);
                     }
@@ -814,6 +829,13 @@ fn cut_at_coordinated(doc: &Doc, atts: &mut [Raw], p: &Patterns) {
         let after = |st: usize| st > c0 && st < c1 && p.coordinators.contains(toks[st - 1].lower());
         let start = atts[k + 1..].iter().take(4).find_map(|o| {
             let cue_o = o.cue?;
+            // A quotation signed inside it ('..., telling Mic, "A," he
+            // said'): the quotation is the later attribution's alone.
+            if let Some(&(q0, _)) = o.content.first() {
+                if q0 > c0 && q0 < c1 && q0 < cue_o.0 && toks[q0].opens {
+                    return Some(q0);
+                }
+            }
             if let Some((s, _)) = o.source.filter(|&(s, _)| s < cue_o.0 && after(s)) {
                 return Some(s);
             }

@@ -531,6 +531,17 @@ mod tests {
     }
 
     #[test]
+    fn a_quotation_signed_after_a_clause_of_its_own_is_the_content_alone() {
+        let f = Found::of(&[
+            "Ilse Marek spoke at the docks on Monday, telling Kestrel Radio, \"The piers will hold for years,\" she said.",
+        ]);
+        let a = f.holding("piers will hold");
+        assert_eq!(f.content(a), ["\"The piers will hold for years,\""]);
+        assert_eq!(f.cut(a.source.unwrap()), "she");
+        assert_eq!(f.cut(a.cue.unwrap()), "said");
+    }
+
+    #[test]
     fn a_participle_takes_its_clause_subject() {
         let f = Found::of(&[
             "Later on Monday, Kestrel's Harbour Minister Ilse Marek accused the port of lying, saying \"they sank four boats.\"",
