@@ -614,7 +614,15 @@ pub fn find(
                     .last()
                     .and_then(|o| Some((o.cue?.1, o.source?)))
                     .filter(|&(c, _)| c <= i && clause_start(toks, c, i, p).is_none());
+                // Not after a comma, the participle is progressive or
+                // modifies the noun phrase just before it, its source
+                // ('Obama is defending ...', 'those describing ...', 'Ferrow,
+                // who is saying ...').
+                let adjacent = (i > a && !toks[i - 1].is(",") && !toks[i - 1].closes)
+                    .then(|| np_left(toks, a, i, p, learned))
+                    .flatten();
                 source = match prev {
+                    _ if adjacent.is_some() => adjacent,
                     Some((_, src)) if participle => Some(src),
                     _ => subject(toks, a, i, names, p),
                 };

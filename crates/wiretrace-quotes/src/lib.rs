@@ -542,6 +542,20 @@ mod tests {
     }
 
     #[test]
+    fn a_participle_without_a_comma_takes_the_noun_phrase_before_it() {
+        let f = Found::of(&[
+            "A survey for Tomas Ferrow found most dockers saying the piers are unsafe.",
+        ]);
+        let a =
+            f.q.attributions
+                .iter()
+                .find(|a| a.cue.is_some_and(|c| f.cut(c) == "saying"))
+                .expect("an attribution at 'saying'");
+        assert_eq!(f.content(a), ["the piers are unsafe"]);
+        assert_eq!(f.cut(a.source.unwrap()), "most dockers");
+    }
+
+    #[test]
     fn a_participle_takes_its_clause_subject() {
         let f = Found::of(&[
             "Later on Monday, Kestrel's Harbour Minister Ilse Marek accused the port of lying, saying \"they sank four boats.\"",
