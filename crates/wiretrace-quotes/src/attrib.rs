@@ -444,6 +444,30 @@ fn subject(
             return Some((k, k + 1));
         }
     }
+    // A clause opening with a determiner has its first noun phrase for
+    // subject, up to its verb ('Both parents stiffened their attack on
+    // Ferrow, saying ...', not 'Ferrow').
+    if let Some(k) = (a..end).find(|&k| toks[k].is_word()) {
+        if !toks[k].quoted && p.determiners.contains(toks[k].lower()) {
+            let e = (k + 1..end.min(k + 8))
+                .find(|&j| {
+                    let t = &toks[j];
+                    let l = t.lower();
+                    !t.is_word()
+                        || t.quoted
+                        || !t.capitalized()
+                            && (past_participle(l)
+                                || p.aux.contains(l)
+                                || p.stop_np.contains(l)
+                                || p.prepositions.contains(l)
+                                || p.is_cue_word(l, false))
+                })
+                .unwrap_or(end.min(k + 8));
+            if e > k + 1 {
+                return Some((k, e));
+            }
+        }
+    }
     let mut fallback = None;
     let mut i = a;
     while i < end {

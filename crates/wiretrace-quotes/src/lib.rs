@@ -556,6 +556,15 @@ mod tests {
     }
 
     #[test]
+    fn a_participle_after_a_clause_opening_with_a_noun_phrase_takes_it() {
+        let f = Found::of(&[
+            "Both harbour unions stiffened their attack on Tomas Ferrow, saying the piers were unsafe.",
+        ]);
+        let a = f.holding("piers were unsafe");
+        assert_eq!(f.cut(a.source.unwrap()), "Both harbour unions");
+    }
+
+    #[test]
     fn a_participle_takes_its_clause_subject() {
         let f = Found::of(&[
             "Later on Monday, Kestrel's Harbour Minister Ilse Marek accused the port of lying, saying \"they sank four boats.\"",
