@@ -43,7 +43,10 @@ fn cue_at(
     threshold: f32,
 ) -> Option<(usize, bool, Option<f32>)> {
     let t = &toks[i];
-    if !t.is_word() || t.quoted || t.capitalized() {
+    // Capitalised, a word is a cue only opening its sentence ('Saying that
+    // A, Ferrow left'), and then only a participle.
+    let opening = i == 0 || toks[i - 1].sent != t.sent;
+    if !t.is_word() || t.quoted || t.capitalized() && !opening {
         return None;
     }
     // After an article it is an adjective or a noun: 'an alleged boat'.
@@ -70,6 +73,9 @@ fn cue_at(
             let z = cue_score(toks, i, l, p);
             (z > threshold).then_some((1, pp, Some(z)))
         })?;
+    if t.capitalized() && !participle {
+        return None;
+    }
     // One cue of several words: "pointed out", "called for".
     while i + n < end
         && toks[i + n].is_word()
@@ -651,7 +657,25 @@ pub fn find(
                     _ => subject(toks, a, i, names, p),
                 };
                 let r = content_start(toks, i + n, b, object_cue, p);
-                content = trim(doc, r, right_end(toks, r, b, p, learned));
+                let mut end = right_end(toks, r, b, p, learned);
+                // A participle opening its sentence ('Saying that A, Ferrow
+                // left'): the content ends at the comma before the main
+                // clause, whose subject is the source.
+                if i == a && participle && source.is_none() {
+                    let main = (r + 1..end.min(r + 120)).find(|&k| {
+                        toks[k - 1].is(",") && !toks[k].quoted && {
+                            let l = toks[k].lower();
+                            p.determiners.contains(l)
+                                || p.pronouns.contains_key(l) && !p.relatives.contains(l)
+                                || toks[k].capitalized() && !p.common_words.contains(l)
+                        }
+                    });
+                    if let Some(k) = main {
+                        source = subject(toks, k, b, names, p);
+                        end = k - 1;
+                    }
+                }
+                content = trim(doc, r, end);
             } else if after_comma {
                 // Inverted ('..., said the minister.') or appositive
                 // ('X, asked about Y, said Z').

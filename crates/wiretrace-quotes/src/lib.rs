@@ -565,6 +565,18 @@ mod tests {
     }
 
     #[test]
+    fn a_participle_opening_its_sentence_takes_the_main_clause_subject() {
+        let f = Found::of(&[
+            "Tomas Ferrow met the dockers on Monday.",
+            "Warning that the piers would fail, Ilse Marek left the meeting early.",
+        ]);
+        let a = f.holding("piers would fail");
+        assert_eq!(f.content(a), ["that the piers would fail"]);
+        assert_eq!(f.cut(a.cue.unwrap()), "Warning");
+        assert_eq!(f.cut(a.source.unwrap()), "Ilse Marek");
+    }
+
+    #[test]
     fn a_participle_takes_its_clause_subject() {
         let f = Found::of(&[
             "Later on Monday, Kestrel's Harbour Minister Ilse Marek accused the port of lying, saying \"they sank four boats.\"",
