@@ -43,7 +43,10 @@ fn cue_at(
     threshold: f32,
 ) -> Option<(usize, bool, Option<f32>)> {
     let t = &toks[i];
-    if !t.is_word() || t.quoted || t.capitalized() {
+    // Capitalised, a word is a cue only opening its sentence ('Saying that
+    // A, Ferrow left'), and then only a participle.
+    let opening = i == 0 || toks[i - 1].sent != t.sent;
+    if !t.is_word() || t.quoted || t.capitalized() && !opening {
         return None;
     }
     // After an article it is an adjective or a noun: 'an alleged boat'.
@@ -70,6 +73,9 @@ fn cue_at(
             let z = cue_score(toks, i, l, p);
             (z > threshold).then_some((1, pp, Some(z)))
         })?;
+    if t.capitalized() && !participle {
+        return None;
+    }
     // One cue of several words: "pointed out", "called for".
     while i + n < end
         && toks[i + n].is_word()
@@ -87,6 +93,12 @@ fn cue_at(
 /// reported by').
 fn passive_at(toks: &[Tok], a: usize, i: usize, n: usize, p: &Patterns) -> Option<usize> {
     let be = |k: usize| toks[k].is_word() && p.passive.contains(toks[k].lower());
+    // Only a past participle is passive after "be": 'she was hoping',
+    // 'they have been critical of' keep their subject as the source.
+    let verb = if n >= 2 && be(i) { i + 1 } else { i };
+    if !past_participle(toks[verb].lower()) {
+        return None;
+    }
     if n >= 2 && be(i) {
         return Some(i);
     }
@@ -99,6 +111,16 @@ fn passive_at(toks: &[Tok], a: usize, i: usize, n: usize, p: &Patterns) -> Optio
         .take(2)
         .find(|&k| !adverb(k) || be(k))
         .filter(|&k| be(k))
+}
+
+/// Whether `w` has the shape of an English past participle ('endorsed',
+/// 'told', 'thought', 'shown', 'written', 'done'), not of a present
+/// participle or an adjective ('hoping', 'critical', 'confident').
+fn past_participle(w: &str) -> bool {
+    const ENDINGS: [&str; 7] = ["ed", "en", "wn", "ld", "id", "ne", "ght"];
+    ENDINGS.iter().any(|e| w.ends_with(e))
+        || w.ends_with('t') && !w.ends_with("ant") && !w.ends_with("ent")
+        || matches!(w, "meant" | "sent" | "spent")
 }
 
 /// The cue model's threshold on the sum of weights (a probability of about
@@ -323,18 +345,33 @@ const QUOTE_TO_CUE: usize = 30;
 /// Michigan that ...').
 const THAT_WITHIN: usize = 12;
 
-/// The closing mark of a quotation ending at most [`QUOTE_TO_CUE`] tokens
-/// before the cue at `i`, when what runs from the sentence start `a` to it
-/// is mostly quoted: the content, with the source between it and the cue
-/// ('"A," Ilse Marek, the union leader (Kestrel), said').
-fn quote_before(doc: &Doc, a: usize, i: usize) -> Option<usize> {
+/// How far back the opening mark of a quotation signed after a clause of
+/// its own is looked for, in tokens.
+const QUOTE_BACK: usize = 400;
+
+/// The quotation ending at most [`QUOTE_TO_CUE`] tokens before the cue at
+/// `i` (its first token and its closing mark): the content, with the
+/// source between it and the cue ('"A," Ilse Marek, the union leader
+/// (Kestrel), said'). Either what runs from the sentence start `a` to it is
+/// mostly quoted (and all of it is the content), or the quotation opens
+/// after a comma or a colon ending a clause of its own ('..., telling
+/// Kestrel Radio, "A," he said'), and the quotation alone is the content.
+fn quote_before(doc: &Doc, a: usize, i: usize) -> Option<(usize, usize)> {
     let toks = &doc.toks;
     let q = (i.saturating_sub(QUOTE_TO_CUE).max(a)..i)
         .rev()
         .find(|&k| toks[k].quoted)
         .filter(|&k| toks[k].closes)?;
     let w = doc.words(a, q + 1);
-    (w >= 2 && doc.quoted_words(a, q + 1) * 10 >= w * 8).then_some(q)
+    if w >= 2 && doc.quoted_words(a, q + 1) * 10 >= w * 8 {
+        return Some((a, q));
+    }
+    let open = (a.max(q.saturating_sub(QUOTE_BACK))..q)
+        .rev()
+        .take_while(|&k| toks[k].quoted)
+        .find(|&k| toks[k].opens)?;
+    (open > a && matches!(toks[open - 1].text, "," | ":") && doc.words(open, q + 1) >= 3)
+        .then_some((open, q))
 }
 
 /// Skips what may stand between a cue and its content: the audience of
@@ -411,6 +448,30 @@ fn subject(
     }) {
         if p.pronouns.contains_key(toks[k].lower()) && !p.relatives.contains(toks[k].lower()) {
             return Some((k, k + 1));
+        }
+    }
+    // A clause opening with a determiner has its first noun phrase for
+    // subject, up to its verb ('Both parents stiffened their attack on
+    // Ferrow, saying ...', not 'Ferrow').
+    if let Some(k) = (a..end).find(|&k| toks[k].is_word()) {
+        if !toks[k].quoted && p.determiners.contains(toks[k].lower()) {
+            let e = (k + 1..end.min(k + 8))
+                .find(|&j| {
+                    let t = &toks[j];
+                    let l = t.lower();
+                    !t.is_word()
+                        || t.quoted
+                        || !t.capitalized()
+                            && (past_participle(l)
+                                || p.aux.contains(l)
+                                || p.stop_np.contains(l)
+                                || p.prepositions.contains(l)
+                                || p.is_cue_word(l, false))
+                })
+                .unwrap_or(end.min(k + 8));
+            if e > k + 1 {
+                return Some((k, e));
+            }
         }
     }
     let mut fallback = None;
@@ -583,18 +644,47 @@ pub fn find(
                     .last()
                     .and_then(|o| Some((o.cue?.1, o.source?)))
                     .filter(|&(c, _)| c <= i && clause_start(toks, c, i, p).is_none());
+                // Not after a comma, the participle is progressive or
+                // modifies the noun phrase just before it, its source
+                // ('Obama is defending ...', 'those describing ...', 'Ferrow,
+                // who is saying ...').
+                let adjacent = (i > a && !toks[i - 1].is(",") && !toks[i - 1].closes)
+                    .then(|| np_left(toks, a, i, p, learned))
+                    .flatten();
                 source = match prev {
+                    _ if adjacent.is_some() => adjacent,
                     Some((_, src)) if participle => Some(src),
                     _ => subject(toks, a, i, names, p),
                 };
                 let r = content_start(toks, i + n, b, object_cue, p);
-                content = trim(doc, r, right_end(toks, r, b, p, learned));
+                let mut end = right_end(toks, r, b, p, learned);
+                // A participle opening its sentence ('Saying that A, Ferrow
+                // left'): the content ends at the comma before the main
+                // clause, whose subject is the source.
+                if i == a && participle && source.is_none() {
+                    let main = (r + 1..end.min(r + 120)).find(|&k| {
+                        toks[k - 1].is(",") && !toks[k].quoted && {
+                            let l = toks[k].lower();
+                            p.determiners.contains(l)
+                                || p.pronouns.contains_key(l) && !p.relatives.contains(l)
+                                || toks[k].capitalized() && !p.common_words.contains(l)
+                        }
+                    });
+                    if let Some(k) = main {
+                        source = subject(toks, k, b, names, p);
+                        end = k - 1;
+                    }
+                }
+                content = trim(doc, r, end);
             } else if after_comma {
                 // Inverted ('..., said the minister.') or appositive
                 // ('X, asked about Y, said Z').
                 let np = np_right(toks, i + n, b, p);
                 let rest = np.map_or(i + n, |x| x.1);
-                let inverted = np.is_some_and(|(s, e)| inverted_source(toks, s, e, p))
+                // An object cue's noun phrase is its audience, never an
+                // inverted source ('"A," Jo Falk, a former aide, told CBS.').
+                let inverted = !object_cue
+                    && np.is_some_and(|(s, e)| inverted_source(toks, s, e, p))
                     && doc.words(a, i) >= 2
                     && (rest >= b
                         || toks[rest].kind == Kind::Punct
@@ -628,10 +718,10 @@ pub fn find(
                     continue;
                 }
                 let r = content_start(toks, i + n, b, object_cue, p);
-                if let Some(q) = quote_before(doc, a, i) {
+                if let Some((qa, q)) = quote_before(doc, a, i) {
                     // '"A," Ilse Marek, the union leader, said after ...',
                     // or '"A," said 9/11 widow Terry Strada.'
-                    content = trim(doc, a, q + 1);
+                    content = trim(doc, qa, q + 1);
                     source = trim(doc, q + 1, i).or_else(|| phrase_right(toks, i + n, b, p));
                 } else {
                     source = subject(toks, a, i, names, p);
@@ -664,8 +754,8 @@ pub fn find(
                 // the source is the content, with a quotation reopened
                 // right after the cue ('"A," he said, "B."').
                 let closed = quote_before(doc, a, i);
-                if let (false, Some(q)) = (starts_that, closed) {
-                    content = trim(doc, a, q + 1);
+                if let (false, Some((qa, q))) = (starts_that, closed) {
+                    content = trim(doc, qa, q + 1);
                     if source.is_none_or(|(s, _)| s <= q) {
                         source = trim(doc, q + 1, i);
                     }
@@ -716,6 +806,7 @@ pub fn find(
             i += n;
         }
         cut_at_coordinated(doc, &mut out[before..], p);
+        particle_into_cue(doc, &mut out[before..], p);
         if out.len() > before {
             // Quoted paragraphs running into this one belong to its first
             // attribution when it starts in the quotation they open.
@@ -794,6 +885,13 @@ fn cut_at_coordinated(doc: &Doc, atts: &mut [Raw], p: &Patterns) {
         let after = |st: usize| st > c0 && st < c1 && p.coordinators.contains(toks[st - 1].lower());
         let start = atts[k + 1..].iter().take(4).find_map(|o| {
             let cue_o = o.cue?;
+            // A quotation signed inside it ('..., telling Mic, "A," he
+            // said'): the quotation is the later attribution's alone.
+            if let Some(&(q0, _)) = o.content.first() {
+                if q0 > c0 && q0 < c1 && q0 < cue_o.0 && toks[q0].opens {
+                    return Some(q0);
+                }
+            }
             if let Some((s, _)) = o.source.filter(|&(s, _)| s < cue_o.0 && after(s)) {
                 return Some(s);
             }
@@ -806,6 +904,29 @@ fn cut_at_coordinated(doc: &Doc, atts: &mut [Raw], p: &Patterns) {
             if let Some(c) = trim(doc, c0, e) {
                 atts[k].content = vec![c];
             }
+        }
+    }
+}
+
+/// Moves a preposition opening content read right of its cue into the
+/// cue ('called for | higher wages', 'talked about | the strike'), as
+/// PARC's spans have it; one between them and the content is dropped from
+/// the content only.
+fn particle_into_cue(doc: &Doc, atts: &mut [Raw], p: &Patterns) {
+    let toks = &doc.toks;
+    for att in atts.iter_mut() {
+        let (Some((c, ce)), Some(&(c0, c1))) = (att.cue, att.content.first()) else {
+            continue;
+        };
+        if c0 < ce || toks[c0].quoted || !p.cue_particles.contains(toks[c0].lower()) {
+            continue;
+        }
+        let Some(rest) = trim(doc, c0 + 1, c1) else {
+            continue;
+        };
+        att.content[0] = rest;
+        if c0 == ce {
+            att.cue = Some((c, c0 + 1));
         }
     }
 }

@@ -102,6 +102,28 @@ pub fn features(doc: &Doc, raw: &Raw, p: &Patterns) -> Vec<String> {
     ];
     if let Some((s, e)) = raw.source {
         f.push(format!("sl={}", bucket(e - s, &[2, 3, 5, 9])));
+        // The source's own words and where it stands to its cue: the
+        // source model's evidence for a source read at the wrong place
+        // ('the time said', 'which showed') or at the right one.
+        f.push(format!("sf={}", form(s)));
+        f.push(format!("sz={}", form(e - 1)));
+        f.push(format!(
+            "sp={}",
+            if s > 0 { form(s - 1) } else { "<s>".into() }
+        ));
+        if let Some((c, ce)) = raw.cue {
+            let (side, gap) = if e <= c {
+                ("L", c - e)
+            } else if s >= ce {
+                ("R", s - ce)
+            } else {
+                ("X", 0)
+            };
+            f.push(format!("sg={side}{}|{src}", bucket(gap, &[1, 2, 4, 8])));
+        }
+        if raw.content.iter().any(|&(a, b)| s < b && a < e) {
+            f.push("sin".to_string());
+        }
     }
     if let Some((c, e)) = raw.cue {
         let w = toks[c].lower();
@@ -178,6 +200,10 @@ mod tests {
             "side=R|hand",
             "c0=the",
             "nx=the",
+            "sf=ilse",
+            "sz=marek",
+            "sp=<s>",
+            "sg=L0|name",
         ] {
             assert!(f.iter().any(|x| x == want), "{want} not in {f:?}");
         }

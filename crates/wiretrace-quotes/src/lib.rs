@@ -488,6 +488,95 @@ mod tests {
     }
 
     #[test]
+    fn an_object_cue_after_a_quotation_names_its_audience_not_its_source() {
+        let f = Found::of(&[
+            "\"The piers will hold,\" Ilse Marek, a former harbour engineer, told Kestrel Radio.",
+        ]);
+        let a = f.holding("piers will hold");
+        assert_eq!(
+            f.cut(a.source.unwrap()),
+            "Ilse Marek, a former harbour engineer"
+        );
+    }
+
+    #[test]
+    fn a_question_signed_by_a_name_stays_in_its_sentence() {
+        let f = Found::of(&[
+            "Tomas Ferrow visited the docks.",
+            "\"Who will pay for the piers?\" Mr. Ferrow asked, pointing at the cranes.",
+        ]);
+        let a = f.holding("Who will pay");
+        assert_eq!(f.cut(a.cue.unwrap()), "asked");
+        assert_eq!(f.cut(a.source.unwrap()), "Mr. Ferrow");
+    }
+
+    #[test]
+    fn a_progressive_cue_or_a_negated_one_keeps_its_subject_as_source() {
+        let f = Found::of(&[
+            "Ilse Marek was hoping the talks would resume before the winter.",
+            "Tomas Ferrow doesn't believe the cranes will be sold.",
+        ]);
+        let a = f.holding("talks would resume");
+        assert_eq!(f.cut(a.source.unwrap()), "Ilse Marek");
+        let b = f.holding("cranes will be sold");
+        assert_eq!(f.cut(b.source.unwrap()), "Tomas Ferrow");
+    }
+
+    #[test]
+    fn a_preposition_after_the_cue_belongs_to_the_cue() {
+        let f = Found::of(&["Ilse Marek warned of a long strike at the docks."]);
+        let a = f.holding("long strike");
+        assert_eq!(f.content(a), ["a long strike at the docks"]);
+        assert_eq!(f.cut(a.cue.unwrap()), "warned of");
+    }
+
+    #[test]
+    fn a_quotation_signed_after_a_clause_of_its_own_is_the_content_alone() {
+        let f = Found::of(&[
+            "Ilse Marek spoke at the docks on Monday, telling Kestrel Radio, \"The piers will hold for years,\" she said.",
+        ]);
+        let a = f.holding("piers will hold");
+        assert_eq!(f.content(a), ["\"The piers will hold for years,\""]);
+        assert_eq!(f.cut(a.source.unwrap()), "she");
+        assert_eq!(f.cut(a.cue.unwrap()), "said");
+    }
+
+    #[test]
+    fn a_participle_without_a_comma_takes_the_noun_phrase_before_it() {
+        let f = Found::of(&[
+            "A survey for Tomas Ferrow found most dockers saying the piers are unsafe.",
+        ]);
+        let a =
+            f.q.attributions
+                .iter()
+                .find(|a| a.cue.is_some_and(|c| f.cut(c) == "saying"))
+                .expect("an attribution at 'saying'");
+        assert_eq!(f.content(a), ["the piers are unsafe"]);
+        assert_eq!(f.cut(a.source.unwrap()), "most dockers");
+    }
+
+    #[test]
+    fn a_participle_after_a_clause_opening_with_a_noun_phrase_takes_it() {
+        let f = Found::of(&[
+            "Both harbour unions stiffened their attack on Tomas Ferrow, saying the piers were unsafe.",
+        ]);
+        let a = f.holding("piers were unsafe");
+        assert_eq!(f.cut(a.source.unwrap()), "Both harbour unions");
+    }
+
+    #[test]
+    fn a_participle_opening_its_sentence_takes_the_main_clause_subject() {
+        let f = Found::of(&[
+            "Tomas Ferrow met the dockers on Monday.",
+            "Warning that the piers would fail, Ilse Marek left the meeting early.",
+        ]);
+        let a = f.holding("piers would fail");
+        assert_eq!(f.content(a), ["that the piers would fail"]);
+        assert_eq!(f.cut(a.cue.unwrap()), "Warning");
+        assert_eq!(f.cut(a.source.unwrap()), "Ilse Marek");
+    }
+
+    #[test]
     fn a_participle_takes_its_clause_subject() {
         let f = Found::of(&[
             "Later on Monday, Kestrel's Harbour Minister Ilse Marek accused the port of lying, saying \"they sank four boats.\"",

@@ -271,6 +271,11 @@ fn ends_sentence(toks: &[Tok], i: usize, b: usize, p: &Patterns) -> bool {
     while j < b && matches!(toks[j].text, ")" | "]" | "’" | "'") {
         j += 1;
     }
+    // A quotation ending in a stop and signed by a name and a cue ('"Why
+    // now?" Mr. Trump asked.') goes on into its attribution.
+    if t.closes && j < b && signed_by_name(toks, j, b, p) {
+        return false;
+    }
     j >= b
         || toks[j].opens
         || toks[j]
@@ -278,6 +283,26 @@ fn ends_sentence(toks: &[Tok], i: usize, b: usize, p: &Patterns) -> bool {
             .chars()
             .next()
             .is_some_and(|c| c.is_uppercase() || c.is_numeric())
+}
+
+/// A capitalised name of at most five words (titles' full stops allowed)
+/// starting at `j` and followed by a hand-written cue ('Mr. Trump asked').
+fn signed_by_name(toks: &[Tok], j: usize, b: usize, p: &Patterns) -> bool {
+    let mut k = j;
+    while k < b && k < j + 6 {
+        let t = &toks[k];
+        let title_stop = k > j && t.is(".") && p.abbreviations.contains(toks[k - 1].text);
+        if !(t.capitalized() && !t.quoted || title_stop) {
+            break;
+        }
+        k += 1;
+    }
+    k > j
+        && k < b
+        && toks[k].is_word()
+        && !toks[k].quoted
+        && !p.common_words.contains(toks[j].lower())
+        && p.cues.contains_key(toks[k].lower())
 }
 
 pub fn analyze<'a>(text: &'a str, spans: &[Span], p: &Patterns) -> Doc<'a> {
