@@ -348,3 +348,24 @@ fn a_revised_article_is_analysed_again_and_its_old_quote_goes() {
     assert!(out.contains("Fares will stay frozen"), "{out}");
     assert!(!out.contains("Nobody should pay more"), "{out}");
 }
+
+#[test]
+fn findings_stored_by_another_version_of_the_stage_are_found_again() {
+    // A store whose findings an older stage wrote (its version noted as 0,
+    // in the generation note too; its findings empty) is analysed again on
+    // the next read, with no ingest: a new release's rules reach stores
+    // built before it.
+    let (_dir, db) = store_of_feed();
+    assert!(stdout_of(&db, &["quotes"]).contains("The piers are safe again"));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        r#"UPDATE article_quotes SET quotes = '{"attributions":[],"entities":[]}';
+           UPDATE checkpoints SET value = CAST('0' AS BLOB) WHERE name = 'quotes_findings';
+           UPDATE checkpoints SET value = CAST('0' || substr(CAST(value AS TEXT), instr(CAST(value AS TEXT), '/')) AS BLOB)
+             WHERE name = 'quotes_generation';"#,
+    )
+    .unwrap();
+    drop(conn);
+    let out = stdout_of(&db, &["quotes"]);
+    assert!(out.contains("The piers are safe again"), "{out}");
+}
