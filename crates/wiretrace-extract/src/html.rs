@@ -431,6 +431,8 @@ fn blocks(doc: &Tree) -> Vec<Block> {
     // Whether the page's first `<h1>` has opened: a comments-named element
     // opened before the headline may wrap the article (see below).
     let mut seen_h1 = false;
+    // Whether an element named as the article's body has been opened.
+    let mut seen_body = false;
     let mut edges = doc.edges();
     while let Some(edge) = edges.next() {
         match edge {
@@ -456,10 +458,12 @@ fn blocks(doc: &Tree) -> Vec<Block> {
                                 furniture_of(el, &attrs, &mut furniture_names);
                             let found = match found {
                                 Furniture::No => Furniture::No,
-                                // Reader comments come after the headline; a
-                                // comments-named element holding the page and
-                                // opened before it wraps the article.
-                                Furniture::Skipped if seen_h1 => Furniture::Skipped,
+                                // Reader comments come after the headline, or
+                                // after the article's own body (a blog post
+                                // titled by an <h3>); a comments-named element
+                                // holding the page and opened before both
+                                // wraps the article.
+                                Furniture::Skipped if seen_h1 || seen_body => Furniture::Skipped,
                                 _ if holds_the_page() => Furniture::No,
                                 found => found,
                             };
@@ -490,6 +494,7 @@ fn blocks(doc: &Tree) -> Vec<Block> {
                         if article_body {
                             w.flush();
                             w.bodies.push((id, w.furniture.len()));
+                            seen_body = true;
                         }
                         let name = el.name();
                         seen_h1 |= name == "h1";
@@ -1213,6 +1218,24 @@ mod tests {
         let page = format!(
             r#"<html><body><h1>Terminal to reopen</h1><div class="content">{STORY}</div>
             <div class="comments"><h3>Comments</h3><dl>{}</dl></div></body></html>"#,
+            comment.repeat(30)
+        );
+        assert_reads_only_the_story(&page);
+    }
+
+    #[test]
+    fn a_comment_thread_after_a_short_post_titled_below_h1_is_not_the_article() {
+        // Blogger: the post's title is an <h3>, no <h1> on the page, the
+        // post short (a video and two sentences), its comments long. The
+        // comments come after the post's own body, so they are comments
+        // even though they hold most of the page.
+        let comment = "<dt class='comment-author'>Reader said...</dt><dd class='comment-body'><p>Well, I think the council, as usual, waited far too long, and the costs show it, sadly.</p></dd>";
+        let page = format!(
+            r#"<html><body><div class="main section"><div class="widget Blog"><div class="post hentry">
+            <h3 class="post-title">Terminal to reopen</h3>
+            <div class="post-body entry-content"><iframe src="https://video.example/1"></iframe>{STORY}</div>
+            <div class="comments" id="comments"><h4>30 comments:</h4><dl id="comments-block">{}</dl></div>
+            </div></div></div></body></html>"#,
             comment.repeat(30)
         );
         assert_reads_only_the_story(&page);
