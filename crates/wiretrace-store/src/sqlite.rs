@@ -171,18 +171,23 @@ fn refuse_a_foreign_database(conn: &Connection, existing: bool) -> Result<()> {
     Ok(())
 }
 
-/// Refuses a file that is not an SQLite database (SQLite would say only
-/// "file is not a database", without the path).
-fn check_header(path: &Path) -> Result<()> {
-    use std::io::Read;
-    let mut head = [0u8; 16];
-    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head));
-    match read {
-        Ok(()) if &head == b"SQLite format 3\0" => Ok(()),
-        _ => Err(StoreError::NotAStore(format!(
-            "{} is not a wiretrace store (not an SQLite database)",
-            path.display()
-        ))),
+/// SQLite's "file is not a database" said with the path, as a store that
+/// is not one. (The file's header is read by SQLite itself, never by a
+/// file handle of ours: closing any handle on a file drops every POSIX
+/// lock the process holds on it, those of its other connections included,
+/// and a writer in another process could then check the log into the file
+/// and delete it under their reads: "database disk image is malformed".)
+fn not_a_database(path: &Path, e: StoreError) -> StoreError {
+    match e {
+        StoreError::Sqlite(ref err)
+            if err.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) =>
+        {
+            StoreError::NotAStore(format!(
+                "{} is not a wiretrace store (not an SQLite database)",
+                path.display()
+            ))
+        }
+        e => e,
     }
 }
 
@@ -274,11 +279,8 @@ impl SqliteStore {
     }
 
     fn open_once(path: &Path) -> Result<Self> {
-        if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
-            check_header(path)?;
-        }
         let conn = Connection::open(path)?;
-        Self::init(conn, false)
+        Self::init(conn, false).map_err(|e| not_a_database(path, e))
     }
 
     /// Opens the existing store at `path` for a command that reads it:
@@ -304,7 +306,6 @@ impl SqliteStore {
                 path.display()
             )));
         }
-        check_header(path)?;
         use rusqlite::OpenFlags;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_URI
@@ -329,7 +330,7 @@ impl SqliteStore {
                 )?
             }
         };
-        Self::init(conn, true)
+        Self::init(conn, true).map_err(|e| not_a_database(path, e))
     }
 
     /// Whether the store can only be read (a read-only file or medium).
