@@ -15,27 +15,27 @@ use std::sync::Arc;
 use std::time::Duration;
 use wiretrace_store::SqliteStore;
 
-/// Brings the store's derived results up to date; blocking.
-pub type Refresh = Arc<dyn Fn() -> io::Result<()> + Send + Sync>;
-
-/// The store's generation, on a connection of its own.
-pub fn generation(db: &std::path::Path) -> io::Result<u64> {
-    let store = SqliteStore::open_existing(db).map_err(io::Error::other)?;
-    store.generation().map_err(io::Error::other)
-}
+/// Brings the store's derived results up to date; blocking. With `true`,
+/// it also finishes an analysis an ingest left behind (once, before
+/// serving); with `false` it leaves a store whose analysis is pending as
+/// it is, since while serving that is an ingest beside the server, which
+/// finishes its own analysis, and says so with `Ok(false)`: it is asked
+/// again at the next check.
+pub type Refresh = Arc<dyn Fn(bool) -> io::Result<bool> + Send + Sync>;
 
 /// Runs `refresh` now, then, on a thread of its own, every time the
 /// generation of the store at `db` differs from the one it last refreshed
-/// from (read every `every`). A refresh that fails is said on standard
-/// error and tried again at the next check.
+/// from (read every `every`, on a connection the thread keeps). A refresh
+/// that fails is said on standard error and tried again at the next check.
 pub fn start(db: PathBuf, refresh: Refresh, every: Duration) -> io::Result<()> {
-    let mut seen = generation(&db)?;
-    refresh()?;
+    let store = SqliteStore::open_existing(&db).map_err(io::Error::other)?;
+    let mut seen = store.generation().map_err(io::Error::other)?;
+    refresh(true)?;
     std::thread::Builder::new()
         .name("wiretrace-refresh".into())
         .spawn(move || loop {
             std::thread::sleep(every);
-            let now = match generation(&db) {
+            let now = match store.generation() {
                 Ok(g) => g,
                 Err(e) => {
                     eprintln!("wiretrace: warning: reading the store's generation: {e}");
@@ -45,8 +45,9 @@ pub fn start(db: PathBuf, refresh: Refresh, every: Duration) -> io::Result<()> {
             if now == seen {
                 continue;
             }
-            match refresh() {
-                Ok(()) => seen = now,
+            match refresh(false) {
+                Ok(true) => seen = now,
+                Ok(false) => {}
                 Err(e) => eprintln!("wiretrace: warning: bringing who said what up to date: {e}"),
             }
         })?;

@@ -51,6 +51,10 @@ fn return_freed_memory_soon() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1) };
 }
 
+/// Exit code of `refresh --if-analysed` when an analysis is pending
+/// (sysexits' EX_TEMPFAIL).
+const EXIT_TRY_LATER: u8 = 75;
+
 /// Exit code when the command worked but some inputs were rejected.
 const EXIT_REJECTED: u8 = 3;
 
@@ -243,7 +247,14 @@ enum Command {
     /// analysis an interrupted ingest left behind, and derive who said what
     /// (otherwise done by the first command that reads it). `serve` runs it
     /// before listening and whenever the store changes.
-    Refresh,
+    Refresh {
+        /// Do nothing while an analysis is pending (an ingest is running,
+        /// or stopped before it), instead of finishing it, and exit with
+        /// code 75 (try again later): what a server asks while an ingest
+        /// runs beside it.
+        #[arg(long)]
+        if_analysed: bool,
+    },
 }
 
 /// `--addr`: `HOST:PORT` (a name is resolved, `localhost` included) or a
@@ -483,16 +494,19 @@ fn open_current(db: &Path) -> Result<SqliteStore> {
 fn refresh_in_a_process(db: &Path) -> Result<wiretrace_server::refresh::Refresh> {
     let exe = std::env::current_exe().context("finding this program to refresh the store")?;
     let db = db.to_path_buf();
-    Ok(std::sync::Arc::new(move || {
+    Ok(std::sync::Arc::new(move |finish: bool| {
         let status = std::process::Command::new(&exe)
             .arg("--db")
             .arg(&db)
             .arg("refresh")
+            .args((!finish).then_some("--if-analysed"))
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .status()?;
         if status.success() {
-            Ok(())
+            Ok(true)
+        } else if status.code() == Some(EXIT_TRY_LATER.into()) {
+            Ok(false)
         } else {
             Err(std::io::Error::other(format!(
                 "`wiretrace --db {} refresh` failed ({status})",
@@ -741,8 +755,14 @@ fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
                 ))
                 .with_context(|| format!("serving on {addr}"))?;
         }
-        Command::Refresh => {
+        Command::Refresh { if_analysed } => {
             json_ignored("refresh", "it prints nothing but warnings");
+            if if_analysed {
+                let store = open_existing(&db)?;
+                if store.pending_count()? > 0 || store.stories_behind()?.is_some() {
+                    return Ok(ExitCode::from(EXIT_TRY_LATER));
+                }
+            }
             drop(open_quotes(&db)?);
         }
         Command::Demo { demo_db } => {

@@ -341,6 +341,18 @@ fn reads_after_an_interrupted_ingest_finish_the_analysis_and_say_so() {
         )
         .unwrap();
     }
+    // What a server asks while an ingest runs beside it: nothing is done,
+    // the ingest finishes its own analysis.
+    let out = run(&cut, &["refresh", "--if-analysed"]);
+    assert!(
+        out.status.code() == Some(75) && out.stderr.is_empty(),
+        "{out:?}"
+    );
+    let pending: i64 = rusqlite::Connection::open(&cut)
+        .unwrap()
+        .query_row("SELECT count(*) FROM pending_analysis", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(pending, 8);
     let out = run(&cut, &["stories"]);
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
