@@ -4,8 +4,9 @@ partitions: on a small fictional feed (copies whole, trimmed,
 re-punctuated and padded, two sites with templates, malformed lines, a
 revised item) and on ../shared/bench/reuse-dev when it is there.
 
-One local SparkSession for the module (its start-up is most of the time);
-skipped with the reason when Java or pyspark is missing."""
+Each run is the job's own command in a process of its own (local[2], the
+shuffles at the partition count, so most of the time is Spark's per-stage
+overhead); skipped with the reason when Java or pyspark is missing."""
 
 import json
 import os
@@ -37,22 +38,12 @@ _missing = _java_missing()
 pytestmark = pytest.mark.skipif(_missing is not None, reason=_missing or "")
 
 
-@pytest.fixture(scope="module")
-def spark():
-    from pyspark.sql import SparkSession
-
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    s = (
-        SparkSession.builder.master("local[2]")
-        .appName("wiretrace-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.memory", "1g")
-        .getOrCreate()
-    )
-    s.sparkContext.setLogLevel("ERROR")
-    yield s
-    s.stop()
+def _lines(folder):
+    """The rows of a dataset's JSON Lines (Spark's part files), sorted."""
+    lines = []
+    for part in sorted(folder.glob("part-*")):
+        lines += [l for l in part.read_text(encoding="utf-8").splitlines() if l]
+    return sorted(lines)
 
 
 def _export(wiretrace_bin, db, what):
@@ -68,26 +59,43 @@ def _cli_rows(wiretrace_bin, tmp, feed):
     return {w: _export(wiretrace_bin, db, w) for w in ("copies", "passages", "articles")}
 
 
-def _job_rows(spark, feed, out, partitions):
-    from wiretrace.spark import export_line, run
-
-    spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
-    counts = run(spark, [str(feed)], str(out), partitions=partitions)
-    rows = {}
-    for what in ("copies", "passages", "rejected"):
-        df = spark.read.parquet(str(out / what))
-        rows[what] = sorted(export_line(r.asDict(recursive=True)) for r in df.collect())
-    for what in ("copies", "passages"):
-        # The JSON Lines copy that `wiretrace import` reads is the same.
-        lines = []
-        for part in sorted((out / f"{what}.jsonl").glob("part-*")):
-            lines += [l for l in part.read_text(encoding="utf-8").splitlines() if l]
-        assert sorted(lines) == rows[what]
-    rows["articles"] = sorted(
-        export_line(r.asDict(recursive=True))
-        for r in spark.read.parquet(str(out / "articles")).collect()
+def _job_rows(feed, out, partitions):
+    """Runs the job (`python -m wiretrace.spark`, local[2]) on the feed;
+    its counts and rows: the Parquet datasets' rows as the export writes
+    them, checked equal to its JSON Lines copies."""
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
+    r = subprocess.run(
+        [sys.executable, "-m", "wiretrace.spark", str(feed), "--out", str(out),
+         "--partitions", str(partitions), "--master", "local[2]",
+         "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.memory=1g"],
+        capture_output=True, env=env, check=False,
     )
+    assert r.returncode == 0, r.stderr.decode()[-3000:]
+    counts = json.loads(r.stdout.decode().strip().splitlines()[-1])
+    rows = {w: _lines(out / f"{w}.jsonl") for w in ("articles", "copies", "passages", "rejected")}
     return counts, rows
+
+
+PARQUET_ROWS = """
+import json, sys
+from pyspark.sql import SparkSession
+from wiretrace.spark import export_line
+s = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false").getOrCreate()
+out = {}
+for what in ("articles", "copies", "passages", "rejected"):
+    df = s.read.parquet(sys.argv[1] + "/" + what)
+    out[what] = sorted(export_line(r.asDict(recursive=True)) for r in df.collect())
+s.stop()
+print(json.dumps(out))
+"""
+
+
+def _parquet_rows(out):
+    """The rows of the job's Parquet datasets, as the export writes them."""
+    env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
+    r = subprocess.run([sys.executable, "-c", PARQUET_ROWS, str(out)], capture_output=True, env=env)
+    assert r.returncode == 0, r.stderr.decode()[-3000:]
+    return json.loads(r.stdout.decode().strip().splitlines()[-1])
 
 
 def _same(cli_rows, job_rows, partitions):
@@ -95,9 +103,7 @@ def _same(cli_rows, job_rows, partitions):
         assert job_rows[what] == cli_rows[what], f"{what} differ with {partitions} partitions"
 
 
-def test_small_feed_gives_the_clis_rows_whatever_the_partitioning(
-    spark, wiretrace_bin, tmp_path
-):
+def test_small_feed_gives_the_clis_rows_whatever_the_partitioning(wiretrace_bin, tmp_path):
     feed = tmp_path / "feed.jsonl"
     good, bad = spark_corpus.write_jsonl(feed)
     expected = _cli_rows(wiretrace_bin, tmp_path, feed)
@@ -107,7 +113,7 @@ def test_small_feed_gives_the_clis_rows_whatever_the_partitioning(
     assert len(expected["passages"]) >= 20
     assert any('"site template"' in l for l in expected["articles"])
     for n in PARTITIONS:
-        counts, rows = _job_rows(spark, feed, tmp_path / f"out{n}", n)
+        counts, rows = _job_rows(feed, tmp_path / f"out{n}", n)
         _same(expected, rows, n)
         # Malformed records are kept aside with their reason; the job goes on.
         assert counts["rejected"] == bad
@@ -129,10 +135,12 @@ def test_small_feed_gives_the_clis_rows_whatever_the_partitioning(
         assert strip(rows["articles"]) == strip(expected["articles"])
 
 
-def test_import_loads_the_jobs_output_into_a_store_that_serves_it(spark, wiretrace_bin, tmp_path):
+def test_import_loads_the_jobs_output_into_a_store_that_serves_it(wiretrace_bin, tmp_path):
     feed = tmp_path / "feed.jsonl"
     spark_corpus.write_jsonl(feed)
-    _, rows = _job_rows(spark, feed, tmp_path / "out", 2)
+    _, rows = _job_rows(feed, tmp_path / "out", 2)
+    # The Parquet datasets hold the rows of the JSON Lines copies.
+    assert _parquet_rows(tmp_path / "out") == rows
     db = tmp_path / "imported.db"
     r = cli(wiretrace_bin, db, "--json", "import", "--quiet", str(tmp_path / "out"))
     assert r.returncode == 0, r.stderr.decode()
@@ -149,8 +157,8 @@ def test_import_loads_the_jobs_output_into_a_store_that_serves_it(spark, wiretra
 
 
 @pytest.mark.skipif(not REUSE_DEV.exists(), reason=f"no {REUSE_DEV} (needs ../shared beside the repository)")
-def test_reuse_dev_gives_the_clis_rows_whatever_the_partitioning(spark, wiretrace_bin, tmp_path):
+def test_reuse_dev_gives_the_clis_rows_whatever_the_partitioning(wiretrace_bin, tmp_path):
     expected = _cli_rows(wiretrace_bin, tmp_path, REUSE_DEV)
     for n in PARTITIONS:
-        _, rows = _job_rows(spark, REUSE_DEV, tmp_path / f"out{n}", n)
+        _, rows = _job_rows(REUSE_DEV, tmp_path / f"out{n}", n)
         _same(expected, rows, n)

@@ -33,9 +33,6 @@ __all__ = ["run", "main", "export_line"]
 # Items converted by one call into the library (the GIL is released there).
 BATCH = 256
 
-# Rounds of label propagation between two truncations of the lineage.
-CHECKPOINT_EVERY = 4
-
 
 def _schemas():
     from pyspark.sql import types as T
@@ -225,11 +222,12 @@ def _components(edges, max_rounds: int = 10_000):
     Returns ``(vertex, smallest id of its component)``."""
     adj = edges.flatMap(lambda e: [(e[0], e[1]), (e[1], e[0])]).distinct().cache()
     labels = adj.keys().distinct().map(lambda v: (v, v)).cache()
-    for round_ in range(1, max_rounds + 1):
+    for _ in range(max_rounds):
         proposals = adj.join(labels).map(lambda x: (x[1][0], x[1][1]))
+        # (Cached, not checkpointed: the rounds are the components'
+        # diameter, a few for copy families, and a locally checkpointed
+        # RDD cannot be recomputed once unpersisted.)
         new = labels.union(proposals).reduceByKey(min).cache()
-        if round_ % CHECKPOINT_EVERY == 0:
-            new.localCheckpoint()
         changed = new.join(labels).filter(lambda x: x[1][0] != x[1][1]).count()
         labels.unpersist()
         labels = new
@@ -467,8 +465,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     builder = SparkSession.builder.appName("wiretrace")
     if args.master or not os.environ.get("SPARK_MASTER"):
         builder = builder.master(args.master or "local[2]")
-    builder = builder.config("spark.sql.shuffle.partitions", str(args.partitions)).config(
-        "spark.default.parallelism", str(args.partitions)
+    builder = (
+        builder.config("spark.sql.shuffle.partitions", str(args.partitions))
+        .config("spark.default.parallelism", str(args.partitions))
+        .config("spark.ui.showConsoleProgress", "false")
     )
     for kv in args.conf:
         key, _, value = kv.partition("=")
