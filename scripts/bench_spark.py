@@ -86,15 +86,19 @@ def shuffle_bytes(event_dir):
     total = 0
     # (Spark 4 writes each application's log as a folder of rolled files.)
     for path in glob.glob(os.path.join(event_dir, "**", "*"), recursive=True):
-        if not os.path.isfile(path):
+        if not os.path.isfile(path) or os.path.basename(path).startswith((".", "appstatus")):
             continue
-        with open(path, encoding="utf8") as f:
-            for line in f:
-                if '"SparkListenerTaskEnd"' not in line:
-                    continue
-                e = json.loads(line)
-                m = (e.get("Task Metrics") or {}).get("Shuffle Write Metrics") or {}
-                total += m.get("Shuffle Bytes Written", 0)
+        if path.endswith(".zstd"):  # (compressed unless told otherwise)
+            text = subprocess.run(["zstd", "-dc", path], capture_output=True, check=True).stdout
+            lines = text.decode("utf8").splitlines()
+        else:
+            lines = open(path, encoding="utf8")
+        for line in lines:
+            if '"SparkListenerTaskEnd"' not in line:
+                continue
+            e = json.loads(line)
+            m = (e.get("Task Metrics") or {}).get("Shuffle Write Metrics") or {}
+            total += m.get("Shuffle Bytes Written", 0)
     return total
 
 
@@ -102,6 +106,7 @@ def spark_conf(event_dir, partitions):
     return {
         "spark.eventLog.enabled": "true",
         "spark.eventLog.dir": "file://" + event_dir,
+        "spark.eventLog.compress": "false",
         "spark.sql.shuffle.partitions": str(partitions),
         "spark.default.parallelism": str(partitions),
         "spark.driver.memory": "2g",
@@ -119,6 +124,7 @@ def main():
     ap.add_argument("--text-dedup-repo", default="/work/.mirror/ChenghaoMou+text-dedup/repo")
     ap.add_argument("--text-dedup-commit", default="6bb8e89")
     ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--peer-only", action="store_true", help="run text-dedup alone")
     ap.add_argument("--quality", action="store_true")
     a = ap.parse_args()
     if not os.path.isdir(SHARED):
@@ -170,16 +176,18 @@ def main():
             ev = os.path.join(work, f"ev-wt-{scale}")
             os.makedirs(ev)
             conf = [x for k, v in spark_conf(ev, a.partitions).items() for x in ("--conf", f"{k}={v}")]
-            print(f"wiretrace spark job: {n} articles ...", flush=True)
-            load = os.getloadavg()[0]
-            sec, mib = run_measured(
-                [py, "-m", "wiretrace.spark", articles, "--out", os.path.join(work, f"wt-{scale}"),
-                 "--partitions", str(a.partitions), "--master", "local[2]", "--no-jsonl", *conf],
-                log=os.path.join(work, f"wt-{scale}.log"),
-            )
-            results.append(("wiretrace spark job", n, sec, shuffle_bytes(ev), mib, load, ""))
-            print(results[-1], flush=True)
-            shutil.rmtree(os.path.join(work, f"wt-{scale}"), ignore_errors=True)
+            if not a.peer_only:
+                print(f"wiretrace spark job: {n} articles ...", flush=True)
+                load = os.getloadavg()[0]
+                sec, mib = run_measured(
+                    [py, "-m", "wiretrace.spark", articles, "--out", os.path.join(work, f"wt-{scale}"),
+                     "--partitions", str(a.partitions), "--master", "local[2]", "--no-jsonl", *conf],
+                    log=os.path.join(work, f"wt-{scale}.log"),
+                )
+                print(f"  {sec:.1f} s, peak {mib:.0f} MiB", flush=True)
+                results.append(("wiretrace spark job", n, sec, shuffle_bytes(ev), mib, load, ""))
+                print(results[-1], flush=True)
+                shutil.rmtree(os.path.join(work, f"wt-{scale}"), ignore_errors=True)
             if peer:
                 parquet = os.path.join(work, f"content-{scale}.parquet")
                 conv = (
@@ -194,11 +202,17 @@ def main():
                 print(f"text-dedup minhash_spark.py: {n} articles ...", flush=True)
                 load = os.getloadavg()[0]
                 out = os.path.join(work, f"td-{scale}")
+                # spark-submit finds Spark by the python on PATH: this one.
+                import pyspark
+
+                env = dict(os.environ, SPARK_HOME=os.path.dirname(pyspark.__file__), PYSPARK_PYTHON=py,
+                           PATH=os.path.dirname(py) + os.pathsep + os.environ.get("PATH", ""))
                 sec, mib = run_measured(
                     [spark_submit, "--master", "local[2]", *conf, peer, "--input", parquet, "--output", out,
                      "--threshold", "0.7"],
-                    cwd=os.path.dirname(peer), log=os.path.join(work, f"td-{scale}.log"),
+                    env=env, cwd=os.path.dirname(peer), log=os.path.join(work, f"td-{scale}.log"),
                 )
+                print(f"  {sec:.1f} s, peak {mib:.0f} MiB", flush=True)
                 kept = subprocess.run(
                     [py, "-c", "import sys; from pyspark.sql import SparkSession;"
                      "s=SparkSession.builder.master('local[1]').getOrCreate(); print(s.read.parquet(sys.argv[1]).count())",
