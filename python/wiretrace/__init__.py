@@ -17,6 +17,14 @@ from ._wiretrace import (
     sketch,
 )
 
+import sys as _sys
+
+from . import _wiretrace
+
+# The phases' submodule under its full name, so that functions and modules
+# referring to it pickle by name (Spark ships closures to its workers).
+_sys.modules.setdefault("wiretrace._wiretrace.phases", _wiretrace.phases)
+
 __all__ = [
     "RejectedError",
     "Rows",

@@ -158,3 +158,61 @@ class Store:
         """Every article's story (``stories`` export rows)."""
     def rejected(self) -> Iterator[RejectedRow]:
         """Inputs that could not be stored, with the reason."""
+
+class phases:
+    """The analysis in phases for a distributed job (``wiretrace.spark``):
+    each function is one step of the library's pipeline on a batch, the GIL
+    released. Hashes and line keys are 64-bit ``int``s, signed."""
+
+    MAX_POSTINGS: int
+    RARE_DF: int
+
+    @staticmethod
+    def prepare_records(
+        items: list[tuple[str, bytes]],
+    ) -> list[tuple[Optional[dict[str, Any]], Optional[str]]]:
+        """Converts feed lines ``(input, line)``: each gives the prepared
+        article (``id``, ``article`` JSON, ``host``, ``keys``, ``sketch``,
+        ``tokens``, ``site``, ``content_hash``) or the rejection's reason."""
+    @staticmethod
+    def kept_revision(hashes: list[str]) -> int:
+        """Of the items given one id (content hashes in input order), the
+        index of the one the store keeps."""
+    @staticmethod
+    def host_template(pages: list[list[int]]) -> list[int]:
+        """One host's template from its pages' line keys, sorted."""
+    @staticmethod
+    def common_keys(templates: list[list[int]]) -> list[int]:
+        """The keys in the templates of enough hosts, sorted."""
+    @staticmethod
+    def apply_templates(
+        rows: list[tuple[str, Optional[str], list[int], int, list[int]]],
+        common: list[int],
+        seen: str,
+    ) -> list[tuple[str, str, str, str]]:
+        """Applies each ``(article, host, keys, tokens, host_template)``'s
+        template: ``(article, member, articles_row, stored)`` as JSON
+        strings (``stored``: what ``wiretrace import`` reads)."""
+    @staticmethod
+    def worth_aligning(shared: int, rare: int, len_a: int, len_b: int) -> bool:
+        """Whether a candidate pair with this evidence is aligned."""
+    @staticmethod
+    def align_pairs(articles: list[str], pairs: list[tuple[int, int]]) -> list[Optional[str]]:
+        """Each pair's relation as JSON (smaller id first), or None."""
+    @staticmethod
+    def is_furniture(holders: int, site_pages: Optional[int]) -> bool:
+        """Whether an n-gram with these holders is its one site's furniture."""
+    @staticmethod
+    def only_furniture(a: list[int], b: list[int], furniture: list[int]) -> bool:
+        """Whether two pages of one site share only furniture."""
+    @staticmethod
+    def site_records(components: list[tuple[list[str], list[str]]]) -> list[tuple[str, int, int]]:
+        """Phase 1 of grouping: ``(site, originals, copies)`` per component."""
+    @staticmethod
+    def source_sites(records: list[tuple[str, int, int]]) -> list[str]:
+        """The source sites of the summed records, sorted."""
+    @staticmethod
+    def component_rows(
+        components: list[tuple[list[str], list[str]]], source_sites: list[str]
+    ) -> tuple[list[CopyRow], list[PassageRow]]:
+        """Phase 2: the ``copies`` and ``passages`` rows of the components."""

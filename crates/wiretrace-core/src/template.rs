@@ -138,23 +138,22 @@ impl Templates {
                 by_host.entry(h).or_default().push(keys);
             }
         }
-        let mut hosts = HashMap::new();
-        let mut in_templates: FxHashMap<u64, usize> = FxHashMap::default();
-        for (host, pages) in by_host {
-            let t = host_template(&pages);
-            if t.is_empty() {
-                continue;
-            }
-            for &k in &t {
-                *in_templates.entry(k).or_default() += 1;
-            }
-            hosts.insert(host.to_string(), t);
-        }
-        let common = in_templates
+        let hosts: HashMap<String, FxHashSet<u64>> = by_host
             .into_iter()
-            .filter(|&(_, n)| n >= COMMON_HOSTS)
-            .map(|(k, _)| k)
+            .map(|(host, pages)| (host.to_string(), host_template(&pages)))
+            .filter(|(_, t)| !t.is_empty())
             .collect();
+        let common = common_keys(hosts.values());
+        Templates::from_parts(hosts, common)
+    }
+
+    /// The templates made of each host's template ([`host_template`], the
+    /// empty ones left out or not) and the keys common to the templates of
+    /// [`COMMON_HOSTS`] hosts ([`common_keys`]): [`Templates::learn`] in
+    /// two phases, for a caller that learns each host's template apart (a
+    /// Spark job, grouping pages by host) and counts the keys over all.
+    pub fn from_parts(hosts: HashMap<String, FxHashSet<u64>>, common: FxHashSet<u64>) -> Self {
+        let hosts = hosts.into_iter().filter(|(_, t)| !t.is_empty()).collect();
         Templates { hosts, common }
     }
 
@@ -181,9 +180,28 @@ impl Templates {
     }
 }
 
+/// The keys in the templates of at least [`COMMON_HOSTS`] of these hosts'
+/// templates: furniture on every host. A function of the set of
+/// templates, in any order.
+pub fn common_keys<'a>(templates: impl IntoIterator<Item = &'a FxHashSet<u64>>) -> FxHashSet<u64> {
+    let mut in_templates: FxHashMap<u64, usize> = FxHashMap::default();
+    for t in templates {
+        for &k in t {
+            *in_templates.entry(k).or_default() += 1;
+        }
+    }
+    in_templates
+        .into_iter()
+        .filter(|&(_, n)| n >= COMMON_HOSTS)
+        .map(|(k, _)| k)
+        .collect()
+}
+
 /// One host's template: the keys held by at least [`MIN_PAGES`] and
-/// [`SHARE`] of its pages, counting pages by [signature](signature).
-fn host_template(pages: &[&[u64]]) -> FxHashSet<u64> {
+/// [`SHARE`] of its pages, counting pages by [signature](signature);
+/// empty while the host has too few pages. A function of the host's pages
+/// alone (each given as its [`line_keys`]), in any order.
+pub fn host_template(pages: &[&[u64]]) -> FxHashSet<u64> {
     if pages.len() < MIN_HOST_PAGES {
         return FxHashSet::default();
     }
@@ -318,6 +336,43 @@ mod tests {
                 a
             })
             .collect()
+    }
+
+    #[test]
+    fn templates_learned_by_host_then_put_together_are_those_learned_at_once() {
+        // Three hosts share a line (common), each has its own furniture.
+        let shared = "Subscribe to the Estuary Wire newsletter for the morning tide report.";
+        let mut pages = Vec::new();
+        for (h, site) in [
+            "lantern.example",
+            "quay.example",
+            "gull.example",
+            "tiny.example",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let own = format!("The {site} desk thanks its {h} volunteer readers.");
+            let furniture = [shared, own.as_str()];
+            let n = if h == 3 { 4 } else { 20 };
+            pages.extend((0..n).map(|k| page(site, 100 * h + k, &furniture)));
+        }
+        let keys: Vec<(Option<String>, Vec<u64>)> =
+            pages.iter().map(|a| (page_host(a), line_keys(a))).collect();
+        let whole = Templates::learn(keys.iter().map(|(h, k)| (h.as_deref(), k.as_slice())));
+        let mut by_host: HashMap<String, Vec<&[u64]>> = HashMap::new();
+        for (h, k) in &keys {
+            by_host.entry(h.clone().unwrap()).or_default().push(k);
+        }
+        let hosts: HashMap<String, FxHashSet<u64>> = by_host
+            .into_iter()
+            .map(|(h, p)| (h, host_template(&p)))
+            .collect();
+        let common = common_keys(hosts.values());
+        assert!(common.contains(&line_key(shared)));
+        let parts = Templates::from_parts(hosts, common);
+        assert_eq!(parts, whole);
+        assert!(!whole.is_empty());
     }
 
     #[test]

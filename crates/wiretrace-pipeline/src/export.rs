@@ -7,6 +7,7 @@ use anyhow::Result;
 use serde::Serialize;
 use std::collections::HashMap;
 use wiretrace_core::{Article, ArticleId, Stripped};
+use wiretrace_reuse::{DirectedPassage, FamilyAssignment, FamilyNote, PageKind};
 use wiretrace_store::Store;
 
 use crate::pipeline::directed_passages;
@@ -108,15 +109,19 @@ pub struct RejectedRow {
 
 /// Every article's `copies` row, by id.
 pub fn copies(store: &dyn Store) -> Result<Vec<CopyRow>> {
-    let kinds: HashMap<ArticleId, wiretrace_reuse::PageKind> =
-        store.page_kinds()?.into_iter().collect();
-    let notes: HashMap<ArticleId, wiretrace_reuse::FamilyNote> = store
-        .family_notes()?
-        .into_iter()
-        .map(|n| (n.family.clone(), n))
-        .collect();
-    Ok(store
-        .families()?
+    let kinds: HashMap<ArticleId, PageKind> = store.page_kinds()?.into_iter().collect();
+    Ok(copy_rows(store.families()?, &store.family_notes()?, &kinds))
+}
+
+/// The `copies` rows of these family assignments (in their order), with
+/// the notes of their families and the container kinds of their articles.
+pub fn copy_rows(
+    families: Vec<FamilyAssignment>,
+    notes: &[FamilyNote],
+    kinds: &HashMap<ArticleId, PageKind>,
+) -> Vec<CopyRow> {
+    let notes: HashMap<&ArticleId, &FamilyNote> = notes.iter().map(|n| (&n.family, n)).collect();
+    families
         .into_iter()
         .map(|f| {
             let note = notes.get(&f.family);
@@ -129,22 +134,27 @@ pub fn copies(store: &dyn Store) -> Result<Vec<CopyRow>> {
                 source: f.source,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Every `passages` row (see [`directed_passages`]).
 pub fn passages(store: &dyn Store) -> Result<Vec<PassageRow>> {
     Ok(directed_passages(store)?
         .into_iter()
-        .map(|p| PassageRow {
-            dst_end: p.dst_span.end,
-            dst_id: p.dst,
-            dst_start: p.dst_span.start,
-            src_end: p.src_span.end,
-            src_id: p.src,
-            src_start: p.src_span.start,
-        })
+        .map(passage_row)
         .collect())
+}
+
+/// The `passages` row of a directed passage.
+pub fn passage_row(p: DirectedPassage) -> PassageRow {
+    PassageRow {
+        dst_end: p.dst_span.end,
+        dst_id: p.dst,
+        dst_start: p.dst_span.start,
+        src_end: p.src_span.end,
+        src_id: p.src,
+        src_start: p.src_span.start,
+    }
 }
 
 /// Every article's `stories` row.

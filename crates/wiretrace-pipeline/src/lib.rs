@@ -5,5 +5,7 @@
 
 mod backlog;
 pub mod export;
+pub mod import;
 pub mod lower;
 pub mod pipeline;
+pub mod spark;

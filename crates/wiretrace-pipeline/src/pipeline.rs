@@ -842,25 +842,12 @@ fn regroup(
     // (On the pool: each headline is normalised for its key.)
     let members: Vec<MemberInfo> = summaries
         .par_iter()
-        .map(|a| MemberInfo {
-            id: a.id.clone(),
-            published: a.published,
-            stripped: a
-                .stripped
-                .saturating_sub(template_lines.get(&a.id).copied().unwrap_or(0)),
-            tokens: sketch_of.get(&a.id).map_or(0, |s| s.tokens as usize),
-            site: a.site.clone(),
-            headline: a.title.as_deref().and_then(headline_key),
-            wire: a.wire.clone(),
-            clock: clock_doubt(
-                a.published,
-                a.url
-                    .as_deref()
-                    .and_then(wiretrace_extract::date_in_url)
-                    .map(|d| d.date_naive()),
-                a.first_seen.or(a.ingested),
-            ),
-            first_seen: a.first_seen,
+        .map(|a| {
+            member_info(
+                a,
+                template_lines.get(&a.id).copied().unwrap_or(0),
+                sketch_of.get(&a.id).map_or(0, |s| s.tokens as usize),
+            )
         })
         .collect();
     let related = relations.len();
@@ -898,6 +885,31 @@ fn regroup(
         Some(from) if !restories => Ok(store.put_families(&grouping, &from)?),
         // (No article is pending that the stories could leave behind.)
         _ => restory(store, &grouping, &links, earliest_pending, newest),
+    }
+}
+
+/// What family building needs of a stored article (its summary, the
+/// site template lines kept out of its body, its sketch's token count):
+/// the choice of an original counts the lines stripped as padding, and a
+/// site's template is not a copy's.
+pub fn member_info(a: &ArticleSummary, template_lines: usize, tokens: usize) -> MemberInfo {
+    MemberInfo {
+        id: a.id.clone(),
+        published: a.published,
+        stripped: a.stripped.saturating_sub(template_lines),
+        tokens,
+        site: a.site.clone(),
+        headline: a.title.as_deref().and_then(headline_key),
+        wire: a.wire.clone(),
+        clock: clock_doubt(
+            a.published,
+            a.url
+                .as_deref()
+                .and_then(wiretrace_extract::date_in_url)
+                .map(|d| d.date_naive()),
+            a.first_seen.or(a.ingested),
+        ),
+        first_seen: a.first_seen,
     }
 }
 

@@ -418,6 +418,202 @@ impl Store {
     }
 }
 
+/// The analysis in phases for a distributed job (`wiretrace.spark`): each
+/// function is one step of the library's pipeline on a batch of items,
+/// pairs, hosts or components, called from a partition with the GIL
+/// released; the job only moves data between them. Hashes are `int`s of
+/// 64 bits, signed (as Spark's `long`).
+mod phases {
+    use super::*;
+    use std::collections::HashSet;
+    use wiretrace_pipeline::spark;
+
+    /// A prepared article (a dict), or the reason it was rejected.
+    type PreparedOrReason<'py> = (Option<Bound<'py, PyAny>>, Option<String>);
+
+    /// `(article, host, keys, tokens, host_template)`.
+    type ToApplyRow = (String, Option<String>, Vec<i64>, u32, Vec<i64>);
+
+    fn bad(e: String) -> PyErr {
+        WiretraceError::new_err(e)
+    }
+
+    /// Converts feed lines, each `(input, line)`: for each, the prepared
+    /// article (a dict: `id`, `article`, `host`, `keys`, `sketch`,
+    /// `tokens`, `site`, `content_hash`) or `None`, and the reason it was
+    /// rejected or `None`.
+    #[pyfunction]
+    pub fn prepare_records<'py>(
+        py: Python<'py>,
+        items: Vec<(String, Vec<u8>)>,
+    ) -> PyResult<Vec<PreparedOrReason<'py>>> {
+        let out: Vec<Result<spark::Prepared, Rejection>> = py.detach(|| {
+            items
+                .iter()
+                .map(|(input, line)| spark::prepare_record(input, line))
+                .collect()
+        });
+        out.into_iter()
+            .map(|r| match r {
+                Ok(p) => Ok((Some(to_py(py, &p)?), None)),
+                Err(e) => Ok((None, Some(e.reason))),
+            })
+            .collect()
+    }
+
+    /// Of the items given one id (their content hashes, in input order),
+    /// the index of the one the store keeps.
+    #[pyfunction]
+    pub fn kept_revision(hashes: Vec<String>) -> usize {
+        let refs: Vec<&str> = hashes.iter().map(String::as_str).collect();
+        spark::kept_revision(&refs)
+    }
+
+    /// One host's template from its pages' line keys, sorted.
+    #[pyfunction]
+    pub fn host_template(py: Python<'_>, pages: Vec<Vec<i64>>) -> Vec<i64> {
+        py.detach(|| spark::host_template(&pages))
+    }
+
+    /// The keys common to enough hosts' templates, sorted.
+    #[pyfunction]
+    pub fn common_keys(py: Python<'_>, templates: Vec<Vec<i64>>) -> Vec<i64> {
+        py.detach(|| spark::common_keys(&templates))
+    }
+
+    /// Applies each article's host template: rows of `(article, host,
+    /// keys, tokens, host_template)` with the keys common to hosts and the
+    /// run's ingest time; for each, `(article, member, articles_row,
+    /// stored)` as JSON strings (`stored`: what `wiretrace import` reads).
+    #[pyfunction]
+    pub fn apply_templates(
+        py: Python<'_>,
+        rows: Vec<ToApplyRow>,
+        common: Vec<i64>,
+        seen: String,
+    ) -> PyResult<Vec<(String, String, String, String)>> {
+        py.detach(|| {
+            rows.iter()
+                .map(|(article, host, keys, tokens, template)| {
+                    let a = spark::apply_template(
+                        spark::ToApply {
+                            article,
+                            host: host.as_deref(),
+                            keys,
+                            tokens: *tokens,
+                        },
+                        template,
+                        &common,
+                        &seen,
+                    )?;
+                    Ok((a.article, a.member, a.row, a.stored))
+                })
+                .collect::<Result<Vec<_>, String>>()
+        })
+        .map_err(bad)
+    }
+
+    /// Whether a pair sharing `shared` followed and `rare` rare sketch
+    /// n-grams, of sketches this long, is aligned.
+    #[pyfunction]
+    pub fn worth_aligning(shared: u32, rare: u32, len_a: usize, len_b: usize) -> bool {
+        spark::worth_aligning(shared, rare, len_a, len_b)
+    }
+
+    /// Aligns pairs (indices into `articles`, JSON as `apply_templates`
+    /// gives them): each pair's relation as JSON, or `None` when they
+    /// share no passage.
+    #[pyfunction]
+    pub fn align_pairs(
+        py: Python<'_>,
+        articles: Vec<String>,
+        pairs: Vec<(usize, usize)>,
+    ) -> PyResult<Vec<Option<String>>> {
+        py.detach(|| spark::align_pairs(&articles, &pairs))
+            .map_err(bad)
+    }
+
+    /// Whether an n-gram `holders` pages hold is furniture, given the page
+    /// count of the one site they are all on (`None`: several, or unknown).
+    #[pyfunction]
+    #[pyo3(signature = (holders, site_pages))]
+    pub fn is_furniture(holders: usize, site_pages: Option<usize>) -> bool {
+        spark::is_furniture(holders, site_pages)
+    }
+
+    /// Whether two pages of one site share only furniture.
+    #[pyfunction]
+    pub fn only_furniture(a: Vec<i64>, b: Vec<i64>, furniture: Vec<i64>) -> bool {
+        spark::only_furniture(&a, &b, &furniture)
+    }
+
+    /// Phase 1 of grouping, for each component `(members, relations)`
+    /// (JSON strings): the site records `(site, originals, copies)`.
+    #[pyfunction]
+    pub fn site_records(
+        py: Python<'_>,
+        components: Vec<(Vec<String>, Vec<String>)>,
+    ) -> PyResult<Vec<(String, u32, u32)>> {
+        py.detach(|| {
+            let mut out = Vec::new();
+            for (m, r) in &components {
+                out.extend(spark::component_site_record(m, r)?);
+            }
+            Ok(out)
+        })
+        .map_err(bad)
+    }
+
+    /// The source sites of the summed records.
+    #[pyfunction]
+    pub fn source_sites(records: Vec<(String, u32, u32)>) -> Vec<String> {
+        let mut s: Vec<String> = spark::source_sites(&records).into_iter().collect();
+        s.sort();
+        s
+    }
+
+    /// Phase 2: the `copies` and `passages` rows (dicts in the export
+    /// schemas) of each component `(members, relations)`.
+    #[pyfunction]
+    pub fn component_rows<'py>(
+        py: Python<'py>,
+        components: Vec<(Vec<String>, Vec<String>)>,
+        source_sites: Vec<String>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        let sites: HashSet<String> = source_sites.into_iter().collect();
+        let (copies, passages) = py
+            .detach(|| {
+                let (mut copies, mut passages) = (Vec::new(), Vec::new());
+                for (m, r) in &components {
+                    let (c, p) = spark::component_rows(m, r, &sites)?;
+                    copies.extend(c);
+                    passages.extend(p);
+                }
+                Ok((copies, passages))
+            })
+            .map_err(bad)?;
+        Ok((to_py(py, &copies)?, to_py(py, &passages)?))
+    }
+
+    pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add_function(wrap_pyfunction!(prepare_records, m)?)?;
+        m.add_function(wrap_pyfunction!(kept_revision, m)?)?;
+        m.add_function(wrap_pyfunction!(host_template, m)?)?;
+        m.add_function(wrap_pyfunction!(common_keys, m)?)?;
+        m.add_function(wrap_pyfunction!(apply_templates, m)?)?;
+        m.add_function(wrap_pyfunction!(worth_aligning, m)?)?;
+        m.add_function(wrap_pyfunction!(align_pairs, m)?)?;
+        m.add_function(wrap_pyfunction!(is_furniture, m)?)?;
+        m.add_function(wrap_pyfunction!(only_furniture, m)?)?;
+        m.add_function(wrap_pyfunction!(site_records, m)?)?;
+        m.add_function(wrap_pyfunction!(source_sites, m)?)?;
+        m.add_function(wrap_pyfunction!(component_rows, m)?)?;
+        m.add("MAX_POSTINGS", spark::MAX_POSTINGS)?;
+        m.add("RARE_DF", spark::RARE_DF)?;
+        Ok(())
+    }
+}
+
 #[pymodule]
 fn _wiretrace(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(extract, m)?)?;
@@ -427,5 +623,8 @@ fn _wiretrace(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Rows>()?;
     m.add("WiretraceError", m.py().get_type::<WiretraceError>())?;
     m.add("RejectedError", m.py().get_type::<RejectedError>())?;
+    let spark = PyModule::new(m.py(), "wiretrace._wiretrace.phases")?;
+    phases::register(&spark)?;
+    m.add("phases", &spark)?;
     Ok(())
 }

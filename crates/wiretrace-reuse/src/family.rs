@@ -41,7 +41,7 @@
 //! Each step is a function of the set, so the result never depends on
 //! arrival order; [`group`] also says why each source was chosen.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -51,7 +51,7 @@ use wiretrace_core::{time::time_order, union_find::find_root, ArticleId};
 use crate::align::{copies_by, PairRelation, COPY_COVERAGE};
 
 /// What family building needs to know of each article.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MemberInfo {
     pub id: ArticleId,
     pub published: Option<DateTime<FixedOffset>>,
@@ -378,12 +378,19 @@ impl SiteRecords {
     }
 }
 
+/// Each site's record in the families whose original the text alone
+/// names: (times its article was the original, times a copy), by site.
+/// Summed over disjoint sets of members (connected components of the
+/// edges), the records are those of the whole set.
+pub type SiteRecord = BTreeMap<String, (u32, u32)>;
+
 fn site_records(
     members: &[MemberInfo],
     roots: &[usize],
     size: &[usize],
     by_text: &[Option<usize>],
-) -> SiteRecords {
+    sources: &Sources,
+) -> (SiteRecords, SiteRecord) {
     let mut index: HashMap<&str, usize> = HashMap::new();
     let site: Vec<Option<usize>> = members
         .iter()
@@ -402,16 +409,49 @@ fn site_records(
             }
         }
     }
-    let is_source_site = record
-        .iter()
-        .map(|&(orig, copy)| {
-            orig >= SOURCE_SITE_MIN && f64::from(orig) >= SOURCE_SITE_SHARE * f64::from(orig + copy)
-        })
-        .collect();
-    SiteRecords {
-        site,
-        is_source_site,
+    let mut is_source_site = vec![false; index.len()];
+    let mut named = SiteRecord::new();
+    for (name, &s) in &index {
+        is_source_site[s] = match sources {
+            Sources::Given(set) => set.contains(*name),
+            _ => is_source_record(record[s]),
+        };
+        if matches!(sources, Sources::Record) && record[s] != (0, 0) {
+            named.insert(name.to_string(), record[s]);
+        }
     }
+    (
+        SiteRecords {
+            site,
+            is_source_site,
+        },
+        named,
+    )
+}
+
+/// Whether a site with this record (originals, copies) is a source site.
+fn is_source_record((orig, copy): (u32, u32)) -> bool {
+    orig >= SOURCE_SITE_MIN && f64::from(orig) >= SOURCE_SITE_SHARE * f64::from(orig + copy)
+}
+
+/// The source sites of a record summed over the whole set (see
+/// [`site_record`]).
+pub fn source_sites(record: &SiteRecord) -> HashSet<String> {
+    record
+        .iter()
+        .filter(|(_, &r)| is_source_record(r))
+        .map(|(s, _)| s.clone())
+        .collect()
+}
+
+/// Where [`group`] takes the source sites from.
+enum Sources<'a> {
+    /// From the members given (the whole set).
+    Own,
+    /// Only the record is wanted (phase 1).
+    Record,
+    /// A set found over a larger set of members (phase 2).
+    Given(&'a HashSet<String>),
 }
 
 /// Whether `x` is a more likely original than `y`, on metadata alone.
@@ -433,6 +473,29 @@ pub fn families(members: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment>
 /// [`families`], with each family's place in its version chain and the
 /// reasons for its source.
 pub fn group(members: &[MemberInfo], edges: &[Edge]) -> Grouping {
+    grouped(members, edges, Sources::Own).0
+}
+
+/// Phase 1 of [`group`] split for a distributed job: the site record of
+/// these members (a connected component of the edges, or several), to be
+/// summed over all components and turned into [`source_sites`].
+pub fn site_record(members: &[MemberInfo], edges: &[Edge]) -> SiteRecord {
+    grouped(members, edges, Sources::Record).1
+}
+
+/// Phase 2: [`group`] of these members (connected components of the
+/// edges) given the source sites of the whole set. With the components of
+/// a set and its [`source_sites`], the assignments and notes are those
+/// [`group`] gives the whole set, restricted to these members.
+pub fn group_given_sources(
+    members: &[MemberInfo],
+    edges: &[Edge],
+    source_sites: &HashSet<String>,
+) -> Grouping {
+    grouped(members, edges, Sources::Given(source_sites)).0
+}
+
+fn grouped(members: &[MemberInfo], edges: &[Edge], wanted: Sources) -> (Grouping, SiteRecord) {
     let n = members.len();
     // Copies that are mostly each other join at once. Beyond those, each
     // member joins through its one best copy edge: preferably one where it
@@ -601,7 +664,10 @@ pub fn group(members: &[MemberInfo], edges: &[Edge]) -> Grouping {
             at_best.next().filter(|_| at_best.next().is_none())
         })
         .collect();
-    let sources = site_records(members, roots, &size, &by_text);
+    let (sources, record) = site_records(members, roots, &size, &by_text, &wanted);
+    if matches!(wanted, Sources::Record) {
+        return (Grouping::default(), record);
+    }
     let choice = |x: &usize, y: &usize| {
         content(*x)
             .cmp(&content(*y))
@@ -784,7 +850,7 @@ pub fn group(members: &[MemberInfo], edges: &[Edge]) -> Grouping {
         });
     }
     notes.sort_by(|x, y| x.family.cmp(&y.family));
-    Grouping { assignments, notes }
+    (Grouping { assignments, notes }, record)
 }
 
 /// A duration in words: "3 h 5 min", "2 d 4 h", "40 min".
@@ -1424,6 +1490,72 @@ mod tests {
         }
         let g = families(&rev, &rev_edges);
         assert!(f.iter().all(|a| g.contains(a)));
+    }
+
+    /// `group` of each connected component apart, given the source sites
+    /// of the record summed over all (as a distributed job runs it).
+    fn group_by_component(ms: &[MemberInfo], edges: &[Edge]) -> Vec<FamilyAssignment> {
+        let mut parent: Vec<usize> = (0..ms.len()).collect();
+        for e in edges {
+            let (ra, rb) = (find_root(&mut parent, e.a), find_root(&mut parent, e.b));
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+        let mut parts: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for i in 0..ms.len() {
+            parts.entry(find_root(&mut parent, i)).or_default().push(i);
+        }
+        let part = |ids: &[usize]| {
+            let at: HashMap<usize, usize> = ids.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+            let members: Vec<MemberInfo> = ids.iter().map(|&i| ms[i].clone()).collect();
+            let own: Vec<Edge> = edges
+                .iter()
+                .filter(|e| at.contains_key(&e.a))
+                .map(|e| Edge {
+                    a: at[&e.a],
+                    b: at[&e.b],
+                    inner: at[&e.inner],
+                    ..e.clone()
+                })
+                .collect();
+            (members, own)
+        };
+        let mut record = SiteRecord::new();
+        for ids in parts.values() {
+            let (m, e) = part(ids);
+            for (site, (o, c)) in site_record(&m, &e) {
+                let r = record.entry(site).or_default();
+                r.0 += o;
+                r.1 += c;
+            }
+        }
+        let sites = source_sites(&record);
+        let mut out = Vec::new();
+        for ids in parts.values() {
+            let (m, e) = part(ids);
+            out.extend(group_given_sources(&m, &e, &sites).assignments);
+        }
+        out
+    }
+
+    #[test]
+    fn grouping_by_component_with_the_summed_site_record_is_grouping_the_whole() {
+        for (settled, as_copy) in [(SOURCE_SITE_MIN as usize, 0), (2, 0), (4, 1)] {
+            let (ms, edges) = wire_record(settled, as_copy);
+            let whole = families(&ms, &edges);
+            let mut parts = group_by_component(&ms, &edges);
+            parts.sort_by(|x, y| x.id.cmp(&y.id));
+            let mut whole_sorted = whole.clone();
+            whole_sorted.sort_by(|x, y| x.id.cmp(&y.id));
+            assert_eq!(parts, whole_sorted, "settled {settled}, as copy {as_copy}");
+        }
+        // The source site is only seen over the whole set: a component
+        // alone would let time decide.
+        let (ms, edges) = wire_record(SOURCE_SITE_MIN as usize, 0);
+        let alone = families(&ms[..2], &edges[..1]);
+        assert_eq!(
+            alone[0].source.as_ref().map(|s| s.0.as_str()),
+            Some("early")
+        );
     }
 
     #[test]

@@ -60,9 +60,8 @@ impl<'a> Furniture<'a> {
         let Some(Some(site)) = holders.first().map(|&d| self.site_of(d)) else {
             return false;
         };
-        let needed = FURNITURE_MIN_PAGES
-            .max((FURNITURE_MIN_SHARE * self.pages[site as usize] as f64).ceil() as usize);
-        holders.len() >= needed && holders.iter().all(|&d| self.site_of(d) == Some(site))
+        let one_site = holders.iter().all(|&d| self.site_of(d) == Some(site));
+        is_furniture_ngram(holders.len(), one_site.then(|| self.pages[site as usize]))
     }
 
     fn site_of(&self, doc: u32) -> Option<u32> {
@@ -75,23 +74,44 @@ impl<'a> Furniture<'a> {
         if self.site_of(a).is_none() || self.site_of(a) != self.site_of(b) {
             return false;
         }
-        let (mut i, mut j, mut shared) = (0, 0, 0usize);
-        while i < sa.len() && j < sb.len() {
-            match sa[i].cmp(&sb[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    if !self.is_furniture(sa[i]) {
-                        return false;
-                    }
-                    shared += 1;
-                    i += 1;
-                    j += 1;
+        shares_only_furniture(sa, sb, |h| self.is_furniture(h))
+    }
+}
+
+/// The rule for one n-gram, from its holders alone: `holders` pages hold
+/// it, and `site_pages` is the page count of the one site they are all on
+/// (`None` when they are on several sites, or any on no known site). A
+/// function of the whole corpus's counts, so a distributed job that counts
+/// them (holders and sites by n-gram, pages by site) decides as
+/// [`Furniture`] does.
+pub fn is_furniture_ngram(holders: usize, site_pages: Option<usize>) -> bool {
+    let Some(pages) = site_pages else {
+        return false;
+    };
+    let needed = FURNITURE_MIN_PAGES.max((FURNITURE_MIN_SHARE * pages as f64).ceil() as usize);
+    holders >= needed
+}
+
+/// Whether two sorted sketches share at least one n-gram and only n-grams
+/// `is_furniture` holds to be furniture (the pair's pages being on one
+/// site, which the caller checks).
+pub fn shares_only_furniture(sa: &[u64], sb: &[u64], is_furniture: impl Fn(u64) -> bool) -> bool {
+    let (mut i, mut j, mut shared) = (0, 0, 0usize);
+    while i < sa.len() && j < sb.len() {
+        match sa[i].cmp(&sb[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                if !is_furniture(sa[i]) {
+                    return false;
                 }
+                shared += 1;
+                i += 1;
+                j += 1;
             }
         }
-        shared > 0
     }
+    shared > 0
 }
 
 #[cfg(test)]
@@ -130,6 +150,24 @@ mod tests {
         // The quote is real evidence; and pages of two sites are never furniture.
         assert!(!f.only_furniture(at(0), at(1)));
         assert!(!f.only_furniture(at(0), at(8)));
+    }
+
+    #[test]
+    fn the_per_ngram_rule_needs_one_site_and_enough_of_its_pages() {
+        assert!(!is_furniture_ngram(50, None), "several sites");
+        assert!(is_furniture_ngram(6, Some(30)));
+        assert!(!is_furniture_ngram(5, Some(10)), "under the page floor");
+        assert!(
+            !is_furniture_ngram(19, Some(100)),
+            "under a fifth of 100 pages"
+        );
+        assert!(is_furniture_ngram(20, Some(100)));
+        assert!(shares_only_furniture(&[1, 2, 9], &[2, 5], |h| h == 2));
+        assert!(!shares_only_furniture(&[1, 2, 5], &[2, 5], |h| h == 2));
+        assert!(
+            !shares_only_furniture(&[1], &[2], |_| true),
+            "nothing shared"
+        );
     }
 
     #[test]

@@ -39,11 +39,11 @@ pub mod provenance;
 pub use align::{align, PairRelation, Passage};
 pub use doc::{content_key, Doc, DocCache};
 pub use family::{
-    clock_doubt, families, group, ClockDoubt, Edge, FamilyAssignment, FamilyNote, Grouping,
-    MemberInfo, RelationSummary,
+    clock_doubt, families, group, group_given_sources, site_record, source_sites, ClockDoubt, Edge,
+    FamilyAssignment, FamilyNote, Grouping, MemberInfo, RelationSummary, SiteRecord,
 };
 pub use fingerprint::Sketch;
-pub use furniture::Furniture;
+pub use furniture::{is_furniture_ngram, shares_only_furniture, Furniture};
 pub use index::{CandidateIndex, Evidence};
 pub use kind::{page_kind, PageKind};
 pub use pairs::PairAligner;

@@ -223,6 +223,24 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Load the output of the Spark job (`python -m wiretrace.spark --out DIR`) into the store.
+    ///
+    /// Stores the job's articles (as extracted, their site templates
+    /// applied) and aligned pairs without aligning anything again, then
+    /// groups the families and (unless --no-stories) clusters the stories
+    /// as an ingest would: `serve` and the other commands then work on the
+    /// job's results.
+    Import {
+        /// The job's output folder (its `store/` and `rejected.jsonl`).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Leave the stories and the full-text search behind (see `ingest`).
+        #[arg(long)]
+        no_stories: bool,
+    },
     /// Inputs that could not be stored, with the reason.
     Rejected,
     /// Build a store from the demo corpus shipped with wiretrace and show its stories.
@@ -690,6 +708,25 @@ fn run(cli: Cli, db_on_command_line: bool) -> Result<ExitCode> {
                     f.flush()?;
                 }
                 None => output::export(&mut std::io::stdout().lock(), &store, what)?,
+            }
+        }
+        Command::Import {
+            dir,
+            quiet,
+            no_stories,
+        } => {
+            let mut store = open(&db)?;
+            let s = wiretrace_pipeline::import::import(&mut store, &dir, !no_stories, quiet)?;
+            match cli.json {
+                true => writeln!(out, "{}", serde_json::to_string(&s)?)?,
+                false => writeln!(
+                    out,
+                    "imported {} articles, {} aligned pairs and {} rejected inputs from {}",
+                    s.articles,
+                    s.relations,
+                    s.rejected,
+                    dir.display()
+                )?,
             }
         }
         Command::Rejected => output::rejected(out, &open_existing(&db)?, cli.json)?,
