@@ -219,6 +219,18 @@ pub struct Entities {
     pub of_article: Vec<Vec<usize>>,
 }
 
+impl Entities {
+    /// Where entity `k` of article `article` (its place in the input) went
+    /// in `list`; `None` for a name with no words.
+    pub fn index(&self, article: usize, k: usize) -> Option<usize> {
+        self.of_article
+            .get(article)?
+            .get(k)
+            .copied()
+            .filter(|&e| e != usize::MAX)
+    }
+}
+
 /// The keys of a text's words, space-separated.
 fn words_key(s: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -267,7 +279,7 @@ impl NameKey {
         let words = words_key(name);
         NameKey {
             words: words.len(),
-            full: xxh3_64(words.join(" ").as_bytes()),
+            full: hash_words(&words),
             last: words.last().map_or(0, |w| xxh3_64(w.as_bytes())),
         }
     }
@@ -342,7 +354,7 @@ pub fn entities(articles: &[Carried]) -> Entities {
     // Across stories: one entity per key.
     struct Acc {
         names: BTreeMap<String, usize>,
-        kinds: BTreeMap<u8, usize>,
+        kinds: BTreeMap<EntityKind, usize>,
         titles: BTreeMap<String, usize>,
         aliases: BTreeSet<String>,
         /// Mentions by article, by its place in `articles`.
@@ -368,13 +380,7 @@ pub fn entities(articles: &[Carried]) -> Entities {
             } else {
                 x.aliases.insert(e.name.clone());
             }
-            let rank = match e.kind {
-                EntityKind::Person => 0,
-                EntityKind::Organisation => 1,
-                EntityKind::Place => 2,
-                EntityKind::Other => 3,
-            };
-            *x.kinds.entry(rank).or_default() += 1;
+            *x.kinds.entry(e.kind).or_default() += 1;
             for t in &e.titles {
                 *x.titles.entry(t.clone()).or_default() += 1;
             }
@@ -399,18 +405,12 @@ pub fn entities(articles: &[Carried]) -> Entities {
             let name = most(&x.names)
                 .or_else(|| x.aliases.iter().next().cloned())
                 .unwrap_or_default();
-            let kind = match x
+            let kind = x
                 .kinds
                 .iter()
-                // Most votes; ties to the kind ranked first.
+                // Most votes; ties to the kind declared first.
                 .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                .map_or(3, |(k, _)| *k)
-            {
-                0 => EntityKind::Person,
-                1 => EntityKind::Organisation,
-                2 => EntityKind::Place,
-                _ => EntityKind::Other,
-            };
+                .map_or(EntityKind::Other, |(k, _)| *k);
             let mut titles: Vec<(String, usize)> = x.titles.into_iter().collect();
             titles.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             let mut aliases: Vec<String> = x.aliases.into_iter().collect();
@@ -432,8 +432,8 @@ pub fn entities(articles: &[Carried]) -> Entities {
             (key, e)
         })
         .collect();
-    // (By key is by id: the id is the key's hash in fixed-width hex.)
-    list.sort_by_key(|(key, _)| *key);
+    // (In key order, as `acc` is: by key is by id, the id being the key's
+    // hash in fixed-width hex.)
     let place: FxHashMap<u64, usize> = list.iter().enumerate().map(|(n, (k, _))| (*k, n)).collect();
     let of_article = resolved
         .iter()
@@ -635,12 +635,7 @@ pub fn quotations(articles: &[Carried], ents: &Entities) -> Vec<Quotation> {
                 .unwrap_or(first);
             let speaker = said(named).speaker.clone();
             let speaker_entity = match &speaker {
-                Speaker::Named { entity, .. } => ents
-                    .of_article
-                    .get(named.0)
-                    .and_then(|v| v.get(*entity))
-                    .copied()
-                    .filter(|&e| e != usize::MAX),
+                Speaker::Named { entity, .. } => ents.index(named.0, *entity),
                 _ => None,
             };
             // Entities named inside the first reporter's wording.
@@ -658,8 +653,7 @@ pub fn quotations(articles: &[Carried], ents: &Entities) -> Vec<Quotation> {
                             .any(|c| c.start <= m.start && m.end <= c.end)
                     })
                 })
-                .filter_map(|(k, _)| ents.of_article.get(first.0)?.get(k).copied())
-                .filter(|&e| e != usize::MAX)
+                .filter_map(|(k, _)| ents.index(first.0, k))
                 .collect();
             names.sort_unstable();
             names.dedup();
@@ -957,5 +951,17 @@ mod tests {
         let qs = quotations(&c, &e);
         let q = holding(&qs, "fleet would stay");
         assert_eq!(q.speaker_entity.map(|i| &e.list[i].name), Some(&rubio.name));
+    }
+
+    #[test]
+    fn an_entity_kind_names_itself_as_it_is_serialised() {
+        for k in [
+            EntityKind::Person,
+            EntityKind::Organisation,
+            EntityKind::Place,
+            EntityKind::Other,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
     }
 }

@@ -34,7 +34,8 @@ use patterns::{PronounKind, PATTERNS};
 use serde::{Deserialize, Serialize};
 use wiretrace_core::{Article, Span};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Ordered as declared: a tie of votes between kinds goes to the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EntityKind {
     Person,
@@ -42,6 +43,18 @@ pub enum EntityKind {
     Place,
     /// A name the rules could not place in one of the three.
     Other,
+}
+
+impl EntityKind {
+    /// Its name as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Person => "person",
+            EntityKind::Organisation => "organisation",
+            EntityKind::Place => "place",
+            EntityKind::Other => "other",
+        }
+    }
 }
 
 /// Someone or something the article names.

@@ -345,7 +345,7 @@ impl SqliteStore {
                 ent.execute(params![
                     e.id,
                     e.name,
-                    serde_json::to_value(e.kind)?.as_str().unwrap_or("other"),
+                    e.kind.as_str(),
                     serde_json::to_string(&e.titles)?,
                     serde_json::to_string(&e.aliases)?,
                     e.articles.len() as i64,
