@@ -185,7 +185,6 @@ pub fn apply_template(
     let mut applied = Vec::new();
     let seen = parse_datetime(seen).ok_or_else(|| format!("cannot read the time {seen:?}"))?;
     let kind = page_kind(&a);
-    let stripped = a.stripped.len();
     let keys = unsigned(p.keys);
     if !host_template.is_empty() || !common.is_empty() {
         let mut hosts = HashMap::new();
@@ -208,7 +207,7 @@ pub fn apply_template(
         first_seen: a.first_seen,
     };
     let member = Member {
-        info: member_info(&summary, a.stripped.len() - stripped, p.tokens as usize),
+        info: member_info(&summary, applied.len(), p.tokens as usize),
         kind,
     };
     Ok(Applied {
@@ -265,7 +264,8 @@ pub fn align_pairs(
 
 /// Whether a sketch n-gram held by `holders` pages is furniture, when they
 /// are all on one site of `site_pages` pages (`None`: several sites, or a
-/// page of no known site).
+/// page of no known site). (The bindings reach the stages through this
+/// crate alone.)
 pub fn is_furniture(holders: usize, site_pages: Option<usize>) -> bool {
     is_furniture_ngram(holders, site_pages)
 }

@@ -267,7 +267,10 @@ def run(
     mem = StorageLevel.MEMORY_AND_DISK
 
     converted = _read_items(spark, inputs, partitions).mapPartitions(_prepare).persist(mem)
-    rejected = converted.filter(lambda x: x[0] == "rejected").map(lambda x: x[1])
+    # Kept and counted before `converted` goes: written twice and counted,
+    # it would read and prepare the whole input again each time.
+    rejected = converted.filter(lambda x: x[0] == "rejected").map(lambda x: x[1]).persist(mem)
+    n_rejected = rejected.count()
     prepared = converted.filter(lambda x: x[0] == "ok").map(lambda x: x[1])
 
     # Two items with one id: the store keeps one (the latest content).
@@ -389,9 +392,13 @@ def run(
         )
         .persist(mem)
     )
-    records = components.mapPartitions(
-        lambda it: iter(_ph.site_records(list(it)))
-    ).collect()
+    # (A component with no relation is one article: no family of two for
+    # the source-site count, so phase 1 leaves it out.)
+    records = (
+        components.filter(lambda c: len(c[1]) > 0)
+        .mapPartitions(lambda it: iter(_ph.site_records(list(it))))
+        .collect()
+    )
     sources = sc.broadcast(_ph.source_sites(records))
 
     def rows(it):
@@ -428,13 +435,13 @@ def run(
         kept.values().saveAsTextFile(os.path.join(out, "store", "relations"))
     counts = {
         "articles": articles.count(),
-        "rejected": rej.count(),
+        "rejected": n_rejected,
         "relations": kept.count(),
         "copies": copies.count(),
         "passages": passages.count(),
         "seen": seen,
     }
-    for r in (grouped, components, kept, relations, by_ngram, articles, prepared, labels):
+    for r in (grouped, components, kept, relations, by_ngram, articles, prepared, labels, rejected):
         r.unpersist()
     return counts
 
