@@ -398,7 +398,7 @@ pub fn entities(articles: &[Carried]) -> Entities {
             })
             .map(|(n, _)| n.clone())
     };
-    let mut list: Vec<(u64, StoryEntity)> = acc
+    let list: Vec<(u64, StoryEntity)> = acc
         .into_iter()
         .map(|(key, x)| {
             // (Every name counted is kept as a name or an alias.)
