@@ -102,6 +102,37 @@ def shuffle_bytes(event_dir):
     return total
 
 
+def job_lines(folder):
+    """The rows of one of the job's JSON Lines datasets, sorted."""
+    lines = []
+    for part in sorted(glob.glob(os.path.join(folder, "part-*"))):
+        with open(part, encoding="utf8") as f:
+            lines.extend(l.rstrip("\n") for l in f if l.strip())
+    return sorted(lines)
+
+
+def same_as_cli(articles, out, work):
+    """Whether the job's `copies` and `passages` are byte for byte the
+    CLI's (`wiretrace ingest` + `export`, after a stable sort): a note for
+    the table."""
+    cli = os.environ.get("WIRETRACE_BIN") or os.path.join(ROOT, "target", "release", "wiretrace")
+    db = os.path.join(work, "cli-check.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    subprocess.run([cli, "--db", db, "ingest", "--quiet", "--no-stories", articles], check=True,
+                   capture_output=True)
+    verdict = []
+    for what in ("copies", "passages"):
+        exported = subprocess.run([cli, "--db", db, "export", "--what", what], check=True,
+                                  capture_output=True, text=True).stdout
+        mine = job_lines(os.path.join(out, f"{what}.jsonl"))
+        same = mine == sorted(l for l in exported.splitlines() if l)
+        verdict.append(f"{what} {'identical' if same else 'DIFFER'} ({len(mine)} rows)")
+        print(f"  {what}: {'byte-identical to the CLI' if same else 'DIFFERENT from the CLI'}", flush=True)
+    return "; ".join(verdict)
+
+
 def spark_conf(event_dir, partitions):
     return {
         "spark.eventLog.enabled": "true",
@@ -126,6 +157,8 @@ def main():
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--peer-only", action="store_true", help="run text-dedup alone")
     ap.add_argument("--quality", action="store_true")
+    ap.add_argument("--no-check", action="store_true",
+                    help="skip comparing the job's copies and passages with the CLI's")
     a = ap.parse_args()
     if not os.path.isdir(SHARED):
         sys.exit(f"needs ../shared beside the repository ({SHARED} not found)")
@@ -181,11 +214,12 @@ def main():
                 load = os.getloadavg()[0]
                 sec, mib = run_measured(
                     [py, "-m", "wiretrace.spark", articles, "--out", os.path.join(work, f"wt-{scale}"),
-                     "--partitions", str(a.partitions), "--master", "local[2]", "--no-jsonl", *conf],
+                     "--partitions", str(a.partitions), "--master", "local[2]", *conf],
                     log=os.path.join(work, f"wt-{scale}.log"),
                 )
                 print(f"  {sec:.1f} s, peak {mib:.0f} MiB", flush=True)
-                results.append(("wiretrace spark job", n, sec, shuffle_bytes(ev), mib, load, ""))
+                note = "" if a.no_check else same_as_cli(articles, os.path.join(work, f"wt-{scale}"), work)
+                results.append(("wiretrace spark job", n, sec, shuffle_bytes(ev), mib, load, note))
                 print(results[-1], flush=True)
                 shutil.rmtree(os.path.join(work, f"wt-{scale}"), ignore_errors=True)
             if peer:

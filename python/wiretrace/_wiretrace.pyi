@@ -193,26 +193,35 @@ class phases:
         """Applies each ``(article, host, keys, tokens, host_template)``'s
         template: ``(article, member, articles_row, stored)`` as JSON
         strings (``stored``: what ``wiretrace import`` reads)."""
+    class CorpusCounts:
+        """What a candidate component cannot count alone: the n-grams held
+        by more than ``MAX_POSTINGS`` articles (``{hash: (holders, their one
+        site or None)}``) and the pages of each site."""
+
+        def __init__(
+            self, frequent: dict[int, tuple[int, Optional[str]]], site_pages: dict[str, int]
+        ) -> None: ...
     @staticmethod
-    def worth_aligning(shared: int, rare: int, len_a: int, len_b: int) -> bool:
-        """Whether a candidate pair with this evidence is aligned."""
+    def local_stars(a: bytes, b: bytes) -> tuple[bytes, bytes]:
+        """The components of the edges ``a[i] - b[i]`` (little-endian
+        longs packed in bytes) as stars ``(vertex, least vertex)``, packed
+        the same way, for each vertex not the least of its component."""
     @staticmethod
-    def align_pairs(articles: list[str], pairs: list[tuple[int, int]]) -> list[Optional[str]]:
-        """Each pair's relation as JSON (smaller id first), or None."""
-    @staticmethod
-    def is_furniture(holders: int, site_pages: Optional[int]) -> bool:
-        """Whether an n-gram with these holders is its one site's furniture."""
-    @staticmethod
-    def only_furniture(a: list[int], b: list[int], furniture: list[int]) -> bool:
-        """Whether two pages of one site share only furniture."""
-    @staticmethod
-    def site_records(components: list[tuple[list[str], list[str]]]) -> list[tuple[str, int, int]]:
-        """Phase 1 of grouping: ``(site, originals, copies)`` per component."""
+    def analyse_component(
+        articles: list[tuple[str, str, str, list[int], int, Optional[str]]],
+        corpus: "phases.CorpusCounts",
+    ) -> tuple[list[tuple[list[str], list[str]]], list[tuple[str, int, int]]]:
+        """Candidates, alignment and families of a candidate component
+        (rows ``(id, article, member, sketch, tokens, site)``):
+        ``(families, site_records)``: each family's ``(members,
+        relations)`` as JSON (the relations kept), and phase 1's ``(site,
+        originals, copies)``."""
     @staticmethod
     def source_sites(records: list[tuple[str, int, int]]) -> list[str]:
         """The source sites of the summed records, sorted."""
     @staticmethod
-    def component_rows(
+    def component_lines(
         components: list[tuple[list[str], list[str]]], source_sites: list[str]
-    ) -> tuple[list[CopyRow], list[PassageRow]]:
-        """Phase 2: the ``copies`` and ``passages`` rows of the components."""
+    ) -> tuple[list[str], list[str]]:
+        """Phase 2: the ``copies`` and ``passages`` lines (JSON, as the
+        export writes them) of families ``(members, relations)``."""

@@ -11,6 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use wiretrace_core::{
@@ -21,7 +22,7 @@ use wiretrace_core::{
 use wiretrace_reuse::{
     directed_passages, group_given_sources, index, is_furniture_ngram, page_kind,
     shares_only_furniture, site_record, Doc, Edge, FamilyAssignment, MemberInfo, PageKind,
-    PairRelation, RelationSummary,
+    PairAligner, PairRelation, RelationSummary, Sketch,
 };
 use wiretrace_store::ArticleSummary;
 
@@ -227,54 +228,251 @@ fn json<T: Serialize>(v: &T) -> String {
 
 /// Whether a pair with this evidence (shared followed n-grams, shared rare
 /// ones) and these sketch lengths is aligned (see [`index`]).
-pub fn worth_aligning(shared: u32, rare: u32, len_a: usize, len_b: usize) -> bool {
+fn worth_aligning(shared: u32, rare: u32, len_a: usize, len_b: usize) -> bool {
     index::worth_aligning(index::Evidence { shared, rare }, len_a, len_b)
 }
 
-/// Aligns pairs of articles (JSON, as [`Applied::article`]), each pair by
-/// indices into `articles`; returns for each pair its relation as JSON,
-/// seen from the article with the smaller id, or `None` when the two share
-/// no passage (as the store keeps only those). Each article's doc is built
-/// once per call.
-pub fn align_pairs(
-    articles: &[String],
-    pairs: &[(usize, usize)],
-) -> Result<Vec<Option<String>>, String> {
-    let mut docs: FxHashMap<usize, Doc> = FxHashMap::default();
-    for &(x, y) in pairs {
-        for n in [x, y] {
-            if let std::collections::hash_map::Entry::Vacant(v) = docs.entry(n) {
-                let s = articles.get(n).ok_or("a pair names no article")?;
-                let a: Article = serde_json::from_str(s).map_err(|e| e.to_string())?;
-                v.insert(Doc::from_article(&a));
+/// An article as [`analyse_component`] needs it.
+#[derive(Debug, Clone)]
+pub struct ComponentArticle {
+    pub id: String,
+    /// As [`Applied::article`] and [`Applied::member`].
+    pub article: String,
+    pub member: String,
+    /// As [`Prepared::sketch`] (in its order) and [`Prepared::tokens`].
+    pub sketch: Vec<i64>,
+    pub tokens: u32,
+    pub site: Option<String>,
+}
+
+/// What the whole corpus says of the n-grams a component cannot count
+/// alone: those held by more than [`MAX_POSTINGS`] articles (their holder
+/// count, and the one site all are on, if one), and the pages of each site.
+#[derive(Debug, Clone, Default)]
+pub struct CorpusCounts {
+    pub frequent: FxHashMap<u64, (usize, Option<String>)>,
+    pub site_pages: FxHashMap<String, usize>,
+}
+
+/// What [`analyse_component`] finds in a candidate component.
+#[derive(Debug, Clone, Default)]
+pub struct ComponentFindings {
+    /// Its families' components (connected by relations), each as
+    /// `(members, relations)` (JSON), as [`component_rows`] takes them.
+    pub families: Vec<(Vec<String>, Vec<String>)>,
+    /// Phase 1 of grouping ([`component_site_record`]), summed over its
+    /// families with relations.
+    pub site_records: Vec<(String, u32, u32)>,
+}
+
+/// Candidates, alignment and family components of one *candidate
+/// component*: articles connected by the n-grams they share among those
+/// held by at most [`MAX_POSTINGS`] articles. Every holder of such an
+/// n-gram is in the component, so it counts their holders itself, and
+/// `corpus` gives the rest; the pairs it aligns, their evidence and the
+/// furniture rule are then those of the index over the whole corpus
+/// ([`index::worth_aligning`], [`shares_only_furniture`], exact copies aligned once by
+/// [`PairAligner`]). A function of the set of articles: any order gives
+/// the same findings, in the order of ids.
+pub fn analyse_component(
+    articles: &mut [ComponentArticle],
+    corpus: &CorpusCounts,
+) -> Result<ComponentFindings, String> {
+    articles.sort_by(|x, y| x.id.cmp(&y.id));
+    let sketches: Vec<Vec<u64>> = articles.iter().map(|a| unsigned(&a.sketch)).collect();
+    // The holders of each n-gram the component counts (ascending).
+    let mut holders: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    for (i, s) in sketches.iter().enumerate() {
+        for &h in s {
+            if !corpus.frequent.contains_key(&h) {
+                holders.entry(h).or_default().push(i as u32);
             }
         }
     }
-    Ok(pairs
-        .iter()
-        .map(|&(x, y)| {
-            let (a, b) = (&docs[&x], &docs[&y]);
-            let (a, b) = if a.id <= b.id { (a, b) } else { (b, a) };
-            let r = wiretrace_reuse::align(a, b);
-            (!r.passages.is_empty())
-                .then(|| serde_json::to_string(&r).expect("relations serialise"))
+    // Evidence by pair, tallied as the index tallies a query: for each
+    // article, over the later holders of each of its n-grams (with
+    // whether the n-gram is rare), in flat counters.
+    let mut later: Vec<Vec<(&[u32], bool)>> = vec![Vec::new(); articles.len()];
+    for list in holders.values().filter(|l| l.len() > 1) {
+        let is_rare = list.len() <= RARE_DF;
+        for (k, &x) in list[..list.len() - 1].iter().enumerate() {
+            later[x as usize].push((&list[k + 1..], is_rare));
+        }
+    }
+    let mut evidence: Vec<((u32, u32), (u32, u32))> = Vec::new();
+    let (mut shared, mut rare) = (vec![0u32; articles.len()], vec![0u32; articles.len()]);
+    let mut touched: Vec<u32> = Vec::new();
+    for (x, lists) in later.iter().enumerate() {
+        for &(ys, is_rare) in lists {
+            for &y in ys {
+                let y = y as usize;
+                if shared[y] == 0 {
+                    touched.push(y as u32);
+                }
+                shared[y] += 1;
+                rare[y] += is_rare as u32;
+            }
+        }
+        for y in touched.drain(..) {
+            let y = y as usize;
+            evidence.push(((x as u32, y as u32), (shared[y], rare[y])));
+            shared[y] = 0;
+            rare[y] = 0;
+        }
+    }
+    let one_site = |h: u64| -> Option<(usize, Option<&str>)> {
+        if let Some((n, site)) = corpus.frequent.get(&h) {
+            return Some((*n, site.as_deref()));
+        }
+        let list = holders.get(&h)?;
+        let first = articles[list[0] as usize].site.as_deref();
+        let same = list
+            .iter()
+            .all(|&i| articles[i as usize].site.as_deref() == first);
+        Some((list.len(), if same { first } else { None }))
+    };
+    let furniture = |h: u64| {
+        one_site(h).is_some_and(|(n, site)| {
+            is_furniture_ngram(n, site.and_then(|s| corpus.site_pages.get(s).copied()))
         })
-        .collect())
+    };
+    let mut pairs: Vec<(u32, u32)> = evidence
+        .into_iter()
+        .filter(|&((x, y), (shared, rare))| {
+            let (a, b) = (&articles[x as usize], &articles[y as usize]);
+            if !worth_aligning(shared, rare, a.sketch.len(), b.sketch.len()) {
+                return false;
+            }
+            let same_site = a.site.is_some() && a.site == b.site;
+            !(same_site
+                && shares_only_furniture(&sketches[x as usize], &sketches[y as usize], furniture))
+        })
+        .map(|(p, _)| p)
+        .collect();
+    pairs.sort_unstable();
+    let mut needed: Vec<u32> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
+    needed.sort_unstable();
+    needed.dedup();
+    let docs: Vec<(u32, Doc)> = needed
+        .par_iter()
+        .map(|&n| {
+            let a = &articles[n as usize];
+            let parsed: Article =
+                serde_json::from_str(&a.article).map_err(|e| format!("{}: {e}", a.id))?;
+            Ok((n, Doc::from_article(&parsed)))
+        })
+        .collect::<Result<_, String>>()?;
+    let docs: FxHashMap<u32, Doc> = docs.into_iter().collect();
+    let aligner_sketches: Vec<Sketch> = needed
+        .iter()
+        .map(|&n| Sketch {
+            id: ArticleId(articles[n as usize].id.clone()),
+            hashes: sketches[n as usize].clone(),
+            tokens: articles[n as usize].tokens,
+        })
+        .collect();
+    let doc_pairs: Vec<(&Doc, &Doc)> = pairs.iter().map(|(x, y)| (&docs[x], &docs[y])).collect();
+    let relations = PairAligner::new(&aligner_sketches).align_all(&doc_pairs);
+
+    // Families are the components of the relations kept (containers'
+    // too: their passages are listed), each named by its smallest id.
+    let position: FxHashMap<&str, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    let mut forest = Forest::default();
+    for r in &relations {
+        let (x, y) = (position[r.a.0.as_str()], position[r.b.0.as_str()]);
+        forest.join(x as u32, y as u32, |x, y| x < y);
+    }
+    let mut families: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+    let mut family_of: FxHashMap<u32, usize> = FxHashMap::default();
+    for (i, a) in articles.iter().enumerate() {
+        let r = forest.root(i as u32);
+        let f = *family_of.entry(r).or_insert_with(|| {
+            families.push(Default::default());
+            families.len() - 1
+        });
+        families[f].0.push(a.member.clone());
+    }
+    let mut found = ComponentFindings::default();
+    for r in &relations {
+        let f = family_of[&forest.root(position[r.a.0.as_str()] as u32)];
+        families[f].1.push(json(r));
+    }
+    for (members, relations) in families.iter().filter(|f| !f.1.is_empty()) {
+        found
+            .site_records
+            .extend(component_site_record(members, relations)?);
+    }
+    found.families = families;
+    Ok(found)
 }
 
-/// Whether a sketch n-gram held by `holders` pages is furniture, when they
-/// are all on one site of `site_pages` pages (`None`: several sites, or a
-/// page of no known site). (The bindings reach the stages through this
-/// crate alone.)
-pub fn is_furniture(holders: usize, site_pages: Option<usize>) -> bool {
-    is_furniture_ngram(holders, site_pages)
+/// A union-find over vertices `0..`, grown as they are named, each set's
+/// root its least vertex by the order a join is given.
+#[derive(Debug, Default)]
+struct Forest {
+    parent: Vec<u32>,
 }
 
-/// Whether two pages of one site (sorted sketches) share only furniture,
-/// `furniture` being the n-grams of either that are.
-pub fn only_furniture(a: &[i64], b: &[i64], furniture: &[i64]) -> bool {
-    let furniture: FxHashSet<u64> = unsigned(furniture).into_iter().collect();
-    shares_only_furniture(&unsigned(a), &unsigned(b), |h| furniture.contains(&h))
+impl Forest {
+    fn root(&mut self, mut x: u32) -> u32 {
+        self.grow(x);
+        while self.parent[x as usize] != x {
+            self.parent[x as usize] = self.parent[self.parent[x as usize] as usize];
+            x = self.parent[x as usize];
+        }
+        x
+    }
+
+    fn grow(&mut self, x: u32) {
+        while self.parent.len() <= x as usize {
+            self.parent.push(self.parent.len() as u32);
+        }
+    }
+
+    /// Joins the sets of `x` and `y`; the root of the union is the root
+    /// that is `less` than the other.
+    fn join(&mut self, x: u32, y: u32, less: impl Fn(u32, u32) -> bool) {
+        let (rx, ry) = (self.root(x), self.root(y));
+        if rx != ry {
+            let (lo, hi) = if less(rx, ry) { (rx, ry) } else { (ry, rx) };
+            self.parent[hi as usize] = lo;
+        }
+    }
+}
+
+/// The components of some edges of a graph, as the edges of stars: for
+/// each vertex of `a` or `b` that is not the smallest of its component
+/// here, `(vertex, smallest)`. The stars of any split of the edges,
+/// together, connect what the edges connect: a job reduces each
+/// partition's edges to at most one per vertex before it joins them.
+pub fn local_stars(a: &[i64], b: &[i64]) -> (Vec<i64>, Vec<i64>) {
+    let mut index: FxHashMap<i64, u32> = FxHashMap::default();
+    let mut vertex: Vec<i64> = Vec::new();
+    let mut id = |v: i64| -> u32 {
+        *index.entry(v).or_insert_with(|| {
+            vertex.push(v);
+            vertex.len() as u32 - 1
+        })
+    };
+    let edges: Vec<(u32, u32)> = a.iter().zip(b).map(|(&x, &y)| (id(x), id(y))).collect();
+    let mut forest = Forest::default();
+    for (x, y) in edges {
+        // The root is the smaller vertex, so each component's is its least.
+        forest.join(x, y, |x, y| vertex[x as usize] < vertex[y as usize]);
+    }
+    let (mut vs, mut roots) = (Vec::new(), Vec::new());
+    for x in 0..vertex.len() as u32 {
+        let r = forest.root(x);
+        if r != x {
+            vs.push(vertex[x as usize]);
+            roots.push(vertex[r as usize]);
+        }
+    }
+    (vs, roots)
 }
 
 /// A component's members, relations and family edges.
@@ -381,6 +579,14 @@ mod tests {
         assert_eq!(kept_revision(&["a", "b", "b"]), 1);
         assert_eq!(kept_revision(&["b", "a", "b"]), 2);
         assert_eq!(kept_revision(&["b", "b", "b"]), 0);
+    }
+
+    #[test]
+    fn local_stars_connect_what_the_edges_connect_to_their_least_vertex() {
+        let (v, r) = local_stars(&[5, 7, 9, 2], &[7, 9, 3, 1]);
+        let mut stars: Vec<(i64, i64)> = v.into_iter().zip(r).collect();
+        stars.sort_unstable();
+        assert_eq!(stars, [(2, 1), (5, 3), (7, 3), (9, 3)]);
     }
 
     #[test]

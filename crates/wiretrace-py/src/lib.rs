@@ -425,7 +425,7 @@ impl Store {
 /// 64 bits, signed (as Spark's `long`).
 mod phases {
     use super::*;
-    use std::collections::HashSet;
+    use std::collections::{HashMap, HashSet};
     use wiretrace_pipeline::spark;
 
     /// A prepared article (a dict), or the reason it was rejected.
@@ -513,55 +513,89 @@ mod phases {
         .map_err(bad)
     }
 
-    /// Whether a pair sharing `shared` followed and `rare` rare sketch
-    /// n-grams, of sketches this long, is aligned.
-    #[pyfunction]
-    pub fn worth_aligning(shared: u32, rare: u32, len_a: usize, len_b: usize) -> bool {
-        spark::worth_aligning(shared, rare, len_a, len_b)
+    /// `(id, article, member, sketch, tokens, site)`, see
+    /// `ComponentArticle`.
+    type ComponentArticleRow = (String, String, String, Vec<i64>, u32, Option<String>);
+
+    /// What the corpus says of n-grams held by more than `MAX_POSTINGS`
+    /// articles and of sites: `(frequent, site_pages)`, `frequent` as
+    /// `{hash: (holders, the one site of them all or None)}`.
+    #[pyclass(module = "wiretrace._wiretrace.phases", frozen)]
+    pub struct CorpusCounts(spark::CorpusCounts);
+
+    #[pymethods]
+    impl CorpusCounts {
+        #[new]
+        fn new(
+            frequent: HashMap<i64, (usize, Option<String>)>,
+            site_pages: HashMap<String, usize>,
+        ) -> Self {
+            CorpusCounts(spark::CorpusCounts {
+                frequent: frequent.into_iter().map(|(h, v)| (h as u64, v)).collect(),
+                site_pages: site_pages.into_iter().collect(),
+            })
+        }
     }
 
-    /// Aligns pairs (indices into `articles`, JSON as `apply_templates`
-    /// gives them): each pair's relation as JSON, or `None` when they
-    /// share no passage.
+    /// Aligns a candidate component (rows of `(id, article, member,
+    /// sketch, tokens, site)`) given the corpus's counts: `(families,
+    /// site_records)`, families as `(members, relations)` (JSON strings,
+    /// the relations kept), phase 1's site records as `(site, originals,
+    /// copies)`.
     #[pyfunction]
-    pub fn align_pairs(
+    pub fn analyse_component(
         py: Python<'_>,
-        articles: Vec<String>,
-        pairs: Vec<(usize, usize)>,
-    ) -> PyResult<Vec<Option<String>>> {
-        py.detach(|| spark::align_pairs(&articles, &pairs))
-            .map_err(bad)
-    }
-
-    /// Whether an n-gram `holders` pages hold is furniture, given the page
-    /// count of the one site they are all on (`None`: several, or unknown).
-    #[pyfunction]
-    #[pyo3(signature = (holders, site_pages))]
-    pub fn is_furniture(holders: usize, site_pages: Option<usize>) -> bool {
-        spark::is_furniture(holders, site_pages)
-    }
-
-    /// Whether two pages of one site share only furniture.
-    #[pyfunction]
-    pub fn only_furniture(a: Vec<i64>, b: Vec<i64>, furniture: Vec<i64>) -> bool {
-        spark::only_furniture(&a, &b, &furniture)
-    }
-
-    /// Phase 1 of grouping, for each component `(members, relations)`
-    /// (JSON strings): the site records `(site, originals, copies)`.
-    #[pyfunction]
-    pub fn site_records(
-        py: Python<'_>,
-        components: Vec<(Vec<String>, Vec<String>)>,
-    ) -> PyResult<Vec<(String, u32, u32)>> {
+        articles: Vec<ComponentArticleRow>,
+        corpus: &CorpusCounts,
+    ) -> PyResult<ComponentFindingsRow> {
         py.detach(|| {
-            let mut out = Vec::new();
-            for (m, r) in &components {
-                out.extend(spark::component_site_record(m, r)?);
-            }
-            Ok(out)
+            let mut articles: Vec<spark::ComponentArticle> = articles
+                .into_iter()
+                .map(
+                    |(id, article, member, sketch, tokens, site)| spark::ComponentArticle {
+                        id,
+                        article,
+                        member,
+                        sketch,
+                        tokens,
+                        site,
+                    },
+                )
+                .collect();
+            let f = spark::analyse_component(&mut articles, &corpus.0)?;
+            Ok((f.families, f.site_records))
         })
         .map_err(bad)
+    }
+
+    type ComponentFindingsRow = (Vec<(Vec<String>, Vec<String>)>, Vec<(String, u32, u32)>);
+
+    /// The stars of the components of edges `a[i] - b[i]` (longs packed
+    /// little-endian in bytes, as numpy's `tobytes` gives them): `(v,
+    /// least)` packed the same way, for each vertex not the least of its
+    /// component.
+    #[pyfunction]
+    pub fn local_stars<'py>(
+        py: Python<'py>,
+        a: &[u8],
+        b: &[u8],
+    ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+        let longs = |bytes: &[u8]| -> PyResult<Vec<i64>> {
+            if !bytes.len().is_multiple_of(8) {
+                return Err(bad("packed longs must be 8 bytes each".into()));
+            }
+            Ok(bytes
+                .chunks_exact(8)
+                .map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes")))
+                .collect())
+        };
+        let (a, b) = (longs(a)?, longs(b)?);
+        if a.len() != b.len() {
+            return Err(bad("as many ends as starts".into()));
+        }
+        let (v, r) = py.detach(|| spark::local_stars(&a, &b));
+        let pack = |x: Vec<i64>| -> Vec<u8> { x.into_iter().flat_map(i64::to_le_bytes).collect() };
+        Ok((PyBytes::new(py, &pack(v)), PyBytes::new(py, &pack(r))))
     }
 
     /// The source sites of the summed records.
@@ -572,27 +606,30 @@ mod phases {
         s
     }
 
-    /// Phase 2: the `copies` and `passages` rows (dicts in the export
-    /// schemas) of each component `(members, relations)`.
+    /// Phase 2 as the export writes it: the `copies` and `passages` lines
+    /// (JSON, the export's own form) of each component `(members,
+    /// relations)`.
     #[pyfunction]
-    pub fn component_rows<'py>(
-        py: Python<'py>,
+    pub fn component_lines(
+        py: Python<'_>,
         components: Vec<(Vec<String>, Vec<String>)>,
         source_sites: Vec<String>,
-    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    ) -> PyResult<(Vec<String>, Vec<String>)> {
         let sites: HashSet<String> = source_sites.into_iter().collect();
-        let (copies, passages) = py
-            .detach(|| {
-                let (mut copies, mut passages) = (Vec::new(), Vec::new());
-                for (m, r) in &components {
-                    let (c, p) = spark::component_rows(m, r, &sites)?;
-                    copies.extend(c);
-                    passages.extend(p);
-                }
-                Ok((copies, passages))
-            })
-            .map_err(bad)?;
-        Ok((to_py(py, &copies)?, to_py(py, &passages)?))
+        py.detach(|| {
+            let (mut copies, mut passages) = (Vec::new(), Vec::new());
+            for (m, r) in &components {
+                let (c, p) = spark::component_rows(m, r, &sites)?;
+                copies.extend(c.iter().map(export_line));
+                passages.extend(p.iter().map(export_line));
+            }
+            Ok((copies, passages))
+        })
+        .map_err(bad)
+    }
+
+    fn export_line<T: serde::Serialize>(row: &T) -> String {
+        serde_json::to_string(row).expect("rows serialise")
     }
 
     pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -601,13 +638,11 @@ mod phases {
         m.add_function(wrap_pyfunction!(host_template, m)?)?;
         m.add_function(wrap_pyfunction!(common_keys, m)?)?;
         m.add_function(wrap_pyfunction!(apply_templates, m)?)?;
-        m.add_function(wrap_pyfunction!(worth_aligning, m)?)?;
-        m.add_function(wrap_pyfunction!(align_pairs, m)?)?;
-        m.add_function(wrap_pyfunction!(is_furniture, m)?)?;
-        m.add_function(wrap_pyfunction!(only_furniture, m)?)?;
-        m.add_function(wrap_pyfunction!(site_records, m)?)?;
         m.add_function(wrap_pyfunction!(source_sites, m)?)?;
-        m.add_function(wrap_pyfunction!(component_rows, m)?)?;
+        m.add_function(wrap_pyfunction!(component_lines, m)?)?;
+        m.add_function(wrap_pyfunction!(analyse_component, m)?)?;
+        m.add_function(wrap_pyfunction!(local_stars, m)?)?;
+        m.add_class::<CorpusCounts>()?;
         m.add("MAX_POSTINGS", spark::MAX_POSTINGS)?;
         m.add("RARE_DF", spark::RARE_DF)?;
         Ok(())

@@ -32,6 +32,8 @@ __all__ = ["run", "main", "export_line"]
 
 # Items converted by one call into the library (the GIL is released there).
 BATCH = 256
+# Rows per Arrow batch between the JVM and the Python workers.
+ARROW_BATCH = 512
 
 
 def _schemas():
@@ -101,150 +103,310 @@ def _batches(it: Iterable, n: int = BATCH) -> Iterator[list]:
         yield batch
 
 
-def _is_blank(line: str) -> bool:
-    # (Ingest skips lines of ASCII white space, as Rust's is_ascii_whitespace.)
-    return line.strip(" \t\n\x0c\r") == ""
-
-
 def _read_items(spark, inputs: Sequence[str], partitions: int):
-    """Every record of the inputs as ``((file number, line number), input
-    name, line bytes)``; a JSONL line is named ``path:line N`` as ingest
-    names it, a Parquet row ``path:row N``."""
-    sc = spark.sparkContext
-    rdds = []
+    """Every record of the inputs as rows ``(f, n, name, line)``: the
+    input's number, the record's (its line or row, from 1), the name ingest
+    gives it (``path:line N``, ``path:row N``) and its text. JSON Lines
+    are read and numbered in the JVM: each line's number is the lines
+    before its file block (counted per block, a small job) plus its place
+    in the block."""
+    from pyspark.sql import functions as F, types as T
+
+    frames = []
     for f, path in enumerate(inputs):
         if path.endswith(".parquet") or os.path.isdir(path):
             df = spark.read.parquet(path)
             rows = df.rdd.zipWithIndex().map(
                 lambda x, f=f, path=path: (
-                    (f, x[1] + 1),
+                    f,
+                    x[1] + 1,
                     f"{path}:row {x[1] + 1}",
                     json.dumps(
                         {k: v for k, v in x[0].asDict().items() if v is not None},
                         default=str,
-                    ).encode("utf-8"),
+                    ),
                 )
             )
-        else:
-            rows = (
-                sc.textFile(path, minPartitions=partitions)
-                .zipWithIndex()
-                .filter(lambda x: not _is_blank(x[0]))
-                .map(
-                    lambda x, f=f, path=path: (
-                        (f, x[1] + 1),
-                        f"{path}:line {x[1] + 1}",
-                        x[0].encode("utf-8"),
-                    )
-                )
+            schema = "f int, n long, name string, line string"
+            frames.append(spark.createDataFrame(rows, schema))
+            continue
+        lines = spark.read.text(path).select(
+            F.col("value").alias("line"),
+            F.input_file_block_start().alias("block"),
+            F.monotonically_increasing_id().alias("mid"),
+        )
+        blocks = sorted(
+            (r["block"], r["lines"], r["first"])
+            for r in lines.groupBy("block")
+            .agg(F.count(F.lit(1)).alias("lines"), F.min("mid").alias("first"))
+            .collect()
+        )
+        before, offsets = 0, []
+        for block, count, first in blocks:
+            offsets.append((block, before - first))
+            before += count
+        off = spark.createDataFrame(offsets, "block long, offset long")
+        numbered = (
+            lines.join(F.broadcast(off), "block")
+            .select(
+                F.lit(f).alias("f"),
+                (F.col("mid") + F.col("offset") + 1).alias("n"),
+                F.col("line"),
             )
-        rdds.append(rows)
-    items = rdds[0] if len(rdds) == 1 else sc.union(rdds)
+            # (Ingest skips lines of ASCII white space.)
+            .filter(~F.col("line").rlike("^[ \\t\\n\\f\\r]*$"))
+            .select(
+                "f",
+                "n",
+                F.concat(F.lit(f"{path}:line "), F.col("n").cast("string")).alias("name"),
+                "line",
+            )
+        )
+        frames.append(numbered)
+    items = frames[0]
+    for more in frames[1:]:
+        items = items.unionByName(more)
     return items.repartition(partitions)
 
 
-def _prepare(items: Iterator) -> Iterator:
-    for batch in _batches(items):
-        out = _ph.prepare_records([(name, line) for _, name, line in batch])
-        for (order, name, _), (p, reason) in zip(batch, out):
-            if p is None:
-                yield ("rejected", (name, reason))
-            else:
-                yield ("ok", (order, p))
+def _arrow_rows(batches, columns):
+    """The rows of Arrow record batches, as tuples of the columns."""
+    for rb in batches:
+        cols = [rb.column(c).to_pylist() for c in columns]
+        yield from zip(*cols)
 
 
-def _apply(rows: Iterator, templates, common, seen: str) -> Iterator:
-    t = templates.value
-    c = common.value
-    for batch in _batches(rows):
-        out = _ph.apply_templates(
-            [
-                (p["article"], p["host"], p["keys"], p["tokens"], t.get(p["host"], []))
-                for p in batch
-            ],
-            c,
-            seen,
-        )
-        for p, (article, member, row, stored) in zip(batch, out):
-            yield {
-                "id": p["id"],
-                "article": article,
-                "member": member,
-                "row": row,
-                "stored": stored,
-                "sketch": p["sketch"],
-                "site": p["site"],
-            }
+def _record_batch(rows: list, schema):
+    import pyarrow as pa
+
+    cols = list(zip(*rows)) if rows else [[] for _ in schema]
+    return pa.RecordBatch.from_arrays(
+        [pa.array(list(c), type=f.type) for c, f in zip(cols, schema)], schema=schema
+    )
 
 
-def _holders(x, max_postings: int, rare_df: int, site_pages):
-    """From one sketch n-gram and its holders ``(id, sketch length,
-    site)``: the candidate pair counts it adds, and its holders when it is
-    furniture."""
-    h, holders = x
-    holders = sorted(holders)
-    n = len(holders)
-    out = []
-    sites = {s for _, _, s in holders}
-    one = next(iter(sites)) if len(sites) == 1 else None
-    if one is not None and _ph.is_furniture(n, site_pages.value.get(one)):
-        out.extend(("furniture", (i, h)) for i, _, _ in holders)
-    if n <= max_postings:
-        rare = 1 if n <= rare_df else 0
-        for k in range(n):
-            a, la, _ = holders[k]
-            for b, lb, _ in holders[k + 1 :]:
-                out.append(("pair", ((a, b), (1, rare, la, lb))))
-    return out
+def _to_arrow(schema):
+    """The Arrow schema of a Spark one (a StructType: DDL strings are
+    parsed on the driver, which has the JVM)."""
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    return to_arrow_schema(schema)
 
 
-def _align(rows: Iterator) -> Iterator:
-    # rows: ((a, b), (article_a, article_b)); each article once per batch.
-    for batch in _batches(rows, 512):
-        index: dict = {}
-        texts: list = []
-        pairs = []
-        for (a, b), (ta, tb) in batch:
-            for i, t in ((a, ta), (b, tb)):
-                if i not in index:
-                    index[i] = len(texts)
-                    texts.append(t)
-            pairs.append((index[a], index[b]))
-        for ((a, b), _), r in zip(batch, _ph.align_pairs(texts, pairs)):
-            if r is not None:
-                yield ((a, b), r)
+def _struct(spark, ddl: str):
+    return spark.createDataFrame([], ddl).schema
+
+
+PREPARED = (
+    "f int, n long, name string, reason string, id string, article string, host string, "
+    "keys array<long>, sketch array<long>, tokens int, site string, content_hash string"
+)
+APPLIED = (
+    "ix long, id string, article string, member string, row string, stored string, "
+    "sketch array<long>, tokens int, site string"
+)
+FOUND = (
+    "kind string, members array<string>, relations array<string>, site string, "
+    "originals int, copies int"
+)
+LINES = "kind string, line string"
+
+
+def _prepare(schema):
+    def run(batches):
+        out_schema = _to_arrow(schema)
+        for batch in _batches(_arrow_rows(batches, ["f", "n", "name", "line"])):
+            done = _ph.prepare_records([(name, line.encode("utf-8")) for _, _, name, line in batch])
+            rows = []
+            for (f, n, name, _), (p, reason) in zip(batch, done):
+                if p is None:
+                    rows.append((f, n, name, reason) + (None,) * 8)
+                else:
+                    rows.append(
+                        (f, n, name, None, p["id"], p["article"], p["host"], p["keys"],
+                         p["sketch"], p["tokens"], p["site"], p["content_hash"])
+                    )
+            yield _record_batch(rows, out_schema)
+
+    return run
+
+
+def _host_templates(schema):
+    def run(batches):
+        out_schema = _to_arrow(schema)
+        rows = [
+            (host, _ph.host_template(pages))
+            for host, pages in _arrow_rows(batches, ["host", "pages"])
+        ]
+        yield _record_batch([r for r in rows if r[1]], out_schema)
+
+    return run
+
+
+def _apply(schema, common, seen, stored: bool):
+    def run(batches):
+        out_schema = _to_arrow(schema)
+        cols = ["ix", "id", "article", "host", "keys", "tokens", "template", "sketch", "site"]
+        for batch in _batches(_arrow_rows(batches, cols)):
+            done = _ph.apply_templates(
+                [(a, host, keys, tokens, t or []) for _, _, a, host, keys, tokens, t, _, _ in batch],
+                common.value,
+                seen,
+            )
+            rows = [
+                (ix, i, article, member, row, s if stored else None, sketch, tokens, site)
+                for (ix, i, _, _, _, tokens, _, sketch, site), (article, member, row, s)
+                in zip(batch, done)
+            ]
+            yield _record_batch(rows, out_schema)
+
+    return run
+
+
+def _analyse(schema, corpus):
+    """Each candidate component of a partition (its rows come sorted by
+    component): its relations, its families and their site records."""
+
+    def run(batches):
+        out_schema = _to_arrow(schema)
+        counts = _ph.CorpusCounts(*corpus.value)
+        cols = ["label", "id", "article", "member", "sketch", "tokens", "site"]
+        component, label, out = [], None, []
+
+        def flush():
+            families, records = _ph.analyse_component(component, counts)
+            for members, rels in families:
+                out.append(("c", members, rels, None, None, None))
+            for site, o, c in records:
+                out.append(("s", None, None, site, o, c))
+
+        for row in _arrow_rows(batches, cols):
+            if row[0] != label and component:
+                flush()
+                component = []
+                if len(out) >= BATCH:
+                    yield _record_batch(out, out_schema)
+                    out = []
+            label = row[0]
+            component.append(row[1:])
+        if component:
+            flush()
+        if out:
+            yield _record_batch(out, out_schema)
+
+    return run
+
+
+def _local_stars(schema):
+    def run(batches):
+        import numpy as np
+        import pyarrow as pa
+
+        a, b = [], []
+        for rb in batches:
+            a.append(rb.column("a").to_numpy(zero_copy_only=False))
+            b.append(rb.column("b").to_numpy(zero_copy_only=False))
+        if not a:
+            return
+        a = np.ascontiguousarray(np.concatenate(a), dtype="<i8")
+        b = np.ascontiguousarray(np.concatenate(b), dtype="<i8")
+        v, r = _ph.local_stars(a.tobytes(), b.tobytes())
+        v, r = np.frombuffer(v, dtype="<i8"), np.frombuffer(r, dtype="<i8")
+        out = _to_arrow(schema)
+        for k in range(0, len(v), 65536):
+            yield pa.RecordBatch.from_arrays(
+                [pa.array(v[k : k + 65536]), pa.array(r[k : k + 65536])], schema=out
+            )
+
+    return run
+
+
+def _family_lines(schema, sources):
+    def run(batches):
+        out_schema = _to_arrow(schema)
+        for batch in _batches(_arrow_rows(batches, ["members", "relations"]), 64):
+            copies, passages = _ph.component_lines(batch, sources.value)
+            yield _record_batch(
+                [("c", l) for l in copies] + [("p", l) for l in passages], out_schema
+            )
+
+    return run
 
 
 def _components(edges, max_rounds: int = 10_000):
-    """Connected components of the undirected edges ``(a, b)`` by min-label
-    propagation with joins: each vertex takes the smallest label among its
-    own and its neighbours', until none changes (rounds: the diameter).
-    Returns ``(vertex, smallest id of its component)``."""
-    adj = edges.flatMap(lambda e: [(e[0], e[1]), (e[1], e[0])]).distinct().cache()
-    labels = adj.keys().distinct().map(lambda v: (v, v)).cache()
+    """Connected components of the undirected edges ``(a, b)`` (longs),
+    with Spark joins: each round, every vertex takes the smallest label of
+    its own and its neighbours', then the label of its label (pointer
+    jumping: the rounds grow with the logarithm of the diameter, not the
+    diameter), until none changes. Returns ``(v, label)``, the label the
+    smallest vertex of the component."""
+    from pyspark.sql import functions as F
+
+    adj = (
+        edges.select(F.col("a").alias("v"), F.col("b").alias("u"))
+        .union(edges.select(F.col("b").alias("v"), F.col("a").alias("u")))
+        .distinct()
+        .localCheckpoint()
+    )
+    labels = (
+        adj.groupBy("v").agg(F.least(F.min("u"), F.first("v")).alias("l")).localCheckpoint()
+    )
     for _ in range(max_rounds):
-        proposals = adj.join(labels).map(lambda x: (x[1][0], x[1][1]))
-        # (Cached, not checkpointed: the rounds are the components'
-        # diameter, a few for copy families, and a locally checkpointed
-        # RDD cannot be recomputed once unpersisted.)
-        new = labels.union(proposals).reduceByKey(min).cache()
-        changed = new.join(labels).filter(lambda x: x[1][0] != x[1][1]).count()
-        labels.unpersist()
-        labels = new
+        neighbours = adj.join(labels.withColumnRenamed("v", "u"), "u").select(
+            "v", F.col("l").alias("m")
+        )
+        step = (
+            labels.join(neighbours.groupBy("v").agg(F.min("m").alias("m")), "v")
+            .select("v", F.least("l", "m").alias("l"))
+        )
+        jumped = (
+            step.alias("x")
+            .join(step.alias("y"), F.col("x.l") == F.col("y.v"), "left")
+            .select(
+                F.col("x.v").alias("v"),
+                F.least(F.col("x.l"), F.coalesce(F.col("y.l"), F.col("x.l"))).alias("l"),
+            )
+            .localCheckpoint()
+        )
+        changed = (
+            jumped.join(labels.withColumnRenamed("l", "old"), "v")
+            .filter(F.col("l") != F.col("old"))
+            .count()
+        )
+        labels = jumped
         if changed == 0:
             break
-    adj.unpersist()
     return labels
 
 
-def _write(spark, rdd, schema, path: str, jsonl: bool):
-    """Writes rows (dicts) as a Parquet dataset of the schema (its fields
-    in the export's order), and as JSON Lines in the export's form."""
-    fields = schema.fieldNames()
-    rows = rdd.map(lambda d: tuple(d.get(f) for f in fields))
-    spark.createDataFrame(rows, schema).write.mode("overwrite").parquet(path)
+def _write(spark, lines, schema, path: str, jsonl: bool):
+    """Writes a dataset from its rows as the export writes them (a column
+    ``line`` of JSON): Parquet of the schema, and the JSON Lines."""
+    from pyspark.sql import functions as F
+
+    lines.select(F.from_json("line", schema).alias("r")).select("r.*").write.mode(
+        "overwrite"
+    ).parquet(path)
     if jsonl:
-        rdd.map(export_line).saveAsTextFile(path + ".jsonl")
+        lines.select("line").write.mode("overwrite").text(path + ".jsonl")
+
+
+class _Steps:
+    """With WIRETRACE_SPARK_STEPS set, the seconds each step of the job
+    took, on stderr (where the time goes)."""
+
+    def __init__(self):
+        import time
+
+        self.clock = time.monotonic
+        self.on = bool(os.environ.get("WIRETRACE_SPARK_STEPS"))
+        self.last = self.clock()
+
+    def __call__(self, name: str):
+        if self.on:
+            now = self.clock()
+            print(f"wiretrace.spark: {name}: {now - self.last:.1f} s", file=sys.stderr, flush=True)
+            self.last = now
 
 
 def run(
@@ -260,189 +422,179 @@ def run(
     time the run stores every article at (RFC 3339; by default the start
     of the run), as one ingest does. Returns counts."""
     from pyspark import StorageLevel
+    from pyspark.sql import functions as F, Window
 
     sc = spark.sparkContext
     seen = seen or datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     art_schema, copy_schema, passage_schema, rejected_schema = _schemas()
     mem = StorageLevel.MEMORY_AND_DISK
+    # What holds whole texts is kept on local disk, serialised: cached in
+    # the heap, 100k articles ran a 2 GB executor out of memory.
+    disk = StorageLevel.DISK_ONLY
+    step = _Steps()
+    # Rows here carry whole articles (a few JSON texts each): Arrow batches
+    # of Spark's default 10,000 rows ran the JVM out of heap at 100k.
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_BATCH))
 
-    converted = _read_items(spark, inputs, partitions).mapPartitions(_prepare).persist(mem)
-    # Kept and counted before `converted` goes: written twice and counted,
-    # it would read and prepare the whole input again each time.
-    rejected = converted.filter(lambda x: x[0] == "rejected").map(lambda x: x[1]).persist(mem)
-    n_rejected = rejected.count()
-    prepared = converted.filter(lambda x: x[0] == "ok").map(lambda x: x[1])
+    prepared_t, applied_t, found_t, lines_t, template_t, edges_t = (
+        _struct(spark, ddl)
+        for ddl in (PREPARED, APPLIED, FOUND, LINES, "host string, template array<long>", "a long, b long")
+    )
 
+    # 1. Each record converted (extraction, line keys, sketch) alone.
+    converted = (
+        _read_items(spark, inputs, partitions)
+        .mapInArrow(_prepare(prepared_t), prepared_t)
+        .persist(disk)
+    )
+    # (Kept apart and counted while `converted` is cached: written after
+    # it goes, it would read and prepare the whole input again.)
+    rejected = (
+        converted.filter(F.col("reason").isNotNull())
+        .select(F.col("name").alias("input"), "reason")
+        .persist(mem)
+    )
+    prepared = converted.filter(F.col("reason").isNull()).drop("reason", "name")
+
+    step("read and prepared")
     # Two items with one id: the store keeps one (the latest content).
-    dup_ids = (
-        prepared.map(lambda x: (x[1]["id"], 1))
-        .reduceByKey(lambda a, b: a + b)
-        .filter(lambda x: x[1] > 1)
-        .keys()
-        .collect()
-    )
-    if dup_ids:
-        dup = sc.broadcast(set(dup_ids))
-        kept = (
-            prepared.filter(lambda x: x[1]["id"] in dup.value)
-            .map(lambda x: (x[1]["id"], (x[0], x[1]["content_hash"])))
-            .groupByKey()
-            .map(
-                lambda x: (
-                    x[0],
-                    sorted(x[1])[_ph.kept_revision([h for _, h in sorted(x[1])])][0],
-                )
-            )
-            .collectAsMap()
+    dup = prepared.groupBy("id").count().filter(F.col("count") > 1).select("id")
+    dup_rows = prepared.join(dup, "id").select("id", "f", "n", "content_hash").collect()
+    if dup_rows:
+        by_id: dict = {}
+        for r in sorted(dup_rows, key=lambda r: (r["id"], r["f"], r["n"])):
+            by_id.setdefault(r["id"], []).append(r)
+        keep = []
+        for i, rows in by_id.items():
+            k = rows[_ph.kept_revision([r["content_hash"] for r in rows])]
+            keep.append((i, k["f"], k["n"]))
+        kept = spark.createDataFrame(keep, "id string, f int, n long").withColumn("keep", F.lit(True))
+        dups = spark.createDataFrame([(i,) for i in by_id], "id string").withColumn("dup", F.lit(True))
+        prepared = (
+            prepared.join(F.broadcast(dups), "id", "left")
+            .join(F.broadcast(kept), ["id", "f", "n"], "left")
+            .filter(F.col("dup").isNull() | F.col("keep").isNotNull())
+            .drop("dup", "keep")
         )
-        keep = sc.broadcast(kept)
-        prepared = prepared.filter(
-            lambda x: x[1]["id"] not in keep.value or keep.value[x[1]["id"]] == x[0]
-        )
-    prepared = prepared.map(lambda x: x[1]).persist(mem)
 
-    # Site templates: each host's from its pages, then the keys common to hosts.
-    templates = dict(
-        prepared.filter(lambda p: p["host"] is not None)
-        .map(lambda p: (p["host"], p["keys"]))
-        .groupByKey()
-        .mapValues(lambda pages: _ph.host_template(list(pages)))
-        .filter(lambda x: len(x[1]) > 0)
-        .collect()
+    step("ids deduplicated")
+    # 2. Site templates: each host's from its pages, then the keys common
+    # to hosts (counted over all), applied to each article.
+    templates = (
+        prepared.filter(F.col("host").isNotNull())
+        .groupBy("host")
+        .agg(F.collect_list("keys").alias("pages"))
+        .mapInArrow(_host_templates(template_t), template_t)
+        .persist(mem)
     )
-    common = _ph.common_keys(list(templates.values()))
-    t_b, c_b = sc.broadcast(templates), sc.broadcast(common)
-    articles = prepared.mapPartitions(lambda it: _apply(it, t_b, c_b, seen)).persist(mem)
+    common = sc.broadcast(_ph.common_keys([r["template"] for r in templates.select("template").collect()]))
+    articles = (
+        prepared.join(templates, "host", "left")
+        .withColumn("ix", F.monotonically_increasing_id())
+        .mapInArrow(_apply(applied_t, common, seen, stored=jsonl), applied_t)
+        .persist(disk)
+    )
+    n_articles = articles.count()
+    n_rejected = rejected.count()
     converted.unpersist()
+    templates.unpersist()
 
-    # Pages by site (the furniture rule's denominator).
-    site_pages = sc.broadcast(
-        articles.filter(lambda a: a["site"] is not None)
-        .map(lambda a: (a["site"], 1))
-        .reduceByKey(lambda a, b: a + b)
-        .collectAsMap()
+    step("templates applied")
+    # 3. Document frequencies of the sketch n-grams over the whole input:
+    # n-grams held by at most MAX_POSTINGS articles connect their holders
+    # into candidate components (a star per n-gram); of the others the job
+    # tells each component their holder count and their one site.
+    grams = articles.select("ix", F.explode("sketch").alias("h"))
+    by_gram = Window.partitionBy("h")
+    held = grams.select(
+        "ix", "h", F.count(F.lit(1)).over(by_gram).alias("n"), F.min("ix").over(by_gram).alias("root")
     )
-    max_postings, rare_df = _ph.MAX_POSTINGS, _ph.RARE_DF
-    by_ngram = (
-        articles.flatMap(
-            lambda a: [(h, (a["id"], len(a["sketch"]), a["site"])) for h in a["sketch"]]
+    max_postings = _ph.MAX_POSTINGS
+    # (Each partition's edges reduced to stars first: at most one edge per
+    # vertex and partition goes into the joins.)
+    edges = (
+        held.filter((F.col("n") <= max_postings) & (F.col("ix") != F.col("root")))
+        .select(F.col("root").alias("a"), F.col("ix").alias("b"))
+        .mapInArrow(_local_stars(edges_t), edges_t)
+    )
+    frequent_h = held.filter(F.col("n") > max_postings).select("h").distinct()
+    frequent = {
+        r["h"]: (r["n"], r["site"] if r["sited"] == r["n"] and r["lo"] == r["site"] else None)
+        for r in articles.select("site", F.explode("sketch").alias("h"))
+        .join(F.broadcast(frequent_h), "h")
+        .groupBy("h")
+        .agg(
+            F.count(F.lit(1)).alias("n"),
+            F.count("site").alias("sited"),
+            F.min("site").alias("lo"),
+            F.max("site").alias("site"),
         )
-        .groupByKey()
-        .flatMap(lambda x: _holders(x, max_postings, rare_df, site_pages))
-        .persist(mem)
-    )
-    candidates = (
-        by_ngram.filter(lambda x: x[0] == "pair")
-        .map(lambda x: x[1])
-        .reduceByKey(lambda x, y: (x[0] + y[0], x[1] + y[1], x[2], x[3]))
-        .filter(lambda x: _ph.worth_aligning(x[1][0], x[1][1], x[1][2], x[1][3]))
-        .keys()
-    )
-    texts = articles.map(lambda a: (a["id"], a["article"]))
-    relations = (
-        candidates.join(texts)  # (a, (b, text_a))
-        .map(lambda x: (x[1][0], (x[0], x[1][1])))
-        .join(texts)  # (b, ((a, text_a), text_b))
-        .map(lambda x: ((x[1][0][0], x[0]), (x[1][0][1], x[1][1])))
-        .mapPartitions(_align)
-        .persist(mem)
-    )
-    # Pairs of one site that share only its furniture are no relation.
-    furniture = by_ngram.filter(lambda x: x[0] == "furniture").map(lambda x: x[1]).groupByKey()
-    sketch_site = articles.map(lambda a: (a["id"], (a["sketch"], a["site"])))
-    same_site = (
-        relations.keys()
-        .map(lambda p: (p[0], p[1]))
-        .join(sketch_site)
-        .map(lambda x: (x[1][0], (x[0], x[1][1])))
-        .join(sketch_site)
-        .filter(lambda x: x[1][0][1][1] is not None and x[1][0][1][1] == x[1][1][1])
-        .map(lambda x: (x[1][0][0], (x[0], x[1][0][1][0], x[1][1][0])))  # (a, (b, sa, sb))
-    )
-    only_furniture = (
-        same_site.join(furniture)
-        .filter(
-            lambda x: _ph.only_furniture(x[1][0][1], x[1][0][2], sorted(x[1][1]))
-        )
-        .map(lambda x: ((x[0], x[1][0][0]), None))
-    )
-    kept = relations.subtractByKey(only_furniture).persist(mem)
-
-    # Components over every kept relation (containers' too: their passages
-    # are listed), named by their smallest id; an article in none is its own.
-    labels = _components(kept.keys())
-    members = (
-        articles.map(lambda a: (a["id"], a["member"]))
-        .leftOuterJoin(labels)
-        .map(lambda x: (x[1][1] or x[0], ("m", x[1][0])))
-    )
-    rel_by_label = (
-        kept.map(lambda x: (x[0][0], x[1]))
-        .join(labels)
-        .map(lambda x: (x[1][1], ("r", x[1][0])))
-    )
-    components = (
-        members.union(rel_by_label)
-        .groupByKey()
-        .map(
-            lambda x: (
-                [v for k, v in x[1] if k == "m"],
-                [v for k, v in x[1] if k == "r"],
-            )
-        )
-        .persist(mem)
-    )
-    # (A component with no relation is one article: no family of two for
-    # the source-site count, so phase 1 leaves it out.)
-    records = (
-        components.filter(lambda c: len(c[1]) > 0)
-        .mapPartitions(lambda it: iter(_ph.site_records(list(it))))
         .collect()
+    }
+    site_pages = {
+        r["site"]: r["count"]
+        for r in articles.filter(F.col("site").isNotNull()).groupBy("site").count().collect()
+    }
+    corpus = sc.broadcast((frequent, site_pages))
+    step("document frequencies")
+    labels = _components(edges)
+
+    step("candidate components")
+    # 4. Each candidate component aligned as a whole, in the partition of
+    # its label: relations, families (their components), site records.
+    found = (
+        articles.join(labels.withColumnRenamed("v", "ix"), "ix", "left")
+        .withColumn("label", F.coalesce("l", "ix"))
+        .repartition(partitions, "label")
+        .sortWithinPartitions("label", "id")
+        .select("label", "id", "article", "member", "sketch", "tokens", "site")
+        .mapInArrow(_analyse(found_t, corpus), found_t)
+        .persist(disk)
     )
+    records = [
+        (r["site"], r["originals"], r["copies"])
+        for r in found.filter(F.col("kind") == "s").select("site", "originals", "copies").collect()
+    ]
     sources = sc.broadcast(_ph.source_sites(records))
+    step("components aligned")
+    lines = (
+        found.filter(F.col("kind") == "c")
+        .select("members", "relations")
+        .mapInArrow(_family_lines(lines_t, sources), lines_t)
+        .persist(disk)
+    )
 
-    def rows(it):
-        for batch in _batches(it, 64):
-            copies, passages = _ph.component_rows(batch, sources.value)
-            for c in copies:
-                yield ("c", c)
-            for p in passages:
-                yield ("p", p)
-
-    grouped = components.mapPartitions(rows).persist(mem)
-    copies = grouped.filter(lambda x: x[0] == "c").map(lambda x: x[1])
-    passages = grouped.filter(lambda x: x[0] == "p").map(lambda x: x[1])
-
+    step("families")
     os.makedirs(out, exist_ok=True)
-    _write(
-        spark,
-        articles.map(lambda a: json.loads(a["row"])),
-        art_schema,
-        os.path.join(out, "articles"),
-        jsonl,
-    )
+    _write(spark, articles.select(F.col("row").alias("line")), art_schema, os.path.join(out, "articles"), jsonl)
+    copies = lines.filter(F.col("kind") == "c")
+    passages = lines.filter(F.col("kind") == "p")
     _write(spark, copies, copy_schema, os.path.join(out, "copies"), jsonl)
-    _write(
-        spark, passages, passage_schema, os.path.join(out, "passages"), jsonl
-    )
-    rej = rejected.map(lambda r: {"input": r[0], "reason": r[1]})
+    _write(spark, passages, passage_schema, os.path.join(out, "passages"), jsonl)
+    step("articles, copies, passages written")
+    rej = rejected.select(F.to_json(F.struct("input", "reason")).alias("line"))
     _write(spark, rej, rejected_schema, os.path.join(out, "rejected"), jsonl)
+    families = found.filter(F.col("kind") == "c")
     if jsonl:
         # What `wiretrace import` stores besides: each article as extracted
         # with its template lines, and the relations (passages with their
         # token ranges), from which it regroups families and stories.
-        articles.map(lambda a: a["stored"]).saveAsTextFile(os.path.join(out, "store", "articles"))
-        kept.values().saveAsTextFile(os.path.join(out, "store", "relations"))
+        articles.select("stored").write.mode("overwrite").text(os.path.join(out, "store", "articles"))
+        families.select(F.explode("relations")).write.mode("overwrite").text(
+            os.path.join(out, "store", "relations")
+        )
+    step("rejected and store written")
     counts = {
-        "articles": articles.count(),
+        "articles": n_articles,
         "rejected": n_rejected,
-        "relations": kept.count(),
+        "relations": families.select(F.sum(F.size("relations"))).first()[0] or 0,
         "copies": copies.count(),
         "passages": passages.count(),
         "seen": seen,
     }
-    for r in (grouped, components, kept, relations, by_ngram, articles, prepared, labels, rejected):
-        r.unpersist()
+    step("counted")
+    for df in (lines, found, articles, rejected):
+        df.unpersist()
     return counts
 
 
