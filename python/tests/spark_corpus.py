@@ -123,3 +123,50 @@ def write_jsonl(path, seed=7):
     lines.append(bad[2])
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(recs), len(bad)
+
+
+def _page(r):
+    paras = "".join(f"<p>{p}</p>" for p in r["text"].split("\n\n"))
+    return (
+        "<!DOCTYPE html><html><head>"
+        f"<title>{r['title']}</title>"
+        f"<meta property=\"og:site_name\" content=\"{r['site']}\">"
+        f"<meta property=\"article:published_time\" content=\"{r['published']}\">"
+        "</head><body><nav><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav>"
+        f"<article><h1>{r['title']}</h1>{paras}</article>"
+        "<footer>Contact the desk</footer></body></html>"
+    )
+
+
+def write_warc(path, seed=11):
+    """The feed's stories as a crawler's web archive (WARC 1.0, not
+    gzipped): a response record per page, a request record (which ingest
+    counts and neither stores nor rejects), and a last record cut short (a
+    truncated archive). Returns the number of pages stored whole."""
+    recs, _ = records(seed)
+    out = bytearray()
+
+    def record(kind, uri, block, length=None):
+        head = (
+            f"WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\n"
+            "WARC-Date: 2031-03-10T08:00:00Z\r\n"
+            f"Content-Type: application/http; msgtype={kind}\r\n"
+            f"Content-Length: {len(block) if length is None else length}\r\n\r\n"
+        )
+        out.extend(head.encode() + block + b"\r\n\r\n")
+
+    pages = recs[:-1]
+    for k, r in enumerate(pages):
+        if k == 5:
+            record("request", r["url"], f"GET {r['url']} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + _page(r).encode()
+        record("response", r["url"], http)
+    last = recs[-1]
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + _page(last).encode()
+    head = (
+        f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {last['url']}\r\n"
+        f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n"
+    )
+    out.extend(head.encode() + http[: len(http) // 2])
+    path.write_bytes(bytes(out))
+    return len(pages)

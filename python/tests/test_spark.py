@@ -60,12 +60,13 @@ def _cli_rows(wiretrace_bin, tmp, feed):
 
 
 def _job_rows(feed, out, partitions):
-    """Runs the job (`python -m wiretrace.spark`, local[2]) on the feed;
-    its counts and rows: the Parquet datasets' rows as the export writes
-    them, checked equal to its JSON Lines copies."""
+    """Runs the job (`python -m wiretrace.spark`, local[2]) on the feed (or
+    a list of inputs); its counts and rows: the Parquet datasets' rows as
+    the export writes them, checked equal to its JSON Lines copies."""
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
+    inputs = [str(f) for f in feed] if isinstance(feed, list) else [str(feed)]
     r = subprocess.run(
-        [sys.executable, "-m", "wiretrace.spark", str(feed), "--out", str(out),
+        [sys.executable, "-m", "wiretrace.spark", *inputs, "--out", str(out),
          "--partitions", str(partitions), "--master", "local[2]",
          "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.memory=1g"],
         capture_output=True, env=env, check=False,
@@ -154,6 +155,28 @@ def test_import_loads_the_jobs_output_into_a_store_that_serves_it(wiretrace_bin,
     assert _export(wiretrace_bin, db, "stories")
     r = cli(wiretrace_bin, db, "--json", "rejected")
     assert r.returncode == 0 and r.stdout.count(b"\n") == len(rows["rejected"])
+
+
+def test_a_web_archive_beside_a_feed_gives_the_clis_rows(wiretrace_bin, tmp_path):
+    warc, feed = tmp_path / "crawl.warc", tmp_path / "feed.jsonl"
+    pages = spark_corpus.write_warc(warc)
+    spark_corpus.write_jsonl(feed)
+    db = tmp_path / "cli.db"
+    r = cli(wiretrace_bin, db, "ingest", "--quiet", str(warc), str(feed))
+    assert r.returncode in (0, 3), r.stderr.decode()
+    expected = {w: _export(wiretrace_bin, db, w) for w in ("copies", "passages")}
+    r = cli(wiretrace_bin, db, "--json", "rejected")
+    cli_rejected = sorted(json.loads(l)["input"] for l in r.stdout.decode().splitlines() if l)
+    counts, rows = _job_rows([warc, feed], tmp_path / "out", 2)
+    _same(expected, rows, 2)
+    # The archive's pages are stored (the copies of the feed's stories
+    # among them), its request record counted apart, its cut record
+    # rejected naming where it starts, as ingest names it.
+    assert len(rows["copies"]) >= pages
+    assert counts["skipped"] == 1
+    rejected = sorted(json.loads(l)["input"] for l in rows["rejected"])
+    assert rejected == cli_rejected
+    assert any(str(warc) in i for i in rejected)
 
 
 # Spark's per-stage overhead makes this run long (at 8 partitions on 2

@@ -82,6 +82,55 @@ pub fn prepare(a: Article) -> Result<Prepared, Rejection> {
     })
 }
 
+/// The items of one input file that is not a feed of JSON lines (a web
+/// archive, a page, a feed or sitemap: whatever `wiretrace ingest` reads),
+/// in batches, each prepared or rejected, named as ingest names them.
+/// Items that are no news page (an archive's request and metadata records,
+/// images, redirects) are counted, not listed, as ingest counts them.
+pub struct FileItems {
+    reader: wiretrace_ingest::ItemReader,
+    /// The items read so far (skipped ones too): each item's number.
+    read: u64,
+    /// Items that are no news page.
+    pub skipped: u64,
+}
+
+impl FileItems {
+    pub fn open(path: &str) -> Self {
+        FileItems {
+            reader: wiretrace_ingest::ItemReader::new(
+                &[path.to_string()],
+                wiretrace_ingest::Limits::default(),
+            ),
+            read: 0,
+            skipped: 0,
+        }
+    }
+
+    /// Up to `n` more items, each with its number in the file (from 1)
+    /// and its name; none when the file is done.
+    pub fn next_batch(&mut self, n: usize) -> Vec<(u64, String, Result<Prepared, Rejection>)> {
+        let mut items = Vec::with_capacity(n);
+        while items.len() < n {
+            let Some(item) = self.reader.next() else {
+                break;
+            };
+            self.read += 1;
+            match item {
+                wiretrace_ingest::Item::Skipped { .. } => self.skipped += 1,
+                item => items.push((self.read, item)),
+            }
+        }
+        items
+            .into_par_iter()
+            .map(|(k, item)| {
+                let input = item.input().to_string();
+                (k, input, wiretrace_ingest::convert(item).and_then(prepare))
+            })
+            .collect()
+    }
+}
+
 /// Of the items given one id, in input order (by their content hashes),
 /// the one the store keeps: the last content, as first given in the run
 /// of items that ends the input with it (an item equal to the stored one
@@ -593,6 +642,35 @@ mod tests {
     fn hashes_cross_as_signed_and_back_unchanged() {
         let h = [0u64, 1, u64::MAX, 1 << 63];
         assert_eq!(unsigned(&signed(&h)), h);
+    }
+
+    #[test]
+    fn a_files_items_are_prepared_or_rejected_in_batches_naming_each() {
+        let dir = std::env::temp_dir().join(format!("wiretrace-spark-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let page = dir.join("harbour.html");
+        std::fs::write(
+            &page,
+            "<html><head><title>Ferry strike in Aldren</title></head><body><article>\
+             <p>Ferry crews in the port of Aldren walked out on Tuesday over pay and rosters.</p>\
+             <p>The harbour authority said talks would resume on Thursday morning.</p>\
+             </article></body></html>",
+        )
+        .unwrap();
+        let mut items = FileItems::open(page.to_str().unwrap());
+        let batch = items.next_batch(10);
+        assert_eq!(batch.len(), 1);
+        let (number, input, prepared) = &batch[0];
+        assert_eq!(*number, 1);
+        assert!(input.ends_with("harbour.html"), "{input}");
+        assert!(prepared.as_ref().unwrap().article.contains("Aldren"));
+        assert!(items.next_batch(10).is_empty());
+
+        let missing = dir.join("missing.warc.gz");
+        let batch = FileItems::open(missing.to_str().unwrap()).next_batch(10);
+        let rejection = batch[0].2.as_ref().unwrap_err();
+        assert!(rejection.input.contains("missing.warc.gz"), "{rejection:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -461,6 +461,45 @@ mod phases {
             .collect()
     }
 
+    /// The items of one input file that is not a JSON Lines feed (a web
+    /// archive, a page, a feed or sitemap), read as `wiretrace ingest`
+    /// reads it, prepared in batches.
+    #[pyclass(module = "wiretrace._wiretrace.phases", unsendable)]
+    pub struct FileItems(spark::FileItems);
+
+    #[pymethods]
+    impl FileItems {
+        #[new]
+        fn new(path: String) -> Self {
+            FileItems(spark::FileItems::open(&path))
+        }
+
+        /// Up to `n` more items: `(number, input, prepared or None,
+        /// reason or None)`, as `prepare_records` gives them; an empty
+        /// list when the file is done.
+        fn next_batch<'py>(
+            &mut self,
+            py: Python<'py>,
+            n: usize,
+        ) -> PyResult<Vec<(u64, String, PreparedOrReason<'py>)>> {
+            let inner = &mut self.0;
+            let batch = py.detach(|| inner.next_batch(n));
+            batch
+                .into_iter()
+                .map(|(k, input, r)| match r {
+                    Ok(p) => Ok((k, input, (Some(to_py(py, &p)?), None))),
+                    Err(e) => Ok((k, input, (None, Some(e.reason)))),
+                })
+                .collect()
+        }
+
+        /// Items of the file that are no news page, so far.
+        #[getter]
+        fn skipped(&self) -> u64 {
+            self.0.skipped
+        }
+    }
+
     /// Of the items given one id (their content hashes, in input order),
     /// the index of the one the store keeps.
     #[pyfunction]
@@ -643,6 +682,7 @@ mod phases {
         m.add_function(wrap_pyfunction!(analyse_component, m)?)?;
         m.add_function(wrap_pyfunction!(local_stars, m)?)?;
         m.add_class::<CorpusCounts>()?;
+        m.add_class::<FileItems>()?;
         m.add("MAX_POSTINGS", spark::MAX_POSTINGS)?;
         m.add("RARE_DF", spark::RARE_DF)?;
         Ok(())

@@ -103,16 +103,26 @@ def _batches(it: Iterable, n: int = BATCH) -> Iterator[list]:
         yield batch
 
 
-def _read_items(spark, inputs: Sequence[str], partitions: int):
-    """Every record of the inputs as rows ``(f, n, name, line)``: the
-    input's number, the record's (its line or row, from 1), the name ingest
-    gives it (``path:line N``, ``path:row N``) and its text. JSON Lines
-    are read and numbered in the JVM: each line's number is the lines
-    before its file block (counted per block, a small job) plus its place
-    in the block."""
-    from pyspark.sql import functions as F, types as T
+def _is_lines(path: str) -> bool:
+    """A feed of JSON lines (gzipped or not), which the JVM reads and
+    splits; other files (web archives, pages, feeds) are read whole by the
+    library, one task a file."""
+    name = path.lower().removesuffix(".gz")
+    return name.endswith((".jsonl", ".ndjson"))
 
-    frames = []
+
+def _read_items(spark, inputs: Sequence[str], partitions: int, prepared_t):
+    """Every record of the inputs, prepared: rows of ``prepared_t``, each
+    with ``f`` (the input's number), ``n`` (the record's: its line, row or
+    item number in the file, from 1) and ``name`` (ingest's: ``path:line
+    N``, ``path:row N``, ``path at byte N``). JSON Lines are read and
+    numbered in the JVM: each line's number is the lines before its file
+    block (counted per block, a small job) plus its place in the block.
+    Parquet rows become records. Any other file (a WARC or ARC archive, a
+    page, a feed) is read by the library as ingest reads it."""
+    from pyspark.sql import functions as F
+
+    frames, files = [], []
     for f, path in enumerate(inputs):
         if path.endswith(".parquet") or os.path.isdir(path):
             df = spark.read.parquet(path)
@@ -129,6 +139,9 @@ def _read_items(spark, inputs: Sequence[str], partitions: int):
             )
             schema = "f int, n long, name string, line string"
             frames.append(spark.createDataFrame(rows, schema))
+            continue
+        if not _is_lines(path):
+            files.append((f, path))
             continue
         lines = spark.read.text(path).select(
             F.col("value").alias("line"),
@@ -163,10 +176,19 @@ def _read_items(spark, inputs: Sequence[str], partitions: int):
             )
         )
         frames.append(numbered)
-    items = frames[0]
-    for more in frames[1:]:
-        items = items.unionByName(more)
-    return items.repartition(partitions)
+    prepared = None
+    if frames:
+        items = frames[0]
+        for more in frames[1:]:
+            items = items.unionByName(more)
+        prepared = items.repartition(partitions).mapInArrow(_prepare(prepared_t), prepared_t)
+    if files:
+        named = spark.createDataFrame(files, "f int, path string").repartition(
+            min(len(files), partitions)
+        )
+        read = named.mapInArrow(_prepare_files(prepared_t), prepared_t)
+        prepared = read if prepared is None else prepared.unionByName(read)
+    return prepared
 
 
 def _arrow_rows(batches, columns):
@@ -199,7 +221,8 @@ def _struct(spark, ddl: str):
 
 PREPARED = (
     "f int, n long, name string, reason string, id string, article string, host string, "
-    "keys array<long>, sketch array<long>, tokens int, site string, content_hash string"
+    "keys array<long>, sketch array<long>, tokens int, site string, content_hash string, "
+    "skipped long"
 )
 APPLIED = (
     "ix long, id string, article string, member string, row string, stored string, "
@@ -220,15 +243,43 @@ def _prepare(schema):
             rows = []
             for (f, n, name, _), (p, reason) in zip(batch, done):
                 if p is None:
-                    rows.append((f, n, name, reason) + (None,) * 8)
+                    rows.append((f, n, name, reason) + (None,) * 9)
                 else:
-                    rows.append(
-                        (f, n, name, None, p["id"], p["article"], p["host"], p["keys"],
-                         p["sketch"], p["tokens"], p["site"], p["content_hash"])
-                    )
+                    rows.append(_prepared_row(f, n, name, p))
             yield _record_batch(rows, out_schema)
 
     return run
+
+
+def _prepare_files(schema):
+    def run(batches):
+        out_schema = _to_arrow(schema)
+        for f, path in _arrow_rows(batches, ["f", "path"]):
+            items = _ph.FileItems(path)
+            while True:
+                batch = items.next_batch(BATCH)
+                if not batch:
+                    break
+                rows = []
+                for n, name, (p, reason) in batch:
+                    if p is None:
+                        rows.append((f, n, name, reason) + (None,) * 9)
+                    else:
+                        rows.append(_prepared_row(f, n, name, p))
+                yield _record_batch(rows, out_schema)
+            # What ingest counts and neither stores nor rejects (an
+            # archive's request records, images): one row of the count.
+            if items.skipped:
+                yield _record_batch([(f, 0, path) + (None,) * 9 + (items.skipped,)], out_schema)
+
+    return run
+
+
+def _prepared_row(f, n, name, p):
+    return (
+        f, n, name, None, p["id"], p["article"], p["host"], p["keys"],
+        p["sketch"], p["tokens"], p["site"], p["content_hash"], None,
+    )
 
 
 def _host_templates(schema):
@@ -442,11 +493,7 @@ def run(
     )
 
     # 1. Each record converted (extraction, line keys, sketch) alone.
-    converted = (
-        _read_items(spark, inputs, partitions)
-        .mapInArrow(_prepare(prepared_t), prepared_t)
-        .persist(disk)
-    )
+    converted = _read_items(spark, inputs, partitions, prepared_t).persist(disk)
     # (Kept apart and counted while `converted` is cached: written after
     # it goes, it would read and prepare the whole input again.)
     rejected = (
@@ -454,7 +501,7 @@ def run(
         .select(F.col("name").alias("input"), "reason")
         .persist(mem)
     )
-    prepared = converted.filter(F.col("reason").isNull()).drop("reason", "name")
+    prepared = converted.filter(F.col("id").isNotNull()).drop("reason", "name", "skipped")
 
     step("read and prepared")
     # Two items with one id: the store keeps one (the latest content).
@@ -496,6 +543,7 @@ def run(
     )
     n_articles = articles.count()
     n_rejected = rejected.count()
+    n_skipped = converted.select(F.sum("skipped")).first()[0] or 0
     converted.unpersist()
     templates.unpersist()
 
@@ -587,6 +635,7 @@ def run(
     counts = {
         "articles": n_articles,
         "rejected": n_rejected,
+        "skipped": n_skipped,
         "relations": families.select(F.sum(F.size("relations"))).first()[0] or 0,
         "copies": copies.count(),
         "passages": passages.count(),
