@@ -492,21 +492,26 @@ def run(
         for ddl in (PREPARED, APPLIED, FOUND, LINES, "host string, template array<long>", "a long, b long")
     )
 
-    # 1. Each record converted (extraction, line keys, sketch) alone.
+    # 1. Each record converted (extraction, line keys, sketch) alone. What
+    # the whole-input counts read of it (ids, hosts, line keys, rejections)
+    # is kept apart, so that only applying templates reads the texts back.
     converted = _read_items(spark, inputs, partitions, prepared_t).persist(disk)
-    # (Kept apart and counted while `converted` is cached: written after
-    # it goes, it would read and prepare the whole input again.)
-    rejected = (
-        converted.filter(F.col("reason").isNotNull())
-        .select(F.col("name").alias("input"), "reason")
-        .persist(mem)
+    narrow = converted.select(
+        "f", "n", "name", "reason", "id", "host", "keys", "content_hash", "skipped"
+    ).persist(mem)
+    narrow.count()
+    rejected = narrow.filter(F.col("reason").isNotNull()).select(
+        F.col("name").alias("input"), "reason"
     )
+    n_rejected = rejected.count()
+    n_skipped = narrow.select(F.sum("skipped")).first()[0] or 0
+    keyed = narrow.filter(F.col("id").isNotNull())
     prepared = converted.filter(F.col("id").isNotNull()).drop("reason", "name", "skipped")
 
     step("read and prepared")
     # Two items with one id: the store keeps one (the latest content).
-    dup = prepared.groupBy("id").count().filter(F.col("count") > 1).select("id")
-    dup_rows = prepared.join(dup, "id").select("id", "f", "n", "content_hash").collect()
+    dup = keyed.groupBy("id").count().filter(F.col("count") > 1).select("id")
+    dup_rows = keyed.join(dup, "id").select("id", "f", "n", "content_hash").collect()
     if dup_rows:
         by_id: dict = {}
         for r in sorted(dup_rows, key=lambda r: (r["id"], r["f"], r["n"])):
@@ -517,18 +522,22 @@ def run(
             keep.append((i, k["f"], k["n"]))
         kept = spark.createDataFrame(keep, "id string, f int, n long").withColumn("keep", F.lit(True))
         dups = spark.createDataFrame([(i,) for i in by_id], "id string").withColumn("dup", F.lit(True))
-        prepared = (
-            prepared.join(F.broadcast(dups), "id", "left")
-            .join(F.broadcast(kept), ["id", "f", "n"], "left")
-            .filter(F.col("dup").isNull() | F.col("keep").isNotNull())
-            .drop("dup", "keep")
-        )
+
+        def latest(df):
+            return (
+                df.join(F.broadcast(dups), "id", "left")
+                .join(F.broadcast(kept), ["id", "f", "n"], "left")
+                .filter(F.col("dup").isNull() | F.col("keep").isNotNull())
+                .drop("dup", "keep")
+            )
+
+        keyed, prepared = latest(keyed), latest(prepared)
 
     step("ids deduplicated")
     # 2. Site templates: each host's from its pages, then the keys common
     # to hosts (counted over all), applied to each article.
     templates = (
-        prepared.filter(F.col("host").isNotNull())
+        keyed.filter(F.col("host").isNotNull())
         .groupBy("host")
         .agg(F.collect_list("keys").alias("pages"))
         .mapInArrow(_host_templates(template_t), template_t)
@@ -541,9 +550,10 @@ def run(
         .mapInArrow(_apply(applied_t, common, seen, stored=jsonl), applied_t)
         .persist(disk)
     )
-    n_articles = articles.count()
-    n_rejected = rejected.count()
-    n_skipped = converted.select(F.sum("skipped")).first()[0] or 0
+    # What the corpus-wide counts read of each article, kept apart: each
+    # pass over `articles` reads its texts back from disk.
+    sketches = articles.select("ix", "sketch", "site").persist(disk)
+    n_articles = sketches.count()
     converted.unpersist()
     templates.unpersist()
 
@@ -552,7 +562,7 @@ def run(
     # n-grams held by at most MAX_POSTINGS articles connect their holders
     # into candidate components (a star per n-gram); of the others the job
     # tells each component their holder count and their one site.
-    grams = articles.select("ix", F.explode("sketch").alias("h"))
+    grams = sketches.select("ix", F.explode("sketch").alias("h"))
     by_gram = Window.partitionBy("h")
     held = grams.select(
         "ix", "h", F.count(F.lit(1)).over(by_gram).alias("n"), F.min("ix").over(by_gram).alias("root")
@@ -568,7 +578,7 @@ def run(
     frequent_h = held.filter(F.col("n") > max_postings).select("h").distinct()
     frequent = {
         r["h"]: (r["n"], r["site"] if r["sited"] == r["n"] and r["lo"] == r["site"] else None)
-        for r in articles.select("site", F.explode("sketch").alias("h"))
+        for r in sketches.select("site", F.explode("sketch").alias("h"))
         .join(F.broadcast(frequent_h), "h")
         .groupBy("h")
         .agg(
@@ -581,7 +591,7 @@ def run(
     }
     site_pages = {
         r["site"]: r["count"]
-        for r in articles.filter(F.col("site").isNotNull()).groupBy("site").count().collect()
+        for r in sketches.filter(F.col("site").isNotNull()).groupBy("site").count().collect()
     }
     corpus = sc.broadcast((frequent, site_pages))
     step("document frequencies")
@@ -642,7 +652,7 @@ def run(
         "seen": seen,
     }
     step("counted")
-    for df in (lines, found, articles, rejected):
+    for df in (lines, found, sketches, articles, narrow):
         df.unpersist()
     return counts
 
