@@ -34,7 +34,7 @@ fn trim(doc: &Doc, mut a: usize, mut b: usize) -> Option<(usize, usize)> {
 /// The cue starting at token `i`, as its length in tokens, whether it is
 /// a participle, and the cue model's score when the model judged it (a
 /// learned cue word is taken above `threshold`).
-fn cue_at(
+pub(crate) fn cue_at(
     toks: &[Tok],
     i: usize,
     end: usize,

@@ -21,6 +21,12 @@ pub const CANDIDATE_THRESHOLD: f32 = -3.0;
 /// on PolNeAR dev (see the README's figures).
 pub const FILTERED_KEEP: (f32, f32) = (0.5, -0.5);
 pub const MIXED_KEEP: (f32, f32) = (1.0, 1.0);
+/// The thresholds of the mix when the tagger adds to it
+/// ([`crate::Lexicon::Ensemble`]): the tagger reads the sentences the filter
+/// leaves, so it keeps fewer (PolNeAR dev at 0.5, 1, 2, 3, never: content
+/// overlap F1 .788, .793, .791, .789, .786; source F1 .710, .714, .716,
+/// .716, .718; cue F1 .634, .657, .680, .688, .699).
+pub const ENSEMBLE_KEEP: (f32, f32) = (2.0, 1.0);
 
 /// The threshold on the source model's log-odds under which the mix drops
 /// the source of an attribution it does not judge otherwise (the speaker
@@ -174,12 +180,12 @@ pub fn score(feats: &[String], p: &Patterns) -> (f32, f32) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use crate::patterns::PATTERNS;
     use crate::{analyze_with, candidates, Lexicon};
     use wiretrace_core::join_paragraphs;
 
-    const PARAS: [&str; 4] = [
+    pub(crate) const PARAS: [&str; 4] = [
         "Ilse Marek said the strike would end on Friday, adding that the cranes were sold.",
         "\"We will stay,\" said Tomas Ferrow, who leads the dockers. He hopes the talks resume.",
         "The union has long opposed the plan and blasted the mayor for his silence.",
