@@ -975,6 +975,23 @@ mod tests {
     }
 
     #[test]
+    fn a_headline_in_title_case_has_capitalised_cues() {
+        let f = Found::of(&[
+            "Harbour Piers Will Reopen Next Week, Ilse Marek Says.",
+            "Tomas Ferrow Says Kestrel Docks Are Safe Again.",
+        ]);
+        let a = f.holding("Piers Will Reopen");
+        assert_eq!(f.cut(a.cue.unwrap()), "Says");
+        assert_eq!(f.speaker("Piers Will Reopen"), "Ilse Marek");
+        assert_eq!(f.speaker("Docks Are Safe"), "Tomas Ferrow");
+        // Not in a sentence of ordinary case, for the rules.
+        let (text, body) = join_paragraphs(&["The piers will reopen, the Harbour Board Says."]);
+        assert!(analyze_with(&text, &body, Lexicon::Mixed)
+            .attributions
+            .is_empty());
+    }
+
+    #[test]
     fn a_cue_word_after_an_article_is_no_cue() {
         let f = Found::of(&["Police seized an alleged smuggling boat, the harbour master said."]);
         assert_eq!(f.q.attributions.len(), 1, "{:#?}", f.q.attributions);
