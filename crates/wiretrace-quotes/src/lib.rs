@@ -548,6 +548,10 @@ mod tests {
         fn content(&self, a: &Attribution) -> Vec<String> {
             a.content.iter().map(|s| self.cut(*s)).collect()
         }
+        /// The cue of the attribution whose content holds `words`.
+        fn cue(&self, words: &str) -> String {
+            self.cut(self.holding(words).cue.expect("a cue"))
+        }
         fn speaker(&self, words: &str) -> String {
             match &self.holding(words).speaker {
                 Speaker::Named { name, .. } => name.clone(),
@@ -661,9 +665,11 @@ mod tests {
             "Tomas Ferrow visited the docks.",
             "\"Who will pay for the piers?\" Mr. Ferrow asked, pointing at the cranes.",
         ]);
-        let a = f.holding("Who will pay");
-        assert_eq!(f.cut(a.cue.unwrap()), "asked");
-        assert_eq!(f.cut(a.source.unwrap()), "Mr. Ferrow");
+        assert_eq!(f.cue("Who will pay"), "asked");
+        assert_eq!(
+            f.cut(f.holding("Who will pay").source.unwrap()),
+            "Mr. Ferrow"
+        );
     }
 
     #[test]
@@ -980,8 +986,7 @@ mod tests {
             "Harbour Piers Will Reopen Next Week, Ilse Marek Says.",
             "Tomas Ferrow Says Kestrel Docks Are Safe Again.",
         ]);
-        let a = f.holding("Piers Will Reopen");
-        assert_eq!(f.cut(a.cue.unwrap()), "Says");
+        assert_eq!(f.cue("Piers Will Reopen"), "Says");
         assert_eq!(f.speaker("Piers Will Reopen"), "Ilse Marek");
         assert_eq!(f.speaker("Docks Are Safe"), "Tomas Ferrow");
         // Not in a sentence of ordinary case, for the rules.
