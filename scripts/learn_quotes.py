@@ -17,7 +17,10 @@ attributions on the train texts (`quotes candidates`, built with cargo) and a
 logistic model learns which are right and which have the right source;
 weights to patterns/attrib_weights.tsv.
 
-usage: scripts/learn-quotes [--min-count N] [--min-share X] [--no-filter]
+Then (unless --no-filter or --no-tagger) the token tagger, by scripts/learn_tagger.py
+(see there): weights to patterns/tagger.tsv.
+
+usage: scripts/learn-quotes [--min-count N] [--min-share X] [--no-filter] [--no-tagger]
 Reads ../shared/data/polnear-dev/PolNeAR_train.tar.xz (unpacked under $TMPDIR).
 """
 import argparse, json, math, os, re, subprocess, sys
@@ -31,6 +34,17 @@ TOKEN = re.compile(r"\w+(?:['’.&-]\w+)*(?<!['’]s)|['’]s\b|''|``|[^\w\s]")
 QUOTES = {'"', "“", "”", "„", "‟", "«", "»", "''", "``"}
 
 
+def train_compartment():
+    """PolNeAR train's folder (text/, attributions/), unpacked under $TMPDIR once."""
+    tmp = os.path.join(os.environ.get("TMPDIR", "/tmp"), "wiretrace-polnear")
+    comp = os.path.join(tmp, "PolNeAR_train", "train")
+    if not os.path.isdir(comp):
+        os.makedirs(tmp, exist_ok=True)
+        subprocess.run(["tar", "-xJf", os.path.join(SHARED, "data", "polnear-dev", "PolNeAR_train.tar.xz"),
+                        "-C", tmp], check=True)
+    return comp
+
+
 def lines(path):
     with open(path, encoding="utf8") as f:
         return {l.strip().lower() for l in f if l.strip() and not l.startswith("#")}
@@ -42,13 +56,9 @@ def main():
     ap.add_argument("--min-share", type=float, default=0.1)
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--no-filter", action="store_true", help="relearn the cue words and model only")
+    ap.add_argument("--no-tagger", action="store_true", help="leave the token tagger as it is")
     a = ap.parse_args()
-    tmp = os.path.join(os.environ.get("TMPDIR", "/tmp"), "wiretrace-polnear")
-    comp = os.path.join(tmp, "PolNeAR_train", "train")
-    if not os.path.isdir(comp):
-        os.makedirs(tmp, exist_ok=True)
-        subprocess.run(["tar", "-xJf", os.path.join(SHARED, "data", "polnear-dev", "PolNeAR_train.tar.xz"),
-                        "-C", tmp], check=True)
+    comp = train_compartment()
     pat = os.path.join(ROOT, "crates", "wiretrace-quotes", "patterns")
     # Words that are never a cue alone: auxiliaries, prepositions, function words.
     never = lines(os.path.join(pat, "aux.txt")) | lines(os.path.join(pat, "prepositions.txt")) \
@@ -105,6 +115,8 @@ def main():
           f"{os.path.relpath(dest2, ROOT)} ({len(examples)} examples)", file=sys.stderr)
     if not a.no_filter:
         learn_filter(comp, pat, a.epochs)
+        if not a.no_tagger:
+            subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "learn_tagger.py")], check=True)
 
 
 def write_weights(dest, kept, what):

@@ -1,6 +1,6 @@
 //! Runs the stage over plain texts, outside the pipeline.
 //!
-//! `quotes predict TEXT_DIR [--rules|--learned|--filtered|--mixed]` prints one JSON row per
+//! `quotes predict TEXT_DIR [--rules|--learned|--filtered|--mixed|--tagger|--ensemble]` prints one JSON row per
 //! attribution for every `*.txt` in `TEXT_DIR` (the format of
 //! `../shared/bench/quotes_score.py`: each non-empty line of a text is a
 //! paragraph of its body; `--rules` leaves out the cue words learned from
@@ -8,13 +8,17 @@
 //! `quotes candidates TEXT_DIR` prints every attribution the rules propose
 //! to the learned filter, with its features (what `scripts/learn-quotes`
 //! trains the filter on).
+//! `quotes tokens TEXT_DIR` prints every token's span and the
+//! tagger's features of it, one line each (what `scripts/learn-quotes`
+//! trains the tagger on).
 //! `quotes entities TEXT_DIR` prints the entities of each text, one JSON row
 //! each.
-//! `quotes bench TEXT_DIR... [--abe GROUND_TRUTH_JSON] [--rounds N] [--rules|--learned|--filtered|--mixed]` prints
+//! `quotes bench TEXT_DIR... [--abe GROUND_TRUTH_JSON] [--rounds N] [--rules|--learned|--filtered|--mixed|--tagger|--ensemble]` prints
 //! the stage's articles per second over those texts (I/O and parsing left
 //! out of the timing).
 
 use serde_json::{json, Value};
+use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 use wiretrace_core::Span;
@@ -70,6 +74,10 @@ fn lexicon_of(args: &[String]) -> Lexicon {
         Lexicon::Filtered
     } else if has("--mixed") {
         Lexicon::Mixed
+    } else if has("--tagger") {
+        Lexicon::Tagger
+    } else if has("--ensemble") {
+        Lexicon::Ensemble
     } else {
         Lexicon::default()
     }
@@ -109,6 +117,22 @@ fn main() {
                         "features": feats,
                     });
                     println!("{row}");
+                }
+            }
+        }
+        Some("tokens") => {
+            let dir = args.get(1).expect("usage: quotes tokens TEXT_DIR");
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for (name, text) in texts(Path::new(dir)) {
+                for (span, feats) in wiretrace_quotes::tagger_rows(&text, &lines_as_body(&text)) {
+                    writeln!(
+                        out,
+                        "{name}\t{}\t{}\t{}",
+                        span.start,
+                        span.end,
+                        feats.join("\t")
+                    )
+                    .expect("write");
                 }
             }
         }
@@ -173,7 +197,7 @@ fn main() {
             );
         }
         _ => {
-            eprintln!("usage: quotes predict TEXT_DIR [--rules|--learned|--filtered|--mixed] | quotes candidates TEXT_DIR | quotes entities TEXT_DIR | quotes bench TEXT_DIR... [--abe GROUND_TRUTH_JSON] [--rounds N] [--rules|--learned|--filtered|--mixed]");
+            eprintln!("usage: quotes predict TEXT_DIR [--rules|--learned|--filtered|--mixed|--tagger|--ensemble] | quotes candidates TEXT_DIR | quotes entities TEXT_DIR | quotes bench TEXT_DIR... [--abe GROUND_TRUTH_JSON] [--rounds N] [--rules|--learned|--filtered|--mixed|--tagger|--ensemble]");
             std::process::exit(2);
         }
     }

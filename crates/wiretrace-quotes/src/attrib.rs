@@ -34,7 +34,7 @@ fn trim(doc: &Doc, mut a: usize, mut b: usize) -> Option<(usize, usize)> {
 /// The cue starting at token `i`, as its length in tokens, whether it is
 /// a participle, and the cue model's score when the model judged it (a
 /// learned cue word is taken above `threshold`).
-fn cue_at(
+pub(crate) fn cue_at(
     toks: &[Tok],
     i: usize,
     end: usize,
@@ -46,7 +46,10 @@ fn cue_at(
     // Capitalised, a word is a cue only opening its sentence ('Saying that
     // A, Ferrow left'), and then only a participle.
     let opening = i == 0 || toks[i - 1].sent != t.sent;
-    if !t.is_word() || t.quoted || t.capitalized() && !opening {
+    // In a headline in title case any word may be capitalised ('Piers
+    // Will Reopen, Ilse Marek Says').
+    let title = t.title;
+    if !t.is_word() || t.quoted || t.capitalized() && !opening && !title {
         return None;
     }
     // After an article it is an adjective or a noun: 'an alleged boat'.
@@ -73,7 +76,7 @@ fn cue_at(
             let z = cue_score(toks, i, l, p);
             (z > threshold).then_some((1, pp, Some(z)))
         })?;
-    if t.capitalized() && !participle {
+    if t.capitalized() && !participle && !title {
         return None;
     }
     // One cue of several words: "pointed out", "called for".

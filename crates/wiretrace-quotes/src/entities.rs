@@ -61,10 +61,12 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
     let toks = &doc.toks;
     let mut out = Vec::new();
     let mut i = 0;
+    // In a headline in title case a cue ends a name ('Ilse Marek Says').
     let name_word = |t: &Tok| {
         t.capitalized()
             && !p.time_words.contains(&bare(t))
             && (is_acronym(t.text) || !p.common_words.contains(t.lower()))
+            && !(t.title && p.cues.contains_key(t.lower()))
     };
     while i < toks.len() {
         if !name_word(&toks[i]) {

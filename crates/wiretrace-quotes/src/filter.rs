@@ -21,11 +21,20 @@ pub const CANDIDATE_THRESHOLD: f32 = -3.0;
 /// on PolNeAR dev (see the README's figures).
 pub const FILTERED_KEEP: (f32, f32) = (0.5, -0.5);
 pub const MIXED_KEEP: (f32, f32) = (1.0, 1.0);
+/// The thresholds of the mix when the tagger adds to it
+/// ([`crate::Lexicon::Ensemble`]): the tagger reads the sentences the filter
+/// leaves, so it keeps fewer (PolNeAR dev at 0.5, 1, 2, 3, never: content
+/// overlap F1 .788, .793, .791, .789, .786; source F1 .710, .714, .716,
+/// .716, .718; cue F1 .634, .657, .680, .688, .699).
+pub const ENSEMBLE_KEEP: (f32, f32) = (2.0, 1.0);
 
 /// The threshold on the source model's log-odds under which the mix drops
 /// the source of an attribution it does not judge otherwise (the speaker
-/// is then unknown rather than likely wrong), chosen on PolNeAR dev.
-pub const MIXED_SOURCE: f32 = -1.0;
+/// is then unknown rather than likely wrong), chosen on PolNeAR dev (with
+/// the filter relearned after the headline cues, the ensemble's source F1
+/// at -2, -1.5, -1, -0.75, -0.5, -0.25, 0: .705, .709, .715, .718, .719,
+/// .717, .716; train at -1 and -0.5: .733, .738).
+pub const MIXED_SOURCE: f32 = -0.5;
 
 fn bucket(n: usize, edges: &[usize]) -> usize {
     edges.iter().take_while(|&&e| n >= e).count()
@@ -174,12 +183,12 @@ pub fn score(feats: &[String], p: &Patterns) -> (f32, f32) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use crate::patterns::PATTERNS;
     use crate::{analyze_with, candidates, Lexicon};
     use wiretrace_core::join_paragraphs;
 
-    const PARAS: [&str; 4] = [
+    pub(crate) const PARAS: [&str; 4] = [
         "Ilse Marek said the strike would end on Friday, adding that the cranes were sold.",
         "\"We will stay,\" said Tomas Ferrow, who leads the dockers. He hopes the talks resume.",
         "The union has long opposed the plan and blasted the mayor for his silence.",

@@ -28,6 +28,7 @@ mod attrib;
 mod entities;
 mod filter;
 mod patterns;
+mod tagger;
 mod tokens;
 
 use patterns::{PronounKind, PATTERNS};
@@ -128,10 +129,20 @@ pub enum Lexicon {
     /// [`Lexicon::Learned`]'s attributions all kept, and those of the cue
     /// words the cue model alone leaves out where the filter keeps them
     /// (listed after the others: the surer ones first); a source the filter
-    /// finds unlikely is dropped (speaker unknown). The best on
-    /// PolNeAR dev (see the README).
-    #[default]
+    /// finds unlikely is dropped (speaker unknown).
     Mixed,
+    /// The learned token tagger alone (`patterns/tagger.tsv`, made by
+    /// `scripts/learn-quotes`): every token labelled content, source, cue
+    /// or none, the spans joined into attributions.
+    Tagger,
+    /// [`Lexicon::Mixed`]'s attributions (the filter keeping fewer of the
+    /// weaker cue words' attributions: `ENSEMBLE_KEEP` in `src/filter.rs`), then the
+    /// tagger's that have a cue and whose content touches none of them: PARC's long tail of cues
+    /// ("criticized", "hopes", "shows") where the rules find nothing. The
+    /// tagger reads only the sentences holding a cue word and no content
+    /// of the rules. The best on PolNeAR dev (see the README).
+    #[default]
+    Ensemble,
 }
 
 /// Attributions and entities of `article`'s clean body.
@@ -148,18 +159,155 @@ pub fn analyze_text(text: &str, body: &[Span]) -> Quotes {
 
 /// [`analyze_text`] with a choice of cue lexicon, to compare them.
 pub fn analyze_with(text: &str, body: &[Span], lexicon: Lexicon) -> Quotes {
+    let p = &*PATTERNS;
+    let doc = tokens::analyze(text, &disjoint(body), p);
+    let ents = entities::find(&doc, p);
+    let attributions = match lexicon {
+        Lexicon::Tagger => {
+            let cx = tagger::Context::new(&doc, p, &[]);
+            let labels = tagger::tag(&doc, &cx, &[]);
+            speakers(&doc, &ents, &tagger::attributions(&doc, &labels))
+        }
+        Lexicon::Ensemble => {
+            let mut atts = by_rules(&doc, &ents, Lexicon::Ensemble);
+            let more = untouched(&doc, &token_ranges(&doc, &atts));
+            atts.extend(speakers(&doc, &ents, &more));
+            atts
+        }
+        _ => by_rules(&doc, &ents, lexicon),
+    };
+    Quotes {
+        attributions,
+        entities: ents.list,
+    }
+}
+
+/// The tagger's attributions with a cue whose content touches none of
+/// `ruled`, read in the sentences that hold a cue word and none of
+/// `ruled`'s content.
+fn untouched(doc: &tokens::Doc, ruled: &[attrib::Raw]) -> Vec<attrib::Raw> {
+    let p = &*PATTERNS;
+    let n = doc.toks.len();
+    // Difference arrays over tokens and sentences: linear however the
+    // rules' contents nest.
+    let mut tok_diff = vec![0i32; n + 1];
+    let mut sent_diff = vec![0i32; doc.sents.len() + 1];
+    for &(a, b) in ruled.iter().flat_map(|r| &r.content) {
+        if a < b && b <= n {
+            tok_diff[a] += 1;
+            tok_diff[b] -= 1;
+            sent_diff[doc.toks[a].sent] += 1;
+            sent_diff[doc.toks[b - 1].sent + 1] -= 1;
+        }
+    }
+    let mut covered = Vec::with_capacity(n + 1);
+    let mut k = 0;
+    for d in &tok_diff {
+        k += d;
+        covered.push(k > 0);
+    }
+    // Tokens covered before each token: whether a span touches the rules'.
+    let mut before = Vec::with_capacity(n + 1);
+    let mut c = 0usize;
+    before.push(0);
+    for &x in &covered[..n] {
+        c += usize::from(x);
+        before.push(c);
+    }
+    let mut k = 0;
+    let mut skip: Vec<bool> = (0..doc.sents.len())
+        .map(|j| {
+            k += sent_diff[j];
+            k > 0
+        })
+        .collect();
+    let cx = tagger::Context::new(doc, p, &skip);
+    for (j, s) in doc.sents.iter().enumerate() {
+        skip[j] = skip[j] || !(s.start..s.end).any(|i| cx.has_cue(i));
+    }
+    let labels = tagger::tag(doc, &cx, &skip);
+    tagger::attributions(doc, &labels)
+        .into_iter()
+        .filter(|r| r.cue.is_some() && r.content.iter().all(|&(a, b)| before[b] == before[a]))
+        .collect()
+}
+
+/// Attributions in code points as token ranges.
+fn token_ranges(doc: &tokens::Doc, atts: &[Attribution]) -> Vec<attrib::Raw> {
+    let toks = &doc.toks;
+    let range = |s: Span| {
+        let a = toks.partition_point(|t| t.span.start < s.start);
+        let b = toks.partition_point(|t| t.span.start < s.end);
+        (a, b.max(a))
+    };
+    atts.iter()
+        .map(|a| attrib::Raw {
+            content: a.content.iter().map(|&s| range(s)).collect(),
+            cue: a.cue.map(range),
+            source: a.source.map(range),
+            continues: None,
+            score: None,
+            sent: 0,
+        })
+        .collect()
+}
+
+/// The rows `scripts/learn-quotes` trains the tagger on: each token's span
+/// and its features, the last telling its paragraph (`@3`), and whether it
+/// opens it (`_`) or its sentence (`s`).
+#[doc(hidden)]
+pub fn tagger_rows(text: &str, body: &[Span]) -> Vec<(Span, Vec<String>)> {
+    let p = &*PATTERNS;
+    let doc = tokens::analyze(text, &disjoint(body), p);
+    let cx = tagger::Context::new(&doc, p, &[]);
+    (0..doc.toks.len())
+        .map(|i| {
+            let mut f = Vec::new();
+            tagger::features(&doc, &cx, i, &mut |s: &str| f.push(s.to_string()));
+            let t = &doc.toks[i];
+            let para = if i == doc.paras[t.para].0 { "_" } else { "" };
+            let sent = if i == doc.sents[t.sent].start {
+                "s"
+            } else {
+                ""
+            };
+            f.push(format!("@{}{para}{sent}", t.para));
+            (t.span, f)
+        })
+        .collect()
+}
+
+/// Spans sorted and merged where they overlap: tokens in text order.
+fn disjoint(body: &[Span]) -> Vec<Span> {
+    let mut spans: Vec<Span> = body.to_vec();
+    spans.sort();
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match out.last_mut() {
+            Some(last) if s.start < last.end => *last = Span::new(last.start, last.end.max(s.end)),
+            _ => out.push(s),
+        }
+    }
+    out
+}
+
+/// The attributions and entities of the rules under `lexicon`, judged by
+/// the filter where the lexicon asks.
+fn by_rules(doc: &tokens::Doc, ents: &entities::Entities, lexicon: Lexicon) -> Vec<Attribution> {
     let keep = match lexicon {
-        Lexicon::Rules | Lexicon::Learned => None,
         Lexicon::Filtered => Some(filter::FILTERED_KEEP),
         Lexicon::Mixed => Some(filter::MIXED_KEEP),
+        Lexicon::Ensemble => Some(filter::ENSEMBLE_KEEP),
+        _ => None,
     };
-    let (mut q, feats, judged) = run(text, body, lexicon, lexicon == Lexicon::Mixed);
+    let mixed = matches!(lexicon, Lexicon::Mixed | Lexicon::Ensemble);
+    let (atts, feats, judged) = run(doc, ents, lexicon, mixed);
     let Some((keep_att, keep_src)) = keep else {
-        return q;
+        return atts;
     };
     let p = &*PATTERNS;
-    let mut kept = Vec::with_capacity(q.attributions.len());
-    for ((mut a, f), judged) in q.attributions.into_iter().zip(&feats).zip(judged) {
+    let mut kept = Vec::with_capacity(atts.len());
+    for ((mut a, f), judged) in atts.into_iter().zip(&feats).zip(judged) {
         let (att, src) = filter::score(f, p);
         if judged && att <= keep_att {
             continue;
@@ -177,8 +325,7 @@ pub fn analyze_with(text: &str, body: &[Span], lexicon: Lexicon) -> Quotes {
         }
         kept.push(a);
     }
-    q.attributions = kept;
-    q
+    kept
 }
 
 /// Every attribution the rules propose for the filter to judge, with the
@@ -186,33 +333,23 @@ pub fn analyze_with(text: &str, body: &[Span], lexicon: Lexicon) -> Quotes {
 /// filter on.
 #[doc(hidden)]
 pub fn candidates(text: &str, body: &[Span]) -> Vec<(Attribution, Vec<String>)> {
-    let (q, feats, _) = run(text, body, Lexicon::Filtered, true);
-    q.attributions.into_iter().zip(feats).collect()
+    let p = &*PATTERNS;
+    let doc = tokens::analyze(text, &disjoint(body), p);
+    let ents = entities::find(&doc, p);
+    let (atts, feats, _) = run(&doc, &ents, Lexicon::Filtered, true);
+    atts.into_iter().zip(feats).collect()
 }
 
 /// The attributions and entities under `lexicon` before any filtering,
 /// with the filter features of each it is to judge (of every one when
 /// `with_features`), and whether it is to judge it.
 fn run(
-    text: &str,
-    body: &[Span],
+    doc: &tokens::Doc,
+    ents: &entities::Entities,
     lexicon: Lexicon,
     with_features: bool,
-) -> (Quotes, Vec<Vec<String>>, Vec<bool>) {
+) -> (Vec<Attribution>, Vec<Vec<String>>, Vec<bool>) {
     let p = &*PATTERNS;
-    let mut spans: Vec<Span> = body.to_vec();
-    spans.sort();
-    // Overlapping spans would give tokens out of text order: they are
-    // merged, so every span found after is well formed.
-    let mut disjoint: Vec<Span> = Vec::with_capacity(spans.len());
-    for s in spans {
-        match disjoint.last_mut() {
-            Some(last) if s.start < last.end => *last = Span::new(last.start, last.end.max(s.end)),
-            _ => disjoint.push(s),
-        }
-    }
-    let doc = tokens::analyze(text, &disjoint, p);
-    let ents = entities::find(&doc, p);
     let names = |i: usize| {
         let m = &ents.mentions[ents.at[i]?];
         (m.start == i).then(|| {
@@ -220,16 +357,16 @@ fn run(
             (m.start, m.end, person)
         })
     };
-    let find = |learned, threshold| attrib::find(&doc, p, learned, threshold, &names);
+    let find = |learned, threshold| attrib::find(doc, p, learned, threshold, &names);
     let (raws, judged) = match lexicon {
         Lexicon::Rules => (find(false, attrib::CUE_THRESHOLD), Vec::new()),
-        Lexicon::Learned => (find(true, attrib::CUE_THRESHOLD), Vec::new()),
+        Lexicon::Learned | Lexicon::Tagger => (find(true, attrib::CUE_THRESHOLD), Vec::new()),
         Lexicon::Filtered => {
             let raws = find(true, filter::CANDIDATE_THRESHOLD);
             let n = raws.len();
             (raws, vec![true; n])
         }
-        Lexicon::Mixed => {
+        Lexicon::Mixed | Lexicon::Ensemble => {
             // The cue model's attributions, then the candidates at cues it
             // left out (a second pass: proposing more cues in the first
             // would change how its attributions are read).
@@ -265,19 +402,29 @@ fn run(
         .enumerate()
         .map(|(k, r)| {
             if with_features || judged.get(k).copied().unwrap_or(false) {
-                filter::features(&doc, r, p)
+                filter::features(doc, r, p)
             } else {
                 Vec::new()
             }
         })
         .collect();
+    (speakers(doc, ents, &raws), feats, judged)
+}
+
+/// The attributions of `raws` in code points, each with its speaker.
+fn speakers(
+    doc: &tokens::Doc,
+    ents: &entities::Entities,
+    raws: &[attrib::Raw],
+) -> Vec<Attribution> {
+    let p = &*PATTERNS;
     let toks = &doc.toks;
     let span_of = |(a, b): (usize, usize)| Span::new(toks[a].span.start, toks[b - 1].span.end);
     let mut out: Vec<Attribution> = Vec::with_capacity(raws.len());
-    for raw in &raws {
+    for raw in raws {
         let speaker = match raw.continues {
             Some(k) => out[k].speaker.clone(),
-            None => resolve(&doc, &ents, raw, &raws, &out, p),
+            None => resolve(doc, ents, raw, raws, &out, p),
         };
         out.push(Attribution {
             content: raw.content.iter().map(|&r| span_of(r)).collect(),
@@ -287,11 +434,7 @@ fn run(
             direct: raw.content.iter().any(|&(a, b)| doc.quoted_words(a, b) > 0),
         });
     }
-    let q = Quotes {
-        attributions: out,
-        entities: ents.list,
-    };
-    (q, feats, judged)
+    out
 }
 
 fn named(ents: &entities::Entities, m: usize) -> Speaker {
@@ -404,6 +547,10 @@ mod tests {
         }
         fn content(&self, a: &Attribution) -> Vec<String> {
             a.content.iter().map(|s| self.cut(*s)).collect()
+        }
+        /// The cue of the attribution whose content holds `words`.
+        fn cue(&self, words: &str) -> String {
+            self.cut(self.holding(words).cue.expect("a cue"))
         }
         fn speaker(&self, words: &str) -> String {
             match &self.holding(words).speaker {
@@ -518,9 +665,11 @@ mod tests {
             "Tomas Ferrow visited the docks.",
             "\"Who will pay for the piers?\" Mr. Ferrow asked, pointing at the cranes.",
         ]);
-        let a = f.holding("Who will pay");
-        assert_eq!(f.cut(a.cue.unwrap()), "asked");
-        assert_eq!(f.cut(a.source.unwrap()), "Mr. Ferrow");
+        assert_eq!(f.cue("Who will pay"), "asked");
+        assert_eq!(
+            f.cut(f.holding("Who will pay").source.unwrap()),
+            "Mr. Ferrow"
+        );
     }
 
     #[test]
@@ -829,6 +978,22 @@ mod tests {
             f.content(f.holding("cranes were sold")),
             ["that the cranes were sold"]
         );
+    }
+
+    #[test]
+    fn a_headline_in_title_case_has_capitalised_cues() {
+        let f = Found::of(&[
+            "Harbour Piers Will Reopen Next Week, Ilse Marek Says.",
+            "Tomas Ferrow Says Kestrel Docks Are Safe Again.",
+        ]);
+        assert_eq!(f.cue("Piers Will Reopen"), "Says");
+        assert_eq!(f.speaker("Piers Will Reopen"), "Ilse Marek");
+        assert_eq!(f.speaker("Docks Are Safe"), "Tomas Ferrow");
+        // Not in a sentence of ordinary case, for the rules.
+        let (text, body) = join_paragraphs(&["The piers will reopen, the Harbour Board Says."]);
+        assert!(analyze_with(&text, &body, Lexicon::Mixed)
+            .attributions
+            .is_empty());
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct Tok<'a> {
     /// Closes a quotation.
     pub closes: bool,
     pub sent: usize,
+    /// In a sentence written in title case (a headline: 'Ferrow Says
+    /// Piers Are Safe'), where a capitalised word may be a cue.
+    pub title: bool,
 }
 
 impl Tok<'_> {
@@ -189,6 +192,7 @@ pub fn tokenize<'a>(text: &'a str, spans: &[Span]) -> Vec<Tok<'a>> {
                 opens: false,
                 closes: false,
                 sent: 0,
+                title: false,
             });
         }
     }
@@ -347,8 +351,19 @@ pub fn analyze<'a>(text: &'a str, spans: &[Span], p: &Patterns) -> Doc<'a> {
         }
     }
     for (n, s) in sents.iter().enumerate() {
+        // Title case: at least three words and nearly every word of four
+        // letters or more capitalised (short ones may not be: 'of', 'to').
+        let long = |t: &Tok| t.is_word() && !t.quoted && t.text.chars().count() >= 4;
+        let (caps, all) = toks[s.start..s.end]
+            .iter()
+            .filter(|t| long(t))
+            .fold((0, 0), |(c, a), t| {
+                (c + usize::from(t.capitalized()), a + 1)
+            });
+        let title = all >= 3 && caps * 10 >= all * 9;
         for t in &mut toks[s.start..s.end] {
             t.sent = n;
+            t.title = title;
         }
     }
     let mut wpre = Vec::with_capacity(toks.len() + 1);
