@@ -4,10 +4,13 @@ The job gives the ``articles``, ``copies`` and ``passages`` that
 ``wiretrace ingest`` followed by ``wiretrace export`` give for the same
 input, whatever the partitioning (docs/spark-design.md). Every decision is
 the Rust library's (``wiretrace._wiretrace.phases``): this module only moves
-data between its phases with Spark (map, join, group by), and counts over
-the whole input what the library's rules need counted over the whole
+data between its phases with Spark DataFrames (joins, windows, group-bys,
+in the JVM; batches cross to the library by ``mapInArrow``), and counts
+over the whole input what the library's rules need counted over the whole
 corpus: the templates common to hosts, the document frequency of sketch
-n-grams, the holders of furniture, and the sites that are sources.
+n-grams, the candidate components they connect, and the sites that are
+sources. Inputs: JSON Lines (split by Spark), Parquet, and any file
+``wiretrace ingest`` reads (web archives, pages, feeds: one task a file).
 
 Output (under ``--out``): Parquet datasets ``articles``, ``copies``,
 ``passages`` in the export schemas (docs/export.md) and ``rejected``
