@@ -281,16 +281,14 @@ fn worth_aligning(shared: u32, rare: u32, len_a: usize, len_b: usize) -> bool {
     index::worth_aligning(index::Evidence { shared, rare }, len_a, len_b)
 }
 
-/// An article as [`analyse_component`] needs it.
+/// What the candidate pairs of a component need of an article: a key
+/// the caller names it by (the job's row number), its id, its sketch (as
+/// [`Prepared::sketch`], in its order) and site.
 #[derive(Debug, Clone)]
-pub struct ComponentArticle {
+pub struct ComponentSketch {
+    pub key: i64,
     pub id: String,
-    /// As [`Applied::article`] and [`Applied::member`].
-    pub article: String,
-    pub member: String,
-    /// As [`Prepared::sketch`] (in its order) and [`Prepared::tokens`].
     pub sketch: Vec<i64>,
-    pub tokens: u32,
     pub site: Option<String>,
 }
 
@@ -303,30 +301,16 @@ pub struct CorpusCounts {
     pub site_pages: FxHashMap<String, usize>,
 }
 
-/// What [`analyse_component`] finds in a candidate component.
-#[derive(Debug, Clone, Default)]
-pub struct ComponentFindings {
-    /// Its families' components (connected by relations), each as
-    /// `(members, relations)` (JSON), as [`component_rows`] takes them.
-    pub families: Vec<(Vec<String>, Vec<String>)>,
-    /// Phase 1 of grouping ([`component_site_record`]), summed over its
-    /// families with relations.
-    pub site_records: Vec<(String, u32, u32)>,
-}
-
-/// Candidates, alignment and family components of one *candidate
-/// component*: articles connected by the n-grams they share among those
-/// held by at most [`MAX_POSTINGS`] articles. Every holder of such an
-/// n-gram is in the component, so it counts their holders itself, and
-/// `corpus` gives the rest; the pairs it aligns, their evidence and the
-/// furniture rule are then those of the index over the whole corpus
-/// ([`index::worth_aligning`], [`shares_only_furniture`], exact copies aligned once by
-/// [`PairAligner`]). A function of the set of articles: any order gives
-/// the same findings, in the order of ids.
-pub fn analyse_component(
-    articles: &mut [ComponentArticle],
-    corpus: &CorpusCounts,
-) -> Result<ComponentFindings, String> {
+/// The pairs worth aligning of one *candidate component*: articles
+/// connected by the n-grams they share among those held by at most
+/// [`MAX_POSTINGS`] articles. Every holder of such an n-gram is in the
+/// component, so it counts their holders itself, and `corpus` gives the
+/// rest; the pairs, their evidence and the furniture rule are then those
+/// of the index over the whole corpus ([`index::worth_aligning`],
+/// [`shares_only_furniture`]). Only sketches are read: a component of a
+/// million articles holds no text here. Pairs by key, `(a, b)` with `a`
+/// the smaller id, in the order of ids, whatever the order given.
+pub fn component_pairs(articles: &mut [ComponentSketch], corpus: &CorpusCounts) -> Vec<(i64, i64)> {
     articles.sort_by(|x, y| x.id.cmp(&y.id));
     let sketches: Vec<Vec<u64>> = articles.iter().map(|a| unsigned(&a.sketch)).collect();
     // The holders of each n-gram the component counts (ascending).
@@ -399,57 +383,135 @@ pub fn analyse_component(
         .map(|(p, _)| p)
         .collect();
     pairs.sort_unstable();
-    let mut needed: Vec<u32> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
+    pairs
+        .into_iter()
+        .map(|(x, y)| (articles[x as usize].key, articles[y as usize].key))
+        .collect()
+}
+
+/// An article to align, by the key its pairs name it.
+#[derive(Debug, Clone)]
+pub struct KeyedArticle {
+    pub key: i64,
+    /// As [`Applied::article`].
+    pub article: String,
+    /// As [`Prepared::sketch`] and [`Prepared::tokens`].
+    pub sketch: Vec<i64>,
+    pub tokens: u32,
+}
+
+/// Aligns pairs of articles by key (`a` the smaller id, as
+/// [`component_pairs`] gives them), given every article they name: the
+/// relations that share a passage, each with the index of its pair, as
+/// JSON [`PairRelation`]s with the ids of its two articles. Exact copies
+/// are aligned once ([`PairAligner`]), as ingest aligns them.
+pub fn align_keyed_pairs(
+    articles: &[KeyedArticle],
+    pairs: &[(i64, i64)],
+) -> Result<Vec<(usize, String, String, String)>, String> {
+    let by_key: FxHashMap<i64, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.key, i))
+        .collect();
+    let at = |k: i64| {
+        by_key
+            .get(&k)
+            .copied()
+            .ok_or_else(|| format!("a pair names article {k}, which was not given"))
+    };
+    let pairs: Vec<(usize, usize)> = pairs
+        .iter()
+        .map(|&(a, b)| Ok((at(a)?, at(b)?)))
+        .collect::<Result<_, String>>()?;
+    let mut needed: Vec<usize> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
     needed.sort_unstable();
     needed.dedup();
-    let docs: Vec<(u32, Doc)> = needed
+    let docs: Vec<(usize, Doc)> = needed
         .par_iter()
         .map(|&n| {
-            let a = &articles[n as usize];
-            let parsed: Article =
-                serde_json::from_str(&a.article).map_err(|e| format!("{}: {e}", a.id))?;
+            let parsed: Article = serde_json::from_str(&articles[n].article)
+                .map_err(|e| format!("article {}: {e}", articles[n].key))?;
             Ok((n, Doc::from_article(&parsed)))
         })
         .collect::<Result<_, String>>()?;
-    let docs: FxHashMap<u32, Doc> = docs.into_iter().collect();
-    let aligner_sketches: Vec<Sketch> = needed
+    let docs: FxHashMap<usize, Doc> = docs.into_iter().collect();
+    let sketches: Vec<Sketch> = needed
         .iter()
         .map(|&n| Sketch {
-            id: ArticleId(articles[n as usize].id.clone()),
-            hashes: sketches[n as usize].clone(),
-            tokens: articles[n as usize].tokens,
+            id: docs[&n].id.clone(),
+            hashes: unsigned(&articles[n].sketch),
+            tokens: articles[n].tokens,
         })
         .collect();
     let doc_pairs: Vec<(&Doc, &Doc)> = pairs.iter().map(|(x, y)| (&docs[x], &docs[y])).collect();
-    let relations = PairAligner::new(&aligner_sketches).align_all(&doc_pairs);
-
-    // Families are the components of the relations kept (containers'
-    // too: their passages are listed), each named by its smallest id.
-    let position: FxHashMap<&str, usize> = articles
+    let index: FxHashMap<(&str, &str), usize> = doc_pairs
         .iter()
         .enumerate()
-        .map(|(i, a)| (a.id.as_str(), i))
+        .map(|(i, (a, b))| ((a.id.0.as_str(), b.id.0.as_str()), i))
         .collect();
+    Ok(PairAligner::new(&sketches)
+        .align_all(&doc_pairs)
+        .into_iter()
+        .map(|r| {
+            let i = index[&(r.a.0.as_str(), r.b.0.as_str())];
+            (i, r.a.0.clone(), r.b.0.clone(), json(&r))
+        })
+        .collect())
+}
+
+/// What [`component_families`] finds in a candidate component.
+#[derive(Debug, Clone, Default)]
+pub struct ComponentFindings {
+    /// Its families' components (connected by relations), each as
+    /// `(members, relations)` (JSON), as [`component_rows`] takes them.
+    pub families: Vec<(Vec<String>, Vec<String>)>,
+    /// Phase 1 of grouping ([`component_site_record`]), summed over its
+    /// families with relations.
+    pub site_records: Vec<(String, u32, u32)>,
+}
+
+/// The family components of a candidate component: its members `(id,
+/// member as JSON)` connected by its relations `(a, b, relation as
+/// JSON)` (containers' too: their passages are listed), each family with
+/// its members and relations, and phase 1 of grouping for those with a
+/// relation. A function of the sets given, in the order of ids.
+pub fn component_families(
+    members: &mut [(String, String)],
+    relations: &mut [(String, String, String)],
+) -> Result<ComponentFindings, String> {
+    members.sort_unstable();
+    relations.sort_unstable();
+    let position: FxHashMap<&str, usize> = members
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (id.as_str(), i))
+        .collect();
+    let at = |id: &str| {
+        position
+            .get(id)
+            .copied()
+            .ok_or_else(|| format!("a relation names {id}, not a member of its component"))
+    };
     let mut forest = Forest::default();
-    for r in &relations {
-        let (x, y) = (position[r.a.0.as_str()], position[r.b.0.as_str()]);
-        forest.join(x as u32, y as u32, |x, y| x < y);
+    for (a, b, _) in relations.iter() {
+        forest.join(at(a)? as u32, at(b)? as u32, |x, y| x < y);
     }
     let mut families: Vec<(Vec<String>, Vec<String>)> = Vec::new();
     let mut family_of: FxHashMap<u32, usize> = FxHashMap::default();
-    for (i, a) in articles.iter().enumerate() {
+    for (i, (_, member)) in members.iter().enumerate() {
         let r = forest.root(i as u32);
         let f = *family_of.entry(r).or_insert_with(|| {
             families.push(Default::default());
             families.len() - 1
         });
-        families[f].0.push(a.member.clone());
+        families[f].0.push(member.clone());
+    }
+    for (a, _, r) in relations.iter() {
+        let f = family_of[&forest.root(at(a)? as u32)];
+        families[f].1.push(r.clone());
     }
     let mut found = ComponentFindings::default();
-    for r in &relations {
-        let f = family_of[&forest.root(position[r.a.0.as_str()] as u32)];
-        families[f].1.push(json(r));
-    }
     for (members, relations) in families.iter().filter(|f| !f.1.is_empty()) {
         found
             .site_records

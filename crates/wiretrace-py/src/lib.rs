@@ -552,10 +552,6 @@ mod phases {
         .map_err(bad)
     }
 
-    /// `(id, article, member, sketch, tokens, site)`, see
-    /// `ComponentArticle`.
-    type ComponentArticleRow = (String, String, String, Vec<i64>, u32, Option<String>);
-
     /// What the corpus says of n-grams held by more than `MAX_POSTINGS`
     /// articles and of sites: `(frequent, site_pages)`, `frequent` as
     /// `{hash: (holders, the one site of them all or None)}`.
@@ -576,32 +572,89 @@ mod phases {
         }
     }
 
-    /// Aligns a candidate component (rows of `(id, article, member,
-    /// sketch, tokens, site)`) given the corpus's counts: `(families,
-    /// site_records)`, families as `(members, relations)` (JSON strings,
-    /// the relations kept), phase 1's site records as `(site, originals,
-    /// copies)`.
+    /// The pairs worth aligning of a candidate component, from rows of
+    /// `(key, id, sketch, site)`: the keys of their first and second
+    /// articles (`a` the smaller id), packed as `local_stars` packs them.
     #[pyfunction]
-    pub fn analyse_component(
-        py: Python<'_>,
-        articles: Vec<ComponentArticleRow>,
+    pub fn component_pairs<'py>(
+        py: Python<'py>,
+        articles: Vec<(i64, String, Vec<i64>, Option<String>)>,
         corpus: &CorpusCounts,
+    ) -> (Bound<'py, PyBytes>, Bound<'py, PyBytes>) {
+        let pairs = py.detach(|| {
+            let mut articles: Vec<spark::ComponentSketch> = articles
+                .into_iter()
+                .map(|(key, id, sketch, site)| spark::ComponentSketch {
+                    key,
+                    id,
+                    sketch,
+                    site,
+                })
+                .collect();
+            spark::component_pairs(&mut articles, &corpus.0)
+        });
+        let (a, b): (Vec<i64>, Vec<i64>) = pairs.into_iter().unzip();
+        (PyBytes::new(py, &pack(a)), PyBytes::new(py, &pack(b)))
+    }
+
+    /// Longs packed little-endian, as numpy's `tobytes` gives them.
+    fn pack(x: Vec<i64>) -> Vec<u8> {
+        x.into_iter().flat_map(i64::to_le_bytes).collect()
+    }
+
+    fn unpack(bytes: &[u8]) -> PyResult<Vec<i64>> {
+        if !bytes.len().is_multiple_of(8) {
+            return Err(bad("packed longs must be 8 bytes each".into()));
+        }
+        Ok(bytes
+            .chunks_exact(8)
+            .map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .collect())
+    }
+
+    /// Aligns pairs, the keys of their two articles packed in `a` and `b`,
+    /// given the articles they name, rows of `(key, article, sketch,
+    /// tokens)`: for each relation kept, `(index of its pair, id_a, id_b,
+    /// relation as JSON)`.
+    #[pyfunction]
+    pub fn align_keyed_pairs(
+        py: Python<'_>,
+        articles: Vec<(i64, String, Vec<i64>, u32)>,
+        a: &[u8],
+        b: &[u8],
+    ) -> PyResult<Vec<(usize, String, String, String)>> {
+        let (a, b) = (unpack(a)?, unpack(b)?);
+        if a.len() != b.len() {
+            return Err(bad("as many second articles as first".into()));
+        }
+        let pairs: Vec<(i64, i64)> = a.into_iter().zip(b).collect();
+        py.detach(|| {
+            let articles: Vec<spark::KeyedArticle> = articles
+                .into_iter()
+                .map(|(key, article, sketch, tokens)| spark::KeyedArticle {
+                    key,
+                    article,
+                    sketch,
+                    tokens,
+                })
+                .collect();
+            spark::align_keyed_pairs(&articles, &pairs)
+        })
+        .map_err(bad)
+    }
+
+    /// The families of a candidate component, from its members `(id,
+    /// member)` and relations `(a, b, relation)` (JSON): `(families,
+    /// site_records)`, families as `(members, relations)`, phase 1's site
+    /// records as `(site, originals, copies)`.
+    #[pyfunction]
+    pub fn component_families(
+        py: Python<'_>,
+        mut members: Vec<(String, String)>,
+        mut relations: Vec<(String, String, String)>,
     ) -> PyResult<ComponentFindingsRow> {
         py.detach(|| {
-            let mut articles: Vec<spark::ComponentArticle> = articles
-                .into_iter()
-                .map(
-                    |(id, article, member, sketch, tokens, site)| spark::ComponentArticle {
-                        id,
-                        article,
-                        member,
-                        sketch,
-                        tokens,
-                        site,
-                    },
-                )
-                .collect();
-            let f = spark::analyse_component(&mut articles, &corpus.0)?;
+            let f = spark::component_families(&mut members, &mut relations)?;
             Ok((f.families, f.site_records))
         })
         .map_err(bad)
@@ -619,21 +672,11 @@ mod phases {
         a: &[u8],
         b: &[u8],
     ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
-        let longs = |bytes: &[u8]| -> PyResult<Vec<i64>> {
-            if !bytes.len().is_multiple_of(8) {
-                return Err(bad("packed longs must be 8 bytes each".into()));
-            }
-            Ok(bytes
-                .chunks_exact(8)
-                .map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes")))
-                .collect())
-        };
-        let (a, b) = (longs(a)?, longs(b)?);
+        let (a, b) = (unpack(a)?, unpack(b)?);
         if a.len() != b.len() {
             return Err(bad("as many ends as starts".into()));
         }
         let (v, r) = py.detach(|| spark::local_stars(&a, &b));
-        let pack = |x: Vec<i64>| -> Vec<u8> { x.into_iter().flat_map(i64::to_le_bytes).collect() };
         Ok((PyBytes::new(py, &pack(v)), PyBytes::new(py, &pack(r))))
     }
 
@@ -679,7 +722,9 @@ mod phases {
         m.add_function(wrap_pyfunction!(apply_templates, m)?)?;
         m.add_function(wrap_pyfunction!(source_sites, m)?)?;
         m.add_function(wrap_pyfunction!(component_lines, m)?)?;
-        m.add_function(wrap_pyfunction!(analyse_component, m)?)?;
+        m.add_function(wrap_pyfunction!(component_pairs, m)?)?;
+        m.add_function(wrap_pyfunction!(align_keyed_pairs, m)?)?;
+        m.add_function(wrap_pyfunction!(component_families, m)?)?;
         m.add_function(wrap_pyfunction!(local_stars, m)?)?;
         m.add_class::<CorpusCounts>()?;
         m.add_class::<FileItems>()?;

@@ -317,36 +317,147 @@ def _apply(schema, common, seen, stored: bool):
     return run
 
 
-def _analyse(schema, corpus):
-    """Each candidate component of a partition (its rows come sorted by
-    component): its relations, its families and their site records."""
+def _together(first, second, key: str, columns, partitions: int):
+    """The rows of two frames as one, in the partition of their ``key``,
+    sorted so that in each key's rows the first frame's come before the
+    second's (``kind`` 0 and 1): ``columns`` (name, type) are those of
+    either, each null where its frame has none."""
+    from pyspark.sql import functions as F
+
+    def shaped(df, kind):
+        have = set(df.columns)
+        return df.select(
+            key,
+            F.lit(kind).alias("kind"),
+            *[F.col(c) if c in have else F.lit(None).cast(t).alias(c) for c, t in columns],
+        )
+
+    return (
+        shaped(first, 0)
+        .unionByName(shaped(second, 1))
+        .repartition(partitions, key)
+        .sortWithinPartitions(key, "kind")
+    )
+
+
+def _groups(batches, columns, handle, out_schema):
+    """Record batches of the rows ``handle`` gives for each group of rows
+    (the rows come sorted by their first column, the group's key; the
+    handler gets the key and the rows without it)."""
+    group, key, out = [], None, []
+    for row in _arrow_rows(batches, columns):
+        if row[0] != key and group:
+            out.extend(handle(key, group))
+            group = []
+            if len(out) >= BATCH:
+                yield _record_batch(out, out_schema)
+                out = []
+        key = row[0]
+        group.append(row[1:])
+    if group:
+        out.extend(handle(key, group))
+    if out:
+        yield _record_batch(out, out_schema)
+
+
+def _longs(packed: bytes):
+    import numpy as np
+
+    return np.frombuffer(packed, dtype="<i8")
+
+
+def _packed(column) -> bytes:
+    import numpy as np
+
+    return np.ascontiguousarray(column.to_numpy(zero_copy_only=False), dtype="<i8").tobytes()
+
+
+def _pairs(schema, corpus):
+    """The pairs worth aligning of each candidate component of a partition
+    (from sketches alone), as Arrow batches of ``(label, a, b)``."""
 
     def run(batches):
-        out_schema = _to_arrow(schema)
+        import numpy as np
+        import pyarrow as pa
+
         counts = _ph.CorpusCounts(*corpus.value)
-        cols = ["label", "id", "article", "member", "sketch", "tokens", "site"]
-        component, label, out = [], None, []
+        out = _to_arrow(schema)
+        group, key = [], None
 
-        def flush():
-            families, records = _ph.analyse_component(component, counts)
-            for members, rels in families:
-                out.append(("c", members, rels, None, None, None))
-            for site, o, c in records:
-                out.append(("s", None, None, site, o, c))
+        def pairs_of(label, rows):
+            a, b = (_longs(x) for x in _ph.component_pairs(rows, counts))
+            if len(a):
+                labels = pa.array(np.full(len(a), label, dtype="<i8"))
+                yield pa.RecordBatch.from_arrays([labels, pa.array(a), pa.array(b)], schema=out)
 
-        for row in _arrow_rows(batches, cols):
-            if row[0] != label and component:
-                flush()
-                component = []
-                if len(out) >= BATCH:
-                    yield _record_batch(out, out_schema)
-                    out = []
-            label = row[0]
-            component.append(row[1:])
-        if component:
-            flush()
-        if out:
-            yield _record_batch(out, out_schema)
+        for row in _arrow_rows(batches, ["label", "ix", "id", "sketch", "site"]):
+            if row[0] != key and group:
+                yield from pairs_of(key, group)
+                group = []
+            key = row[0]
+            group.append(row[1:])
+        if group:
+            yield from pairs_of(key, group)
+
+    return run
+
+
+def _align(schema):
+    """The relations of each bucket of pairs, given its texts (each bucket's
+    rows come together, its texts first). The pairs cross to the library
+    packed, not as Python objects."""
+
+    def run(batches):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        out = _to_arrow(schema)
+        batches = list(batches)
+        if not batches:
+            return
+        table = pa.Table.from_batches(batches)
+        if table.num_rows == 0:
+            return
+        import numpy as np
+
+        buckets = table.column("bucket").to_numpy()
+        starts = [0] + (np.flatnonzero(np.diff(buckets)) + 1).tolist()
+        for start, end in zip(starts, starts[1:] + [len(buckets)]):
+            part = table.slice(start, end - start)
+            is_text = pc.equal(part.column("kind"), 0)
+            texts = part.filter(is_text)
+            pairs = part.filter(pc.invert(is_text))
+            rows = list(
+                zip(*(texts.column(c).to_pylist() for c in ("ix", "article", "sketch", "tokens")))
+            )
+            found = _ph.align_keyed_pairs(
+                rows, _packed(pairs.column("a")), _packed(pairs.column("b"))
+            )
+            if not found:
+                continue
+            labels = pairs.column("label").to_numpy()
+            yield _record_batch(
+                [(int(labels[i]), ida, idb, r) for i, ida, idb, r in found], out
+            )
+
+    return run
+
+
+def _families(schema):
+    """The families of each candidate component (its members come first),
+    with phase 1's site records."""
+
+    def run(batches):
+        def handle(_label, rows):
+            members = [(i, member) for kind, i, member, *_ in rows if kind == 0]
+            relations = [(a, b, r) for kind, _i, _m, a, b, r in rows if kind == 1]
+            families, records = _ph.component_families(members, relations)
+            return [("c", m, r, None, None, None) for m, r in families] + [
+                ("s", None, None, site, o, c) for site, o, c in records
+            ]
+
+        cols = ["label", "kind", "id", "member", "a", "b", "relation"]
+        yield from _groups(batches, cols, handle, _to_arrow(schema))
 
     return run
 
@@ -490,9 +601,12 @@ def run(
     # of Spark's default 10,000 rows ran the JVM out of heap at 100k.
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(ARROW_BATCH))
 
-    prepared_t, applied_t, found_t, lines_t, template_t, edges_t = (
+    prepared_t, applied_t, found_t, lines_t, template_t, edges_t, pairs_t, relations_t = (
         _struct(spark, ddl)
-        for ddl in (PREPARED, APPLIED, FOUND, LINES, "host string, template array<long>", "a long, b long")
+        for ddl in (
+            PREPARED, APPLIED, FOUND, LINES, "host string, template array<long>", "a long, b long",
+            "label long, a long, b long", "label long, a string, b string, relation string",
+        )
     )
 
     # 1. Each record converted (extraction, line keys, sketch) alone. What
@@ -555,7 +669,7 @@ def run(
     )
     # What the corpus-wide counts read of each article, kept apart: each
     # pass over `articles` reads its texts back from disk.
-    sketches = articles.select("ix", "sketch", "site").persist(disk)
+    sketches = articles.select("ix", "id", "sketch", "site").persist(disk)
     n_articles = sketches.count()
     converted.unpersist()
     templates.unpersist()
@@ -601,15 +715,55 @@ def run(
     labels = _components(edges)
 
     step("candidate components")
-    # 4. Each candidate component aligned as a whole, in the partition of
-    # its label: relations, families (their components), site records.
-    found = (
-        articles.join(labels.withColumnRenamed("v", "ix"), "ix", "left")
+    # 4. Each candidate component's pairs worth aligning, from its
+    # sketches (in the partition of its label); the pairs aligned by
+    # buckets of their first article, each bucket given the texts its
+    # pairs name (a text goes to at most as many buckets as there are);
+    # then each component's families, from its members and relations.
+    labelled = labels.withColumnRenamed("v", "ix")
+    pairs = (
+        sketches.join(labelled, "ix", "left")
         .withColumn("label", F.coalesce("l", "ix"))
         .repartition(partitions, "label")
         .sortWithinPartitions("label", "id")
-        .select("label", "id", "article", "member", "sketch", "tokens", "site")
-        .mapInArrow(_analyse(found_t, corpus), found_t)
+        .select("label", "ix", "id", "sketch", "site")
+        .mapInArrow(_pairs(pairs_t, corpus), pairs_t)
+        .withColumn("bucket", F.pmod(F.xxhash64("a"), F.lit(partitions)).cast("int"))
+        .persist(mem)
+    )
+    needed = (
+        pairs.select("bucket", F.col("a").alias("ix"))
+        .union(pairs.select("bucket", F.col("b").alias("ix")))
+        .distinct()
+    )
+    texts = needed.join(articles.select("ix", "article", "sketch", "tokens"), "ix")
+    relations = (
+        _together(
+            texts,
+            pairs,
+            "bucket",
+            [("ix", "long"), ("article", "string"), ("sketch", "array<long>"),
+             ("tokens", "int"), ("label", "long"), ("a", "long"), ("b", "long")],
+            partitions,
+        )
+        .mapInArrow(_align(relations_t), relations_t)
+        .persist(disk)
+    )
+    members = (
+        articles.select("ix", "id", "member")
+        .join(labelled, "ix", "left")
+        .withColumn("label", F.coalesce("l", "ix"))
+    )
+    found = (
+        _together(
+            members,
+            relations,
+            "label",
+            [("id", "string"), ("member", "string"), ("a", "string"), ("b", "string"),
+             ("relation", "string")],
+            partitions,
+        )
+        .mapInArrow(_families(found_t), found_t)
         .persist(disk)
     )
     records = [
@@ -617,7 +771,7 @@ def run(
         for r in found.filter(F.col("kind") == "s").select("site", "originals", "copies").collect()
     ]
     sources = sc.broadcast(_ph.source_sites(records))
-    step("components aligned")
+    step("candidates, alignment, families")
     lines = (
         found.filter(F.col("kind") == "c")
         .select("members", "relations")
@@ -655,7 +809,7 @@ def run(
         "seen": seen,
     }
     step("counted")
-    for df in (lines, found, sketches, articles, narrow):
+    for df in (lines, found, relations, pairs, sketches, articles, narrow):
         df.unpersist()
     return counts
 
