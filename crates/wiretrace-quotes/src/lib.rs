@@ -890,6 +890,26 @@ mod tests {
     }
 
     #[test]
+    fn a_floating_quantifier_or_a_gerund_after_by_keeps_the_subject_as_source() {
+        for (sentence, content, source) in [
+            (
+                "The harbour unions all said the piers were closed.",
+                "piers were closed",
+                "The harbour unions",
+            ),
+            (
+                "Ilse Marek thanked the ferry crews by saying that the piers would stay open.",
+                "would stay open",
+                "Ilse Marek",
+            ),
+        ] {
+            let f = Found::of(&[sentence]);
+            let a = f.holding(content);
+            assert_eq!(f.cut(a.source.unwrap()), source, "{sentence}");
+        }
+    }
+
+    #[test]
     fn a_date_or_an_adverb_before_the_cue_is_no_source() {
         let f = Found::of(&[
             "Ferrow on Tuesday said the cranes were sold.",
