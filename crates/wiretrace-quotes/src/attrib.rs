@@ -452,7 +452,14 @@ fn subject(
     names: &dyn Fn(usize) -> Option<(usize, usize, bool)>,
     p: &Patterns,
 ) -> Option<(usize, usize)> {
-    let a = clause_start(toks, a, end, p).unwrap_or(a);
+    let mut a = clause_start(toks, a, end, p).unwrap_or(a);
+    // An opening prepositional phrase ('In fact, she ...', 'On Monday,
+    // the union ...') is no subject: the clause starts after its comma.
+    if a < end && p.prepositions.contains(toks[a].lower()) {
+        if let Some(k) = (a + 1..end.min(a + 8)).find(|&k| toks[k].is(",")) {
+            a = k + 1;
+        }
+    }
     // A subject is near its clause's start: the scan is bounded, so that
     // many participles in one sentence cost no more than the sentence.
     let end = end.min(a + 60);

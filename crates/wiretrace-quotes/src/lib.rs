@@ -890,7 +890,7 @@ mod tests {
     }
 
     #[test]
-    fn a_floating_quantifier_or_a_gerund_after_by_keeps_the_subject_as_source() {
+    fn a_floating_quantifier_a_gerund_after_by_or_an_opening_phrase_is_no_source() {
         for (sentence, content, source) in [
             (
                 "The harbour unions all said the piers were closed.",
@@ -901,6 +901,11 @@ mod tests {
                 "Ilse Marek thanked the ferry crews by saying that the piers would stay open.",
                 "would stay open",
                 "Ilse Marek",
+            ),
+            (
+                "In fact, she left the hall at once, saying the cranes were sold.",
+                "cranes were sold",
+                "she",
             ),
         ] {
             let f = Found::of(&[sentence]);
