@@ -460,6 +460,17 @@ fn subject(
             a = k + 1;
         }
     }
+    // So is an opening adverbial before a pronoun ('A month later, he
+    // ...'): the pronoun is the subject.
+    if let Some(k) = (a + 1..end.min(a + 8)).find(|&k| toks[k].is(",")) {
+        let l = toks.get(k + 1).map(|t| t.lower());
+        if k + 1 < end
+            && l.is_some_and(|l| p.pronouns.contains_key(l) && !p.relatives.contains(l))
+            && toks[a..k].iter().all(|t| t.is_word() && !t.quoted)
+        {
+            return Some((k + 1, k + 2));
+        }
+    }
     // A subject is near its clause's start: the scan is bounded, so that
     // many participles in one sentence cost no more than the sentence.
     let end = end.min(a + 60);

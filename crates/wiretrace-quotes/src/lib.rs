@@ -907,6 +907,11 @@ mod tests {
                 "cranes were sold",
                 "she",
             ),
+            (
+                "A week later, he left the hall, saying the ferries were sold.",
+                "ferries were sold",
+                "he",
+            ),
         ] {
             let f = Found::of(&[sentence]);
             let a = f.holding(content);
