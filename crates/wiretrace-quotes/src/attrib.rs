@@ -188,6 +188,12 @@ fn is_year(w: &str) -> bool {
         && (w.starts_with("19") || w.starts_with("20"))
 }
 
+/// Prepositions before a gerund cue whose source is its clause's subject.
+const GERUND_PREPOSITIONS: [&str; 2] = ["by", "without"];
+
+/// Quantifiers that may stand between a subject and its verb.
+const FLOATING: [&str; 3] = ["both", "all", "each"];
+
 /// The noun phrase ending just before `end` (auxiliaries skipped), read
 /// leftwards to a stop word, punctuation or its determiner.
 fn np_left(
@@ -203,6 +209,15 @@ fn np_left(
         let time = |k: usize| p.time_words.contains(l(k)) || is_year(toks[k].text);
         if e > a + 1 && toks[e - 2].is_word() && time(e - 1) && p.prepositions.contains(l(e - 2)) {
             e -= 2;
+        } else if e > a + 1
+            && FLOATING.contains(&l(e - 1))
+            && toks[e - 2].is_word()
+            && !p.prepositions.contains(l(e - 2))
+            && !p.determiners.contains(l(e - 2))
+        {
+            // A quantifier floating after its noun phrase ('the unions both
+            // said'): the source is the phrase, not the quantifier.
+            e -= 1;
         } else if e > a && toks[e - 1].is_word() && {
             p.aux.contains(l(e - 1))
                 || l(e - 1).ends_with("ly") && !toks[e - 1].capitalized()
@@ -437,7 +452,25 @@ fn subject(
     names: &dyn Fn(usize) -> Option<(usize, usize, bool)>,
     p: &Patterns,
 ) -> Option<(usize, usize)> {
-    let a = clause_start(toks, a, end, p).unwrap_or(a);
+    let mut a = clause_start(toks, a, end, p).unwrap_or(a);
+    // An opening prepositional phrase ('In fact, she ...', 'On Monday,
+    // the union ...') is no subject: the clause starts after its comma.
+    if a < end && p.prepositions.contains(toks[a].lower()) {
+        if let Some(k) = (a + 1..end.min(a + 8)).find(|&k| toks[k].is(",")) {
+            a = k + 1;
+        }
+    }
+    // So is an opening adverbial before a pronoun ('A month later, he
+    // ...'): the pronoun is the subject.
+    if let Some(k) = (a + 1..end.min(a + 8)).find(|&k| toks[k].is(",")) {
+        let l = toks.get(k + 1).map(|t| t.lower());
+        if k + 1 < end
+            && l.is_some_and(|l| p.pronouns.contains_key(l) && !p.relatives.contains(l))
+            && toks[a..k].iter().all(|t| t.is_word() && !t.quoted)
+        {
+            return Some((k + 1, k + 2));
+        }
+    }
     // A subject is near its clause's start: the scan is bounded, so that
     // many participles in one sentence cost no more than the sentence.
     let end = end.min(a + 60);
@@ -651,7 +684,11 @@ pub fn find(
                 // modifies the noun phrase just before it, its source
                 // ('Obama is defending ...', 'those describing ...', 'Ferrow,
                 // who is saying ...').
-                let adjacent = (i > a && !toks[i - 1].is(",") && !toks[i - 1].closes)
+                // A gerund after 'by' or 'without' ('she responded by
+                // saying ...') has the clause's subject for source, never
+                // the phrase before the preposition.
+                let gerund = i > a && GERUND_PREPOSITIONS.contains(&toks[i - 1].lower());
+                let adjacent = (i > a && !gerund && !toks[i - 1].is(",") && !toks[i - 1].closes)
                     .then(|| np_left(toks, a, i, p, learned))
                     .flatten();
                 source = match prev {

@@ -890,6 +890,36 @@ mod tests {
     }
 
     #[test]
+    fn a_floating_quantifier_a_gerund_after_by_or_an_opening_phrase_is_no_source() {
+        for (sentence, content, source) in [
+            (
+                "The harbour unions all said the piers were closed.",
+                "piers were closed",
+                "The harbour unions",
+            ),
+            (
+                "Ilse Marek thanked the ferry crews by saying that the piers would stay open.",
+                "would stay open",
+                "Ilse Marek",
+            ),
+            (
+                "In fact, she left the hall at once, saying the cranes were sold.",
+                "cranes were sold",
+                "she",
+            ),
+            (
+                "A week later, he left the hall, saying the ferries were sold.",
+                "ferries were sold",
+                "he",
+            ),
+        ] {
+            let f = Found::of(&[sentence]);
+            let a = f.holding(content);
+            assert_eq!(f.cut(a.source.unwrap()), source, "{sentence}");
+        }
+    }
+
+    #[test]
     fn a_date_or_an_adverb_before_the_cue_is_no_source() {
         let f = Found::of(&[
             "Ferrow on Tuesday said the cranes were sold.",
