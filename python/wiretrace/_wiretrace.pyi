@@ -207,15 +207,29 @@ class phases:
         longs packed in bytes) as stars ``(vertex, least vertex)``, packed
         the same way, for each vertex not the least of its component."""
     @staticmethod
-    def analyse_component(
-        articles: list[tuple[str, str, str, list[int], int, Optional[str]]],
+    def component_pairs(
+        articles: list[tuple[int, str, list[int], Optional[str]]],
         corpus: "phases.CorpusCounts",
+    ) -> tuple[bytes, bytes]:
+        """The pairs worth aligning of a candidate component (rows ``(key,
+        id, sketch, site)``), from sketches alone: the keys of their first
+        and second articles (the first the smaller id), packed as
+        ``local_stars`` packs them."""
+    @staticmethod
+    def align_keyed_pairs(
+        articles: list[tuple[int, str, list[int], int]], a: bytes, b: bytes
+    ) -> list[tuple[int, str, str, str]]:
+        """Aligns the pairs whose keys are packed in ``a`` and ``b``, given
+        the articles they name (rows ``(key, article, sketch, tokens)``):
+        for each relation kept, ``(index of its pair, id_a, id_b, JSON)``."""
+    @staticmethod
+    def component_families(
+        members: list[tuple[str, str]], relations: list[tuple[str, str, str]]
     ) -> tuple[list[tuple[list[str], list[str]]], list[tuple[str, int, int]]]:
-        """Candidates, alignment and families of a candidate component
-        (rows ``(id, article, member, sketch, tokens, site)``):
-        ``(families, site_records)``: each family's ``(members,
-        relations)`` as JSON (the relations kept), and phase 1's ``(site,
-        originals, copies)``."""
+        """The families of a candidate component from its members ``(id,
+        member)`` and relations ``(a, b, relation)``: each family's
+        ``(members, relations)`` (JSON) and phase 1's ``(site, originals,
+        copies)``."""
     @staticmethod
     def source_sites(records: list[tuple[str, int, int]]) -> list[str]:
         """The source sites of the summed records, sorted."""
