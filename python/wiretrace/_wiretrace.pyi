@@ -165,7 +165,6 @@ class phases:
     released. Hashes and line keys are 64-bit ``int``s, signed."""
 
     MAX_POSTINGS: int
-    RARE_DF: int
 
     @staticmethod
     def prepare_records(

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use wiretrace_core::{
     template::{self, TemplateLine, Templates},
     time::{parse_datetime, time_order},
+    union_find::find_root,
     Article, ArticleId, Rejection,
 };
 use wiretrace_reuse::{
@@ -26,7 +27,7 @@ use wiretrace_reuse::{
 };
 use wiretrace_store::ArticleSummary;
 
-pub use wiretrace_reuse::index::{MAX_POSTINGS, RARE_DF};
+pub use wiretrace_reuse::index::MAX_POSTINGS;
 
 use crate::export::{copy_rows, passage_row, ArticleRow, CopyRow, PassageRow};
 use crate::pipeline::member_info;
@@ -275,12 +276,6 @@ fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("rows serialise")
 }
 
-/// Whether a pair with this evidence (shared followed n-grams, shared rare
-/// ones) and these sketch lengths is aligned (see [`index`]).
-fn worth_aligning(shared: u32, rare: u32, len_a: usize, len_b: usize) -> bool {
-    index::worth_aligning(index::Evidence { shared, rare }, len_a, len_b)
-}
-
 /// What the candidate pairs of a component need of an article: a key
 /// the caller names it by (the job's row number), its id, its sketch (as
 /// [`Prepared::sketch`], in its order) and site.
@@ -313,52 +308,32 @@ pub struct CorpusCounts {
 pub fn component_pairs(articles: &mut [ComponentSketch], corpus: &CorpusCounts) -> Vec<(i64, i64)> {
     articles.sort_by(|x, y| x.id.cmp(&y.id));
     let sketches: Vec<Vec<u64>> = articles.iter().map(|a| unsigned(&a.sketch)).collect();
-    // The holders of each n-gram the component counts (ascending).
-    let mut holders: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-    for (i, s) in sketches.iter().enumerate() {
-        for &h in s {
-            if !corpus.frequent.contains_key(&h) {
-                holders.entry(h).or_default().push(i as u32);
-            }
-        }
+    // The index of the component's articles, without the n-grams the
+    // corpus holds too often to follow: every holder of the others is here,
+    // so the index's counts are the corpus's.
+    let mut index = index::CandidateIndex::new();
+    for s in &sketches {
+        let part: Vec<u64> = s
+            .iter()
+            .copied()
+            .filter(|h| !corpus.frequent.contains_key(h))
+            .collect();
+        index.add_part(&part, s.len());
     }
-    // Evidence by pair, tallied as the index tallies a query: for each
-    // article, over the later holders of each of its n-grams (with
-    // whether the n-gram is rare), in flat counters.
-    let mut later: Vec<Vec<(&[u32], bool)>> = vec![Vec::new(); articles.len()];
-    for list in holders.values().filter(|l| l.len() > 1) {
-        let is_rare = list.len() <= RARE_DF;
-        for (k, &x) in list[..list.len() - 1].iter().enumerate() {
-            later[x as usize].push((&list[k + 1..], is_rare));
-        }
-    }
-    let mut evidence: Vec<((u32, u32), (u32, u32))> = Vec::new();
-    let (mut shared, mut rare) = (vec![0u32; articles.len()], vec![0u32; articles.len()]);
-    let mut touched: Vec<u32> = Vec::new();
-    for (x, lists) in later.iter().enumerate() {
-        for &(ys, is_rare) in lists {
-            for &y in ys {
-                let y = y as usize;
-                if shared[y] == 0 {
-                    touched.push(y as u32);
-                }
-                shared[y] += 1;
-                rare[y] += is_rare as u32;
-            }
-        }
-        for y in touched.drain(..) {
-            let y = y as usize;
-            evidence.push(((x as u32, y as u32), (shared[y], rare[y])));
-            shared[y] = 0;
-            rare[y] = 0;
-        }
-    }
+    let evidence: Vec<(u32, u32)> = sketches
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(y, s)| {
+            let found = index.query_before(s, y as u32);
+            found.into_iter().map(move |(x, _)| (x, y as u32))
+        })
+        .collect();
     let one_site = |h: u64| -> Option<(usize, Option<&str>)> {
         if let Some((n, site)) = corpus.frequent.get(&h) {
             return Some((*n, site.as_deref()));
         }
-        let list = holders.get(&h)?;
-        let first = articles[list[0] as usize].site.as_deref();
+        let list = index.holders(h);
+        let first = articles[*list.first()? as usize].site.as_deref();
         let same = list
             .iter()
             .all(|&i| articles[i as usize].site.as_deref() == first);
@@ -371,16 +346,12 @@ pub fn component_pairs(articles: &mut [ComponentSketch], corpus: &CorpusCounts) 
     };
     let mut pairs: Vec<(u32, u32)> = evidence
         .into_iter()
-        .filter(|&((x, y), (shared, rare))| {
+        .filter(|&(x, y)| {
             let (a, b) = (&articles[x as usize], &articles[y as usize]);
-            if !worth_aligning(shared, rare, a.sketch.len(), b.sketch.len()) {
-                return false;
-            }
             let same_site = a.site.is_some() && a.site == b.site;
             !(same_site
                 && shares_only_furniture(&sketches[x as usize], &sketches[y as usize], furniture))
         })
-        .map(|(p, _)| p)
         .collect();
     pairs.sort_unstable();
     pairs
@@ -525,23 +496,16 @@ pub fn component_families(
 /// root its least vertex by the order a join is given.
 #[derive(Debug, Default)]
 struct Forest {
-    parent: Vec<u32>,
+    parent: Vec<usize>,
 }
 
 impl Forest {
-    fn root(&mut self, mut x: u32) -> u32 {
-        self.grow(x);
-        while self.parent[x as usize] != x {
-            self.parent[x as usize] = self.parent[self.parent[x as usize] as usize];
-            x = self.parent[x as usize];
+    fn root(&mut self, x: u32) -> u32 {
+        let x = x as usize;
+        if self.parent.len() <= x {
+            self.parent.extend(self.parent.len()..=x);
         }
-        x
-    }
-
-    fn grow(&mut self, x: u32) {
-        while self.parent.len() <= x as usize {
-            self.parent.push(self.parent.len() as u32);
-        }
+        find_root(&mut self.parent, x) as u32
     }
 
     /// Joins the sets of `x` and `y`; the root of the union is the root
@@ -550,7 +514,7 @@ impl Forest {
         let (rx, ry) = (self.root(x), self.root(y));
         if rx != ry {
             let (lo, hi) = if less(rx, ry) { (rx, ry) } else { (ry, rx) };
-            self.parent[hi as usize] = lo;
+            self.parent[hi as usize] = lo as usize;
         }
     }
 }
@@ -643,7 +607,7 @@ pub fn component_site_record(
 
 /// Phase 2: a component's `copies` and `passages` rows, given the source
 /// sites of the whole corpus (see [`wiretrace_reuse::source_sites`]).
-pub fn component_rows(
+fn component_rows(
     members: &[String],
     relations: &[String],
     source_sites: &HashSet<String>,
@@ -666,6 +630,20 @@ pub fn component_rows(
         .map(passage_row)
         .collect();
     Ok((copy_rows(families, &grouping.notes, &kinds), passages))
+}
+
+/// Phase 2 as the export writes it: a family component's `copies` and
+/// `passages` lines (JSON, the export's own form).
+pub fn component_lines(
+    members: &[String],
+    relations: &[String],
+    source_sites: &HashSet<String>,
+) -> Result<(Vec<String>, Vec<String>), String> {
+    let (copies, passages) = component_rows(members, relations, source_sites)?;
+    Ok((
+        copies.iter().map(json).collect(),
+        passages.iter().map(json).collect(),
+    ))
 }
 
 /// The source sites of the summed records.

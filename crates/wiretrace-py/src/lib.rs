@@ -701,17 +701,13 @@ mod phases {
         py.detach(|| {
             let (mut copies, mut passages) = (Vec::new(), Vec::new());
             for (m, r) in &components {
-                let (c, p) = spark::component_rows(m, r, &sites)?;
-                copies.extend(c.iter().map(export_line));
-                passages.extend(p.iter().map(export_line));
+                let (c, p) = spark::component_lines(m, r, &sites)?;
+                copies.extend(c);
+                passages.extend(p);
             }
             Ok((copies, passages))
         })
         .map_err(bad)
-    }
-
-    fn export_line<T: serde::Serialize>(row: &T) -> String {
-        serde_json::to_string(row).expect("rows serialise")
     }
 
     pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -729,7 +725,6 @@ mod phases {
         m.add_class::<CorpusCounts>()?;
         m.add_class::<FileItems>()?;
         m.add("MAX_POSTINGS", spark::MAX_POSTINGS)?;
-        m.add("RARE_DF", spark::RARE_DF)?;
         Ok(())
     }
 }

@@ -95,11 +95,19 @@ impl CandidateIndex {
 
     /// Adds a doc by its sketch; returns its number.
     pub fn add(&mut self, sketch: &[u64]) -> u32 {
+        self.add_part(sketch, sketch.len())
+    }
+
+    /// Adds a doc by part of its sketch, of `size` n-grams in all: a
+    /// caller that indexes part of a corpus leaves out the n-grams it knows
+    /// the whole corpus holds too often to follow, and sizes still weigh
+    /// the whole sketch.
+    pub fn add_part(&mut self, part: &[u64], size: usize) -> u32 {
         let doc = self.sizes.len() as u32;
-        for h in sketch {
+        for h in part {
             self.postings.entry(*h).or_default().push(doc);
         }
-        self.sizes.push(sketch.len() as u32);
+        self.sizes.push(size as u32);
         doc
     }
 

@@ -436,9 +436,11 @@ def _align(schema):
             if not found:
                 continue
             labels = pairs.column("label").to_numpy()
-            yield _record_batch(
-                [(int(labels[i]), ida, idb, r) for i, ida, idb, r in found], out
-            )
+            rows = [(int(labels[i]), ida, idb, r) for i, ida, idb, r in found]
+            # (In batches: one batch of a bucket's relations ran the JVM
+            # out of heap.)
+            for k in range(0, len(rows), BATCH):
+                yield _record_batch(rows[k : k + BATCH], out)
 
     return run
 
@@ -464,19 +466,13 @@ def _families(schema):
 
 def _local_stars(schema):
     def run(batches):
-        import numpy as np
         import pyarrow as pa
 
-        a, b = [], []
-        for rb in batches:
-            a.append(rb.column("a").to_numpy(zero_copy_only=False))
-            b.append(rb.column("b").to_numpy(zero_copy_only=False))
-        if not a:
+        batches = list(batches)
+        if not batches:
             return
-        a = np.ascontiguousarray(np.concatenate(a), dtype="<i8")
-        b = np.ascontiguousarray(np.concatenate(b), dtype="<i8")
-        v, r = _ph.local_stars(a.tobytes(), b.tobytes())
-        v, r = np.frombuffer(v, dtype="<i8"), np.frombuffer(r, dtype="<i8")
+        edges = pa.Table.from_batches(batches)
+        v, r = (_longs(x) for x in _ph.local_stars(_packed(edges.column("a")), _packed(edges.column("b"))))
         out = _to_arrow(schema)
         for k in range(0, len(v), 65536):
             yield pa.RecordBatch.from_arrays(
@@ -845,8 +841,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         .config("spark.default.parallelism", str(args.partitions))
         .config("spark.ui.showConsoleProgress", "false")
     )
+    # (Spark's default of 1 GB runs out at 10k articles of whole texts.)
+    conf = {"spark.driver.memory": "2g"}
     for kv in args.conf:
         key, _, value = kv.partition("=")
+        conf[key] = value
+    for key, value in conf.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     try:
