@@ -230,6 +230,15 @@ class phases:
         ``(members, relations)`` (JSON) and phase 1's ``(site, originals,
         copies)``."""
     @staticmethod
+    def whole_component(
+        articles: list[tuple[int, str, list[int], Optional[str], int, Optional[str], str]],
+        corpus: "phases.CorpusCounts",
+    ) -> tuple[list[tuple[list[str], list[str]]], list[tuple[str, int, int]]]:
+        """A candidate component analysed in one piece, from rows of ``(key,
+        id, sketch, site, tokens, article or None, member)``: its pairs
+        found, aligned and grouped, as ``component_families`` gives them
+        (the article may be None in a component of one)."""
+    @staticmethod
     def source_sites(records: list[tuple[str, int, int]]) -> list[str]:
         """The source sites of the summed records, sorted."""
     @staticmethod

@@ -492,6 +492,64 @@ pub fn component_families(
     Ok(found)
 }
 
+/// An article of a candidate component analysed whole
+/// ([`whole_component`]).
+#[derive(Debug, Clone)]
+pub struct ComponentArticle {
+    /// As [`ComponentSketch`].
+    pub key: i64,
+    pub id: String,
+    pub sketch: Vec<i64>,
+    pub site: Option<String>,
+    /// As [`KeyedArticle`]: the text may be left out of a component of
+    /// one article, which has nothing to align.
+    pub tokens: u32,
+    pub article: Option<String>,
+    /// As [`Applied::member`].
+    pub member: String,
+}
+
+/// A candidate component analysed in one piece: its pairs worth aligning
+/// ([`component_pairs`]), aligned ([`align_keyed_pairs`]) and grouped
+/// into families ([`component_families`]). The three steps a job runs
+/// apart for a component too large for one task, with the same findings,
+/// and no pairs or relations moved between them.
+pub fn whole_component(
+    articles: Vec<ComponentArticle>,
+    corpus: &CorpusCounts,
+) -> Result<ComponentFindings, String> {
+    let mut sketches = Vec::with_capacity(articles.len());
+    let mut keyed = Vec::with_capacity(articles.len());
+    let mut members = Vec::with_capacity(articles.len());
+    for a in articles {
+        sketches.push(ComponentSketch {
+            key: a.key,
+            id: a.id.clone(),
+            sketch: a.sketch.clone(),
+            site: a.site,
+        });
+        if let Some(article) = a.article {
+            keyed.push(KeyedArticle {
+                key: a.key,
+                article,
+                sketch: a.sketch,
+                tokens: a.tokens,
+            });
+        }
+        members.push((a.id, a.member));
+    }
+    let pairs = component_pairs(&mut sketches, corpus);
+    let mut relations: Vec<(String, String, String)> = if pairs.is_empty() {
+        Vec::new()
+    } else {
+        align_keyed_pairs(&keyed, &pairs)?
+            .into_iter()
+            .map(|(_, a, b, r)| (a, b, r))
+            .collect()
+    };
+    component_families(&mut members, &mut relations)
+}
+
 /// A union-find over vertices `0..`, grown as they are named, each set's
 /// root its least vertex by the order a join is given.
 #[derive(Debug, Default)]
@@ -711,6 +769,114 @@ mod tests {
         let rejection = batch[0].2.as_ref().unwrap_err();
         assert!(rejection.input.contains("missing.warc.gz"), "{rejection:?}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Articles of one candidate component, prepared and applied as the
+    /// job does (no templates): a wire report, a padded copy, a trimmed
+    /// copy on another site, and a report of another event.
+    fn component_of_four() -> Vec<ComponentArticle> {
+        let report = "Dock workers in the port of Velmora walked out on Monday over a \
+             new rota that cuts night crews by a third, the union said. \
+             The harbour board said the rota would save money and keep ships moving.\n\n\
+             Talks between the two sides broke down late on Sunday after nine hours, \
+             and no new meeting has been set, a spokeswoman for the board told reporters.\n\n\
+             Ferries to the islands of Orn and Castel were cancelled for the day.";
+        let other = "The city council of Brenholt voted on Tuesday to close the old \
+             covered market for two years of repairs to its iron roof.\n\n\
+             Stallholders will move to a car park by the river until the work is done.";
+        let records = [
+            ("wire-1", "https://wire.example/a/1", report.to_string()),
+            (
+                "daily-7",
+                "https://daily.example/b/7",
+                format!("{report}\n\nShare this story with your friends today."),
+            ),
+            (
+                "coast-3",
+                "https://coast.example/c/3",
+                report.rsplit_once("\n\n").unwrap().0.to_string(),
+            ),
+            ("city-9", "https://city.example/d/9", other.to_string()),
+        ];
+        records
+            .iter()
+            .enumerate()
+            .map(|(n, (id, url, text))| {
+                let line = serde_json::json!({"id": id, "url": url, "text": text}).to_string();
+                let p =
+                    prepare_record(&format!("feed.jsonl:line {}", n + 1), line.as_bytes()).unwrap();
+                let applied =
+                    apply_template(ToApply::from(&p), &[], &[], "2031-03-02T10:00:00Z").unwrap();
+                ComponentArticle {
+                    key: n as i64 * 10,
+                    id: p.id.clone(),
+                    sketch: p.sketch.clone(),
+                    site: p.site.clone(),
+                    tokens: p.tokens,
+                    article: Some(applied.article),
+                    member: applied.member,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_component_analysed_whole_finds_what_its_three_steps_find() {
+        let articles = component_of_four();
+        let corpus = CorpusCounts::default();
+        let whole = whole_component(articles.clone(), &corpus).unwrap();
+        // The steps as a job runs them for a component too large for a task.
+        let mut sketches: Vec<ComponentSketch> = articles
+            .iter()
+            .rev()
+            .map(|a| ComponentSketch {
+                key: a.key,
+                id: a.id.clone(),
+                sketch: a.sketch.clone(),
+                site: a.site.clone(),
+            })
+            .collect();
+        let pairs = component_pairs(&mut sketches, &corpus);
+        let keyed: Vec<KeyedArticle> = articles
+            .iter()
+            .map(|a| KeyedArticle {
+                key: a.key,
+                article: a.article.clone().unwrap(),
+                sketch: a.sketch.clone(),
+                tokens: a.tokens,
+            })
+            .collect();
+        let mut relations: Vec<(String, String, String)> = align_keyed_pairs(&keyed, &pairs)
+            .unwrap()
+            .into_iter()
+            .map(|(_, a, b, r)| (a, b, r))
+            .collect();
+        let mut members: Vec<(String, String)> = articles
+            .iter()
+            .map(|a| (a.id.clone(), a.member.clone()))
+            .collect();
+        let steps = component_families(&mut members, &mut relations).unwrap();
+        assert_eq!(whole.families, steps.families);
+        assert_eq!(whole.site_records, steps.site_records);
+        // Not vacuous: the wire and its two copies are one family with
+        // relations, and the other report is a family of its own.
+        let sizes: Vec<(usize, bool)> = whole
+            .families
+            .iter()
+            .map(|(m, r)| (m.len(), r.is_empty()))
+            .collect();
+        assert!(sizes.contains(&(3, false)), "{sizes:?}");
+        assert!(sizes.contains(&(1, true)), "{sizes:?}");
+    }
+
+    #[test]
+    fn a_component_of_one_needs_no_text() {
+        let mut articles = component_of_four();
+        articles.truncate(1);
+        articles[0].article = None;
+        let found = whole_component(articles, &CorpusCounts::default()).unwrap();
+        assert_eq!(found.families.len(), 1);
+        assert!(found.families[0].1.is_empty());
     }
 
     #[test]

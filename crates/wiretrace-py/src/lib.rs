@@ -662,6 +662,46 @@ mod phases {
 
     type ComponentFindingsRow = (Vec<(Vec<String>, Vec<String>)>, Vec<(String, u32, u32)>);
 
+    /// A candidate component analysed in one piece (its pairs found,
+    /// aligned and grouped), from rows of `(key, id, sketch, site, tokens,
+    /// article or None, member)`: what `component_families` gives.
+    #[pyfunction]
+    pub fn whole_component(
+        py: Python<'_>,
+        articles: Vec<WholeRow>,
+        corpus: &CorpusCounts,
+    ) -> PyResult<ComponentFindingsRow> {
+        py.detach(|| {
+            let articles = articles
+                .into_iter()
+                .map(
+                    |(key, id, sketch, site, tokens, article, member)| spark::ComponentArticle {
+                        key,
+                        id,
+                        sketch,
+                        site,
+                        tokens,
+                        article,
+                        member,
+                    },
+                )
+                .collect();
+            let f = spark::whole_component(articles, &corpus.0)?;
+            Ok((f.families, f.site_records))
+        })
+        .map_err(bad)
+    }
+
+    type WholeRow = (
+        i64,
+        String,
+        Vec<i64>,
+        Option<String>,
+        u32,
+        Option<String>,
+        String,
+    );
+
     /// The stars of the components of edges `a[i] - b[i]` (longs packed
     /// little-endian in bytes, as numpy's `tobytes` gives them): `(v,
     /// least)` packed the same way, for each vertex not the least of its
@@ -721,6 +761,7 @@ mod phases {
         m.add_function(wrap_pyfunction!(component_pairs, m)?)?;
         m.add_function(wrap_pyfunction!(align_keyed_pairs, m)?)?;
         m.add_function(wrap_pyfunction!(component_families, m)?)?;
+        m.add_function(wrap_pyfunction!(whole_component, m)?)?;
         m.add_function(wrap_pyfunction!(local_stars, m)?)?;
         m.add_class::<CorpusCounts>()?;
         m.add_class::<FileItems>()?;

@@ -184,7 +184,11 @@ def _read_items(spark, inputs: Sequence[str], partitions: int, prepared_t):
         items = frames[0]
         for more in frames[1:]:
             items = items.unionByName(more)
-        prepared = items.repartition(partitions).mapInArrow(_prepare(prepared_t), prepared_t)
+        # (Spark splits an uncompressed file into at least `partitions`
+        # pieces already: a shuffle of every line only where it did not.)
+        if items.rdd.getNumPartitions() < partitions:
+            items = items.repartition(partitions)
+        prepared = items.mapInArrow(_prepare(prepared_t), prepared_t)
     if files:
         named = spark.createDataFrame(files, "f int, path string").repartition(
             min(len(files), partitions)
@@ -445,6 +449,13 @@ def _align(schema):
     return run
 
 
+def _found_rows(families, records):
+    """``FOUND`` rows: a component's families, then its site records."""
+    return [("c", m, r, None, None, None) for m, r in families] + [
+        ("s", None, None, site, o, c) for site, o, c in records
+    ]
+
+
 def _families(schema):
     """The families of each candidate component (its members come first),
     with phase 1's site records."""
@@ -453,12 +464,25 @@ def _families(schema):
         def handle(_label, rows):
             members = [(i, member) for kind, i, member, *_ in rows if kind == 0]
             relations = [(a, b, r) for kind, _i, _m, a, b, r in rows if kind == 1]
-            families, records = _ph.component_families(members, relations)
-            return [("c", m, r, None, None, None) for m, r in families] + [
-                ("s", None, None, site, o, c) for site, o, c in records
-            ]
+            return _found_rows(*_ph.component_families(members, relations))
 
         cols = ["label", "kind", "id", "member", "a", "b", "relation"]
+        yield from _groups(batches, cols, handle, _to_arrow(schema))
+
+    return run
+
+
+def _whole(schema, corpus):
+    """The families of each candidate component of a partition analysed
+    whole (its rows come together), with phase 1's site records."""
+
+    def run(batches):
+        counts = _ph.CorpusCounts(*corpus.value)
+
+        def handle(_label, rows):
+            return _found_rows(*_ph.whole_component(rows, counts))
+
+        cols = ["label", "ix", "id", "sketch", "site", "tokens", "article", "member"]
         yield from _groups(batches, cols, handle, _to_arrow(schema))
 
     return run
@@ -494,15 +518,90 @@ def _family_lines(schema, sources):
     return run
 
 
-def _components(edges, max_rounds: int = 10_000):
-    """Connected components of the undirected edges ``(a, b)`` (longs),
-    with Spark joins: each round, every vertex takes the smallest label of
-    its own and its neighbours', then the label of its label (pointer
-    jumping: the rounds grow with the logarithm of the diameter, not the
-    diameter), until none changes. Returns ``(v, label)``, the label the
-    smallest vertex of the component."""
+# Articles up to which a candidate component is analysed whole in one task,
+# given its texts (a few KB an article as JSON, and the relations of its
+# pairs); larger components are analysed in steps that hold no text and
+# no more than a bucket's (`_large_components`).
+WHOLE_ARTICLES = 2_000
+# Articles up to which each one's component is broadcast to the tasks that
+# join it to the texts (24 bytes an article), rather than shuffled.
+BROADCAST_ARTICLES = 2_000_000
+# Edges (after each partition's are reduced to stars) up to which the
+# candidate components are found in one task, by the library's union-find:
+# 16 bytes an edge, some 600 MB of worker memory at the most. Above it, by
+# label propagation, which any number of edges fits but which costs a few
+# Spark jobs a round.
+SINGLE_TASK_EDGES = 20_000_000
+
+
+def _large_components(sketches, articles, large, corpus, partitions, pairs_t, relations_t, found_t):
+    """The families of the components too large for one task (``large``:
+    ``(ix, label)``), in three steps, and the frames it persisted. Each component's pairs worth aligning,
+    from its sketches alone (in the partition of its label); the pairs
+    aligned by buckets of their first article, each bucket given the texts
+    its pairs name (a text goes to at most as many buckets as there are);
+    then each component's families, from its members and relations."""
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
+    pairs = (
+        sketches.join(large, "ix")
+        .repartition(partitions, "label")
+        .sortWithinPartitions("label", "id")
+        .select("label", "ix", "id", "sketch", "site")
+        .mapInArrow(_pairs(pairs_t, corpus), pairs_t)
+        .withColumn("bucket", F.pmod(F.xxhash64("a"), F.lit(partitions)).cast("int"))
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
+    needed = (
+        pairs.select("bucket", F.col("a").alias("ix"))
+        .union(pairs.select("bucket", F.col("b").alias("ix")))
+        .distinct()
+    )
+    texts = needed.join(articles.select("ix", "article", "sketch", "tokens"), "ix")
+    relations = (
+        _together(
+            texts,
+            pairs,
+            "bucket",
+            [("ix", "long"), ("article", "string"), ("sketch", "array<long>"),
+             ("tokens", "int"), ("label", "long"), ("a", "long"), ("b", "long")],
+            partitions,
+        )
+        .mapInArrow(_align(relations_t), relations_t)
+        .persist(StorageLevel.DISK_ONLY)
+    )
+    members = articles.select("ix", "id", "member").join(large, "ix")
+    found = _together(
+        members,
+        relations,
+        "label",
+        [("id", "string"), ("member", "string"), ("a", "string"), ("b", "string"),
+         ("relation", "string")],
+        partitions,
+    ).mapInArrow(_families(found_t), found_t)
+    return found, [pairs, relations]
+
+
+def _components(edges, edges_t, single_task_edges: int, max_rounds: int = 10_000):
+    """Connected components of the undirected edges ``(a, b)`` (longs),
+    as ``(v, label)``, the label the smallest vertex of the component (a
+    component's smallest vertex may be left out: it is its own label).
+    Up to ``single_task_edges`` edges, one task reduces them all to stars.
+    Above, Spark joins: each round, every vertex takes the smallest label
+    of its own and its neighbours', then the label of its label (pointer
+    jumping: the rounds grow with the logarithm of the diameter, not the
+    diameter), until none changes."""
+    from pyspark.sql import functions as F
+
+    edges = edges.localCheckpoint()
+    if edges.count() <= single_task_edges:
+        return (
+            edges.repartition(1)
+            .mapInArrow(_local_stars(edges_t), edges_t)
+            .select(F.col("a").alias("v"), F.col("b").alias("l"))
+            .localCheckpoint()
+        )
     adj = (
         edges.select(F.col("a").alias("v"), F.col("b").alias("u"))
         .union(edges.select(F.col("b").alias("v"), F.col("a").alias("u")))
@@ -577,6 +676,8 @@ def run(
     partitions: int = 2,
     seen: Optional[str] = None,
     jsonl: bool = True,
+    single_task_edges: int = SINGLE_TASK_EDGES,
+    whole_articles: int = WHOLE_ARTICLES,
 ) -> dict:
     """Runs the job on ``inputs`` (JSONL files, Parquet files or folders of
     feed records) and writes its datasets under ``out``. ``seen`` is the
@@ -658,7 +759,9 @@ def run(
     )
     common = sc.broadcast(_ph.common_keys([r["template"] for r in templates.select("template").collect()]))
     articles = (
-        prepared.join(templates, "host", "left")
+        # (Broadcast: a template is a few dozen line keys a host, so the
+        # texts stay where they are rather than shuffled to their host's.)
+        prepared.join(F.broadcast(templates), "host", "left")
         .withColumn("ix", F.monotonically_increasing_id())
         .mapInArrow(_apply(applied_t, common, seen, stored=jsonl), applied_t)
         .persist(disk)
@@ -708,60 +811,46 @@ def run(
     }
     corpus = sc.broadcast((frequent, site_pages))
     step("document frequencies")
-    labels = _components(edges)
+    labels = _components(edges, edges_t, single_task_edges)
 
     step("candidate components")
-    # 4. Each candidate component's pairs worth aligning, from its
-    # sketches (in the partition of its label); the pairs aligned by
-    # buckets of their first article, each bucket given the texts its
-    # pairs name (a text goes to at most as many buckets as there are);
-    # then each component's families, from its members and relations.
+    # 4. The candidate components: each article's, and their sizes (a
+    # narrow table, three longs an article).
     labelled = labels.withColumnRenamed("v", "ix")
-    pairs = (
-        sketches.join(labelled, "ix", "left")
-        .withColumn("label", F.coalesce("l", "ix"))
-        .repartition(partitions, "label")
-        .sortWithinPartitions("label", "id")
-        .select("label", "ix", "id", "sketch", "site")
-        .mapInArrow(_pairs(pairs_t, corpus), pairs_t)
-        .withColumn("bucket", F.pmod(F.xxhash64("a"), F.lit(partitions)).cast("int"))
-        .persist(mem)
-    )
-    needed = (
-        pairs.select("bucket", F.col("a").alias("ix"))
-        .union(pairs.select("bucket", F.col("b").alias("ix")))
-        .distinct()
-    )
-    texts = needed.join(articles.select("ix", "article", "sketch", "tokens"), "ix")
-    relations = (
-        _together(
-            texts,
-            pairs,
-            "bucket",
-            [("ix", "long"), ("article", "string"), ("sketch", "array<long>"),
-             ("tokens", "int"), ("label", "long"), ("a", "long"), ("b", "long")],
-            partitions,
-        )
-        .mapInArrow(_align(relations_t), relations_t)
-        .persist(disk)
-    )
-    members = (
-        articles.select("ix", "id", "member")
+    sized = (
+        sketches.select("ix")
         .join(labelled, "ix", "left")
-        .withColumn("label", F.coalesce("l", "ix"))
+        .select("ix", F.coalesce("l", "ix").alias("label"))
+        .withColumn("size", F.count(F.lit(1)).over(Window.partitionBy("label")))
+        .localCheckpoint()
     )
-    found = (
-        _together(
-            members,
-            relations,
-            "label",
-            [("id", "string"), ("member", "string"), ("a", "string"), ("b", "string"),
-             ("relation", "string")],
-            partitions,
+    small = sized.filter(F.col("size") <= whole_articles)
+    large = sized.filter(F.col("size") > whole_articles).select("ix", "label")
+    n_large = large.count()
+    if step.on:
+        biggest = sized.agg(F.max("size")).first()[0]
+        step(f"components sized (largest {biggest} articles, {n_large} in larger than {whole_articles})")
+    # A component of up to `whole_articles` articles is analysed whole in
+    # one task, given its texts (its pairs found, aligned and grouped, no
+    # pairs or relations moved between steps); a component of one is
+    # given no text (it has nothing to align).
+    texts = articles.select("ix", "id", "sketch", "site", "tokens", "article", "member")
+    whole = (
+        texts.join(F.broadcast(small) if n_articles <= BROADCAST_ARTICLES else small, "ix")
+        .withColumn("article", F.when(F.col("size") > 1, F.col("article")))
+        .repartition(partitions, "label")
+        .sortWithinPartitions("label")
+        .select("label", "ix", "id", "sketch", "site", "tokens", "article", "member")
+        .mapInArrow(_whole(found_t, corpus), found_t)
+    )
+    held = []
+    found = whole
+    if n_large:
+        in_steps, held = _large_components(
+            sketches, articles, large, corpus, partitions, pairs_t, relations_t, found_t
         )
-        .mapInArrow(_families(found_t), found_t)
-        .persist(disk)
-    )
+        found = whole.unionByName(in_steps)
+    found = found.persist(disk)
     records = [
         (r["site"], r["originals"], r["copies"])
         for r in found.filter(F.col("kind") == "s").select("site", "originals", "copies").collect()
@@ -805,7 +894,7 @@ def run(
         "seen": seen,
     }
     step("counted")
-    for df in (lines, found, relations, pairs, sketches, articles, narrow):
+    for df in (lines, found, *held, sized, sketches, articles, narrow):
         df.unpersist()
     return counts
 
@@ -824,6 +913,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--master", default=None, help="Spark master (default: local[2])")
     ap.add_argument("--seen", default=None, help="the run's ingest time (RFC 3339)")
     ap.add_argument("--no-jsonl", action="store_true", help="write Parquet only")
+    ap.add_argument(
+        "--single-task-edges",
+        type=int,
+        default=SINGLE_TASK_EDGES,
+        metavar="N",
+        help="find the candidate components in one task up to N edges (16 bytes each), "
+        "by label propagation above (0: always)",
+    )
+    ap.add_argument(
+        "--whole-articles",
+        type=int,
+        default=WHOLE_ARTICLES,
+        metavar="N",
+        help="analyse a candidate component of up to N articles whole in one task, "
+        "larger ones in steps that hold no more than a bucket's texts (0: always in steps)",
+    )
     ap.add_argument(
         "--conf", action="append", default=[], metavar="KEY=VALUE", help="a Spark setting"
     )
@@ -851,7 +956,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     spark = builder.getOrCreate()
     try:
         counts = run(
-            spark, args.inputs, args.out, args.partitions, args.seen, jsonl=not args.no_jsonl
+            spark,
+            args.inputs,
+            args.out,
+            args.partitions,
+            args.seen,
+            jsonl=not args.no_jsonl,
+            single_task_edges=args.single_task_edges,
+            whole_articles=args.whole_articles,
         )
     finally:
         spark.stop()
