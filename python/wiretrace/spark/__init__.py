@@ -536,11 +536,12 @@ SINGLE_TASK_EDGES = 20_000_000
 
 def _large_components(sketches, articles, large, corpus, partitions, pairs_t, relations_t, found_t):
     """The families of the components too large for one task (``large``:
-    ``(ix, label)``), in three steps, and the frames it persisted. Each component's pairs worth aligning,
-    from its sketches alone (in the partition of its label); the pairs
-    aligned by buckets of their first article, each bucket given the texts
-    its pairs name (a text goes to at most as many buckets as there are);
-    then each component's families, from its members and relations."""
+    ``(ix, label)``), in three steps, and the frames it persisted: each
+    component's pairs worth aligning, from its sketches alone (in the
+    partition of its label); the pairs aligned by buckets of their first
+    article, each bucket given the texts its pairs name (a text goes to at
+    most as many buckets as there are); then each component's families,
+    from its members and relations."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
