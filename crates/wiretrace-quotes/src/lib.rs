@@ -133,14 +133,17 @@ pub enum Lexicon {
     Mixed,
     /// The learned token tagger alone (`patterns/tagger.tsv`, made by
     /// `scripts/learn-quotes`): every token labelled content, source, cue
-    /// or none, the spans joined into attributions.
+    /// or none, the spans joined into attributions; a tagger trained
+    /// stacked on the rules is given the labels of [`Lexicon::Ensemble`]'s
+    /// rules.
     Tagger,
     /// [`Lexicon::Mixed`]'s attributions (the filter keeping fewer of the
     /// weaker cue words' attributions: `ENSEMBLE_KEEP` in `src/filter.rs`), then the
     /// tagger's that have a cue and whose content touches none of them: PARC's long tail of cues
     /// ("criticized", "hopes", "shows") where the rules find nothing. The
     /// tagger reads only the sentences holding a cue word and no content
-    /// of the rules. The best on PolNeAR dev (see the README).
+    /// of the rules, without the rules' labels. The best on PolNeAR dev
+    /// (see the README).
     #[default]
     Ensemble,
 }
@@ -225,10 +228,9 @@ fn untouched(doc: &tokens::Doc, ruled: &[attrib::Raw]) -> Vec<attrib::Raw> {
             k > 0
         })
         .collect();
-    let mut cx = tagger::Context::new(doc, p, &skip);
-    if tagger::stacked() {
-        cx = cx.with_rules(doc, tagger::rule_labels(doc, ruled));
-    }
+    // No rules' labels even for a stacked model: where it reads, the rules
+    // found nothing, and given that it finds less (see the README).
+    let cx = tagger::Context::new(doc, p, &skip);
     for (j, s) in doc.sents.iter().enumerate() {
         skip[j] = skip[j] || !(s.start..s.end).any(|i| cx.has_cue(i));
     }
