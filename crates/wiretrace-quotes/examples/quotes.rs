@@ -8,9 +8,9 @@
 //! `quotes candidates TEXT_DIR` prints every attribution the rules propose
 //! to the learned filter, with its features (what `scripts/learn-quotes`
 //! trains the filter on).
-//! `quotes tokens TEXT_DIR` prints every token's span and the
+//! `quotes tokens TEXT_DIR [--stacked]` prints every token's span and the
 //! tagger's features of it, one line each (what `scripts/learn-quotes`
-//! trains the tagger on).
+//! trains the tagger on; `--stacked`: with the rules' labels of it).
 //! `quotes entities TEXT_DIR` prints the entities of each text, one JSON row
 //! each.
 //! `quotes bench TEXT_DIR... [--abe GROUND_TRUTH_JSON] [--rounds N] [--rules|--learned|--filtered|--mixed|--tagger|--ensemble]` prints
@@ -123,8 +123,11 @@ fn main() {
         Some("tokens") => {
             let dir = args.get(1).expect("usage: quotes tokens TEXT_DIR");
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let stacked = args.iter().any(|a| a == "--stacked");
             for (name, text) in texts(Path::new(dir)) {
-                for (span, feats) in wiretrace_quotes::tagger_rows(&text, &lines_as_body(&text)) {
+                for (span, feats) in
+                    wiretrace_quotes::tagger_rows(&text, &lines_as_body(&text), stacked)
+                {
                     writeln!(
                         out,
                         "{name}\t{}\t{}\t{}",
@@ -197,7 +200,7 @@ fn main() {
             );
         }
         _ => {
-            eprintln!("usage: quotes predict TEXT_DIR [--rules|--learned|--filtered|--mixed|--tagger|--ensemble] | quotes candidates TEXT_DIR | quotes entities TEXT_DIR | quotes bench TEXT_DIR... [--abe GROUND_TRUTH_JSON] [--rounds N] [--rules|--learned|--filtered|--mixed|--tagger|--ensemble]");
+            eprintln!("usage: quotes predict TEXT_DIR [--rules|--learned|--filtered|--mixed|--tagger|--ensemble] | quotes candidates TEXT_DIR | quotes tokens TEXT_DIR [--stacked] | quotes entities TEXT_DIR | quotes bench TEXT_DIR... [--abe GROUND_TRUTH_JSON] [--rounds N] [--rules|--learned|--filtered|--mixed|--tagger|--ensemble]");
             std::process::exit(2);
         }
     }

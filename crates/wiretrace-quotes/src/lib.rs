@@ -133,14 +133,17 @@ pub enum Lexicon {
     Mixed,
     /// The learned token tagger alone (`patterns/tagger.tsv`, made by
     /// `scripts/learn-quotes`): every token labelled content, source, cue
-    /// or none, the spans joined into attributions.
+    /// or none, the spans joined into attributions; a tagger trained
+    /// stacked on the rules is given the labels of [`Lexicon::Ensemble`]'s
+    /// rules.
     Tagger,
     /// [`Lexicon::Mixed`]'s attributions (the filter keeping fewer of the
     /// weaker cue words' attributions: `ENSEMBLE_KEEP` in `src/filter.rs`), then the
     /// tagger's that have a cue and whose content touches none of them: PARC's long tail of cues
     /// ("criticized", "hopes", "shows") where the rules find nothing. The
     /// tagger reads only the sentences holding a cue word and no content
-    /// of the rules. The best on PolNeAR dev (see the README).
+    /// of the rules, without the rules' labels. The best on PolNeAR dev
+    /// (see the README).
     #[default]
     Ensemble,
 }
@@ -164,7 +167,11 @@ pub fn analyze_with(text: &str, body: &[Span], lexicon: Lexicon) -> Quotes {
     let ents = entities::find(&doc, p);
     let attributions = match lexicon {
         Lexicon::Tagger => {
-            let cx = tagger::Context::new(&doc, p, &[]);
+            let mut cx = tagger::Context::new(&doc, p, &[]);
+            if tagger::stacked() {
+                let ruled = token_ranges(&doc, &by_rules(&doc, &ents, Lexicon::Ensemble));
+                cx = cx.with_rules(&doc, tagger::rule_labels(&doc, &ruled));
+            }
             let labels = tagger::tag(&doc, &cx, &[]);
             speakers(&doc, &ents, &tagger::attributions(&doc, &labels))
         }
@@ -221,6 +228,8 @@ fn untouched(doc: &tokens::Doc, ruled: &[attrib::Raw]) -> Vec<attrib::Raw> {
             k > 0
         })
         .collect();
+    // No rules' labels even for a stacked model: where it reads, the rules
+    // found nothing, and given that it finds less (see the README).
     let cx = tagger::Context::new(doc, p, &skip);
     for (j, s) in doc.sents.iter().enumerate() {
         skip[j] = skip[j] || !(s.start..s.end).any(|i| cx.has_cue(i));
@@ -254,12 +263,18 @@ fn token_ranges(doc: &tokens::Doc, atts: &[Attribution]) -> Vec<attrib::Raw> {
 
 /// The rows `scripts/learn-quotes` trains the tagger on: each token's span
 /// and its features, the last telling its paragraph (`@3`), and whether it
-/// opens it (`_`) or its sentence (`s`).
+/// opens it (`_`) or its sentence (`s`); with the labels of the rules'
+/// attributions among the features when `stacked`.
 #[doc(hidden)]
-pub fn tagger_rows(text: &str, body: &[Span]) -> Vec<(Span, Vec<String>)> {
+pub fn tagger_rows(text: &str, body: &[Span], stacked: bool) -> Vec<(Span, Vec<String>)> {
     let p = &*PATTERNS;
     let doc = tokens::analyze(text, &disjoint(body), p);
-    let cx = tagger::Context::new(&doc, p, &[]);
+    let mut cx = tagger::Context::new(&doc, p, &[]);
+    if stacked {
+        let ents = entities::find(&doc, p);
+        let ruled = token_ranges(&doc, &by_rules(&doc, &ents, Lexicon::Ensemble));
+        cx = cx.with_rules(&doc, tagger::rule_labels(&doc, &ruled));
+    }
     (0..doc.toks.len())
         .map(|i| {
             let mut f = Vec::new();

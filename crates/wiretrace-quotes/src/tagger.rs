@@ -2,8 +2,11 @@
 //! or beginning or inside a CONTENT, SOURCE or CUE span (BIO), left to
 //! right by an averaged perceptron over hashed features of the token, its
 //! neighbours, the cue words near it, the quotation it stands in and the
-//! labels given before it; then the spans are joined into attributions
-//! (each content to the nearest cue, each cue to the nearest source).
+//! labels given before it (greedily, or keeping a beam of label sequences
+//! where the model was trained so; and, for a model trained stacked on
+//! the rules, the labels the rules' attributions give); then the spans
+//! are joined into attributions (each content to the nearest cue, each
+//! cue to the nearest source).
 //! `scripts/learn-quotes` trains it on PolNeAR train from the features
 //! [`features`] gives (through `quotes tokens`) and writes the weights to
 //! `patterns/tagger.tsv`.
@@ -33,14 +36,33 @@ fn role(l: u8) -> u8 {
 /// The weights of each feature, by the hash of its name, in units of
 /// 1/[`SCALE`] (the weights stay under 64): half the memory of `f32`, so
 /// fewer cache misses, and sums in integers.
-pub struct Weights(FxHashMap<u64, [i16; N]>);
+pub struct Weights {
+    w: FxHashMap<u64, [i16; N]>,
+    /// How many label sequences the tagger keeps as it goes: the width
+    /// it was trained with (`#! beam=N` in the model file; 1, greedy, by
+    /// default).
+    beam: usize,
+    /// Trained stacked on the rules: their labels are features
+    /// (`#! stacked` in the model file).
+    stacked: bool,
+}
 
 const SCALE: f32 = 512.0;
 
 /// `feature<TAB>label:weight ...` lines (labels by index in [`LABELS`]).
 fn load(src: &str) -> Weights {
     let mut w = FxHashMap::default();
+    let (mut beam, mut stacked) = (1, false);
     for l in src.lines() {
+        if let Some(opts) = l.strip_prefix("#!") {
+            for o in opts.split_whitespace() {
+                match o.split_once('=') {
+                    Some(("beam", n)) => beam = n.parse().unwrap_or(1).max(1),
+                    None if o == "stacked" => stacked = true,
+                    _ => {}
+                }
+            }
+        }
         if l.starts_with('#') || l.is_empty() {
             continue;
         }
@@ -59,7 +81,13 @@ fn load(src: &str) -> Weights {
         }
         w.insert(xxh3_64(f.as_bytes()), row);
     }
-    Weights(w)
+    Weights { w, beam, stacked }
+}
+
+/// Whether the model was trained stacked on the rules, so that
+/// [`Context::with_rules`] is to give it their labels.
+pub fn stacked() -> bool {
+    WEIGHTS.stacked
 }
 
 static WEIGHTS: LazyLock<Weights> = LazyLock::new(|| load(include_str!("../patterns/tagger.tsv")));
@@ -90,6 +118,11 @@ pub struct Context {
     right: Vec<Option<usize>>,
     /// Commas before each token in its sentence, at most 3.
     commas: Vec<u8>,
+    /// The label the rules' attributions give each token (see
+    /// [`rule_labels`]), when the tagger is stacked on them.
+    rule: Option<Vec<u8>>,
+    /// Whether the rules label any token of each sentence.
+    rule_sent: Vec<bool>,
 }
 
 impl Context {
@@ -157,8 +190,74 @@ impl Context {
             left,
             right,
             commas,
+            rule: None,
+            rule_sent: Vec::new(),
         }
     }
+
+    /// The context with the rules' labels of every token (from
+    /// [`rule_labels`]) as features: the tagger stacked on the rules.
+    pub fn with_rules(mut self, doc: &Doc, labels: Vec<u8>) -> Context {
+        self.rule_sent = doc
+            .sents
+            .iter()
+            .map(|s| labels[s.start..s.end].iter().any(|&l| l != O))
+            .collect();
+        self.rule = Some(labels);
+        self
+    }
+}
+
+/// The labels the attributions `atts` give the tokens of `doc`, as the
+/// gold is labelled for training (`scripts/learn_tagger.py`): a token in
+/// a content is content (the largest content holding it owns it), else
+/// source, else cue; a label begins where the owner changes or a
+/// paragraph starts.
+pub fn rule_labels(doc: &Doc, atts: &[Raw]) -> Vec<u8> {
+    let n = doc.toks.len();
+    let mut owner: Vec<Option<(u8, usize)>> = vec![None; n];
+    let mut contents: Vec<(usize, usize)> = atts
+        .iter()
+        .enumerate()
+        .map(|(k, a)| {
+            let len = a.content.iter().map(|&(s, e)| e.saturating_sub(s)).sum();
+            (len, k)
+        })
+        .collect();
+    contents.sort_by_key(|&(len, k)| (std::cmp::Reverse(len), k));
+    let claim = |owner: &mut Vec<Option<(u8, usize)>>, r: u8, k: usize, (s, e): (usize, usize)| {
+        for o in owner.iter_mut().take(e.min(n)).skip(s) {
+            o.get_or_insert((r, k));
+        }
+    };
+    for &(_, k) in &contents {
+        for &span in &atts[k].content {
+            claim(&mut owner, 1, k, span);
+        }
+    }
+    for (k, a) in atts.iter().enumerate() {
+        if let Some(span) = a.source {
+            claim(&mut owner, 2, k, span);
+        }
+    }
+    for (k, a) in atts.iter().enumerate() {
+        if let Some(span) = a.cue {
+            claim(&mut owner, 3, k, span);
+        }
+    }
+    (0..n)
+        .map(|i| match owner[i] {
+            None => O,
+            Some(o) => {
+                let para_start = i == doc.paras[doc.toks[i].para].0;
+                if i > 0 && !para_start && owner[i - 1] == Some(o) {
+                    2 * o.0
+                } else {
+                    2 * o.0 - 1
+                }
+            }
+        })
+        .collect()
 }
 
 /// A token as the features name it: lowercase, every quotation mark one,
@@ -322,6 +421,35 @@ pub fn features(doc: &Doc, cx: &Context, i: usize, emit: &mut dyn FnMut(&str)) {
         f.push_str("para");
         put(&mut f, emit);
     }
+    // The rules' labels here and around, when stacked on them.
+    if let Some(rule) = &cx.rule {
+        let r = |k: Option<usize>| k.map_or("_", |k| LABELS[rule[k] as usize]);
+        let r0 = r(Some(i));
+        for (tag, a, b) in [
+            ("r=", r0, ""),
+            ("rp=", r(at(-1)), r0),
+            ("rn=", r0, r(at(1))),
+            ("rc=", r0, if cx.cue[i] == b'-' { "-" } else { "c" }),
+        ] {
+            f.push_str(tag);
+            f.push_str(a);
+            if !b.is_empty() {
+                f.push('|');
+                f.push_str(b);
+            }
+            put(&mut f, emit);
+        }
+        f.push_str("rw=");
+        f.push_str(r0);
+        f.push('|');
+        f.push_str(&w0);
+        put(&mut f, emit);
+        f.push_str("rs=");
+        f.push(q(cx.rule_sent[t.sent]));
+        f.push('|');
+        f.push_str(r0);
+        put(&mut f, emit);
+    }
 }
 
 /// What the labels given so far in the sentence tell: the role of the
@@ -382,9 +510,33 @@ fn label_features(
     emit(&f);
 }
 
-/// Labels every token, left to right; the tokens of a sentence `skip`
-/// marks are left out (labelled O).
+/// One label sequence of the beam: its score, its last two labels, its
+/// sentence's history and its last step in the arena of steps.
+#[derive(Clone, Copy)]
+struct Hyp {
+    score: i32,
+    p1: u8,
+    p2: u8,
+    h: History,
+    step: u32,
+}
+
+/// No step before: the sequence is empty.
+const NONE: u32 = u32::MAX;
+
+/// Labels every token, left to right, keeping the best label sequences
+/// of the width the model was trained with; the tokens of a sentence
+/// `skip` marks are left out (labelled O).
 pub fn tag(doc: &Doc, cx: &Context, skip: &[bool]) -> Vec<u8> {
+    match WEIGHTS.beam {
+        1 => greedy(doc, cx, skip),
+        width => beam(doc, cx, skip, width),
+    }
+}
+
+/// [`tag`] keeping the one best label at each token (a model trained
+/// greedily): an inside label after another role begins a span.
+fn greedy(doc: &Doc, cx: &Context, skip: &[bool]) -> Vec<u8> {
     let wts: &Weights = &WEIGHTS;
     let mut out = Vec::with_capacity(doc.toks.len());
     let mut buf = String::new();
@@ -418,7 +570,7 @@ pub fn tag(doc: &Doc, cx: &Context, skip: &[bool]) -> Vec<u8> {
         let w0 = form(doc, Some(i), &mut buf);
         label_features(l1, l2, w0, &h, i, cx.cue[i], &mut add);
         let mut sc = [0i32; N];
-        for row in hashes.iter().filter_map(|k| wts.0.get(k)) {
+        for row in hashes.iter().filter_map(|k| wts.w.get(k)) {
             for (s, &w) in sc.iter_mut().zip(row) {
                 *s += i32::from(w);
             }
@@ -440,6 +592,119 @@ pub fn tag(doc: &Doc, cx: &Context, skip: &[bool]) -> Vec<u8> {
             h.seen[role(l) as usize] = true;
         }
         out.push(l);
+    }
+    out
+}
+
+/// [`tag`] keeping the `width` best label sequences (an inside label
+/// only after one of its role), as `scripts/learn_tagger.py --beam`
+/// trains.
+fn beam(doc: &Doc, cx: &Context, skip: &[bool], width: usize) -> Vec<u8> {
+    let wts: &Weights = &WEIGHTS;
+    let n = doc.toks.len();
+    let mut buf = String::new();
+    let mut hashes: Vec<u64> = Vec::with_capacity(64);
+    // (previous step, label) of every sequence at every token.
+    let mut steps: Vec<(u32, u8)> = Vec::with_capacity(n * 2);
+    let mut beam: Vec<Hyp> = vec![Hyp {
+        score: 0,
+        p1: O,
+        p2: O,
+        h: History::default(),
+        step: NONE,
+    }];
+    let mut next: Vec<Hyp> = Vec::with_capacity(width);
+    let mut cands: Vec<(i32, usize, u8)> = Vec::with_capacity(width * N);
+    for (i, t) in doc.toks.iter().enumerate() {
+        if skip.get(t.sent).copied().unwrap_or(false) {
+            for hyp in &mut beam {
+                steps.push((hyp.step, O));
+                hyp.step = (steps.len() - 1) as u32;
+                hyp.p2 = hyp.p1;
+                hyp.p1 = O;
+            }
+            continue;
+        }
+        // The features' hashes first, then their weights: the lookups,
+        // each likely a cache miss, overlap.
+        hashes.clear();
+        features(doc, cx, i, &mut |f: &str| {
+            hashes.push(xxh3_64(f.as_bytes()))
+        });
+        let mut base = [0i32; N];
+        for row in hashes.iter().filter_map(|k| wts.w.get(k)) {
+            for (s, &w) in base.iter_mut().zip(row) {
+                *s += i32::from(w);
+            }
+        }
+        let sent_start = i == doc.sents[t.sent].start;
+        let para_start = i == doc.paras[t.para].0;
+        if para_start {
+            // Nothing before a paragraph tells what follows: the best
+            // sequence so far is the one to go on from (as trained).
+            beam.truncate(1);
+        }
+        let w0 = form(doc, Some(i), &mut buf).to_string();
+        cands.clear();
+        for (k, hyp) in beam.iter_mut().enumerate() {
+            if sent_start {
+                hyp.h = History::default();
+            }
+            let (l1, l2) = if para_start {
+                (O, O)
+            } else if i >= 2 && doc.toks[i - 2].para == t.para {
+                (hyp.p1, hyp.p2)
+            } else {
+                (hyp.p1, O)
+            };
+            hashes.clear();
+            label_features(l1, l2, &w0, &hyp.h, i, cx.cue[i], &mut |f: &str| {
+                hashes.push(xxh3_64(f.as_bytes()))
+            });
+            let mut sc = base;
+            for row in hashes.iter().filter_map(|k| wts.w.get(k)) {
+                for (s, &w) in sc.iter_mut().zip(row) {
+                    *s += i32::from(w);
+                }
+            }
+            for l in 0..N as u8 {
+                // An inside label only goes on a span of its role.
+                if inside(l) && role(l1) != role(l) {
+                    continue;
+                }
+                cands.push((hyp.score + sc[l as usize], k, l));
+            }
+        }
+        cands.sort_unstable_by_key(|&(s, k, l)| (std::cmp::Reverse(s), k, l));
+        next.clear();
+        for &(score, k, l) in cands.iter().take(width) {
+            let old = &beam[k];
+            let mut h = old.h;
+            if l != O {
+                h.last = role(l);
+                h.at = i;
+                h.seen[role(l) as usize] = true;
+            }
+            steps.push((old.step, l));
+            next.push(Hyp {
+                score,
+                p1: l,
+                p2: if para_start { O } else { old.p1 },
+                h,
+                step: (steps.len() - 1) as u32,
+            });
+        }
+        std::mem::swap(&mut beam, &mut next);
+    }
+    // The best sequence, from its last step back.
+    let mut out = vec![O; n];
+    let mut at = beam[0].step;
+    let mut i = n;
+    while at != NONE {
+        i -= 1;
+        let (prev, l) = steps[at as usize];
+        out[i] = l;
+        at = prev;
     }
     out
 }
@@ -574,7 +839,7 @@ mod tests {
     #[test]
     fn the_features_are_those_the_tagger_was_trained_on() {
         let (text, body) = join_paragraphs(&["Ilse Marek said the piers were safe."]);
-        let rows = tagger_rows(&text, &body);
+        let rows = tagger_rows(&text, &body, false);
         let said = &rows[2].1;
         for want in [
             "b", "w=said", "p1=marek", "n1=the", "c=h", "sh=x|Xx", "q=0000",
@@ -582,12 +847,99 @@ mod tests {
             assert!(said.iter().any(|x| x == want), "{want} not in {said:?}");
         }
         assert_eq!(rows[0].1.last().map(String::as_str), Some("@0_s"));
-        assert!(WEIGHTS.0.contains_key(&xxh3_64(b"b")));
-        assert!(WEIGHTS.0.contains_key(&xxh3_64(b"w=said")));
+        assert!(WEIGHTS.w.contains_key(&xxh3_64(b"b")));
+        assert!(WEIGHTS.w.contains_key(&xxh3_64(b"w=said")));
     }
 
     #[test]
-    fn labels_make_spans_and_spans_make_attributions_in_bounds() {
+    fn the_rules_label_their_tokens_as_the_gold_is_labelled() {
+        let (text, body) = join_paragraphs(&[
+            "Ilse Marek said the piers were safe.",
+            "Ports officials said Marek told them the cranes were old.",
+        ]);
+        let p = &*PATTERNS;
+        let doc = tokens::analyze(&text, &body, p);
+        let at = |w: &str| doc.toks.iter().position(|t| t.text == w).unwrap();
+        let raw = |c: (usize, usize), q: usize, s: (usize, usize)| Raw {
+            content: vec![c],
+            cue: Some((q, q + 1)),
+            source: Some(s),
+            continues: None,
+            score: None,
+            sent: 0,
+        };
+        let dot = |from: usize| {
+            (from..doc.toks.len())
+                .find(|&k| doc.toks[k].text == ".")
+                .unwrap()
+        };
+        let (the, safe_dot) = (at("the"), dot(0));
+        let told = at("told");
+        // An outer attribution whose content holds a nested one: the
+        // nested one's source, cue and content are the outer content.
+        let atts = [
+            raw((the, safe_dot), at("said"), (0, 2)),
+            raw((told + 2, dot(told)), told, (told - 1, told)),
+            raw((told - 1, dot(told)), told - 2, (told - 4, told - 2)),
+        ];
+        let labels = rule_labels(&doc, &atts);
+        let names: Vec<&str> = labels.iter().map(|&l| LABELS[l as usize]).collect();
+        let n = safe_dot - the;
+        let mut want = vec!["B-S", "I-S", "B-Q", "B-C"];
+        want.extend(std::iter::repeat_n("I-C", n - 1));
+        want.push("O");
+        assert_eq!(names[..=safe_dot], want[..]);
+        let second = &names[safe_dot + 1..];
+        assert_eq!(&second[..4], ["B-S", "I-S", "B-Q", "B-C"]);
+        assert!(
+            second[4..second.len() - 1].iter().all(|&l| l == "I-C"),
+            "{second:?}"
+        );
+    }
+
+    #[test]
+    fn stacked_features_tell_the_rules_labels_and_plain_ones_do_not() {
+        let (text, body) = join_paragraphs(&["Ilse Marek said the piers were safe."]);
+        let p = &*PATTERNS;
+        let doc = tokens::analyze(&text, &body, p);
+        let said = doc.toks.iter().position(|t| t.text == "said").unwrap();
+        let mut labels = vec![O; doc.toks.len()];
+        labels[said] = 5;
+        let feats = |cx: &Context| {
+            let mut v = Vec::new();
+            features(&doc, cx, said, &mut |f: &str| v.push(f.to_string()));
+            v
+        };
+        let plain = feats(&Context::new(&doc, p, &[]));
+        assert!(!plain.iter().any(|f| f.starts_with('r')), "{plain:?}");
+        let stacked = feats(&Context::new(&doc, p, &[]).with_rules(&doc, labels));
+        for want in [
+            "r=B-Q",
+            "rp=O|B-Q",
+            "rn=B-Q|O",
+            "rc=B-Q|c",
+            "rw=B-Q|said",
+            "rs=1|B-Q",
+        ] {
+            assert!(
+                stacked.iter().any(|f| f == want),
+                "{want} not in {stacked:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_model_file_tells_how_to_decode() {
+        let plain = load("# a greedy model\nb\t0:1 2:-0.5\n");
+        assert_eq!((plain.beam, plain.stacked), (1, false));
+        assert_eq!(plain.w[&xxh3_64(b"b")][2], -256);
+        let beamed = load("# a model\n#! beam=4 stacked\nb\t0:1\n");
+        assert_eq!((beamed.beam, beamed.stacked), (4, true));
+        assert_eq!(beamed.w.len(), 1);
+    }
+
+    #[test]
+    fn labels_greedy_or_by_beam_make_spans_and_spans_make_attributions_in_bounds() {
         let (text, body) = join_paragraphs(&PARAS);
         let p = &*PATTERNS;
         let doc = tokens::analyze(&text, &body, p);
@@ -610,6 +962,21 @@ mod tests {
         // A sentence left out has no label.
         let skip = vec![true; doc.sents.len()];
         assert!(tag(&doc, &cx, &skip).iter().all(|&l| l == O));
+        // A beam keeps an inside label after its role, never at a
+        // paragraph's start, and leaves out what it is told to.
+        for width in [2, 4] {
+            let labels = beam(&doc, &cx, &[], width);
+            assert_eq!(labels.len(), doc.toks.len());
+            assert!(labels.iter().any(|&l| l != O), "{labels:?}");
+            for (i, &l) in labels.iter().enumerate() {
+                if inside(l) {
+                    let para_start = i == doc.paras[doc.toks[i].para].0;
+                    let after = !para_start && role(labels[i - 1]) == role(l);
+                    assert!(after, "{width} {i}: {labels:?}");
+                }
+            }
+            assert!(beam(&doc, &cx, &skip, width).iter().all(|&l| l == O));
+        }
     }
 
     #[test]
