@@ -496,11 +496,8 @@ pub fn component_families(
 /// ([`whole_component`]).
 #[derive(Debug, Clone)]
 pub struct ComponentArticle {
-    /// As [`ComponentSketch`].
-    pub key: i64,
-    pub id: String,
-    pub sketch: Vec<i64>,
-    pub site: Option<String>,
+    /// What its pairs are found from.
+    pub sketch: ComponentSketch,
     /// As [`KeyedArticle`]: the text may be left out of a component of
     /// one article, which has nothing to align.
     pub tokens: u32,
@@ -522,21 +519,16 @@ pub fn whole_component(
     let mut keyed = Vec::with_capacity(articles.len());
     let mut members = Vec::with_capacity(articles.len());
     for a in articles {
-        sketches.push(ComponentSketch {
-            key: a.key,
-            id: a.id.clone(),
-            sketch: a.sketch.clone(),
-            site: a.site,
-        });
         if let Some(article) = a.article {
             keyed.push(KeyedArticle {
-                key: a.key,
+                key: a.sketch.key,
                 article,
-                sketch: a.sketch,
+                sketch: a.sketch.sketch.clone(),
                 tokens: a.tokens,
             });
         }
-        members.push((a.id, a.member));
+        members.push((a.sketch.id.clone(), a.member));
+        sketches.push(a.sketch);
     }
     let pairs = component_pairs(&mut sketches, corpus);
     let mut relations: Vec<(String, String, String)> = if pairs.is_empty() {
@@ -808,10 +800,12 @@ mod tests {
                 let applied =
                     apply_template(ToApply::from(&p), &[], &[], "2031-03-02T10:00:00Z").unwrap();
                 ComponentArticle {
-                    key: n as i64 * 10,
-                    id: p.id.clone(),
-                    sketch: p.sketch.clone(),
-                    site: p.site.clone(),
+                    sketch: ComponentSketch {
+                        key: n as i64 * 10,
+                        id: p.id.clone(),
+                        sketch: p.sketch.clone(),
+                        site: p.site.clone(),
+                    },
                     tokens: p.tokens,
                     article: Some(applied.article),
                     member: applied.member,
@@ -826,23 +820,15 @@ mod tests {
         let corpus = CorpusCounts::default();
         let whole = whole_component(articles.clone(), &corpus).unwrap();
         // The steps as a job runs them for a component too large for a task.
-        let mut sketches: Vec<ComponentSketch> = articles
-            .iter()
-            .rev()
-            .map(|a| ComponentSketch {
-                key: a.key,
-                id: a.id.clone(),
-                sketch: a.sketch.clone(),
-                site: a.site.clone(),
-            })
-            .collect();
+        let mut sketches: Vec<ComponentSketch> =
+            articles.iter().rev().map(|a| a.sketch.clone()).collect();
         let pairs = component_pairs(&mut sketches, &corpus);
         let keyed: Vec<KeyedArticle> = articles
             .iter()
             .map(|a| KeyedArticle {
-                key: a.key,
+                key: a.sketch.key,
                 article: a.article.clone().unwrap(),
-                sketch: a.sketch.clone(),
+                sketch: a.sketch.sketch.clone(),
                 tokens: a.tokens,
             })
             .collect();
@@ -853,7 +839,7 @@ mod tests {
             .collect();
         let mut members: Vec<(String, String)> = articles
             .iter()
-            .map(|a| (a.id.clone(), a.member.clone()))
+            .map(|a| (a.sketch.id.clone(), a.member.clone()))
             .collect();
         let steps = component_families(&mut members, &mut relations).unwrap();
         assert_eq!(whole.families, steps.families);

@@ -676,10 +676,12 @@ mod phases {
                 .into_iter()
                 .map(
                     |(key, id, sketch, site, tokens, article, member)| spark::ComponentArticle {
-                        key,
-                        id,
-                        sketch,
-                        site,
+                        sketch: spark::ComponentSketch {
+                            key,
+                            id,
+                            sketch,
+                            site,
+                        },
                         tokens,
                         article,
                         member,

@@ -167,11 +167,7 @@ pub fn analyze_with(text: &str, body: &[Span], lexicon: Lexicon) -> Quotes {
     let ents = entities::find(&doc, p);
     let attributions = match lexicon {
         Lexicon::Tagger => {
-            let mut cx = tagger::Context::new(&doc, p, &[]);
-            if tagger::stacked() {
-                let ruled = token_ranges(&doc, &by_rules(&doc, &ents, Lexicon::Ensemble));
-                cx = cx.with_rules(&doc, tagger::rule_labels(&doc, &ruled));
-            }
+            let cx = tagger_context(&doc, &ents, tagger::stacked());
             let labels = tagger::tag(&doc, &cx, &[]);
             speakers(&doc, &ents, &tagger::attributions(&doc, &labels))
         }
@@ -261,6 +257,18 @@ fn token_ranges(doc: &tokens::Doc, atts: &[Attribution]) -> Vec<attrib::Raw> {
         .collect()
 }
 
+/// What the tagger reads of a whole document; `stacked` (a model trained
+/// on the rules' labels): with the labels of [`Lexicon::Ensemble`]'s
+/// rules, as it was trained.
+fn tagger_context(doc: &tokens::Doc, ents: &entities::Entities, stacked: bool) -> tagger::Context {
+    let cx = tagger::Context::new(doc, &PATTERNS, &[]);
+    if !stacked {
+        return cx;
+    }
+    let ruled = token_ranges(doc, &by_rules(doc, ents, Lexicon::Ensemble));
+    cx.with_rules(doc, tagger::rule_labels(doc, &ruled))
+}
+
 /// The rows `scripts/learn-quotes` trains the tagger on: each token's span
 /// and its features, the last telling its paragraph (`@3`), and whether it
 /// opens it (`_`) or its sentence (`s`); with the labels of the rules'
@@ -269,12 +277,8 @@ fn token_ranges(doc: &tokens::Doc, atts: &[Attribution]) -> Vec<attrib::Raw> {
 pub fn tagger_rows(text: &str, body: &[Span], stacked: bool) -> Vec<(Span, Vec<String>)> {
     let p = &*PATTERNS;
     let doc = tokens::analyze(text, &disjoint(body), p);
-    let mut cx = tagger::Context::new(&doc, p, &[]);
-    if stacked {
-        let ents = entities::find(&doc, p);
-        let ruled = token_ranges(&doc, &by_rules(&doc, &ents, Lexicon::Ensemble));
-        cx = cx.with_rules(&doc, tagger::rule_labels(&doc, &ruled));
-    }
+    let ents = entities::find(&doc, p);
+    let cx = tagger_context(&doc, &ents, stacked);
     (0..doc.toks.len())
         .map(|i| {
             let mut f = Vec::new();

@@ -344,22 +344,29 @@ def _together(first, second, key: str, columns, partitions: int):
     )
 
 
-def _groups(batches, columns, handle, out_schema):
-    """Record batches of the rows ``handle`` gives for each group of rows
-    (the rows come sorted by their first column, the group's key; the
-    handler gets the key and the rows without it)."""
-    group, key, out = [], None, []
+def _grouped(batches, columns):
+    """``(key, rows)`` for each group of rows (the rows come sorted by
+    their first column, the group's key; each row without it)."""
+    group, key = [], None
     for row in _arrow_rows(batches, columns):
         if row[0] != key and group:
-            out.extend(handle(key, group))
+            yield key, group
             group = []
-            if len(out) >= BATCH:
-                yield _record_batch(out, out_schema)
-                out = []
         key = row[0]
         group.append(row[1:])
     if group:
+        yield key, group
+
+
+def _groups(batches, columns, handle, out_schema):
+    """Record batches of the rows ``handle`` gives for each group of rows
+    (``_grouped``; the handler gets the key and the rows)."""
+    out = []
+    for key, group in _grouped(batches, columns):
         out.extend(handle(key, group))
+        if len(out) >= BATCH:
+            yield _record_batch(out, out_schema)
+            out = []
     if out:
         yield _record_batch(out, out_schema)
 
@@ -386,22 +393,11 @@ def _pairs(schema, corpus):
 
         counts = _ph.CorpusCounts(*corpus.value)
         out = _to_arrow(schema)
-        group, key = [], None
-
-        def pairs_of(label, rows):
+        for label, rows in _grouped(batches, ["label", "ix", "id", "sketch", "site"]):
             a, b = (_longs(x) for x in _ph.component_pairs(rows, counts))
             if len(a):
                 labels = pa.array(np.full(len(a), label, dtype="<i8"))
                 yield pa.RecordBatch.from_arrays([labels, pa.array(a), pa.array(b)], schema=out)
-
-        for row in _arrow_rows(batches, ["label", "ix", "id", "sketch", "site"]):
-            if row[0] != key and group:
-                yield from pairs_of(key, group)
-                group = []
-            key = row[0]
-            group.append(row[1:])
-        if group:
-            yield from pairs_of(key, group)
 
     return run
 
