@@ -215,7 +215,9 @@ def main():
                 sec, mib = run_measured(
                     [py, "-m", "wiretrace.spark", articles, "--out", os.path.join(work, f"wt-{scale}"),
                      "--partitions", str(a.partitions), "--master", "local[2]", *conf],
-                    log=os.path.join(work, f"wt-{scale}.log"),
+                    # (Kept beside the sets, not in the temp dir: the
+                    # steps' seconds and a failure's cause outlive the run.)
+                    log=os.path.join(a.out, f"wt-{scale}.log"),
                 )
                 print(f"  {sec:.1f} s, peak {mib:.0f} MiB", flush=True)
                 note = "" if a.no_check else same_as_cli(articles, os.path.join(work, f"wt-{scale}"), work)

@@ -121,9 +121,14 @@ def test_small_feed_gives_the_clis_rows_whatever_the_partitioning(wiretrace_bin,
         more = {
             max(PARTITIONS): ["--single-task-edges", "0"],
             2: ["--whole-articles", "0"],
+            1: ["--whole-articles", "0", "--single-task-edges", "0"],
         }.get(n, [])
         counts, rows = _job_rows(feed, tmp_path / f"out{n}", n, *more)
         _same(expected, rows, n)
+        if "--whole-articles" in more:
+            # In steps, families are grouped by join component and the
+            # passages between them by pair of families: the set has both.
+            assert 0 < counts["relations_between_families"] < counts["relations"]
         # Malformed records are kept aside with their reason; the job goes on.
         assert counts["rejected"] == bad
         rejected = [json.loads(l) for l in rows["rejected"]]

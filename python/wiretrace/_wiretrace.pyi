@@ -217,18 +217,11 @@ class phases:
     @staticmethod
     def align_keyed_pairs(
         articles: list[tuple[int, str, list[int], int]], a: bytes, b: bytes
-    ) -> list[tuple[int, str, str, str]]:
+    ) -> list[tuple[int, str, str, str, bool]]:
         """Aligns the pairs whose keys are packed in ``a`` and ``b``, given
         the articles they name (rows ``(key, article, sketch, tokens)``):
-        for each relation kept, ``(index of its pair, id_a, id_b, JSON)``."""
-    @staticmethod
-    def component_families(
-        members: list[tuple[str, str]], relations: list[tuple[str, str, str]]
-    ) -> tuple[list[tuple[list[str], list[str]]], list[tuple[str, int, int]]]:
-        """The families of a candidate component from its members ``(id,
-        member)`` and relations ``(a, b, relation)``: each family's
-        ``(members, relations)`` (JSON) and phase 1's ``(site, originals,
-        copies)``."""
+        for each relation kept, ``(index of its pair, id_a, id_b, JSON,
+        whether it may join the two into one family)``."""
     @staticmethod
     def whole_component(
         articles: list[tuple[int, str, list[int], Optional[str], int, Optional[str], str]],
@@ -236,11 +229,22 @@ class phases:
     ) -> tuple[list[tuple[list[str], list[str]]], list[tuple[str, int, int]]]:
         """A candidate component analysed in one piece, from rows of ``(key,
         id, sketch, site, tokens, article or None, member)``: its pairs
-        found, aligned and grouped, as ``component_families`` gives them
-        (the article may be None in a component of one)."""
+        found, aligned and grouped, as ``(families, site_records)``, each
+        family's ``(members, relations)`` (JSON) and phase 1's ``(site,
+        originals, copies)`` (the article may be None in a component of
+        one)."""
     @staticmethod
     def source_sites(records: list[tuple[str, int, int]]) -> list[str]:
         """The source sites of the summed records, sorted."""
+    @staticmethod
+    def site_records(members: list[str], relations: list[str]) -> list[tuple[str, int, int]]:
+        """Phase 1 of one join component from its members and the relations
+        inside it (JSON): ``(site, originals, copies)``."""
+    @staticmethod
+    def cross_passages(relations: list[str], members: list[tuple[str, str]]) -> list[str]:
+        """The ``passages`` lines (JSON) of relations between two families
+        of different join components, given ``(family, member)`` (JSON)
+        for every article they name."""
     @staticmethod
     def component_lines(
         components: list[tuple[list[str], list[str]]], source_sites: list[str]

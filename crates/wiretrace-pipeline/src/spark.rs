@@ -22,8 +22,8 @@ use wiretrace_core::{
 };
 use wiretrace_reuse::{
     directed_passages, group_given_sources, index, is_furniture_ngram, page_kind,
-    shares_only_furniture, site_record, Doc, Edge, FamilyAssignment, MemberInfo, PageKind,
-    PairAligner, PairRelation, RelationSummary, Sketch,
+    provenance::SourceKey, shares_only_furniture, site_record, Doc, Edge, FamilyAssignment,
+    MemberInfo, PageKind, PairAligner, PairRelation, RelationSummary, Sketch,
 };
 use wiretrace_store::ArticleSummary;
 
@@ -360,6 +360,21 @@ pub fn component_pairs(articles: &mut [ComponentSketch], corpus: &CorpusCounts) 
         .collect()
 }
 
+/// A relation [`align_keyed_pairs`] found.
+#[derive(Debug, Clone)]
+pub struct Aligned {
+    /// The index of its pair among those given.
+    pub pair: usize,
+    /// The ids of its two articles.
+    pub a: String,
+    pub b: String,
+    /// The relation, as JSON [`PairRelation`].
+    pub relation: String,
+    /// Whether it can join its two articles into one family
+    /// ([`RelationSummary::may_join`]; a container's relations never do).
+    pub may_join: bool,
+}
+
 /// An article to align, by the key its pairs name it.
 #[derive(Debug, Clone)]
 pub struct KeyedArticle {
@@ -379,7 +394,7 @@ pub struct KeyedArticle {
 pub fn align_keyed_pairs(
     articles: &[KeyedArticle],
     pairs: &[(i64, i64)],
-) -> Result<Vec<(usize, String, String, String)>, String> {
+) -> Result<Vec<Aligned>, String> {
     let by_key: FxHashMap<i64, usize> = articles
         .iter()
         .enumerate()
@@ -426,7 +441,14 @@ pub fn align_keyed_pairs(
         .into_iter()
         .map(|r| {
             let i = index[&(r.a.0.as_str(), r.b.0.as_str())];
-            (i, r.a.0.clone(), r.b.0.clone(), json(&r))
+            let joins = RelationSummary::of(&r).may_join();
+            Aligned {
+                pair: i,
+                a: r.a.0.clone(),
+                b: r.b.0.clone(),
+                relation: json(&r),
+                may_join: joins,
+            }
         })
         .collect())
 }
@@ -506,6 +528,18 @@ pub struct ComponentArticle {
     pub member: String,
 }
 
+impl ComponentArticle {
+    /// The article to align, where its text was given.
+    pub fn keyed(&self) -> Option<KeyedArticle> {
+        Some(KeyedArticle {
+            key: self.sketch.key,
+            article: self.article.clone()?,
+            sketch: self.sketch.sketch.clone(),
+            tokens: self.tokens,
+        })
+    }
+}
+
 /// A candidate component analysed in one piece: its pairs worth aligning
 /// ([`component_pairs`]), aligned ([`align_keyed_pairs`]) and grouped
 /// into families ([`component_families`]). The three steps a job runs
@@ -519,14 +553,7 @@ pub fn whole_component(
     let mut keyed = Vec::with_capacity(articles.len());
     let mut members = Vec::with_capacity(articles.len());
     for a in articles {
-        if let Some(article) = a.article {
-            keyed.push(KeyedArticle {
-                key: a.sketch.key,
-                article,
-                sketch: a.sketch.sketch.clone(),
-                tokens: a.tokens,
-            });
-        }
+        keyed.extend(a.keyed());
         members.push((a.sketch.id.clone(), a.member));
         sketches.push(a.sketch);
     }
@@ -536,7 +563,7 @@ pub fn whole_component(
     } else {
         align_keyed_pairs(&keyed, &pairs)?
             .into_iter()
-            .map(|(_, a, b, r)| (a, b, r))
+            .map(|r| (r.a, r.b, r.relation))
             .collect()
     };
     component_families(&mut members, &mut relations)
@@ -669,10 +696,7 @@ fn component_rows(
         .iter()
         .filter_map(|m| Some((m.info.id.clone(), m.kind?)))
         .collect();
-    let when = members
-        .iter()
-        .map(|m| (m.info.id.clone(), time_order(m.info.published)))
-        .collect();
+    let when = source_keys(&members);
     let mut families: Vec<FamilyAssignment> = grouping.assignments;
     families.sort_by(|x, y| x.id.cmp(&y.id));
     let passages = directed_passages(&relations, &families, &when)
@@ -694,6 +718,50 @@ pub fn component_lines(
         copies.iter().map(json).collect(),
         passages.iter().map(json).collect(),
     ))
+}
+
+fn source_keys(members: &[Member]) -> HashMap<ArticleId, SourceKey> {
+    members
+        .iter()
+        .map(|m| (m.info.id.clone(), time_order(m.info.published)))
+        .collect()
+}
+
+/// The `passages` lines of relations between articles of different
+/// components of the relations that may join families
+/// ([`RelationSummary::may_join`]), given each article's family (its
+/// original's id, as its `copies` row names it) and its [`Member`] (JSON).
+/// Every relation a passage's direction reads (that of each side's
+/// original with the other side) is between the same two families, so
+/// the relations grouped by their unordered pair of families give, group
+/// by group, the passages [`component_lines`] gives for the component
+/// that holds them all.
+pub fn cross_passages(
+    relations: &[String],
+    members: &[(String, String)],
+) -> Result<Vec<String>, String> {
+    let mut relations: Vec<PairRelation> = relations
+        .iter()
+        .map(|r| serde_json::from_str(r).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+    relations.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+    let mut infos = Vec::with_capacity(members.len());
+    let mut families = Vec::with_capacity(members.len());
+    for (family, member) in members {
+        let m: Member = serde_json::from_str(member).map_err(|e| e.to_string())?;
+        families.push(FamilyAssignment {
+            id: m.info.id.clone(),
+            family: ArticleId(family.clone()),
+            source: None,
+        });
+        infos.push(m);
+    }
+    Ok(
+        directed_passages(&relations, &families, &source_keys(&infos))
+            .into_iter()
+            .map(|p| json(&passage_row(p)))
+            .collect(),
+    )
 }
 
 /// The source sites of the summed records.
@@ -790,6 +858,12 @@ mod tests {
             ),
             ("city-9", "https://city.example/d/9", other.to_string()),
         ];
+        component_from(&records)
+    }
+
+    /// A component of the given records `(id, url, text)` (the texts of
+    /// a feed), prepared with no template, keys 0, 10, 20...
+    fn component_from(records: &[(&str, &str, String)]) -> Vec<ComponentArticle> {
         records
             .iter()
             .enumerate()
@@ -825,17 +899,12 @@ mod tests {
         let pairs = component_pairs(&mut sketches, &corpus);
         let keyed: Vec<KeyedArticle> = articles
             .iter()
-            .map(|a| KeyedArticle {
-                key: a.sketch.key,
-                article: a.article.clone().unwrap(),
-                sketch: a.sketch.sketch.clone(),
-                tokens: a.tokens,
-            })
+            .filter_map(ComponentArticle::keyed)
             .collect();
         let mut relations: Vec<(String, String, String)> = align_keyed_pairs(&keyed, &pairs)
             .unwrap()
             .into_iter()
-            .map(|(_, a, b, r)| (a, b, r))
+            .map(|r| (r.a, r.b, r.relation))
             .collect();
         let mut members: Vec<(String, String)> = articles
             .iter()
@@ -853,6 +922,98 @@ mod tests {
             .collect();
         assert!(sizes.contains(&(3, false)), "{sizes:?}");
         assert!(sizes.contains(&(1, true)), "{sizes:?}");
+    }
+
+    #[test]
+    fn join_components_and_pairs_of_families_give_the_components_lines() {
+        // The wire, its two copies, an unrelated report, and a report of
+        // its own that takes one paragraph of the wire's.
+        let mut articles = component_of_four();
+        let wire = articles[0].article.clone().unwrap();
+        let taken = serde_json::from_str::<Article>(&wire).unwrap().text;
+        let taken = taken.split("\n\n").nth(1).unwrap().to_string();
+        let own = format!(
+            "Shipping lines began diverting freight to the northern terminal at Skarre \
+             on Monday as the walkout in Velmora entered its first day.\n\n{taken}\n\n\
+             Hauliers said queues at the Skarre gates stretched for four kilometres by \
+             the evening, and the terminal asked drivers to book slots in advance."
+        );
+        let mut fifth = component_from(&[("skarre-5", "https://skarre.example/e/5", own)]);
+        fifth[0].sketch.key = 40;
+        articles.extend(fifth);
+        let keyed: Vec<KeyedArticle> = articles
+            .iter()
+            .filter_map(ComponentArticle::keyed)
+            .collect();
+        let mut sketches: Vec<ComponentSketch> =
+            articles.iter().map(|a| a.sketch.clone()).collect();
+        let pairs = component_pairs(&mut sketches, &CorpusCounts::default());
+        let aligned = align_keyed_pairs(&keyed, &pairs).unwrap();
+        let members: Vec<(String, String)> = articles
+            .iter()
+            .map(|a| (a.sketch.id.clone(), a.member.clone()))
+            .collect();
+        let member_of = |id: &str| members.iter().find(|m| m.0 == id).unwrap().1.clone();
+        let all: Vec<String> = aligned.iter().map(|r| r.relation.clone()).collect();
+        let every: Vec<String> = members.iter().map(|m| m.1.clone()).collect();
+        let (whole_copies, whole_passages) =
+            component_lines(&every, &all, &HashSet::new()).unwrap();
+
+        // Join components by the relations that may join.
+        let mut forest = Forest::default();
+        let at = |id: &str| members.iter().position(|m| m.0 == id).unwrap() as u32;
+        for r in aligned.iter().filter(|r| r.may_join) {
+            forest.join(at(&r.a), at(&r.b), |x, y| x < y);
+        }
+        let group: Vec<u32> = (0..members.len() as u32).map(|i| forest.root(i)).collect();
+        let (mut copies, mut passages) = (Vec::new(), Vec::new());
+        for g in group.iter().collect::<HashSet<_>>() {
+            let inside: Vec<String> = (0..members.len())
+                .filter(|&i| group[i] == *g)
+                .map(|i| members[i].1.clone())
+                .collect();
+            let inner: Vec<String> = aligned
+                .iter()
+                .filter(|r| group[at(&r.a) as usize] == *g && group[at(&r.b) as usize] == *g)
+                .map(|r| r.relation.clone())
+                .collect();
+            let (c, p) = component_lines(&inside, &inner, &HashSet::new()).unwrap();
+            copies.extend(c);
+            passages.extend(p);
+        }
+        let family: HashMap<String, String> = copies
+            .iter()
+            .map(|c| {
+                let v: serde_json::Value = serde_json::from_str(c).unwrap();
+                (
+                    v["id"].as_str().unwrap().to_string(),
+                    v["family"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let cross: Vec<&Aligned> = aligned
+            .iter()
+            .filter(|r| group[at(&r.a) as usize] != group[at(&r.b) as usize])
+            .collect();
+        assert!(!cross.is_empty(), "the fifth report shares a paragraph");
+        let named: Vec<(String, String)> = cross
+            .iter()
+            .flat_map(|r| [&r.a, &r.b])
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|id| (family[id].clone(), member_of(id)))
+            .collect();
+        let between: Vec<String> = cross.iter().map(|r| r.relation.clone()).collect();
+        let crossing = cross_passages(&between, &named).unwrap();
+        assert!(!crossing.is_empty());
+        passages.extend(crossing);
+        for lines in [&mut copies, &mut passages] {
+            lines.sort();
+        }
+        let mut whole = (whole_copies, whole_passages);
+        whole.0.sort();
+        whole.1.sort();
+        assert_eq!(whole, (copies, passages));
     }
 
     #[test]

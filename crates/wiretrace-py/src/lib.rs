@@ -615,14 +615,14 @@ mod phases {
     /// Aligns pairs, the keys of their two articles packed in `a` and `b`,
     /// given the articles they name, rows of `(key, article, sketch,
     /// tokens)`: for each relation kept, `(index of its pair, id_a, id_b,
-    /// relation as JSON)`.
+    /// relation as JSON, whether it may join the two into one family)`.
     #[pyfunction]
     pub fn align_keyed_pairs(
         py: Python<'_>,
         articles: Vec<(i64, String, Vec<i64>, u32)>,
         a: &[u8],
         b: &[u8],
-    ) -> PyResult<Vec<(usize, String, String, String)>> {
+    ) -> PyResult<Vec<AlignedRow>> {
         let (a, b) = (unpack(a)?, unpack(b)?);
         if a.len() != b.len() {
             return Err(bad("as many second articles as first".into()));
@@ -638,33 +638,27 @@ mod phases {
                     tokens,
                 })
                 .collect();
-            spark::align_keyed_pairs(&articles, &pairs)
+            spark::align_keyed_pairs(&articles, &pairs).map(|found| {
+                found
+                    .into_iter()
+                    .map(|r| (r.pair, r.a, r.b, r.relation, r.may_join))
+                    .collect()
+            })
         })
         .map_err(bad)
     }
 
-    /// The families of a candidate component, from its members `(id,
-    /// member)` and relations `(a, b, relation)` (JSON): `(families,
-    /// site_records)`, families as `(members, relations)`, phase 1's site
-    /// records as `(site, originals, copies)`.
-    #[pyfunction]
-    pub fn component_families(
-        py: Python<'_>,
-        mut members: Vec<(String, String)>,
-        mut relations: Vec<(String, String, String)>,
-    ) -> PyResult<ComponentFindingsRow> {
-        py.detach(|| {
-            let f = spark::component_families(&mut members, &mut relations)?;
-            Ok((f.families, f.site_records))
-        })
-        .map_err(bad)
-    }
+    /// What `align_keyed_pairs` gives of a relation: its pair's index, its
+    /// two ids, the relation (JSON) and whether it may join a family.
+    type AlignedRow = (usize, String, String, String, bool);
 
     type ComponentFindingsRow = (Vec<(Vec<String>, Vec<String>)>, Vec<(String, u32, u32)>);
 
     /// A candidate component analysed in one piece (its pairs found,
     /// aligned and grouped), from rows of `(key, id, sketch, site, tokens,
-    /// article or None, member)`: what `component_families` gives.
+    /// article or None, member)`: `(families, site_records)`, families as
+    /// `(members, relations)` (JSON), phase 1's site records as `(site,
+    /// originals, copies)`.
     #[pyfunction]
     pub fn whole_component(
         py: Python<'_>,
@@ -752,7 +746,36 @@ mod phases {
         .map_err(bad)
     }
 
+    /// The `passages` lines (JSON) of relations between two families of
+    /// different join components, from the relations (JSON) and, for each
+    /// article they name, `(family, member)`: its family's id and its
+    /// member (JSON).
+    #[pyfunction]
+    pub fn cross_passages(
+        py: Python<'_>,
+        relations: Vec<String>,
+        members: Vec<(String, String)>,
+    ) -> PyResult<Vec<String>> {
+        py.detach(|| spark::cross_passages(&relations, &members))
+            .map_err(bad)
+    }
+
+    /// Phase 1 of one join component (or any union of families), from
+    /// its members and the relations inside it (JSON): `(site,
+    /// originals, copies)`.
+    #[pyfunction]
+    pub fn site_records(
+        py: Python<'_>,
+        members: Vec<String>,
+        relations: Vec<String>,
+    ) -> PyResult<Vec<(String, u32, u32)>> {
+        py.detach(|| spark::component_site_record(&members, &relations))
+            .map_err(bad)
+    }
+
     pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add_function(wrap_pyfunction!(site_records, m)?)?;
+        m.add_function(wrap_pyfunction!(cross_passages, m)?)?;
         m.add_function(wrap_pyfunction!(prepare_records, m)?)?;
         m.add_function(wrap_pyfunction!(kept_revision, m)?)?;
         m.add_function(wrap_pyfunction!(host_template, m)?)?;
@@ -762,7 +785,6 @@ mod phases {
         m.add_function(wrap_pyfunction!(component_lines, m)?)?;
         m.add_function(wrap_pyfunction!(component_pairs, m)?)?;
         m.add_function(wrap_pyfunction!(align_keyed_pairs, m)?)?;
-        m.add_function(wrap_pyfunction!(component_families, m)?)?;
         m.add_function(wrap_pyfunction!(whole_component, m)?)?;
         m.add_function(wrap_pyfunction!(local_stars, m)?)?;
         m.add_class::<CorpusCounts>()?;

@@ -254,6 +254,23 @@ impl RelationSummary {
         }
     }
 
+    /// Whether the relation can join its two articles into one family: a
+    /// copy, or a copy if the two carry the same headline
+    /// ([`Edge::copy_if_same_headline`]). Families are unions of the
+    /// connected components of these relations, so a distributed job can
+    /// group each component apart.
+    pub fn may_join(&self) -> bool {
+        let (ca, cb) = (self.a_ordered, self.b_ordered);
+        // (Only a pair that is no copy yet but covers enough is worth the
+        // count of its shared tokens.)
+        self.is_copy
+            || (ca.max(cb) >= COPY_COVERAGE && {
+                let shared =
+                    union(&mut self.a_ranges.clone()).min(union(&mut self.b_ranges.clone()));
+                copies_by((ca, cb, 1), shared, true)
+            })
+    }
+
     /// The same summary seen from `b`: that of [`PairRelation::swapped`].
     pub fn swapped(self) -> Self {
         RelationSummary {
@@ -273,13 +290,7 @@ impl Edge {
     /// and `b`).
     pub fn new(a: usize, b: usize, r: RelationSummary) -> Edge {
         let (ca, cb) = (r.a_ordered, r.b_ordered);
-        // (Only a pair that is no copy yet but covers enough is worth the
-        // count of its shared tokens.)
-        let copy_if_same_headline = r.is_copy
-            || (ca.max(cb) >= COPY_COVERAGE && {
-                let shared = union(&mut r.a_ranges.clone()).min(union(&mut r.b_ranges.clone()));
-                copies_by((ca, cb, 1), shared, true)
-            });
+        let copy_if_same_headline = r.may_join();
         Edge {
             a,
             b,

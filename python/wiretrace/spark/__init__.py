@@ -385,7 +385,8 @@ def _packed(column) -> bytes:
 
 def _pairs(schema, corpus):
     """The pairs worth aligning of each candidate component of a partition
-    (from sketches alone), as Arrow batches of ``(label, a, b)``."""
+    (from sketches alone), as Arrow batches of ``(bucket, a, b)``: the
+    bucket that aligns a pair is its first article's block."""
 
     def run(batches):
         import numpy as np
@@ -393,11 +394,18 @@ def _pairs(schema, corpus):
 
         counts = _ph.CorpusCounts(*corpus.value)
         out = _to_arrow(schema)
-        for label, rows in _grouped(batches, ["label", "ix", "id", "sketch", "site"]):
-            a, b = (_longs(x) for x in _ph.component_pairs(rows, counts))
-            if len(a):
-                labels = pa.array(np.full(len(a), label, dtype="<i8"))
-                yield pa.RecordBatch.from_arrays([labels, pa.array(a), pa.array(b)], schema=out)
+        for _label, rows in _grouped(batches, ["label", "ix", "id", "sketch", "site", "block"]):
+            keys = np.array([r[0] for r in rows], dtype="<i8")
+            blocks = np.array([r[-1] for r in rows], dtype="<i4")
+            order = np.argsort(keys)
+            keys, blocks = keys[order], blocks[order]
+            a, b = (_longs(x) for x in _ph.component_pairs([r[:-1] for r in rows], counts))
+            for k in range(0, len(a), 1 << 20):
+                x, y = a[k : k + (1 << 20)], b[k : k + (1 << 20)]
+                bucket = blocks[np.searchsorted(keys, x)]
+                yield pa.RecordBatch.from_arrays(
+                    [pa.array(bucket), pa.array(x), pa.array(y)], schema=out
+                )
 
     return run
 
@@ -435,8 +443,8 @@ def _align(schema):
             )
             if not found:
                 continue
-            labels = pairs.column("label").to_numpy()
-            rows = [(int(labels[i]), ida, idb, r) for i, ida, idb, r in found]
+            ka, kb = pairs.column("a").to_numpy(), pairs.column("b").to_numpy()
+            rows = [(int(ka[i]), int(kb[i]), ida, idb, r, j) for i, ida, idb, r, j in found]
             # (In batches: one batch of a bucket's relations ran the JVM
             # out of heap.)
             for k in range(0, len(rows), BATCH):
@@ -450,22 +458,6 @@ def _found_rows(families, records):
     return [("c", m, r, None, None, None) for m, r in families] + [
         ("s", None, None, site, o, c) for site, o, c in records
     ]
-
-
-def _families(schema):
-    """The families of each candidate component (its members come first),
-    with phase 1's site records."""
-
-    def run(batches):
-        def handle(_label, rows):
-            members = [(i, member) for kind, i, member, *_ in rows if kind == 0]
-            relations = [(a, b, r) for kind, _i, _m, a, b, r in rows if kind == 1]
-            return _found_rows(*_ph.component_families(members, relations))
-
-        cols = ["label", "kind", "id", "member", "a", "b", "relation"]
-        yield from _groups(batches, cols, handle, _to_arrow(schema))
-
-    return run
 
 
 def _whole(schema, corpus):
@@ -530,25 +522,42 @@ BROADCAST_ARTICLES = 2_000_000
 SINGLE_TASK_EDGES = 20_000_000
 
 
-def _large_components(sketches, articles, large, corpus, partitions, pairs_t, relations_t, found_t):
+def _large_components(
+    sketches, articles, large, corpus, partitions, single_task_edges, schemas, step
+):
     """The families of the components too large for one task (``large``:
-    ``(ix, label)``), in three steps, and the frames it persisted: each
-    component's pairs worth aligning, from its sketches alone (in the
-    partition of its label); the pairs aligned by buckets of their first
-    article, each bucket given the texts its pairs name (a text goes to at
-    most as many buckets as there are); then each component's families,
-    from its members and relations."""
+    ``(ix, label)``), in steps no one of which holds a whole component's
+    texts or relations:
+
+    - each component's pairs worth aligning, from its sketches alone (in
+      the partition of its label);
+    - the pairs aligned by buckets, a pair in its first article's block
+      (a hash of its sketch's least n-gram: copies mostly share it, so a
+      bucket is given its block's texts and few others);
+    - the *join components*: connected components of the relations that
+      may join two articles into one family (``may_join``); families are
+      unions of them, so each is grouped apart, given its members and the
+      relations inside it (phase 1's site records besides).
+
+    Returns the ``FOUND`` rows, the relations between join components
+    ``(a, b, relation)`` (their passages need each side's family: see
+    ``_cross_lines``), and the frames it persisted."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
+    pairs_t, relations_t, found_t, edges_t = schemas
     pairs = (
         sketches.join(large, "ix")
+        .withColumn("block", F.pmod(F.xxhash64(F.array_min("sketch")), F.lit(partitions)).cast("int"))
         .repartition(partitions, "label")
         .sortWithinPartitions("label", "id")
-        .select("label", "ix", "id", "sketch", "site")
+        .select("label", "ix", "id", "sketch", "site", "block")
         .mapInArrow(_pairs(pairs_t, corpus), pairs_t)
-        .withColumn("bucket", F.pmod(F.xxhash64("a"), F.lit(partitions)).cast("int"))
-        .persist(StorageLevel.MEMORY_AND_DISK)
+        # (Spread over the buckets before it is kept: a giant component's
+        # pairs come out of one task, and as one cached block, 21 million
+        # pairs at 1M, read back, they ran the JVM out of heap.)
+        .repartition(partitions, "bucket")
+        .persist(StorageLevel.DISK_ONLY)
     )
     needed = (
         pairs.select("bucket", F.col("a").alias("ix"))
@@ -562,22 +571,145 @@ def _large_components(sketches, articles, large, corpus, partitions, pairs_t, re
             pairs,
             "bucket",
             [("ix", "long"), ("article", "string"), ("sketch", "array<long>"),
-             ("tokens", "int"), ("label", "long"), ("a", "long"), ("b", "long")],
+             ("tokens", "int"), ("a", "long"), ("b", "long")],
             partitions,
         )
         .mapInArrow(_align(relations_t), relations_t)
-        .persist(StorageLevel.DISK_ONLY)
+        # (Checkpoints cut the plan: what follows reads each frame of
+        # this step several times, and the plan's text ran the driver out
+        # of heap.)
+        .localCheckpoint(storageLevel=StorageLevel.DISK_ONLY)
     )
-    members = articles.select("ix", "id", "member").join(large, "ix")
-    found = _together(
-        members,
-        relations,
+    members = articles.select("ix", "id", "member").join(large.select("ix"), "ix")
+    # (A container's relations join nothing, as in `analyse`.)
+    containers = members.filter(F.get_json_object("member", "$.kind").isNotNull()).select("ix")
+    links = (
+        relations.filter("may_join")
+        .select(F.col("ai").alias("a"), F.col("bi").alias("b"))
+        .join(containers.withColumnRenamed("ix", "a"), "a", "left_anti")
+        .join(containers.withColumnRenamed("ix", "b"), "b", "left_anti")
+        .mapInArrow(_local_stars(edges_t), edges_t)
+    )
+    joined = _components(links, edges_t, single_task_edges).withColumnRenamed("v", "ix")
+    group = (
+        members.select("ix")
+        .join(joined, "ix", "left")
+        .select("ix", F.coalesce("l", "ix").alias("group"))
+        .localCheckpoint()
+    )
+    related = relations.join(
+        group.select(F.col("ix").alias("ai"), F.col("group").alias("ga")), "ai"
+    ).join(group.select(F.col("ix").alias("bi"), F.col("group").alias("gb")), "bi")
+    inner = related.filter(F.col("ga") == F.col("gb")).select(
+        F.col("ga").alias("label"), "a", "b", "relation"
+    )
+    cross = related.filter(F.col("ga") != F.col("gb")).select("a", "b", "relation")
+    if step.on:
+        biggest = group.groupBy("group").count().agg(F.max("count")).first()[0]
+        step(f"pairs aligned, join components (largest {biggest} articles)")
+    # Each join component's members, then the relations inside it, kept
+    # for both phases (no row holds a component: a join component of the
+    # generated 1M set has 400k articles).
+    joins = _together(
+        members.join(group, "ix").select(F.col("group").alias("label"), "member"),
+        inner,
         "label",
-        [("id", "string"), ("member", "string"), ("a", "string"), ("b", "string"),
-         ("relation", "string")],
+        [("member", "string"), ("relation", "string")],
         partitions,
-    ).mapInArrow(_families(found_t), found_t)
-    return found, [pairs, relations]
+    ).localCheckpoint(storageLevel=StorageLevel.DISK_ONLY)
+    found = joins.mapInArrow(_join_records(found_t), found_t)
+    return found, joins, cross, relations, [pairs, group]
+
+
+def _join_members(rows):
+    members = [member for kind, member, _r in rows if kind == 0]
+    relations = [r for kind, _m, r in rows if kind == 1]
+    return members, relations
+
+
+def _join_records(schema):
+    """Phase 1 of each join component (its members come first): its
+    site records, as ``FOUND`` rows."""
+
+    def run(batches):
+        def handle(_label, rows):
+            return _found_rows([], _ph.site_records(*_join_members(rows)))
+
+        yield from _groups(batches, ["label", "kind", "member", "relation"], handle, _to_arrow(schema))
+
+    return run
+
+
+def _join_lines(schema, sources):
+    """Phase 2 of each join component: its ``copies`` lines and the
+    ``passages`` lines of the relations inside it."""
+
+    def run(batches):
+        def handle(_label, rows):
+            copies, passages = _ph.component_lines([_join_members(rows)], sources.value)
+            return [("c", l) for l in copies] + [("p", l) for l in passages]
+
+        yield from _groups(batches, ["label", "kind", "member", "relation"], handle, _to_arrow(schema))
+
+    return run
+
+
+def _cross(schema):
+    """The passages of each group of relations between join components
+    (its members' ``(family, member)`` come first)."""
+
+    def run(batches):
+        def handle(_key, rows):
+            members = [(family, member) for kind, family, member, _r in rows if kind == 0]
+            relations = [r for kind, _f, _m, r in rows if kind == 1]
+            return [("p", line) for line in _ph.cross_passages(relations, members)]
+
+        cols = ["key", "kind", "family", "member", "relation"]
+        yield from _groups(batches, cols, handle, _to_arrow(schema))
+
+    return run
+
+
+def _cross_lines(cross, copies, articles, partitions, lines_t):
+    """The ``passages`` lines of the relations between join components,
+    grouped by their unordered pair of families (each relation a
+    passage's direction reads is between the same two; a hash of the pair
+    names a group, and a collision only merges two groups), each group
+    given its articles' families and members."""
+    from pyspark.sql import functions as F
+
+    family = copies.select(
+        F.get_json_object("line", "$.id").alias("id"),
+        F.get_json_object("line", "$.family").alias("family"),
+    )
+    sided = (
+        cross.join(family.select(F.col("id").alias("a"), F.col("family").alias("fa")), "a", "left")
+        .join(family.select(F.col("id").alias("b"), F.col("family").alias("fb")), "b", "left")
+        .select(
+            "a",
+            "b",
+            "relation",
+            F.xxhash64(
+                F.least(F.coalesce("fa", "a"), F.coalesce("fb", "b")),
+                F.greatest(F.coalesce("fa", "a"), F.coalesce("fb", "b")),
+            ).alias("key"),
+        )
+    )
+    named = (
+        sided.select("key", F.col("a").alias("id"))
+        .union(sided.select("key", F.col("b").alias("id")))
+        .distinct()
+        .join(articles.select("id", "member"), "id")
+        .join(family, "id", "left")
+        .select("key", F.coalesce("family", "id").alias("family"), "member")
+    )
+    return _together(
+        named,
+        sided,
+        "key",
+        [("family", "string"), ("member", "string"), ("relation", "string")],
+        partitions,
+    ).mapInArrow(_cross(lines_t), lines_t)
 
 
 def _components(edges, edges_t, single_task_edges: int, max_rounds: int = 10_000):
@@ -699,7 +831,8 @@ def run(
         _struct(spark, ddl)
         for ddl in (
             PREPARED, APPLIED, FOUND, LINES, "host string, template array<long>", "a long, b long",
-            "label long, a long, b long", "label long, a string, b string, relation string",
+            "bucket int, a long, b long",
+            "ai long, bi long, a string, b string, relation string, may_join boolean",
         )
     )
 
@@ -842,12 +975,15 @@ def run(
     )
     held = []
     found = whole
+    joins = cross = related = None
     if n_large:
-        in_steps, held = _large_components(
-            sketches, articles, large, corpus, partitions, pairs_t, relations_t, found_t
+        in_steps, joins, cross, related, held = _large_components(
+            sketches, articles, large, corpus, partitions, single_task_edges,
+            (pairs_t, relations_t, found_t, edges_t), step,
         )
         found = whole.unionByName(in_steps)
-    found = found.persist(disk)
+        cross = cross.localCheckpoint(storageLevel=disk)
+    found = found.localCheckpoint(storageLevel=disk)
     records = [
         (r["site"], r["originals"], r["copies"])
         for r in found.filter(F.col("kind") == "s").select("site", "originals", "copies").collect()
@@ -858,8 +994,15 @@ def run(
         found.filter(F.col("kind") == "c")
         .select("members", "relations")
         .mapInArrow(_family_lines(lines_t, sources), lines_t)
-        .persist(disk)
+        .localCheckpoint(storageLevel=disk)
     )
+    if joins is not None:
+        lines = lines.unionByName(joins.mapInArrow(_join_lines(lines_t, sources), lines_t))
+        lines = lines.localCheckpoint(storageLevel=disk)
+        between = _cross_lines(
+            cross, lines.filter(F.col("kind") == "c"), articles, partitions, lines_t
+        )
+        lines = lines.unionByName(between).localCheckpoint(storageLevel=disk)
 
     step("families")
     os.makedirs(out, exist_ok=True)
@@ -877,15 +1020,22 @@ def run(
         # with its template lines, and the relations (passages with their
         # token ranges), from which it regroups families and stories.
         articles.select("stored").write.mode("overwrite").text(os.path.join(out, "store", "articles"))
-        families.select(F.explode("relations")).write.mode("overwrite").text(
-            os.path.join(out, "store", "relations")
-        )
+        stored = families.select(F.explode("relations").alias("relation"))
+        if related is not None:
+            stored = stored.unionByName(related.select("relation"))
+        stored.write.mode("overwrite").text(os.path.join(out, "store", "relations"))
     step("rejected and store written")
+    n_cross = cross.count() if cross is not None else 0
+    n_large_relations = related.count() if related is not None else 0
     counts = {
         "articles": n_articles,
         "rejected": n_rejected,
         "skipped": n_skipped,
-        "relations": families.select(F.sum(F.size("relations"))).first()[0] or 0,
+        "relations": (families.select(F.sum(F.size("relations"))).first()[0] or 0)
+        + n_large_relations,
+        # (Of those, the relations between join components, whose passages
+        # were grouped by their pair of families.)
+        "relations_between_families": n_cross,
         "copies": copies.count(),
         "passages": passages.count(),
         "seen": seen,
