@@ -126,9 +126,9 @@ def test_small_feed_gives_the_clis_rows_whatever_the_partitioning(wiretrace_bin,
         counts, rows = _job_rows(feed, tmp_path / f"out{n}", n, *more)
         _same(expected, rows, n)
         if "--whole-articles" in more:
-            # In steps, families are grouped by join component and the
-            # passages between them by pair of families: the set has both.
-            assert 0 < counts["relations_between_families"] < counts["relations"]
+            # In steps (every component here), families are grouped by
+            # join component and passages by pair of families.
+            assert 0 < counts["relations_in_steps"] == counts["relations"]
         # Malformed records are kept aside with their reason; the job goes on.
         assert counts["rejected"] == bad
         rejected = [json.loads(l) for l in rows["rejected"]]

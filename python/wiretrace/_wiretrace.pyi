@@ -217,11 +217,11 @@ class phases:
     @staticmethod
     def align_keyed_pairs(
         articles: list[tuple[int, str, list[int], int]], a: bytes, b: bytes
-    ) -> list[tuple[int, str, str, str, bool]]:
+    ) -> list[tuple[int, str, str, str, str, bool]]:
         """Aligns the pairs whose keys are packed in ``a`` and ``b``, given
         the articles they name (rows ``(key, article, sketch, tokens)``):
         for each relation kept, ``(index of its pair, id_a, id_b, JSON,
-        whether it may join the two into one family)``."""
+        summary JSON, whether it may join the two into one family)``."""
     @staticmethod
     def whole_component(
         articles: list[tuple[int, str, list[int], Optional[str], int, Optional[str], str]],
@@ -237,14 +237,17 @@ class phases:
     def source_sites(records: list[tuple[str, int, int]]) -> list[str]:
         """The source sites of the summed records, sorted."""
     @staticmethod
-    def site_records(members: list[str], relations: list[str]) -> list[tuple[str, int, int]]:
-        """Phase 1 of one join component from its members and the relations
-        inside it (JSON): ``(site, originals, copies)``."""
+    def join_site_records(members: list[str], summaries: list[str]) -> list[tuple[str, int, int]]:
+        """Phase 1 of one join component from its members and the summaries
+        of the relations inside it (JSON): ``(site, originals, copies)``."""
     @staticmethod
-    def cross_passages(relations: list[str], members: list[tuple[str, str]]) -> list[str]:
-        """The ``passages`` lines (JSON) of relations between two families
-        of different join components, given ``(family, member)`` (JSON)
-        for every article they name."""
+    def join_copies(members: list[str], summaries: list[str], source_sites: list[str]) -> list[str]:
+        """Phase 2 of one join component: its ``copies`` lines (JSON)."""
+    @staticmethod
+    def family_pair_passages(relations: list[str], members: list[tuple[str, str]]) -> list[str]:
+        """The ``passages`` lines (JSON) of relations grouped by their pair
+        of families, given ``(family, member)`` (JSON) for every article
+        they name."""
     @staticmethod
     def component_lines(
         components: list[tuple[list[str], list[str]]], source_sites: list[str]

@@ -370,6 +370,9 @@ pub struct Aligned {
     pub b: String,
     /// The relation, as JSON [`PairRelation`].
     pub relation: String,
+    /// What grouping reads of it, as JSON [`RelationSummary`] (a fraction
+    /// of the relation: no passage offsets).
+    pub summary: String,
     /// Whether it can join its two articles into one family
     /// ([`RelationSummary::may_join`]; a container's relations never do).
     pub may_join: bool,
@@ -441,13 +444,14 @@ pub fn align_keyed_pairs(
         .into_iter()
         .map(|r| {
             let i = index[&(r.a.0.as_str(), r.b.0.as_str())];
-            let joins = RelationSummary::of(&r).may_join();
+            let summary = RelationSummary::of(&r);
             Aligned {
                 pair: i,
                 a: r.a.0.clone(),
                 b: r.b.0.clone(),
                 relation: json(&r),
-                may_join: joins,
+                may_join: summary.may_join(),
+                summary: json(&summary),
             }
         })
         .collect())
@@ -635,6 +639,19 @@ type Component = (Vec<Member>, Vec<PairRelation>, Vec<Edge>);
 /// [`PairRelation`]s, smaller id first) sorted by pair, as `regroup`
 /// takes them; with the edges families are made of (containers join none).
 fn component(members: &[String], relations: &[String]) -> Result<Component, String> {
+    let members = members_in_order(members)?;
+    let mut relations: Vec<PairRelation> = relations
+        .iter()
+        .map(|r| serde_json::from_str(r).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+    relations.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+    let edges = edges_of(&members, relations.iter().map(RelationSummary::of));
+    Ok((members, relations, edges))
+}
+
+/// The members (JSON [`Member`]s) in the order grouping reads them:
+/// publication time, then id.
+fn members_in_order(members: &[String]) -> Result<Vec<Member>, String> {
     let mut members: Vec<Member> = members
         .iter()
         .map(|m| serde_json::from_str(m).map_err(|e| e.to_string()))
@@ -642,11 +659,12 @@ fn component(members: &[String], relations: &[String]) -> Result<Component, Stri
     members.sort_by(|x, y| {
         (time_order(x.info.published), &x.info.id).cmp(&(time_order(y.info.published), &y.info.id))
     });
-    let mut relations: Vec<PairRelation> = relations
-        .iter()
-        .map(|r| serde_json::from_str(r).map_err(|e| e.to_string()))
-        .collect::<Result<_, _>>()?;
-    relations.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+    Ok(members)
+}
+
+/// The grouping edges of relations (by summary, in the order of their
+/// ids) between members: none for a container's.
+fn edges_of(members: &[Member], summaries: impl Iterator<Item = RelationSummary>) -> Vec<Edge> {
     let position: HashMap<&ArticleId, usize> = members
         .iter()
         .enumerate()
@@ -657,15 +675,73 @@ fn component(members: &[String], relations: &[String]) -> Result<Component, Stri
         .filter(|m| m.kind.is_some())
         .map(|m| &m.info.id)
         .collect();
-    let edges = relations
-        .iter()
+    summaries
         .filter(|r| !containers.contains(&r.a) && !containers.contains(&r.b))
         .filter_map(|r| {
             let (a, b) = (*position.get(&r.a)?, *position.get(&r.b)?);
-            Some(Edge::new(a, b, RelationSummary::of(r)))
+            Some(Edge::new(a, b, r))
         })
-        .collect();
-    Ok((members, relations, edges))
+        .collect()
+}
+
+/// A join component's members (JSON [`Member`]s) and grouping edges, from
+/// the summaries (JSON [`RelationSummary`]) of the relations inside it.
+fn join_component(
+    members: &[String],
+    summaries: &[String],
+) -> Result<(Vec<Member>, Vec<Edge>), String> {
+    let members = members_in_order(members)?;
+    let mut summaries: Vec<RelationSummary> = summaries
+        .iter()
+        .map(|r| serde_json::from_str(r).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+    summaries.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+    let edges = edges_of(&members, summaries.into_iter());
+    Ok((members, edges))
+}
+
+/// Phase 1 of one *join component* (a connected component of the
+/// relations that may join families, [`RelationSummary::may_join`]): its
+/// site records, from its members and the summaries of the relations
+/// inside it. Families are unions of join components, so this is what
+/// [`component_site_record`] gives any component that holds it, restricted
+/// to its members.
+pub fn join_site_records(
+    members: &[String],
+    summaries: &[String],
+) -> Result<Vec<(String, u32, u32)>, String> {
+    let (members, edges) = join_component(members, summaries)?;
+    let infos: Vec<MemberInfo> = members.iter().map(|m| m.info.clone()).collect();
+    Ok(site_record(&infos, &edges)
+        .into_iter()
+        .map(|(s, (o, c))| (s, o, c))
+        .collect())
+}
+
+/// Phase 2 of one join component: its `copies` lines (JSON), from its
+/// members and the summaries of the relations inside it. Its passages are
+/// [`family_pair_passages`]'.
+pub fn join_copies(
+    members: &[String],
+    summaries: &[String],
+    source_sites: &HashSet<String>,
+) -> Result<Vec<String>, String> {
+    let (members, edges) = join_component(members, summaries)?;
+    let infos: Vec<MemberInfo> = members.iter().map(|m| m.info.clone()).collect();
+    let grouping = group_given_sources(&infos, &edges, source_sites);
+    let mut families = grouping.assignments;
+    families.sort_by(|x, y| x.id.cmp(&y.id));
+    Ok(copy_rows(families, &grouping.notes, &kinds_of(&members))
+        .iter()
+        .map(json)
+        .collect())
+}
+
+fn kinds_of(members: &[Member]) -> HashMap<ArticleId, PageKind> {
+    members
+        .iter()
+        .filter_map(|m| Some((m.info.id.clone(), m.kind?)))
+        .collect()
 }
 
 /// Phase 1 of grouping a component: each site's record (site, times the
@@ -692,10 +768,7 @@ fn component_rows(
     let (members, relations, edges) = component(members, relations)?;
     let infos: Vec<MemberInfo> = members.iter().map(|m| m.info.clone()).collect();
     let grouping = group_given_sources(&infos, &edges, source_sites);
-    let kinds: HashMap<ArticleId, PageKind> = members
-        .iter()
-        .filter_map(|m| Some((m.info.id.clone(), m.kind?)))
-        .collect();
+    let kinds = kinds_of(&members);
     let when = source_keys(&members);
     let mut families: Vec<FamilyAssignment> = grouping.assignments;
     families.sort_by(|x, y| x.id.cmp(&y.id));
@@ -727,16 +800,14 @@ fn source_keys(members: &[Member]) -> HashMap<ArticleId, SourceKey> {
         .collect()
 }
 
-/// The `passages` lines of relations between articles of different
-/// components of the relations that may join families
-/// ([`RelationSummary::may_join`]), given each article's family (its
-/// original's id, as its `copies` row names it) and its [`Member`] (JSON).
-/// Every relation a passage's direction reads (that of each side's
-/// original with the other side) is between the same two families, so
-/// the relations grouped by their unordered pair of families give, group
-/// by group, the passages [`component_lines`] gives for the component
-/// that holds them all.
-pub fn cross_passages(
+/// The `passages` lines of relations grouped by the unordered pair of
+/// their two articles' families (or any union of such groups), given
+/// each article's family (its original's id, as its `copies` row names it)
+/// and its [`Member`] (JSON). Every relation a passage's direction reads
+/// (that of each side's original with the other side) is between the
+/// same two families, so group by group these are the passages
+/// [`component_lines`] gives for a component that holds them all.
+pub fn family_pair_passages(
     relations: &[String],
     members: &[(String, String)],
 ) -> Result<Vec<String>, String> {
@@ -966,7 +1037,8 @@ mod tests {
             forest.join(at(&r.a), at(&r.b), |x, y| x < y);
         }
         let group: Vec<u32> = (0..members.len() as u32).map(|i| forest.root(i)).collect();
-        let (mut copies, mut passages) = (Vec::new(), Vec::new());
+        // Each join component's copies and site records, from summaries.
+        let (mut copies, mut records) = (Vec::new(), Vec::new());
         for g in group.iter().collect::<HashSet<_>>() {
             let inside: Vec<String> = (0..members.len())
                 .filter(|&i| group[i] == *g)
@@ -975,12 +1047,18 @@ mod tests {
             let inner: Vec<String> = aligned
                 .iter()
                 .filter(|r| group[at(&r.a) as usize] == *g && group[at(&r.b) as usize] == *g)
-                .map(|r| r.relation.clone())
+                .map(|r| r.summary.clone())
                 .collect();
-            let (c, p) = component_lines(&inside, &inner, &HashSet::new()).unwrap();
-            copies.extend(c);
-            passages.extend(p);
+            copies.extend(join_copies(&inside, &inner, &HashSet::new()).unwrap());
+            records.extend(join_site_records(&inside, &inner).unwrap());
         }
+        assert!(group.iter().collect::<HashSet<_>>().len() >= 3);
+        let mut whole_records = component_site_record(&every, &all).unwrap();
+        for r in [&mut records, &mut whole_records] {
+            r.sort();
+        }
+        assert_eq!(records, whole_records);
+        // Every passage, by pair of families.
         let family: HashMap<String, String> = copies
             .iter()
             .map(|c| {
@@ -991,28 +1069,37 @@ mod tests {
                 )
             })
             .collect();
-        let cross: Vec<&Aligned> = aligned
-            .iter()
-            .filter(|r| group[at(&r.a) as usize] != group[at(&r.b) as usize])
-            .collect();
-        assert!(!cross.is_empty(), "the fifth report shares a paragraph");
-        let named: Vec<(String, String)> = cross
-            .iter()
-            .flat_map(|r| [&r.a, &r.b])
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .map(|id| (family[id].clone(), member_of(id)))
-            .collect();
-        let between: Vec<String> = cross.iter().map(|r| r.relation.clone()).collect();
-        let crossing = cross_passages(&between, &named).unwrap();
-        assert!(!crossing.is_empty());
-        passages.extend(crossing);
+        let mut by_families: HashMap<(String, String), Vec<&Aligned>> = HashMap::new();
+        for r in &aligned {
+            let (fa, fb) = (family[&r.a].clone(), family[&r.b].clone());
+            by_families
+                .entry((fa.clone().min(fb.clone()), fa.max(fb)))
+                .or_default()
+                .push(r);
+        }
+        assert!(
+            by_families.keys().any(|(x, y)| x != y),
+            "a pair of two families"
+        );
+        let mut passages = Vec::new();
+        for rels in by_families.values() {
+            let named: Vec<(String, String)> = rels
+                .iter()
+                .flat_map(|r| [&r.a, &r.b])
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .map(|id| (family[id].clone(), member_of(id)))
+                .collect();
+            let relations: Vec<String> = rels.iter().map(|r| r.relation.clone()).collect();
+            passages.extend(family_pair_passages(&relations, &named).unwrap());
+        }
         for lines in [&mut copies, &mut passages] {
             lines.sort();
         }
         let mut whole = (whole_copies, whole_passages);
         whole.0.sort();
         whole.1.sort();
+        assert!(whole.1.iter().any(|p| p.contains("skarre-5")));
         assert_eq!(whole, (copies, passages));
     }
 

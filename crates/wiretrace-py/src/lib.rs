@@ -615,7 +615,8 @@ mod phases {
     /// Aligns pairs, the keys of their two articles packed in `a` and `b`,
     /// given the articles they name, rows of `(key, article, sketch,
     /// tokens)`: for each relation kept, `(index of its pair, id_a, id_b,
-    /// relation as JSON, whether it may join the two into one family)`.
+    /// relation and its summary as JSON, whether it may join the two into
+    /// one family)`.
     #[pyfunction]
     pub fn align_keyed_pairs(
         py: Python<'_>,
@@ -641,7 +642,7 @@ mod phases {
             spark::align_keyed_pairs(&articles, &pairs).map(|found| {
                 found
                     .into_iter()
-                    .map(|r| (r.pair, r.a, r.b, r.relation, r.may_join))
+                    .map(|r| (r.pair, r.a, r.b, r.relation, r.summary, r.may_join))
                     .collect()
             })
         })
@@ -649,8 +650,9 @@ mod phases {
     }
 
     /// What `align_keyed_pairs` gives of a relation: its pair's index, its
-    /// two ids, the relation (JSON) and whether it may join a family.
-    type AlignedRow = (usize, String, String, String, bool);
+    /// two ids, the relation and its summary (JSON) and whether it may
+    /// join a family.
+    type AlignedRow = (usize, String, String, String, String, bool);
 
     type ComponentFindingsRow = (Vec<(Vec<String>, Vec<String>)>, Vec<(String, u32, u32)>);
 
@@ -746,36 +748,49 @@ mod phases {
         .map_err(bad)
     }
 
-    /// The `passages` lines (JSON) of relations between two families of
-    /// different join components, from the relations (JSON) and, for each
-    /// article they name, `(family, member)`: its family's id and its
-    /// member (JSON).
+    /// Phase 1 of one join component, from its members and the summaries
+    /// of the relations inside it (JSON): `(site, originals, copies)`.
     #[pyfunction]
-    pub fn cross_passages(
+    pub fn join_site_records(
+        py: Python<'_>,
+        members: Vec<String>,
+        summaries: Vec<String>,
+    ) -> PyResult<Vec<(String, u32, u32)>> {
+        py.detach(|| spark::join_site_records(&members, &summaries))
+            .map_err(bad)
+    }
+
+    /// Phase 2 of one join component: its `copies` lines (JSON), from its
+    /// members and the summaries of the relations inside it.
+    #[pyfunction]
+    pub fn join_copies(
+        py: Python<'_>,
+        members: Vec<String>,
+        summaries: Vec<String>,
+        source_sites: Vec<String>,
+    ) -> PyResult<Vec<String>> {
+        let sites: HashSet<String> = source_sites.into_iter().collect();
+        py.detach(|| spark::join_copies(&members, &summaries, &sites))
+            .map_err(bad)
+    }
+
+    /// The `passages` lines (JSON) of relations grouped by their pair of
+    /// families, from the relations (JSON) and, for each article they
+    /// name, `(family, member)`: its family's id and its member (JSON).
+    #[pyfunction]
+    pub fn family_pair_passages(
         py: Python<'_>,
         relations: Vec<String>,
         members: Vec<(String, String)>,
     ) -> PyResult<Vec<String>> {
-        py.detach(|| spark::cross_passages(&relations, &members))
-            .map_err(bad)
-    }
-
-    /// Phase 1 of one join component (or any union of families), from
-    /// its members and the relations inside it (JSON): `(site,
-    /// originals, copies)`.
-    #[pyfunction]
-    pub fn site_records(
-        py: Python<'_>,
-        members: Vec<String>,
-        relations: Vec<String>,
-    ) -> PyResult<Vec<(String, u32, u32)>> {
-        py.detach(|| spark::component_site_record(&members, &relations))
+        py.detach(|| spark::family_pair_passages(&relations, &members))
             .map_err(bad)
     }
 
     pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-        m.add_function(wrap_pyfunction!(site_records, m)?)?;
-        m.add_function(wrap_pyfunction!(cross_passages, m)?)?;
+        m.add_function(wrap_pyfunction!(join_site_records, m)?)?;
+        m.add_function(wrap_pyfunction!(join_copies, m)?)?;
+        m.add_function(wrap_pyfunction!(family_pair_passages, m)?)?;
         m.add_function(wrap_pyfunction!(prepare_records, m)?)?;
         m.add_function(wrap_pyfunction!(kept_revision, m)?)?;
         m.add_function(wrap_pyfunction!(host_template, m)?)?;

@@ -217,7 +217,7 @@ pub struct Edge {
 /// ordered coverages and its passages' token ranges, without their text
 /// offsets. Small enough to keep beside each stored relation and read back
 /// whole on every regrouping, which then parses no passage.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RelationSummary {
     pub a: ArticleId,
     pub b: ArticleId,

@@ -444,7 +444,7 @@ def _align(schema):
             if not found:
                 continue
             ka, kb = pairs.column("a").to_numpy(), pairs.column("b").to_numpy()
-            rows = [(int(ka[i]), int(kb[i]), ida, idb, r, j) for i, ida, idb, r, j in found]
+            rows = [(int(ka[i]), int(kb[i]), *rest) for i, *rest in found]
             # (In batches: one batch of a bucket's relations ran the JVM
             # out of heap.)
             for k in range(0, len(rows), BATCH):
@@ -537,11 +537,13 @@ def _large_components(
     - the *join components*: connected components of the relations that
       may join two articles into one family (``may_join``); families are
       unions of them, so each is grouped apart, given its members and the
-      relations inside it (phase 1's site records besides).
+      summaries of the relations inside it (phase 1's site records here,
+      phase 2's copies once the source sites are known: ``_join_lines``).
 
-    Returns the ``FOUND`` rows, the relations between join components
-    ``(a, b, relation)`` (their passages need each side's family: see
-    ``_cross_lines``), and the frames it persisted."""
+    Returns the ``FOUND`` rows (site records), the join components' rows
+    (for phase 2), the relations ``(a, b, relation)`` (their passages
+    need each side's family: ``_family_pair_lines``), and the frames it
+    persisted."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -600,31 +602,31 @@ def _large_components(
     related = relations.join(
         group.select(F.col("ix").alias("ai"), F.col("group").alias("ga")), "ai"
     ).join(group.select(F.col("ix").alias("bi"), F.col("group").alias("gb")), "bi")
-    inner = related.filter(F.col("ga") == F.col("gb")).select(
-        F.col("ga").alias("label"), "a", "b", "relation"
-    )
-    cross = related.filter(F.col("ga") != F.col("gb")).select("a", "b", "relation")
+    inner = related.filter(F.col("ga") == F.col("gb")).select(F.col("ga").alias("label"), "summary")
     if step.on:
         biggest = group.groupBy("group").count().agg(F.max("count")).first()[0]
         step(f"pairs aligned, join components (largest {biggest} articles)")
-    # Each join component's members, then the relations inside it, kept
-    # for both phases (no row holds a component: a join component of the
-    # generated 1M set has 400k articles).
+    # Each join component's members, then the summaries of the relations
+    # inside it, kept for both phases. No row holds a component, and no
+    # task a component's relations: a join component of the generated 1M
+    # set has 400k articles, and their relations as Python strings ran a
+    # worker to 22 GB. Summaries are a fraction of that (no passage
+    # offsets); every relation's passages come from its pair of families.
     joins = _together(
         members.join(group, "ix").select(F.col("group").alias("label"), "member"),
         inner,
         "label",
-        [("member", "string"), ("relation", "string")],
+        [("member", "string"), ("summary", "string")],
         partitions,
     ).localCheckpoint(storageLevel=StorageLevel.DISK_ONLY)
     found = joins.mapInArrow(_join_records(found_t), found_t)
-    return found, joins, cross, relations, [pairs, group]
+    return found, joins, related.select("a", "b", "relation"), [pairs, group]
 
 
 def _join_members(rows):
     members = [member for kind, member, _r in rows if kind == 0]
-    relations = [r for kind, _m, r in rows if kind == 1]
-    return members, relations
+    summaries = [r for kind, _m, r in rows if kind == 1]
+    return members, summaries
 
 
 def _join_records(schema):
@@ -633,36 +635,34 @@ def _join_records(schema):
 
     def run(batches):
         def handle(_label, rows):
-            return _found_rows([], _ph.site_records(*_join_members(rows)))
+            return _found_rows([], _ph.join_site_records(*_join_members(rows)))
 
-        yield from _groups(batches, ["label", "kind", "member", "relation"], handle, _to_arrow(schema))
+        yield from _groups(batches, ["label", "kind", "member", "summary"], handle, _to_arrow(schema))
 
     return run
 
 
 def _join_lines(schema, sources):
-    """Phase 2 of each join component: its ``copies`` lines and the
-    ``passages`` lines of the relations inside it."""
+    """Phase 2 of each join component: its ``copies`` lines."""
 
     def run(batches):
         def handle(_label, rows):
-            copies, passages = _ph.component_lines([_join_members(rows)], sources.value)
-            return [("c", l) for l in copies] + [("p", l) for l in passages]
+            return [("c", l) for l in _ph.join_copies(*_join_members(rows), sources.value)]
 
-        yield from _groups(batches, ["label", "kind", "member", "relation"], handle, _to_arrow(schema))
+        yield from _groups(batches, ["label", "kind", "member", "summary"], handle, _to_arrow(schema))
 
     return run
 
 
-def _cross(schema):
-    """The passages of each group of relations between join components
-    (its members' ``(family, member)`` come first)."""
+def _family_pairs(schema):
+    """The passages of each group of relations by pair of families (its
+    members' ``(family, member)`` come first)."""
 
     def run(batches):
         def handle(_key, rows):
             members = [(family, member) for kind, family, member, _r in rows if kind == 0]
             relations = [r for kind, _f, _m, r in rows if kind == 1]
-            return [("p", line) for line in _ph.cross_passages(relations, members)]
+            return [("p", line) for line in _ph.family_pair_passages(relations, members)]
 
         cols = ["key", "kind", "family", "member", "relation"]
         yield from _groups(batches, cols, handle, _to_arrow(schema))
@@ -670,12 +670,12 @@ def _cross(schema):
     return run
 
 
-def _cross_lines(cross, copies, articles, partitions, lines_t):
-    """The ``passages`` lines of the relations between join components,
-    grouped by their unordered pair of families (each relation a
-    passage's direction reads is between the same two; a hash of the pair
-    names a group, and a collision only merges two groups), each group
-    given its articles' families and members."""
+def _family_pair_lines(relations, copies, articles, partitions, lines_t):
+    """The ``passages`` lines of relations ``(a, b, relation)``, grouped by
+    their unordered pair of families (each relation a passage's direction
+    reads is between the same two; a hash of the pair names a group, and a
+    collision only merges two groups), each group given its articles'
+    families and members."""
     from pyspark.sql import functions as F
 
     family = copies.select(
@@ -683,7 +683,7 @@ def _cross_lines(cross, copies, articles, partitions, lines_t):
         F.get_json_object("line", "$.family").alias("family"),
     )
     sided = (
-        cross.join(family.select(F.col("id").alias("a"), F.col("family").alias("fa")), "a", "left")
+        relations.join(family.select(F.col("id").alias("a"), F.col("family").alias("fa")), "a", "left")
         .join(family.select(F.col("id").alias("b"), F.col("family").alias("fb")), "b", "left")
         .select(
             "a",
@@ -709,7 +709,7 @@ def _cross_lines(cross, copies, articles, partitions, lines_t):
         "key",
         [("family", "string"), ("member", "string"), ("relation", "string")],
         partitions,
-    ).mapInArrow(_cross(lines_t), lines_t)
+    ).mapInArrow(_family_pairs(lines_t), lines_t)
 
 
 def _components(edges, edges_t, single_task_edges: int, max_rounds: int = 10_000):
@@ -832,7 +832,8 @@ def run(
         for ddl in (
             PREPARED, APPLIED, FOUND, LINES, "host string, template array<long>", "a long, b long",
             "bucket int, a long, b long",
-            "ai long, bi long, a string, b string, relation string, may_join boolean",
+            "ai long, bi long, a string, b string, relation string, summary string, "
+            "may_join boolean",
         )
     )
 
@@ -975,14 +976,13 @@ def run(
     )
     held = []
     found = whole
-    joins = cross = related = None
+    joins = related = None
     if n_large:
-        in_steps, joins, cross, related, held = _large_components(
+        in_steps, joins, related, held = _large_components(
             sketches, articles, large, corpus, partitions, single_task_edges,
             (pairs_t, relations_t, found_t, edges_t), step,
         )
         found = whole.unionByName(in_steps)
-        cross = cross.localCheckpoint(storageLevel=disk)
     found = found.localCheckpoint(storageLevel=disk)
     records = [
         (r["site"], r["originals"], r["copies"])
@@ -999,10 +999,10 @@ def run(
     if joins is not None:
         lines = lines.unionByName(joins.mapInArrow(_join_lines(lines_t, sources), lines_t))
         lines = lines.localCheckpoint(storageLevel=disk)
-        between = _cross_lines(
-            cross, lines.filter(F.col("kind") == "c"), articles, partitions, lines_t
+        by_families = _family_pair_lines(
+            related, lines.filter(F.col("kind") == "c"), articles, partitions, lines_t
         )
-        lines = lines.unionByName(between).localCheckpoint(storageLevel=disk)
+        lines = lines.unionByName(by_families).localCheckpoint(storageLevel=disk)
 
     step("families")
     os.makedirs(out, exist_ok=True)
@@ -1025,7 +1025,6 @@ def run(
             stored = stored.unionByName(related.select("relation"))
         stored.write.mode("overwrite").text(os.path.join(out, "store", "relations"))
     step("rejected and store written")
-    n_cross = cross.count() if cross is not None else 0
     n_large_relations = related.count() if related is not None else 0
     counts = {
         "articles": n_articles,
@@ -1033,9 +1032,8 @@ def run(
         "skipped": n_skipped,
         "relations": (families.select(F.sum(F.size("relations"))).first()[0] or 0)
         + n_large_relations,
-        # (Of those, the relations between join components, whose passages
-        # were grouped by their pair of families.)
-        "relations_between_families": n_cross,
+        # (Of those, the relations of components analysed in steps.)
+        "relations_in_steps": n_large_relations,
         "copies": copies.count(),
         "passages": passages.count(),
         "seen": seen,
