@@ -640,22 +640,33 @@ type Component = (Vec<Member>, Vec<PairRelation>, Vec<Edge>);
 /// takes them; with the edges families are made of (containers join none).
 fn component(members: &[String], relations: &[String]) -> Result<Component, String> {
     let members = members_in_order(members)?;
-    let mut relations: Vec<PairRelation> = relations
-        .iter()
-        .map(|r| serde_json::from_str(r).map_err(|e| e.to_string()))
-        .collect::<Result<_, _>>()?;
+    let mut relations: Vec<PairRelation> = parsed(relations)?;
     relations.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
     let edges = edges_of(&members, relations.iter().map(RelationSummary::of));
     Ok((members, relations, edges))
 }
 
+/// Each JSON line parsed.
+fn parsed<T: serde::de::DeserializeOwned>(lines: &[String]) -> Result<Vec<T>, String> {
+    lines
+        .iter()
+        .map(|l| serde_json::from_str(l).map_err(|e| e.to_string()))
+        .collect()
+}
+
+/// Phase 1's site records of members and their grouping edges.
+fn records_of(members: &[Member], edges: &[Edge]) -> Vec<(String, u32, u32)> {
+    let infos: Vec<MemberInfo> = members.iter().map(|m| m.info.clone()).collect();
+    site_record(&infos, edges)
+        .into_iter()
+        .map(|(s, (o, c))| (s, o, c))
+        .collect()
+}
+
 /// The members (JSON [`Member`]s) in the order grouping reads them:
 /// publication time, then id.
 fn members_in_order(members: &[String]) -> Result<Vec<Member>, String> {
-    let mut members: Vec<Member> = members
-        .iter()
-        .map(|m| serde_json::from_str(m).map_err(|e| e.to_string()))
-        .collect::<Result<_, _>>()?;
+    let mut members: Vec<Member> = parsed(members)?;
     members.sort_by(|x, y| {
         (time_order(x.info.published), &x.info.id).cmp(&(time_order(y.info.published), &y.info.id))
     });
@@ -691,10 +702,7 @@ fn join_component(
     summaries: &[String],
 ) -> Result<(Vec<Member>, Vec<Edge>), String> {
     let members = members_in_order(members)?;
-    let mut summaries: Vec<RelationSummary> = summaries
-        .iter()
-        .map(|r| serde_json::from_str(r).map_err(|e| e.to_string()))
-        .collect::<Result<_, _>>()?;
+    let mut summaries: Vec<RelationSummary> = parsed(summaries)?;
     summaries.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
     let edges = edges_of(&members, summaries.into_iter());
     Ok((members, edges))
@@ -711,11 +719,7 @@ pub fn join_site_records(
     summaries: &[String],
 ) -> Result<Vec<(String, u32, u32)>, String> {
     let (members, edges) = join_component(members, summaries)?;
-    let infos: Vec<MemberInfo> = members.iter().map(|m| m.info.clone()).collect();
-    Ok(site_record(&infos, &edges)
-        .into_iter()
-        .map(|(s, (o, c))| (s, o, c))
-        .collect())
+    Ok(records_of(&members, &edges))
 }
 
 /// Phase 2 of one join component: its `copies` lines (JSON), from its
@@ -751,11 +755,7 @@ pub fn component_site_record(
     relations: &[String],
 ) -> Result<Vec<(String, u32, u32)>, String> {
     let (members, _, edges) = component(members, relations)?;
-    let infos: Vec<MemberInfo> = members.iter().map(|m| m.info.clone()).collect();
-    Ok(site_record(&infos, &edges)
-        .into_iter()
-        .map(|(s, (o, c))| (s, o, c))
-        .collect())
+    Ok(records_of(&members, &edges))
 }
 
 /// Phase 2: a component's `copies` and `passages` rows, given the source
@@ -811,10 +811,7 @@ pub fn family_pair_passages(
     relations: &[String],
     members: &[(String, String)],
 ) -> Result<Vec<String>, String> {
-    let mut relations: Vec<PairRelation> = relations
-        .iter()
-        .map(|r| serde_json::from_str(r).map_err(|e| e.to_string()))
-        .collect::<Result<_, _>>()?;
+    let mut relations: Vec<PairRelation> = parsed(relations)?;
     relations.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
     let mut infos = Vec::with_capacity(members.len());
     let mut families = Vec::with_capacity(members.len());
