@@ -3,7 +3,7 @@
 //! ("Marco Rubio"), with the aliases of one person (a surname alone, a title
 //! and surname) merged into one entity.
 
-use crate::patterns::Patterns;
+use crate::patterns::{Gender, Patterns};
 use crate::tokens::{Doc, Tok};
 use crate::{Entity, EntityKind};
 use rustc_hash::FxHashMap;
@@ -26,6 +26,8 @@ pub struct Entities {
     pub at: Vec<Option<usize>>,
     /// The last mention of a person starting before each token.
     person_before: Vec<Option<usize>>,
+    /// Each entity's gender, where its first names and titles agree on one.
+    genders: Vec<Option<Gender>>,
 }
 
 impl Entities {
@@ -33,6 +35,51 @@ impl Entities {
     pub fn last_person_before(&self, i: usize) -> Option<usize> {
         self.person_before.get(i).copied().flatten()
     }
+
+    /// The last mention of a person starting before token `i` that `fits`
+    /// (given the mention's index).
+    pub fn last_person_before_where(
+        &self,
+        i: usize,
+        fits: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
+        let mut m = self.last_person_before(i)?;
+        loop {
+            let e = self.mentions[m].entity;
+            if self.list[e].kind == EntityKind::Person && fits(m) {
+                return Some(m);
+            }
+            m = m.checked_sub(1)?;
+        }
+    }
+
+    /// Whether mention `m` names someone in passing, as a modifier ('the
+    /// Obama administration') or after a preposition ('attacks on Obama'):
+    /// rarely whom a later "he" or "she" stands for.
+    pub fn in_passing(&self, doc: &Doc, m: usize, p: &Patterns) -> bool {
+        let start = self.mentions[m].start;
+        start > 0 && {
+            let before = &doc.toks[start - 1];
+            before.sent == doc.toks[start].sent
+                && (p.determiners.contains(before.lower())
+                    || p.prepositions.contains(before.lower()))
+        }
+    }
+
+    /// An entity's gender, if its names or titles tell one.
+    pub fn gender(&self, entity: usize) -> Option<Gender> {
+        self.genders.get(entity).copied().flatten()
+    }
+}
+
+/// What the first name and title words of a mention tell of its gender.
+fn gender_of(toks: &[Tok], pr: &Proto, p: &Patterns) -> Option<Gender> {
+    let title = toks[pr.start..pr.name_start].iter();
+    // A first name, only in a name of two words or more ('Margaret Vole').
+    let first = (pr.end - pr.name_start >= 2).then(|| &toks[pr.name_start]);
+    title
+        .chain(first)
+        .find_map(|t| p.genders.get(&t.text.to_lowercase()).copied())
 }
 
 fn bare(t: &Tok) -> String {
@@ -55,6 +102,27 @@ fn is_acronym(w: &str) -> bool {
         && w.chars().all(|c| c.is_uppercase() || c == '.' || c == '&')
 }
 
+/// A single capital letter: a middle initial before its full stop.
+fn is_initial(w: &str) -> bool {
+    let mut c = w.chars();
+    c.next().is_some_and(char::is_uppercase) && c.next().is_none()
+}
+
+/// Whether "of" at `of` joins a person's name `a..of` to a known place
+/// starting at `c` ('Chris Cantor of Delaware', but 'Royal Bank of Canada'
+/// and 'Prime Minister of Canada' stay whole).
+fn of_place(toks: &[Tok], a: usize, of: usize, c: usize, p: &Patterns) -> bool {
+    let mut d = c;
+    while d < toks.len() && toks[d].sent == toks[c].sent && toks[d].capitalized() {
+        d += 1;
+    }
+    let words = || toks[a..of].iter();
+    of - a >= 2
+        && p.places.contains(&joined(toks, c, d))
+        && !words().any(|t| p.org_words.contains(&bare(t)))
+        && words().any(|t| t.is_word() && !p.titles.contains(&bare(t)))
+}
+
 /// Runs of capitalised words (with particles between them), outside
 /// quotations, without sentence-initial function words or dates.
 fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
@@ -68,8 +136,19 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
             && (is_acronym(t.text) || !p.common_words.contains(t.lower()))
             && !(t.title && p.cues.contains_key(t.lower()))
     };
+    // A common word opening a name ('the New York Post'), not in a
+    // headline in title case, where every word is capitalised.
+    let opener = |i: usize| {
+        let t = &toks[i];
+        t.capitalized()
+            && !t.title
+            && p.name_openers.contains(t.lower())
+            && toks
+                .get(i + 1)
+                .is_some_and(|n| n.sent == t.sent && name_word(n))
+    };
     while i < toks.len() {
-        if !name_word(&toks[i]) {
+        if !name_word(&toks[i]) && !opener(i) {
             i += 1;
             continue;
         }
@@ -78,6 +157,14 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
         loop {
             if b < toks.len() && toks[b].sent == toks[a].sent && name_word(&toks[b]) {
                 b += 1;
+            } else if b + 1 < toks.len()
+                && toks[b].is(".")
+                && is_initial(toks[b - 1].text)
+                && toks[b + 1].sent == toks[a].sent
+                && name_word(&toks[b + 1])
+            {
+                // A middle initial ('Thomas J. Harrow').
+                b += 2;
             } else if b + 1 < toks.len()
                 && toks[b].is(".")
                 && p.abbreviations.contains(toks[b - 1].text)
@@ -98,6 +185,11 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
                     c += 1;
                 }
                 if c < toks.len() && toks[c].sent == toks[a].sent && name_word(&toks[c]) {
+                    if c == b + 1 && toks[b].text == "of" && of_place(toks, a, b, c, p) {
+                        // A person's state is no part of the name ('Chris
+                        // Cantor of Delaware').
+                        break;
+                    }
                     b = c + 1;
                 } else {
                     break;
@@ -158,7 +250,9 @@ fn classify(toks: &[Tok], a: usize, b: usize, p: &Patterns) -> Option<Proto> {
     let mut n = a;
     let mut k = a;
     while k < b {
-        if p.titles.contains(&bare(&toks[k])) || toks[k].is(".") && k > a {
+        if p.titles.contains(&bare(&toks[k]))
+            || toks[k].is(".") && k > a && !is_initial(toks[k - 1].text)
+        {
             n = k + 1;
         } else if toks[k].text == "of" && n == k && k > a && k + 1 < b {
             k += 1;
@@ -167,11 +261,15 @@ fn classify(toks: &[Tok], a: usize, b: usize, p: &Patterns) -> Option<Proto> {
         k += 1;
     }
     if n >= b {
+        // All title ('Democrat of Connecticut'): what follows the title
+        // words and particles is a place or nothing.
         n = a;
-        while n < b && p.titles.contains(&bare(&toks[n])) {
+        while n < b
+            && (p.titles.contains(&bare(&toks[n])) || p.name_particles.contains(toks[n].text))
+        {
             n += 1;
         }
-        if n >= b {
+        if n >= b || n > a && !p.places.contains(&joined(toks, n, b)) {
             return None;
         }
     }
@@ -224,9 +322,24 @@ pub fn find(doc: &Doc, p: &Patterns) -> Entities {
             }
         }
     }
+    // A surname given with a title ('Vice President Corwin') where no full
+    // name has it.
+    for pr in &protos {
+        if pr.kind == EntityKind::Person && pr.end - pr.name_start == 1 && pr.title.is_some() {
+            let part = toks[pr.name_start].text;
+            if by_part.get(part).is_none_or(|v| v[0].1 == part) {
+                by_part
+                    .entry(part.to_string())
+                    .or_default()
+                    .push((pr.start, pr.name.clone()));
+            }
+        }
+    }
     let mut list: Vec<Entity> = Vec::new();
     let mut index: FxHashMap<(EntityKind, String), usize> = FxHashMap::default();
     let mut mentions = Vec::with_capacity(protos.len());
+    // (Female, male) evidence by entity.
+    let mut genders: Vec<(bool, bool)> = Vec::new();
     for pr in protos {
         if pr.lone_initial && pr.kind == EntityKind::Other && !by_part.contains_key(&pr.name) {
             continue;
@@ -257,6 +370,14 @@ pub fn find(doc: &Doc, p: &Patterns) -> Entities {
             });
             list.len() - 1
         });
+        if genders.len() < list.len() {
+            genders.push((false, false));
+        }
+        match gender_of(toks, &pr, p) {
+            Some(Gender::Female) => genders[id].0 = true,
+            Some(Gender::Male) => genders[id].1 = true,
+            None => {}
+        }
         let e = &mut list[id];
         e.mentions.push(Span::new(
             toks[pr.start].span.start,
@@ -298,11 +419,20 @@ pub fn find(doc: &Doc, p: &Patterns) -> Entities {
         }
         *slot = last;
     }
+    let genders = genders
+        .into_iter()
+        .map(|g| match g {
+            (true, false) => Some(Gender::Female),
+            (false, true) => Some(Gender::Male),
+            _ => None,
+        })
+        .collect();
     Entities {
         list,
         mentions,
         at,
         person_before,
+        genders,
     }
 }
 

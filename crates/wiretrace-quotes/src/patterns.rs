@@ -33,6 +33,14 @@ pub enum PronounKind {
     Speaker,
 }
 
+/// A person's gender as a first name or title tells it, to pair "he" and
+/// "she" with the people they can stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gender {
+    Female,
+    Male,
+}
+
 pub struct Patterns {
     /// Cues by their first word, longest first.
     pub cues: FxHashMap<String, Vec<Cue>>,
@@ -58,6 +66,12 @@ pub struct Patterns {
     pub name_particles: FxHashSet<String>,
     pub org_words: FxHashSet<String>,
     pub places: FxHashSet<String>,
+    /// Common words that open a name when a name word follows ("New").
+    pub name_openers: FxHashSet<String>,
+    /// First names and titles that tell a gender, lowercase.
+    pub genders: FxHashMap<String, Gender>,
+    /// Abbreviated titles by the role word they stand for ("gov" → "governor").
+    pub title_forms: FxHashMap<String, String>,
     /// Cue words learned from PolNeAR train (`scripts/learn-quotes`), each
     /// with whether it is a participle: the words the cue model judges.
     pub learned_cues: FxHashMap<String, bool>,
@@ -147,6 +161,24 @@ pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         name_particles: exact_set(include_str!("../patterns/name_particles.txt")),
         org_words: folded_set(include_str!("../patterns/org_words.txt")),
         places: exact_set(include_str!("../patterns/places.txt")),
+        name_openers: folded_set(include_str!("../patterns/name_openers.txt")),
+        genders: lines(include_str!("../patterns/genders.txt"))
+            .filter_map(|l| {
+                let (w, g) = l.split_once('\t')?;
+                let g = match g.trim() {
+                    "f" => Gender::Female,
+                    "m" => Gender::Male,
+                    _ => return None,
+                };
+                Some((w.trim().to_lowercase(), g))
+            })
+            .collect(),
+        title_forms: lines(include_str!("../patterns/title_forms.txt"))
+            .filter_map(|l| {
+                let (short, full) = l.split_once(' ')?;
+                Some((short.to_lowercase(), full.trim().to_lowercase()))
+            })
+            .collect(),
         learned_cues: lines(include_str!("../patterns/learned_cues.txt"))
             .filter_map(|l| l.split('\t').next())
             .map(|w| (w.to_lowercase(), w.ends_with("ing")))
