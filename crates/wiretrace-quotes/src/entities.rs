@@ -165,6 +165,14 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
             {
                 // A middle initial ('Thomas J. Harrow').
                 b += 2;
+            } else if b + 2 < toks.len()
+                && is_initial(toks[b].text)
+                && toks[b + 1].is(".")
+                && toks[b + 2].sent == toks[a].sent
+                && name_word(&toks[b + 2])
+            {
+                // One that is also a word ('John A. Boehner').
+                b += 3;
             } else if b + 1 < toks.len()
                 && toks[b].is(".")
                 && p.abbreviations.contains(toks[b - 1].text)
@@ -304,22 +312,42 @@ fn classify(toks: &[Tok], a: usize, b: usize, p: &Patterns) -> Option<Proto> {
 
 pub fn find(doc: &Doc, p: &Patterns) -> Entities {
     let toks = &doc.toks;
-    let protos: Vec<Proto> = runs(doc, p)
+    let mut protos: Vec<Proto> = runs(doc, p)
         .into_iter()
         .filter_map(|(a, b)| classify(toks, a, b, p))
         .collect();
-    // Full names of people by each of their words (surname, first name).
+    // Full names of people by each of their words (surname, first name),
+    // first outside headlines in title case, where a name runs on into the
+    // words after it ('Obama Expresses Outrage').
     let mut by_part: FxHashMap<String, Vec<(usize, String)>> = FxHashMap::default();
-    for pr in &protos {
-        if pr.kind == EntityKind::Person && pr.end - pr.name_start >= 2 {
-            for t in &toks[pr.name_start..pr.end] {
-                if t.capitalized() {
-                    by_part
-                        .entry(t.text.to_string())
-                        .or_default()
-                        .push((pr.start, pr.name.clone()));
-                }
+    // (Headlines: the leading paragraphs of one sentence each in title
+    // case, the title and any repeat or deck of it. A sentence of the
+    // body full of names looks like title case too.)
+    let mut headline_ends = 0;
+    while let Some(t) = toks.get(headline_ends) {
+        let para = toks[headline_ends..]
+            .iter()
+            .take_while(|u| u.para == t.para);
+        if !t.title || !para.clone().all(|u| u.sent == t.sent) {
+            break;
+        }
+        headline_ends += para.count();
+    }
+    let in_headline = |pr: &Proto| pr.start < headline_ends;
+    let full_name = |pr: &Proto| pr.kind == EntityKind::Person && pr.end - pr.name_start >= 2;
+    let add_parts = |by_part: &mut FxHashMap<String, Vec<(usize, String)>>, pr: &Proto| {
+        for t in &toks[pr.name_start..pr.end] {
+            if t.capitalized() {
+                by_part
+                    .entry(t.text.to_string())
+                    .or_default()
+                    .push((pr.start, pr.name.clone()));
             }
+        }
+    };
+    for pr in protos.iter().filter(|pr| !in_headline(pr)) {
+        if full_name(pr) {
+            add_parts(&mut by_part, pr);
         }
     }
     // A surname given with a title ('Vice President Corwin') where no full
@@ -334,6 +362,37 @@ pub fn find(doc: &Doc, p: &Patterns) -> Entities {
                     .push((pr.start, pr.name.clone()));
             }
         }
+    }
+    // A headline's run is cut to the longest stretch of it that names
+    // people of the body; one naming none stays whole ('Ilse Marek').
+    for pr in protos.iter_mut().filter(|pr| in_headline(pr)) {
+        if !full_name(pr) {
+            continue;
+        }
+        let mut best: Option<(usize, usize)> = None;
+        let mut k = pr.name_start;
+        while k < pr.end {
+            let a = k;
+            while k < pr.end && by_part.contains_key(toks[k].text) {
+                k += 1;
+            }
+            if k > a && best.is_none_or(|(x, y)| k - a > y - x) {
+                best = Some((a, k));
+            }
+            k = k.max(a + 1);
+        }
+        match best {
+            Some((a, b)) if (a, b) != (pr.name_start, pr.end) => {
+                (pr.start, pr.name_start, pr.end) = (a, a, b);
+                pr.name = joined(toks, a, b);
+                pr.title = None;
+            }
+            Some(_) => {}
+            None => add_parts(&mut by_part, pr),
+        }
+    }
+    for v in by_part.values_mut() {
+        v.sort_by_key(|(at, _)| *at);
     }
     let mut list: Vec<Entity> = Vec::new();
     let mut index: FxHashMap<(EntityKind, String), usize> = FxHashMap::default();
