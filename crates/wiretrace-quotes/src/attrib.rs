@@ -817,9 +817,11 @@ pub fn find(
                 } else if left_words >= 2 && !left_adverbial {
                     content = trim(doc, a, src_start);
                 } else if i + n < b && toks[i + n].is(":") || right_words == 0 {
-                    // 'He said:' and the quotation follows.
+                    // 'He said:' and the quotation follows ('He said.' only
+                    // before a quotation).
+                    let colon = i + n < b && toks[i + n].is(":");
                     if let Some(next) = doc.sents.get(si + 1) {
-                        if next.para <= s.para + 1 {
+                        if next.para <= s.para + 1 && (colon || toks[next.start].opens) {
                             content = trim(doc, next.start, next.end);
                         }
                     }

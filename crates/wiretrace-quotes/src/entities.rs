@@ -206,7 +206,22 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
                 break;
             }
         }
-        out.push((a, b));
+        // A place before a name ('ambassador to Britain Liu Wenfang') is a
+        // run of its own, unless a title follows it ('Texas Governor ...')
+        // or the run is an organisation's ('Texas Tech University').
+        let mut c = b.saturating_sub(2);
+        while c > a && !p.places.contains(&joined(toks, a, c)) {
+            c -= 1;
+        }
+        if c > a
+            && !p.titles.contains(&bare(&toks[c]))
+            && !p.org_words.contains(&bare(&toks[b - 1]))
+        {
+            out.push((a, c));
+            out.push((c, b));
+        } else {
+            out.push((a, b));
+        }
         i = b;
     }
     out
@@ -223,6 +238,15 @@ struct Proto {
     /// A lone word opening its sentence: a name only if the article names
     /// someone so elsewhere.
     lone_initial: bool,
+}
+
+/// Whether token `a` opens its sentence (marks before it aside).
+fn opens_sentence(toks: &[Tok], a: usize) -> bool {
+    let mut k = a;
+    while k > 0 && a - k < 3 && toks[k - 1].sent == toks[a].sent && !toks[k - 1].is_word() {
+        k -= 1;
+    }
+    k == 0 || toks[k - 1].sent != toks[a].sent
 }
 
 fn classify(toks: &[Tok], a: usize, b: usize, p: &Patterns) -> Option<Proto> {
@@ -287,11 +311,7 @@ fn classify(toks: &[Tok], a: usize, b: usize, p: &Patterns) -> Option<Proto> {
     // person's; a lone capitalised word opening a sentence is no name at all
     // ("Maybe", "Pressure").
     let titled_name = toks[n..b].iter().any(|t| p.titles.contains(&bare(t)));
-    let mut k = a;
-    while k > 0 && a - k < 3 && toks[k - 1].sent == toks[a].sent && !toks[k - 1].is_word() {
-        k -= 1;
-    }
-    let opens_sentence = k == 0 || toks[k - 1].sent != toks[a].sent;
+    let opens_sentence = opens_sentence(toks, a);
     let kind = if p.places.contains(&name) {
         EntityKind::Place
     } else if (title.is_some() || b - n >= 2) && !titled_name {
@@ -316,6 +336,34 @@ pub fn find(doc: &Doc, p: &Patterns) -> Entities {
         .into_iter()
         .filter_map(|(a, b)| classify(toks, a, b, p))
         .collect();
+    // A word opening a sentence before a name ('Hosting Cook at ...') is
+    // no part of it: when the rest of the run is a name the article gives
+    // elsewhere and the word is in no other name, nor a first name.
+    let mut held: FxHashMap<&str, usize> = FxHashMap::default();
+    for pr in &protos {
+        if pr.kind == EntityKind::Person && pr.end - pr.name_start >= 2 {
+            for t in &toks[pr.name_start..pr.end] {
+                *held.entry(t.text).or_default() += 1;
+            }
+        }
+    }
+    for pr in &mut protos {
+        let a = pr.start;
+        if pr.kind == EntityKind::Person
+            && pr.name_start == a
+            && pr.end - a >= 2
+            && opens_sentence(toks, a)
+            && held.get(toks[a].text) == Some(&1)
+            && !p.genders.contains_key(&toks[a].text.to_lowercase())
+            && toks[a + 1..pr.end]
+                .iter()
+                .all(|t| !t.is_word() || held.get(t.text).is_some_and(|&n| n > 1))
+        {
+            pr.start = a + 1;
+            pr.name_start = a + 1;
+            pr.name = joined(toks, a + 1, pr.end);
+        }
+    }
     // Full names of people by each of their words (surname, first name),
     // first outside headlines in title case, where a name runs on into the
     // words after it ('Obama Expresses Outrage').

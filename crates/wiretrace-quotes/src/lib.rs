@@ -1260,6 +1260,20 @@ mod tests {
     }
 
     #[test]
+    fn a_word_opening_a_sentence_or_a_place_is_no_part_of_a_name() {
+        let f = Found::of(&[
+            "Tim Haskin spoke at Harbourforce on Monday.",
+            "Hosting Haskin at Harbourforce \"is our dream,\" Ilse Marek said.",
+            "Haskin said the port would grow.",
+            "China's ambassador to Britain Liu Wenfang has said that the talks will go on.",
+        ]);
+        assert_eq!(f.speaker("port would grow"), "Tim Haskin");
+        assert_eq!(f.speaker("talks will go on"), "Liu Wenfang");
+        let names: Vec<&str> = f.q.entities.iter().map(|e| e.name.as_str()).collect();
+        assert!(!names.contains(&"Hosting Haskin"), "{names:?}");
+    }
+
+    #[test]
     fn he_and_she_pass_over_people_named_in_passing() {
         let f = Found::of(&[
             "Governor Tomas Ferrow has stepped up his attacks on President Kaspar Olwen.",
