@@ -259,7 +259,9 @@ fn np_left(
 /// The name and colon opening a paragraph ('PENCE:', 'Maria Voss:', an
 /// opening quotation mark allowed before them), as a transcript gives a
 /// turn or a headline its speaker: the name's start and the colon.
-fn speaker_colon(doc: &Doc, a: usize, b: usize) -> Option<(usize, usize)> {
+/// A label ('Correction:') or a headline's kicker ('Stealth Over
+/// Health:', a common word inside) names nobody.
+fn speaker_colon(doc: &Doc, a: usize, b: usize, p: &Patterns) -> Option<(usize, usize)> {
     let toks = &doc.toks;
     if a > 0 && toks[a - 1].para == toks[a].para {
         return None;
@@ -267,9 +269,13 @@ fn speaker_colon(doc: &Doc, a: usize, b: usize) -> Option<(usize, usize)> {
     let a = if toks[a].opens { a + 1 } else { a };
     let k = (a..b.min(a + 4)).find(|&k| !toks[k].is_word())?;
     let named = k > a
-        && toks[a..k]
-            .iter()
-            .all(|t| t.capitalized() && t.text.chars().count() > 1);
+        && toks[a..k].iter().enumerate().all(|(n, t)| {
+            // (A common word may open one: 'THE PRESIDENT:'.)
+            t.capitalized()
+                && t.text.chars().count() > 1
+                && !p.colon_labels.contains(t.lower())
+                && (n == 0 || !p.common_words.contains(t.lower()))
+        });
     (named && toks[k].is(":") && doc.words(k + 1, b) >= 3).then_some((a, k))
 }
 
@@ -564,7 +570,7 @@ pub fn find(
         }
         // A transcript's turn or a headline's speaker: 'PENCE: Well, look,
         // ...', 'Voss: Piers Are Safe'. The turn is the whole paragraph.
-        if let Some((name, k)) = speaker_colon(doc, a, b) {
+        if let Some((name, k)) = speaker_colon(doc, a, b, p) {
             if let Some(c) = trim(doc, k + 1, doc.paras[s.para].1) {
                 flush(&mut out, &mut last_para_att, &mut pending);
                 out.push(Raw {

@@ -1274,6 +1274,23 @@ mod tests {
     }
 
     #[test]
+    fn a_label_or_a_kicker_before_a_colon_is_no_speaker() {
+        let f = Found::of(&[
+            "Stealth Over Health: Harbour Board Hid the Mayor's Illness",
+            "Correction: An earlier version of this article misstated the harbour's age.",
+            "Ilse Marek: We will rebuild the harbour piers this year.",
+        ]);
+        let contents: Vec<String> = f.q.attributions.iter().flat_map(|a| f.content(a)).collect();
+        assert!(
+            !contents
+                .iter()
+                .any(|c| c.contains("Harbour Board Hid") || c.contains("earlier version")),
+            "{contents:?}"
+        );
+        assert_eq!(f.speaker("rebuild the harbour piers"), "Ilse Marek");
+    }
+
+    #[test]
     fn he_and_she_pass_over_people_named_in_passing() {
         let f = Found::of(&[
             "Governor Tomas Ferrow has stepped up his attacks on President Kaspar Olwen.",
