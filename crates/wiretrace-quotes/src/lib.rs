@@ -666,9 +666,22 @@ fn resolve(
                     }
                     break;
                 }
-                // Someone named in passing only when nobody else fits.
+                // Someone known to be a person (a gender or title told, or
+                // quoted before) first, then anyone not named in passing,
+                // then anyone: a run of capitals may be a thing ('Orbital
+                // Landing System').
+                let known = |m: usize| {
+                    let e = ents.mentions[m].entity;
+                    ents.gender(e).is_some()
+                        || !ents.list[e].titles.is_empty()
+                        || before.iter().any(
+                            |a| matches!(a.speaker, Speaker::Named { entity, .. } if entity == e),
+                        )
+                };
+                let direct = |m: usize| mention_fits(m) && !ents.in_passing(doc, m, p);
                 let found = ents
-                    .last_person_before_where(s, |m| mention_fits(m) && !ents.in_passing(doc, m, p))
+                    .last_person_before_where(s, |m| direct(m) && known(m))
+                    .or_else(|| ents.last_person_before_where(s, direct))
                     .or_else(|| ents.last_person_before_where(s, mention_fits));
                 return match found {
                     Some(m) => named(ents, m),
@@ -1288,6 +1301,22 @@ mod tests {
             "{contents:?}"
         );
         assert_eq!(f.speaker("rebuild the harbour piers"), "Ilse Marek");
+    }
+
+    #[test]
+    fn he_and_she_prefer_someone_known_to_be_a_person() {
+        let f = Found::of(&[
+            "Judge Tomas Ferrow spoke on Monday.",
+            "Orbital Landing System tests failed twice.",
+            "\"We will try again,\" he said.",
+        ]);
+        assert_eq!(f.speaker("try again"), "Tomas Ferrow");
+        // Nobody known: the last named still.
+        let f = Found::of(&[
+            "Tamsk Orrel spoke on Monday.",
+            "\"We will try again,\" he said.",
+        ]);
+        assert_eq!(f.speaker("try again"), "Tamsk Orrel");
     }
 
     #[test]
