@@ -657,10 +657,13 @@ pub fn quotations(articles: &[Carried], ents: &Entities) -> Vec<Quotation> {
                 .collect();
             names.sort_unstable();
             names.dedup();
-            let id = format!(
-                "q{:016x}",
-                xxh3_64(format!("{}\u{0}{}", fa.id, ref_words.join(" ")).as_bytes())
-            );
+            // (A short wording is one quotation per speaker, as grouped:
+            // its speaker is part of its id.)
+            let mut key = format!("{}\u{0}{}", fa.id, ref_words.join(" "));
+            if ref_words.len() < FUZZY_MIN_WORDS {
+                key = format!("{key}\u{0}{}", speaker_key(&reference.speaker));
+            }
+            let id = format!("q{:016x}", xxh3_64(key.as_bytes()));
             Quotation {
                 id,
                 text: reference.text.clone(),
@@ -741,6 +744,24 @@ mod tests {
         "Harbour Minister Ilse Marek said on Tuesday the docks of Lindqvist would reopen.",
         "\"The piers are safe again, and every crane has been checked twice,\" Marek told reporters.",
     ];
+
+    #[test]
+    fn one_article_giving_the_same_short_words_to_two_speakers_has_two_quotations() {
+        let v = vec![art(
+            "a",
+            10,
+            "a",
+            "s",
+            &[
+                "\"Phony,\" Harbour Minister Ilse Marek said.",
+                "\"Phony,\" Mayor Tomas Ferrow said.",
+            ],
+        )];
+        let (_, qs) = run(&v);
+        let phony: Vec<&Quotation> = qs.iter().filter(|q| q.text.contains("Phony")).collect();
+        assert_eq!(phony.len(), 2, "{qs:#?}");
+        assert_ne!(phony[0].id, phony[1].id, "{phony:#?}");
+    }
 
     #[test]
     fn copies_carry_one_quotation_credited_to_their_source() {
