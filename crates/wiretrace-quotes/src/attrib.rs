@@ -824,10 +824,12 @@ pub fn find(
                     content = trim(doc, a, src_start);
                 } else if i + n < b && toks[i + n].is(":") || right_words == 0 {
                     // 'He said:' and the quotation follows ('He said.' only
-                    // before a quotation).
+                    // before a quotation, and with no words of its own:
+                    // '"Phony," Marek said.' has had its say).
                     let colon = i + n < b && toks[i + n].is(":");
                     if let Some(next) = doc.sents.get(si + 1) {
-                        if next.para <= s.para + 1 && (colon || toks[next.start].opens) {
+                        let bare = left_words == 0 && toks[next.start].opens;
+                        if next.para <= s.para + 1 && (colon || bare) {
                             content = trim(doc, next.start, next.end);
                         }
                     }

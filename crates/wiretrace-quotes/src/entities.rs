@@ -206,6 +206,17 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
                 break;
             }
         }
+        // A participle opening the sentence ('Saying President Obama ...',
+        // 'Hosting Cook at ...') is no part of the name after it.
+        let mut a = a;
+        if b - a >= 2
+            && opens_sentence(toks, a)
+            && toks[a].text.len() > 5
+            && toks[a].text.ends_with("ing")
+            && !p.genders.contains_key(toks[a].lower())
+        {
+            a += 1;
+        }
         // A place before a name ('ambassador to Britain Liu Wenfang') is a
         // run of its own, unless a title follows it ('Texas Governor ...')
         // or the run is an organisation's ('Texas Tech University').

@@ -1279,11 +1279,18 @@ mod tests {
             "Hosting Haskin at Harbourforce \"is our dream,\" Ilse Marek said.",
             "Haskin said the port would grow.",
             "China's ambassador to Britain Liu Wenfang has said that the talks will go on.",
+            "Saying President Olwen had failed, Marek left the harbour.",
         ]);
         assert_eq!(f.speaker("port would grow"), "Tim Haskin");
         assert_eq!(f.speaker("talks will go on"), "Liu Wenfang");
         let names: Vec<&str> = f.q.entities.iter().map(|e| e.name.as_str()).collect();
         assert!(!names.contains(&"Hosting Haskin"), "{names:?}");
+        let olwen =
+            f.q.entities
+                .iter()
+                .find(|e| e.name == "Olwen")
+                .expect("Olwen");
+        assert_eq!(olwen.titles, ["President"]);
     }
 
     #[test]
