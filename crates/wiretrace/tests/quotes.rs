@@ -369,3 +369,77 @@ fn findings_stored_by_another_version_of_the_stage_are_found_again() {
     let out = stdout_of(&db, &["quotes"]);
     assert!(out.contains("The piers are safe again"), "{out}");
 }
+
+/// BASIL's 300 articles (three outlets' reports of 100 events), from
+/// ../shared, as one JSON Lines feed.
+fn basil_feed(shared: &std::path::Path, dir: &std::path::Path) -> std::path::PathBuf {
+    let status = std::process::Command::new("tar")
+        .arg("-xJf")
+        .arg(shared.join("data/basil/BASIL.tar.xz"))
+        .arg("-C")
+        .arg(dir)
+        .status()
+        .expect("tar runs");
+    assert!(status.success());
+    let mut paths: Vec<std::path::PathBuf> = Vec::new();
+    for year in std::fs::read_dir(dir.join("BASIL/articles")).unwrap() {
+        for f in std::fs::read_dir(year.unwrap().path()).unwrap() {
+            paths.push(f.unwrap().path());
+        }
+    }
+    paths.sort();
+    let mut feed = String::new();
+    for p in &paths {
+        let a: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+        let paras: Vec<String> = a["body-paragraphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|para| {
+                let sentences: Vec<&str> = para
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect();
+                sentences.join(" ")
+            })
+            .collect();
+        let row = serde_json::json!({
+            "id": p.file_stem().unwrap().to_string_lossy(),
+            "url": a["url"],
+            "site": a["source"],
+            "published": format!("{}T12:00:00Z", a["date"].as_str().unwrap()),
+            "title": a["title"],
+            "text": paras.join("\n\n"),
+        });
+        feed.push_str(&row.to_string());
+        feed.push('\n');
+    }
+    let path = dir.join("basil.jsonl");
+    std::fs::write(&path, feed).unwrap();
+    path
+}
+
+#[test]
+fn who_said_what_over_real_articles_of_three_outlets() {
+    let Some(shared) = shared_or_skip("who_said_what_over_real_articles_of_three_outlets") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let feed = basil_feed(&shared, dir.path());
+    let db = dir.path().join("w.db");
+    ingest_quietly(&db, &feed);
+    // Every read of who said what succeeds over them (a short quotation
+    // said by two people in one article once gave two rows one id).
+    let quotes = export(&db, "quotes");
+    assert!(quotes.len() > 1_000, "{}", quotes.len());
+    let mut ids: Vec<&str> = quotes.iter().map(|q| q["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "quotation ids are unique");
+    assert!(export(&db, "entities").len() > 1_000);
+    let listed = stdout_of(&db, &["quotes", "--speaker", "Glenn Beck"]);
+    assert!(listed.contains("Glenn Beck"), "{listed}");
+}
