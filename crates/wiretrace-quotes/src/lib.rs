@@ -1399,12 +1399,14 @@ mod tests {
         let f = Found::of(&[
             "\"This is nonsense,\" said Father Thomas J. Harrow.",
             "\"This is unwise,\" said Speaker John A. Kestrel of Ohio.",
+            "\"The harbour is quiet,\" said Correspondent Anna Kell.",
             "\"It will fool few people,\" said Senator Richard Blumwell, Democrat of Connecticut.",
             "\"The bill is senseless,\" said Senator Chris Cantor of Delaware.",
             "The New Harbour Gazette reported that the mayor was taken to hospital.",
         ]);
         assert_eq!(f.speaker("This is nonsense"), "Thomas J. Harrow");
         assert_eq!(f.speaker("This is unwise"), "John A. Kestrel");
+        assert_eq!(f.speaker("harbour is quiet"), "Anna Kell");
         assert_eq!(f.speaker("fool few people"), "Richard Blumwell");
         assert_eq!(f.speaker("bill is senseless"), "Chris Cantor");
         assert_eq!(f.speaker("taken to hospital"), "New Harbour Gazette");
