@@ -349,7 +349,10 @@ fn phrase_right(toks: &[Tok], start: usize, b: usize, p: &Patterns) -> Option<(u
 fn inverted_source(toks: &[Tok], s: usize, e: usize, p: &Patterns) -> bool {
     let first = toks[s].lower();
     if p.determiners.contains(first) {
-        return true;
+        // ('X, a harbour pilot, said the plan was sound': a clause.)
+        return !toks[s..e]
+            .iter()
+            .any(|t| p.aux.contains(t.lower()) || p.passive.contains(t.lower()));
     }
     if p.pronouns.contains_key(first) {
         return e - s == 1;

@@ -28,6 +28,9 @@ pub struct Entities {
     person_before: Vec<Option<usize>>,
     /// Each entity's gender, where its first names and titles agree on one.
     genders: Vec<Option<Gender>>,
+    /// Whether each entity was named by a surname alone ('Marek said'),
+    /// as people are and things rarely ('the Hill').
+    surname_alone: Vec<bool>,
 }
 
 impl Entities {
@@ -64,6 +67,20 @@ impl Entities {
                 && (p.determiners.contains(before.lower())
                     || p.prepositions.contains(before.lower()))
         }
+    }
+
+    /// Whether entity `e` is known to be a person: a gender told, a title
+    /// naming a role ('Gov.', not 'First'), or a surname used alone.
+    pub fn known_person(&self, e: usize, p: &Patterns) -> bool {
+        let role = |t: &String| {
+            let head = t.split(" of ").next().unwrap_or(t);
+            head.split_whitespace()
+                .next_back()
+                .is_some_and(|w| !p.title_modifiers.contains(&w.to_lowercase()))
+        };
+        self.gender(e).is_some()
+            || self.list[e].titles.iter().any(role)
+            || self.surname_alone.get(e).copied().unwrap_or(false)
     }
 
     /// An entity's gender, if its names or titles tell one.
@@ -458,10 +475,12 @@ pub fn find(doc: &Doc, p: &Patterns) -> Entities {
     let mut mentions = Vec::with_capacity(protos.len());
     // (Female, male) evidence by entity.
     let mut genders: Vec<(bool, bool)> = Vec::new();
+    let mut surname_alone: Vec<bool> = Vec::new();
     for pr in protos {
         if pr.lone_initial && pr.kind == EntityKind::Other && !by_part.contains_key(&pr.name) {
             continue;
         }
+        let mut alone = false;
         let (kind, key) = if pr.end - pr.name_start == 1 && pr.kind != EntityKind::Organisation {
             // A single word: a known person's surname or first name, the
             // latest full name before it, else the first after it.
@@ -470,6 +489,8 @@ pub fn find(doc: &Doc, p: &Patterns) -> Entities {
                     // `full` is in text order.
                     let k = full.partition_point(|(at, _)| *at < pr.start);
                     let pick = full[k.saturating_sub(1)].1.clone();
+                    alone = pick != pr.name
+                        && !(pr.start > 0 && p.determiners.contains(toks[pr.start - 1].lower()));
                     (EntityKind::Person, pick)
                 }
                 None => (pr.kind, pr.name.clone()),
@@ -490,7 +511,9 @@ pub fn find(doc: &Doc, p: &Patterns) -> Entities {
         });
         if genders.len() < list.len() {
             genders.push((false, false));
+            surname_alone.push(false);
         }
+        surname_alone[id] |= alone;
         match gender_of(toks, &pr, p) {
             Some(Gender::Female) => genders[id].0 = true,
             Some(Gender::Male) => genders[id].1 = true,
@@ -551,6 +574,7 @@ pub fn find(doc: &Doc, p: &Patterns) -> Entities {
         at,
         person_before,
         genders,
+        surname_alone,
     }
 }
 

@@ -179,9 +179,29 @@ pub fn analyze_with(text: &str, body: &[Span], lexicon: Lexicon) -> Quotes {
         }
         _ => by_rules(&doc, &ents, lexicon),
     };
+    // A run of capitals is a person by its form while speakers are
+    // resolved; one nothing shows to be a person (no gender, role or
+    // surname alone, never a speaker) is named as 'other' ('Capitol Hill',
+    // 'Social Security').
+    let mut known: Vec<bool> = (0..ents.list.len())
+        .map(|e| ents.known_person(e, p))
+        .collect();
+    for a in &attributions {
+        if let Speaker::Named { entity, .. } = a.speaker {
+            if let Some(k) = known.get_mut(entity) {
+                *k = true;
+            }
+        }
+    }
+    let mut entities = ents.list;
+    for e in &mut entities {
+        if e.kind == EntityKind::Person && !known[e.id] {
+            e.kind = EntityKind::Other;
+        }
+    }
     Quotes {
         attributions,
-        entities: ents.list,
+        entities,
     }
 }
 
@@ -1324,6 +1344,33 @@ mod tests {
             "\"We will try again,\" he said.",
         ]);
         assert_eq!(f.speaker("try again"), "Tamsk Orrel");
+    }
+
+    #[test]
+    fn a_clause_after_the_cue_is_no_inverted_source() {
+        let f = Found::of(&["Kwame Asante, a harbour pilot, said the plan was sound."]);
+        let a = f.holding("the plan was sound");
+        assert_eq!(f.content(a), ["the plan was sound"]);
+        assert_eq!(f.speaker("the plan was sound"), "Kwame Asante");
+        // The inverted source itself stays: '..., said the harbour pilot.'
+        let f = Found::of(&["\"The plan is sound,\" said the harbour pilot."]);
+        assert_eq!(f.speaker("The plan is sound"), "unnamed: the harbour pilot");
+    }
+
+    #[test]
+    fn a_run_of_capitals_nothing_shows_to_be_a_person_is_other() {
+        let f = Found::of(&[
+            "Margaret Vole went to Capitol Hill on Monday to defend Social Security.",
+            "Kwame Asante, a harbour pilot, said the plan was sound.",
+            "Later Tamsk Orrel arrived, and Orrel stayed an hour.",
+        ]);
+        let kind = |n: &str| f.q.entities.iter().find(|e| e.name == n).map(|e| e.kind);
+        assert_eq!(kind("Capitol Hill"), Some(EntityKind::Other));
+        assert_eq!(kind("Social Security"), Some(EntityKind::Other));
+        // A first name, a quotation, a surname alone: people.
+        assert_eq!(kind("Margaret Vole"), Some(EntityKind::Person));
+        assert_eq!(kind("Kwame Asante"), Some(EntityKind::Person));
+        assert_eq!(kind("Tamsk Orrel"), Some(EntityKind::Person));
     }
 
     #[test]

@@ -66,6 +66,8 @@ pub struct Patterns {
     pub name_particles: FxHashSet<String>,
     pub org_words: FxHashSet<String>,
     pub places: FxHashSet<String>,
+    /// Title words that qualify a role rather than name one ("First").
+    pub title_modifiers: FxHashSet<String>,
     /// Words labelling a paragraph before a colon ("Correction:").
     pub colon_labels: FxHashSet<String>,
     /// Common words that open a name when a name word follows ("New").
@@ -163,6 +165,7 @@ pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         name_particles: exact_set(include_str!("../patterns/name_particles.txt")),
         org_words: folded_set(include_str!("../patterns/org_words.txt")),
         places: exact_set(include_str!("../patterns/places.txt")),
+        title_modifiers: folded_set(include_str!("../patterns/title_modifiers.txt")),
         colon_labels: folded_set(include_str!("../patterns/colon_labels.txt")),
         name_openers: folded_set(include_str!("../patterns/name_openers.txt")),
         genders: lines(include_str!("../patterns/genders.txt"))
