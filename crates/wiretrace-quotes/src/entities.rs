@@ -18,6 +18,13 @@ pub struct Mention {
     pub entity: usize,
 }
 
+/// The most words a place of `places.txt` has.
+const PLACE_WORDS: usize = 4;
+
+/// How many mentions back a pronoun or role looks for whom it names: a
+/// bound on the walk, so that an article of many names costs linear time.
+pub const LOOK_BACK: usize = 64;
+
 pub struct Entities {
     pub list: Vec<Entity>,
     /// Mentions in text order.
@@ -40,20 +47,17 @@ impl Entities {
     }
 
     /// The last mention of a person starting before token `i` that `fits`
-    /// (given the mention's index).
+    /// (given the mention's index), among the [`LOOK_BACK`] mentions
+    /// before it.
     pub fn last_person_before_where(
         &self,
         i: usize,
         fits: impl Fn(usize) -> bool,
     ) -> Option<usize> {
-        let mut m = self.last_person_before(i)?;
-        loop {
-            let e = self.mentions[m].entity;
-            if self.list[e].kind == EntityKind::Person && fits(m) {
-                return Some(m);
-            }
-            m = m.checked_sub(1)?;
-        }
+        let last = self.last_person_before(i)?;
+        (last.saturating_sub(LOOK_BACK)..=last)
+            .rev()
+            .find(|&m| self.list[self.mentions[m].entity].kind == EntityKind::Person && fits(m))
     }
 
     /// Whether mention `m` names someone in passing, as a modifier ('the
@@ -129,8 +133,13 @@ fn is_initial(w: &str) -> bool {
 /// starting at `c` ('Chris Cantor of Delaware', but 'Royal Bank of Canada'
 /// and 'Prime Minister of Canada' stay whole).
 fn of_place(toks: &[Tok], a: usize, of: usize, c: usize, p: &Patterns) -> bool {
+    // (Places are a few words long: the look is bounded.)
     let mut d = c;
-    while d < toks.len() && toks[d].sent == toks[c].sent && toks[d].capitalized() {
+    while d < toks.len()
+        && d < c + PLACE_WORDS
+        && toks[d].sent == toks[c].sent
+        && toks[d].capitalized()
+    {
         d += 1;
     }
     let words = || toks[a..of].iter();
@@ -237,7 +246,7 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
         // A place before a name ('ambassador to Britain Liu Wenfang') is a
         // run of its own, unless a title follows it ('Texas Governor ...')
         // or the run is an organisation's ('Texas Tech University').
-        let mut c = b.saturating_sub(2);
+        let mut c = b.saturating_sub(2).min(a + PLACE_WORDS);
         while c > a && !p.places.contains(&joined(toks, a, c)) {
             c -= 1;
         }

@@ -460,11 +460,18 @@ fn speakers(
     let toks = &doc.toks;
     let span_of = |(a, b): (usize, usize)| Span::new(toks[a].span.start, toks[b - 1].span.end);
     let mut out: Vec<Attribution> = Vec::with_capacity(raws.len());
+    // The entities quoted so far, by index (people, for pronouns).
+    let mut quoted = vec![false; ents.list.len()];
     for raw in raws {
         let speaker = match raw.continues {
             Some(k) => out[k].speaker.clone(),
-            None => resolve(doc, ents, raw, raws, &out, p),
+            None => resolve(doc, ents, raw, raws, &out, &quoted, p),
         };
+        if let Speaker::Named { entity, .. } = speaker {
+            if let Some(q) = quoted.get_mut(entity) {
+                *q = true;
+            }
+        }
         out.push(Attribution {
             content: raw.content.iter().map(|&r| span_of(r)).collect(),
             cue: raw.cue.map(span_of),
@@ -592,6 +599,7 @@ fn resolve(
     raw: &attrib::Raw,
     raws: &[attrib::Raw],
     before: &[Attribution],
+    quoted: &[bool],
     p: &patterns::Patterns,
 ) -> Speaker {
     let Some((s, e)) = raw.source else {
@@ -669,6 +677,7 @@ fn resolve(
                     |e: usize| said.is_none() || ents.gender(e).is_none_or(|g| Some(g) == said);
                 let mention_fits = |m: usize| fits(ents.mentions[m].entity);
                 let para = toks[s].para;
+                let mut passed = 0;
                 for (a, r) in before.iter().zip(raws).rev() {
                     let Some((src, _)) = r.source else { continue };
                     if src >= s {
@@ -681,7 +690,12 @@ fn resolve(
                             if fits(*entity) {
                                 return a.speaker.clone();
                             }
-                            continue;
+                            // (Passing over at most LOOK_BACK of the other
+                            // gender.)
+                            passed += 1;
+                            if passed < entities::LOOK_BACK {
+                                continue;
+                            }
                         }
                     }
                     break;
@@ -694,9 +708,7 @@ fn resolve(
                     let e = ents.mentions[m].entity;
                     ents.gender(e).is_some()
                         || !ents.list[e].titles.is_empty()
-                        || before.iter().any(
-                            |a| matches!(a.speaker, Speaker::Named { entity, .. } if entity == e),
-                        )
+                        || quoted.get(e).copied().unwrap_or(false)
                 };
                 let direct = |m: usize| mention_fits(m) && !ents.in_passing(doc, m, p);
                 let found = ents
