@@ -611,14 +611,20 @@ fn resolve(
     for i in s..e {
         if let Some(m) = ents.at[i] {
             // A name before a noun of the phrase modifies it ('Iranian
-            // officials', 'Olwen aides'): they spoke, not the name.
+            // officials', 'Olwen aides'): they spoke, not the name. (Not
+            // before an adverb, an auxiliary or a participle: 'Rubio
+            // instead', 'Congress having'.)
             let end = ents.mentions[m].end;
             if end < e && {
                 let next = &toks[end];
+                let l = next.lower();
                 next.is_word()
                     && !next.capitalized()
                     && !p.name_particles.contains(next.text)
-                    && !p.genders.contains_key(next.lower())
+                    && !p.genders.contains_key(l)
+                    && !p.aux.contains(l)
+                    && !l.ends_with("ly")
+                    && !l.ends_with("ing")
             } {
                 continue;
             }
@@ -1302,6 +1308,11 @@ mod tests {
         assert_eq!(f.speaker("We object"), "unnamed: Olwen aides");
         assert_eq!(f.speaker("A sad day"), "Kaspar Olwen");
         assert_eq!(f.speaker("We agree"), "Ben Jealous");
+        let f = Found::of(&[
+            "President Kaspar Olwen left on Monday.",
+            "Olwen instead hailed the harbour plan.",
+        ]);
+        assert_eq!(f.speaker("the harbour plan"), "Kaspar Olwen");
     }
 
     #[test]
