@@ -256,6 +256,12 @@ fn hash_words(words: &[String]) -> u64 {
 }
 
 /// What a short attribution must share beyond its words: its speaker.
+/// A short wording's speaker key: a short wording is one quotation per
+/// speaker (in its grouping and its id), a longer one whoever says it.
+fn short_speaker(words: &[String], speaker: &Speaker) -> Option<String> {
+    (words.len() < FUZZY_MIN_WORDS).then(|| speaker_key(speaker))
+}
+
 fn speaker_key(s: &Speaker) -> String {
     match s {
         Speaker::Named { name, .. } => format!("n:{}", words_key(name).join(" ")),
@@ -498,8 +504,8 @@ pub fn quotations(articles: &[Carried], ents: &Entities) -> Vec<Quotation> {
                 continue;
             }
             let mut h = hash_words(&words);
-            if words.len() < FUZZY_MIN_WORDS {
-                h = xxh3_64(format!("{h}\u{0}{}", speaker_key(&s.speaker)).as_bytes());
+            if let Some(k) = short_speaker(&words, &s.speaker) {
+                h = xxh3_64(format!("{h}\u{0}{k}").as_bytes());
             }
             let w = *wording_of.entry(h).or_insert_with(|| {
                 wordings.push((words, Vec::new()));
@@ -660,8 +666,8 @@ pub fn quotations(articles: &[Carried], ents: &Entities) -> Vec<Quotation> {
             // (A short wording is one quotation per speaker, as grouped:
             // its speaker is part of its id.)
             let mut key = format!("{}\u{0}{}", fa.id, ref_words.join(" "));
-            if ref_words.len() < FUZZY_MIN_WORDS {
-                key = format!("{key}\u{0}{}", speaker_key(&reference.speaker));
+            if let Some(k) = short_speaker(&ref_words, &reference.speaker) {
+                key = format!("{key}\u{0}{k}");
             }
             let id = format!("q{:016x}", xxh3_64(key.as_bytes()));
             Quotation {

@@ -3,7 +3,7 @@
 //! ("Marco Rubio"), with the aliases of one person (a surname alone, a title
 //! and surname) merged into one entity.
 
-use crate::patterns::{Gender, Patterns};
+use crate::patterns::{Gender, Patterns, RoleKey};
 use crate::tokens::{Doc, Tok};
 use crate::{Entity, EntityKind};
 use rustc_hash::FxHashMap;
@@ -38,7 +38,13 @@ pub struct Entities {
     /// Whether each entity was named by a surname alone ('Marek said'),
     /// as people are and things rarely ('the Hill').
     surname_alone: Vec<bool>,
+    /// The roles each entity's titles name.
+    roles: Vec<Vec<RoleKey>>,
 }
+
+/// The most roles kept of one entity: a bound on what a description is
+/// compared with.
+pub const MAX_ROLES: usize = 8;
 
 impl Entities {
     /// The last mention of a person starting before token `i`.
@@ -65,26 +71,21 @@ impl Entities {
     /// rarely whom a later "he" or "she" stands for.
     pub fn in_passing(&self, doc: &Doc, m: usize, p: &Patterns) -> bool {
         let start = self.mentions[m].start;
-        start > 0 && {
-            let before = &doc.toks[start - 1];
-            before.sent == doc.toks[start].sent
-                && (p.determiners.contains(before.lower())
-                    || p.prepositions.contains(before.lower()))
-        }
+        after_word_of(&doc.toks, start, &p.determiners)
+            || after_word_of(&doc.toks, start, &p.prepositions)
     }
 
     /// Whether entity `e` is known to be a person: a gender told, a title
     /// naming a role ('Gov.', not 'First'), or a surname used alone.
-    pub fn known_person(&self, e: usize, p: &Patterns) -> bool {
-        let role = |t: &String| {
-            let head = t.split(" of ").next().unwrap_or(t);
-            head.split_whitespace()
-                .next_back()
-                .is_some_and(|w| !p.title_modifiers.contains(&w.to_lowercase()))
-        };
+    pub fn known_person(&self, e: usize) -> bool {
         self.gender(e).is_some()
-            || self.list[e].titles.iter().any(role)
+            || self.roles.get(e).is_some_and(|r| !r.is_empty())
             || self.surname_alone.get(e).copied().unwrap_or(false)
+    }
+
+    /// The roles entity `e`'s titles name (at most [`MAX_ROLES`]).
+    pub fn roles(&self, e: usize) -> &[RoleKey] {
+        self.roles.get(e).map_or(&[], Vec::as_slice)
     }
 
     /// An entity's gender, if its names or titles tell one.
@@ -121,6 +122,12 @@ fn joined(toks: &[Tok], a: usize, b: usize) -> String {
 fn is_acronym(w: &str) -> bool {
     w.chars().filter(|c| c.is_alphabetic()).count() >= 2
         && w.chars().all(|c| c.is_uppercase() || c == '.' || c == '&')
+}
+
+/// Whether token `i` follows, in its sentence, a word of `words` ('the
+/// Hill', 'attacks on Obama').
+fn after_word_of(toks: &[Tok], i: usize, words: &rustc_hash::FxHashSet<String>) -> bool {
+    i > 0 && toks[i - 1].sent == toks[i].sent && words.contains(toks[i - 1].lower())
 }
 
 /// A single capital letter: a middle initial before its full stop.
@@ -173,6 +180,17 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
                 .get(i + 1)
                 .is_some_and(|n| n.sent == t.sent && name_word(n))
     };
+    // A first name before a middle initial: a known one, or the one name
+    // word of the run so far, titles aside ('Dr. Silvia S. Martins'; not
+    // 'World War I. Ferrow said').
+    let first_name = |a: usize, k: usize| {
+        p.genders.contains_key(toks[k].lower())
+            || toks[a..=k]
+                .iter()
+                .filter(|t| t.is_word() && !p.titles.contains(&bare(t)))
+                .count()
+                == 1
+    };
     while i < toks.len() {
         if !name_word(&toks[i]) && !opener(i) {
             i += 1;
@@ -184,15 +202,20 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
             if b < toks.len() && toks[b].sent == toks[a].sent && name_word(&toks[b]) {
                 b += 1;
             } else if b + 1 < toks.len()
+                && b >= a + 2
                 && toks[b].is(".")
                 && is_initial(toks[b - 1].text)
+                && first_name(a, b - 2)
                 && toks[b + 1].sent == toks[a].sent
                 && name_word(&toks[b + 1])
             {
-                // A middle initial ('Thomas J. Harrow').
+                // A middle initial after a first name ('Thomas J. Harrow';
+                // the tokenizer never ends a sentence at one, so not
+                // 'World War I. Ferrow said').
                 b += 2;
             } else if b + 2 < toks.len()
                 && is_initial(toks[b].text)
+                && first_name(a, b - 1)
                 && toks[b + 1].is(".")
                 && toks[b + 2].sent == toks[a].sent
                 && name_word(&toks[b + 2])
@@ -232,14 +255,14 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
                 break;
             }
         }
-        // A participle opening the sentence ('Saying President Obama ...',
-        // 'Hosting Cook at ...') is no part of the name after it.
+        // A cue participle opening the sentence ('Saying President Obama
+        // ...') is no part of the name after it (other words in -ing may
+        // be: 'Downing Street', 'Boeing', 'Beijing').
         let mut a = a;
         if b - a >= 2
             && opens_sentence(toks, a)
-            && toks[a].text.len() > 5
             && toks[a].text.ends_with("ing")
-            && !p.genders.contains_key(toks[a].lower())
+            && p.is_cue_word(toks[a].lower(), true)
         {
             a += 1;
         }
@@ -498,8 +521,7 @@ pub fn find(doc: &Doc, p: &Patterns) -> Entities {
                     // `full` is in text order.
                     let k = full.partition_point(|(at, _)| *at < pr.start);
                     let pick = full[k.saturating_sub(1)].1.clone();
-                    alone = pick != pr.name
-                        && !(pr.start > 0 && p.determiners.contains(toks[pr.start - 1].lower()));
+                    alone = pick != pr.name && !after_word_of(toks, pr.start, &p.determiners);
                     (EntityKind::Person, pick)
                 }
                 None => (pr.kind, pr.name.clone()),
@@ -577,6 +599,21 @@ pub fn find(doc: &Doc, p: &Patterns) -> Entities {
             _ => None,
         })
         .collect();
+    let roles = list
+        .iter()
+        .map(|e| {
+            let mut r: Vec<RoleKey> = Vec::new();
+            for t in &e.titles {
+                let domainless = t.split(" of ").next().unwrap_or(t);
+                if let Some(k) = p.role_key(domainless.split_whitespace()) {
+                    if !r.contains(&k) && r.len() < MAX_ROLES {
+                        r.push(k);
+                    }
+                }
+            }
+            r
+        })
+        .collect();
     Entities {
         list,
         mentions,
@@ -584,6 +621,7 @@ pub fn find(doc: &Doc, p: &Patterns) -> Entities {
         person_before,
         genders,
         surname_alone,
+        roles,
     }
 }
 

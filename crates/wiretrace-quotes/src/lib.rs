@@ -183,9 +183,7 @@ pub fn analyze_with(text: &str, body: &[Span], lexicon: Lexicon) -> Quotes {
     // resolved; one nothing shows to be a person (no gender, role or
     // surname alone, never a speaker) is named as 'other' ('Capitol Hill',
     // 'Social Security').
-    let mut known: Vec<bool> = (0..ents.list.len())
-        .map(|e| ents.known_person(e, p))
-        .collect();
+    let mut known: Vec<bool> = (0..ents.list.len()).map(|e| ents.known_person(e)).collect();
     for a in &attributions {
         if let Speaker::Named { entity, .. } = a.speaker {
             if let Some(k) = known.get_mut(entity) {
@@ -494,21 +492,28 @@ fn named(ents: &entities::Entities, m: usize) -> Speaker {
     }
 }
 
+/// A comma or dash setting off an apposition or a relative clause.
+fn is_apposition_mark(t: &tokens::Tok) -> bool {
+    matches!(t.text, "," | "—" | "–" | "-")
+}
+
 /// The name a relative pronoun at `s` stands for: the mention just
 /// before it, past commas, dashes and one parenthesis ('Tomas Ferrow
 /// (R-Kestrel), who'), in its sentence; a place never.
 fn antecedent(toks: &[tokens::Tok], ents: &entities::Entities, s: usize) -> Option<usize> {
-    let dash = |t: &tokens::Tok| matches!(t.text, "," | "—" | "–" | "-");
     let mut k = s.checked_sub(1)?;
-    if !dash(&toks[k]) {
+    if !is_apposition_mark(&toks[k]) {
         return None;
     }
-    while k > 0 && dash(&toks[k]) {
+    while k > 0 && is_apposition_mark(&toks[k]) {
         k -= 1;
     }
     if toks[k].is(")") {
         while k > 0 && !toks[k].is("(") && s - k < 12 {
             k -= 1;
+        }
+        if !toks[k].is("(") {
+            return None;
         }
         k = k.checked_sub(1)?;
     }
@@ -529,7 +534,7 @@ fn role_holder(
     p: &patterns::Patterns,
 ) -> Option<usize> {
     // (The head before a reflexive: 'the president himself'.)
-    let last = if e - s >= 3 && p.genders.contains_key(toks[e - 1].lower()) {
+    let last = if e - s >= 3 && p.pronoun_genders.contains_key(toks[e - 1].lower()) {
         e - 2
     } else {
         e - 1
@@ -542,20 +547,8 @@ fn role_holder(
     if !p.titles.contains(head) || p.org_words.contains(head) {
         return None;
     }
-    // (A title's words after "of" name a domain, not the role: 'the
-    // state' is not the Secretary of State.)
-    let holds = |entity: usize| {
-        ents.list[entity].titles.iter().any(|t| {
-            t.split(" of ")
-                .next()
-                .unwrap_or(t)
-                .split_whitespace()
-                .any(|w| {
-                    let w = w.trim_end_matches('.').to_lowercase();
-                    w == head || p.title_forms.get(&w).is_some_and(|f| f == head)
-                })
-        })
-    };
+    let key = p.role_key(toks[s + 1..=last].iter().map(|t| t.text))?;
+    let holds = |entity: usize| ents.roles(entity).contains(&key);
     ents.last_person_before_where(s, |m| holds(ents.mentions[m].entity))
 }
 
@@ -568,7 +561,7 @@ fn relative_phrase(
     p: &patterns::Patterns,
 ) -> Option<(usize, usize)> {
     let mut e = s;
-    if e > 0 && matches!(toks[e - 1].text, "," | "—" | "–") {
+    if e > 0 && is_apposition_mark(&toks[e - 1]) {
         e -= 1;
     }
     let mut a = e;
@@ -610,21 +603,24 @@ fn resolve(
     let mut best: Option<(usize, u8)> = None;
     for i in s..e {
         if let Some(m) = ents.at[i] {
-            // A name before a noun of the phrase modifies it ('Iranian
-            // officials', 'Olwen aides'): they spoke, not the name. (Not
-            // before an adverb, an auxiliary or a participle: 'Rubio
-            // instead', 'Congress having'.)
+            // A name before a noun of the phrase, or owning it, modifies
+            // it ('Iranian officials', 'Olwen aides', "Russia's foreign
+            // ministry"): they spoke, not the name. Not before an adverb,
+            // an auxiliary, a reflexive or a participle ('Rubio instead',
+            // 'Cruz alone', 'Olwen himself', 'Congress having'): aux.txt
+            // holds the adverbs that stand between a source and its cue.
             let end = ents.mentions[m].end;
             if end < e && {
                 let next = &toks[end];
                 let l = next.lower();
-                next.is_word()
-                    && !next.capitalized()
-                    && !p.name_particles.contains(next.text)
-                    && !p.genders.contains_key(l)
-                    && !p.aux.contains(l)
-                    && !l.ends_with("ly")
-                    && !l.ends_with("ing")
+                matches!(l, "'s" | "’s")
+                    || next.is_word()
+                        && !next.capitalized()
+                        && !p.name_particles.contains(next.text)
+                        && !p.pronoun_genders.contains_key(l)
+                        && !p.aux.contains(l)
+                        && !l.ends_with("ly")
+                        && !l.ends_with("ing")
             } {
                 continue;
             }
@@ -662,14 +658,22 @@ fn resolve(
                 if let Some(m) = role_holder(toks, ents, a, b, p) {
                     return named(ents, m);
                 }
+                // ('It was Ilse Marek who said'.)
+                let person = (a..b).rev().find_map(|k| {
+                    ents.at[k]
+                        .filter(|&m| ents.list[ents.mentions[m].entity].kind == EntityKind::Person)
+                });
+                if let Some(m) = person {
+                    return named(ents, m);
+                }
                 let words: Vec<&str> = toks[a..b].iter().map(|t| t.text).collect();
                 return Speaker::Unnamed {
                     description: words.join(" "),
                 };
             }
         }
-        // A lowercase word that tells a gender is a pronoun ('his').
-        let gendered = p.genders.contains_key(w) && !toks[s].capitalized();
+        // A pronoun telling a gender stands for a person ('his').
+        let gendered = p.pronoun_genders.contains_key(w);
         match p
             .pronouns
             .get(w)
@@ -678,7 +682,7 @@ fn resolve(
             Some(PronounKind::Person) => {
                 // The person last quoted, else the person last named; "he"
                 // and "she" pass over people of the other gender.
-                let said = p.genders.get(toks[s].lower()).copied();
+                let said = p.pronoun_genders.get(toks[s].lower()).copied();
                 let fits =
                     |e: usize| said.is_none() || ents.gender(e).is_none_or(|g| Some(g) == said);
                 let mention_fits = |m: usize| fits(ents.mentions[m].entity);
@@ -712,9 +716,7 @@ fn resolve(
                 // Landing System').
                 let known = |m: usize| {
                     let e = ents.mentions[m].entity;
-                    ents.gender(e).is_some()
-                        || !ents.list[e].titles.is_empty()
-                        || quoted.get(e).copied().unwrap_or(false)
+                    ents.known_person(e) || quoted.get(e).copied().unwrap_or(false)
                 };
                 let direct = |m: usize| mention_fits(m) && !ents.in_passing(doc, m, p);
                 let found = ents
@@ -1313,6 +1315,17 @@ mod tests {
             "Olwen instead hailed the harbour plan.",
         ]);
         assert_eq!(f.speaker("the harbour plan"), "Kaspar Olwen");
+        let f = Found::of(&[
+            "President Kaspar Olwen left on Monday.",
+            "\"Not today,\" Olwen alone said.",
+            "\"Tomorrow,\" a Kestrel spokesman said.",
+            "\"Never,\" the Olwen campaign said.",
+        ]);
+        assert_eq!(f.speaker("Not today"), "Kaspar Olwen");
+        assert_eq!(f.speaker("Tomorrow"), "unnamed: a Kestrel spokesman");
+        assert_eq!(f.speaker("Never"), "unnamed: the Olwen campaign");
+        let f = Found::of(&["\"No deal,\" Kestrel's foreign ministry said."]);
+        assert_eq!(f.speaker("No deal"), "unnamed: Kestrel 's foreign ministry");
     }
 
     #[test]
@@ -1323,9 +1336,13 @@ mod tests {
             "Haskin said the port would grow.",
             "China's ambassador to Britain Liu Wenfang has said that the talks will go on.",
             "Saying President Olwen had failed, Marek left the harbour.",
+            "It was the end of World War I. Ferrow said the harbour would grow.",
+            "Downing Street said the talks would go on.",
         ]);
         assert_eq!(f.speaker("port would grow"), "Tim Haskin");
         assert_eq!(f.speaker("talks will go on"), "Liu Wenfang");
+        assert_eq!(f.speaker("harbour would grow"), "Ferrow");
+        assert_eq!(f.speaker("talks would go on"), "Downing Street");
         let names: Vec<&str> = f.q.entities.iter().map(|e| e.name.as_str()).collect();
         assert!(!names.contains(&"Hosting Haskin"), "{names:?}");
         let olwen =
@@ -1429,6 +1446,16 @@ mod tests {
         ]);
         assert_eq!(f.speaker("vote stands"), "unnamed: the House");
         assert_eq!(f.speaker("border is open"), "unnamed: the state");
+        // A vice president is no president, a lieutenant governor no governor.
+        let f = Found::of(&[
+            "President Kaspar Olwen met Vice President Tomas Ferrow and Lt. Gov. Ilse Marek.",
+            "\"We will win,\" the president said.",
+            "\"We will see,\" the vice president said.",
+            "\"We will wait,\" the governor said.",
+        ]);
+        assert_eq!(f.speaker("We will win"), "Kaspar Olwen");
+        assert_eq!(f.speaker("We will see"), "Tomas Ferrow");
+        assert_eq!(f.speaker("We will wait"), "unnamed: the governor");
         let f = Found::of(&[
             "Senator Peter Haskin met Ilse Marek, who said \"the piers are safe.\"",
             "\"A sad day for journalism,\" the senator himself wrote.",
@@ -1441,6 +1468,8 @@ mod tests {
         ]);
         assert_eq!(f.speaker("piers would stay"), "Tomas Ferrow");
         assert_eq!(f.speaker("port will not be sold"), "Haskin");
+        let f = Found::of(&["It was Ilse Marek who said the piers would stay."]);
+        assert_eq!(f.speaker("piers would stay"), "Ilse Marek");
         let f = Found::of(&[
             "Governor Tomas Ferrow opened the port.",
             "She broke with her father, who said the piers would be sold.",
@@ -1468,6 +1497,7 @@ mod tests {
     fn names_keep_middle_initials_and_leave_out_their_state() {
         let f = Found::of(&[
             "\"This is nonsense,\" said Father Thomas J. Harrow.",
+            "\"This is true,\" said Dr. Sivane K. Orloff.",
             "\"This is unwise,\" said Speaker John A. Kestrel of Ohio.",
             "\"The harbour is quiet,\" said Correspondent Anna Kell.",
             "\"It will fool few people,\" said Senator Richard Blumwell, Democrat of Connecticut.",
@@ -1475,6 +1505,7 @@ mod tests {
             "The New Harbour Gazette reported that the mayor was taken to hospital.",
         ]);
         assert_eq!(f.speaker("This is nonsense"), "Thomas J. Harrow");
+        assert_eq!(f.speaker("This is true"), "Sivane K. Orloff");
         assert_eq!(f.speaker("This is unwise"), "John A. Kestrel");
         assert_eq!(f.speaker("harbour is quiet"), "Anna Kell");
         assert_eq!(f.speaker("fool few people"), "Richard Blumwell");

@@ -66,6 +66,8 @@ pub struct Patterns {
     pub name_particles: FxHashSet<String>,
     pub org_words: FxHashSet<String>,
     pub places: FxHashSet<String>,
+    /// Title words that make a role of their own of the next ("Vice").
+    pub sub_roles: FxHashSet<String>,
     /// Title words that qualify a role rather than name one ("First").
     pub title_modifiers: FxHashSet<String>,
     /// Words labelling a paragraph before a colon ("Correction:").
@@ -74,6 +76,8 @@ pub struct Patterns {
     pub name_openers: FxHashSet<String>,
     /// First names and titles that tell a gender, lowercase.
     pub genders: FxHashMap<String, Gender>,
+    /// Pronouns that tell a gender ("she", "himself"), lowercase.
+    pub pronoun_genders: FxHashMap<String, Gender>,
     /// Abbreviated titles by the role word they stand for ("gov" → "governor").
     pub title_forms: FxHashMap<String, String>,
     /// Cue words learned from PolNeAR train (`scripts/learn-quotes`), each
@@ -85,7 +89,29 @@ pub struct Patterns {
     pub attrib_weights: FxHashMap<String, f32>,
 }
 
+/// A role as a title or a description names it: its head word (an
+/// abbreviation read as the word it stands for) and the word making a role
+/// of its own of it, if any ('Vice President' -> (vice, president)).
+pub type RoleKey = (Option<String>, String);
+
 impl Patterns {
+    /// The role words `words` end in ('US Secretary of State' ->
+    /// secretary: words after "of" name a domain); `None` when the head
+    /// only qualifies ('First', 'Former', a nationality).
+    pub fn role_key<'a>(&self, words: impl DoubleEndedIterator<Item = &'a str>) -> Option<RoleKey> {
+        let norm = |w: &str| {
+            let w = w.trim_end_matches('.').to_lowercase();
+            self.title_forms.get(&w).cloned().unwrap_or(w)
+        };
+        let mut rev = words.rev();
+        let head = norm(rev.next()?);
+        if self.title_modifiers.contains(&head) {
+            return None;
+        }
+        let sub = rev.next().map(norm).filter(|w| self.sub_roles.contains(w));
+        Some((sub, head))
+    }
+
     /// A word that is (the start of) a cue.
     pub fn is_cue_word(&self, lower: &str, learned: bool) -> bool {
         self.cues.contains_key(lower) || learned && self.learned_cues.contains_key(lower)
@@ -103,6 +129,21 @@ fn by_first_word(src: &str) -> FxHashMap<String, Vec<Vec<String>>> {
         v.dedup();
     }
     m
+}
+
+/// `word<TAB>f|m` lines, by the lowercase word.
+fn gendered_words(src: &str) -> FxHashMap<String, Gender> {
+    lines(src)
+        .filter_map(|l| {
+            let (w, g) = l.split_once('\t')?;
+            let g = match g.trim() {
+                "f" => Gender::Female,
+                "m" => Gender::Male,
+                _ => return None,
+            };
+            Some((w.trim().to_lowercase(), g))
+        })
+        .collect()
 }
 
 /// `feature<TAB>weight` lines.
@@ -165,20 +206,12 @@ pub static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         name_particles: exact_set(include_str!("../patterns/name_particles.txt")),
         org_words: folded_set(include_str!("../patterns/org_words.txt")),
         places: exact_set(include_str!("../patterns/places.txt")),
+        sub_roles: folded_set(include_str!("../patterns/sub_roles.txt")),
         title_modifiers: folded_set(include_str!("../patterns/title_modifiers.txt")),
         colon_labels: folded_set(include_str!("../patterns/colon_labels.txt")),
         name_openers: folded_set(include_str!("../patterns/name_openers.txt")),
-        genders: lines(include_str!("../patterns/genders.txt"))
-            .filter_map(|l| {
-                let (w, g) = l.split_once('\t')?;
-                let g = match g.trim() {
-                    "f" => Gender::Female,
-                    "m" => Gender::Male,
-                    _ => return None,
-                };
-                Some((w.trim().to_lowercase(), g))
-            })
-            .collect(),
+        genders: gendered_words(include_str!("../patterns/genders.txt")),
+        pronoun_genders: gendered_words(include_str!("../patterns/pronoun_genders.txt")),
         title_forms: lines(include_str!("../patterns/title_forms.txt"))
             .filter_map(|l| {
                 let (short, full) = l.split_once(' ')?;
