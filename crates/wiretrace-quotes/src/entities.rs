@@ -255,10 +255,21 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
                 break;
             }
         }
+        // A compound modifier before a name ('the Boston-based Harbour
+        // Gazette', 'French-led Europeans') is no part of it; a name's own
+        // hyphens come later in it ('Ban Ki-moon').
+        let mut a = a;
+        while b - a >= 2
+            && toks[a]
+                .text
+                .rsplit_once('-')
+                .is_some_and(|(_, tail)| tail.chars().next().is_some_and(char::is_lowercase))
+        {
+            a += 1;
+        }
         // A cue participle opening the sentence ('Saying President Obama
         // ...') is no part of the name after it (other words in -ing may
         // be: 'Downing Street', 'Boeing', 'Beijing').
-        let mut a = a;
         if b - a >= 2
             && opens_sentence(toks, a)
             && toks[a].text.ends_with("ing")

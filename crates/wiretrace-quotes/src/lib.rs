@@ -1338,11 +1338,15 @@ mod tests {
             "Saying President Olwen had failed, Marek left the harbour.",
             "It was the end of World War I. Ferrow said the harbour would grow.",
             "Downing Street said the talks would go on.",
+            "The Boston-based Harbour Gazette reported that the piers were safe.",
+            "Secretary-General Ban Ki-moon said the port was open.",
         ]);
         assert_eq!(f.speaker("port would grow"), "Tim Haskin");
         assert_eq!(f.speaker("talks will go on"), "Liu Wenfang");
         assert_eq!(f.speaker("harbour would grow"), "Ferrow");
         assert_eq!(f.speaker("talks would go on"), "Downing Street");
+        assert_eq!(f.speaker("piers were safe"), "Harbour Gazette");
+        assert_eq!(f.speaker("port was open"), "Ban Ki-moon");
         let names: Vec<&str> = f.q.entities.iter().map(|e| e.name.as_str()).collect();
         assert!(!names.contains(&"Hosting Haskin"), "{names:?}");
         let olwen =
