@@ -168,6 +168,7 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
             && !p.time_words.contains(&bare(t))
             && (is_acronym(t.text) || !p.common_words.contains(t.lower()))
             && !(t.title && p.cues.contains_key(t.lower()))
+            && p.contracted_pronoun(t.lower()).is_none()
     };
     // A common word opening a name ('the New York Post'), not in a
     // headline in title case, where every word is capitalised.

@@ -95,6 +95,14 @@ pub struct Patterns {
 pub type RoleKey = (Option<String>, String);
 
 impl Patterns {
+    /// The pronoun a contraction stands on ("I've", "she'd", "they’re"
+    /// -> i, she, they), if `lower` is one.
+    pub fn contracted_pronoun<'a>(&self, lower: &'a str) -> Option<&'a str> {
+        let (stem, tail) = lower.split_once(['\'', '’'])?;
+        (matches!(tail, "ve" | "d" | "ll" | "m" | "re" | "s") && self.pronouns.contains_key(stem))
+            .then_some(stem)
+    }
+
     /// The role words `words` end in ('US Secretary of State' ->
     /// secretary: words after "of" name a domain); `None` when the head
     /// only qualifies ('First', 'Former', a nationality).
