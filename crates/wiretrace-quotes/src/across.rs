@@ -463,7 +463,7 @@ pub fn entities(articles: &[Carried]) -> Entities {
 /// Bumped whenever the stage finds otherwise in one article (its rules,
 /// word lists, model or [`ArticleQuotes`]): findings stored under another
 /// version are found again.
-pub const FINDINGS_VERSION: u32 = 7;
+pub const FINDINGS_VERSION: u32 = 8;
 
 /// What quotations and entities are derived from besides each article's
 /// findings: each article's id, time, family and story (as in

@@ -179,6 +179,27 @@ pub fn analyze_with(text: &str, body: &[Span], lexicon: Lexicon) -> Quotes {
         }
         _ => by_rules(&doc, &ents, lexicon),
     };
+    // What a pronoun alone is said to say ('Russia and China backing him')
+    // tells a reader nothing.
+    let ranges = token_ranges(&doc, &attributions);
+    let bare_pronoun = |r: &attrib::Raw| {
+        let mut words = r
+            .content
+            .iter()
+            .flat_map(|&(a, b)| &doc.toks[a..b])
+            .filter(|t| t.is_word());
+        let first = words.next();
+        words.next().is_none()
+            && first.is_some_and(|t| {
+                p.pronouns.contains_key(t.lower()) || p.pronoun_genders.contains_key(t.lower())
+            })
+    };
+    let attributions: Vec<Attribution> = attributions
+        .into_iter()
+        .zip(&ranges)
+        .filter(|(_, r)| !bare_pronoun(r))
+        .map(|(a, _)| a)
+        .collect();
     // A run of capitals is a person by its form while speakers are
     // resolved; one nothing shows to be a person (no gender, role or
     // surname alone, never a speaker) is named as 'other' ('Capitol Hill',
@@ -1391,6 +1412,20 @@ mod tests {
             "\"We will try again,\" he said.",
         ]);
         assert_eq!(f.speaker("try again"), "Tamsk Orrel");
+    }
+
+    #[test]
+    fn a_pronoun_alone_is_no_content() {
+        let f = Found::of(&[
+            "Mayor Tomas Ferrow kept his post, with Kestrel and Veldt backing him.",
+            "\"We back him,\" Kestrel's mayor said.",
+        ]);
+        let contents: Vec<String> = f.q.attributions.iter().flat_map(|a| f.content(a)).collect();
+        assert!(!contents.iter().any(|c| c == "him"), "{contents:?}");
+        assert!(
+            contents.iter().any(|c| c.contains("We back him")),
+            "{contents:?}"
+        );
     }
 
     #[test]
