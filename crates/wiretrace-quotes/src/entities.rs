@@ -101,7 +101,7 @@ fn gender_of(toks: &[Tok], pr: &Proto, p: &Patterns) -> Option<Gender> {
     let first = (pr.end - pr.name_start >= 2).then(|| &toks[pr.name_start]);
     title
         .chain(first)
-        .find_map(|t| p.genders.get(&t.text.to_lowercase()).copied())
+        .find_map(|t| p.genders.get(t.lower()).copied())
 }
 
 fn bare(t: &Tok) -> String {
@@ -156,6 +156,82 @@ fn of_place(toks: &[Tok], a: usize, of: usize, c: usize, p: &Patterns) -> bool {
         && words().any(|t| t.is_word() && !p.titles.contains(&bare(t)))
 }
 
+/// Where the name of run `a..b` starts: after a compound modifier ('the
+/// Boston-based Harbour Gazette', 'French-led Europeans'; a name's own
+/// hyphens come later in it: 'Ban Ki-moon') and a cue participle opening
+/// the sentence ('Saying President Obama ...'; other words in -ing may be
+/// names: 'Downing Street', 'Boeing', 'Beijing').
+fn name_start(toks: &[Tok], a: usize, b: usize, p: &Patterns) -> usize {
+    let mut a = a;
+    while b - a >= 2
+        && toks[a]
+            .text
+            .rsplit_once('-')
+            .is_some_and(|(_, tail)| tail.chars().next().is_some_and(char::is_lowercase))
+    {
+        a += 1;
+    }
+    if b - a >= 2
+        && opens_sentence(toks, a)
+        && toks[a].text.ends_with("ing")
+        && p.is_cue_word(toks[a].lower(), true)
+    {
+        a += 1;
+    }
+    a
+}
+
+/// Whether `t` is a first name or title that tells a gender.
+fn tells_gender(t: &Tok, p: &Patterns) -> bool {
+    p.genders.contains_key(t.lower())
+}
+
+/// Where the headlines end: the leading paragraphs of one sentence each in
+/// title case, the title and any repeat or deck of it. (A sentence of the
+/// body full of names looks like title case too.)
+fn headline_end(toks: &[Tok]) -> usize {
+    let mut end = 0;
+    while let Some(t) = toks.get(end) {
+        let para = toks[end..].iter().take_while(|u| u.para == t.para);
+        if !t.title || !para.clone().all(|u| u.sent == t.sent) {
+            break;
+        }
+        end += para.count();
+    }
+    end
+}
+
+/// A word opening a sentence before a name ('Hosting Cook at ...') is no
+/// part of it, when the rest of the run is a name the article gives
+/// elsewhere and the word is in no other name, nor a first name.
+fn cut_sentence_openers(protos: &mut [Proto], toks: &[Tok], p: &Patterns) {
+    let mut held: FxHashMap<&str, usize> = FxHashMap::default();
+    for pr in protos.iter() {
+        if pr.kind == EntityKind::Person && pr.end - pr.name_start >= 2 {
+            for t in &toks[pr.name_start..pr.end] {
+                *held.entry(t.text).or_default() += 1;
+            }
+        }
+    }
+    for pr in protos.iter_mut() {
+        let a = pr.start;
+        if pr.kind == EntityKind::Person
+            && pr.name_start == a
+            && pr.end - a >= 2
+            && opens_sentence(toks, a)
+            && held.get(toks[a].text) == Some(&1)
+            && !tells_gender(&toks[a], p)
+            && toks[a + 1..pr.end]
+                .iter()
+                .all(|t| !t.is_word() || held.get(t.text).is_some_and(|&n| n > 1))
+        {
+            pr.start = a + 1;
+            pr.name_start = a + 1;
+            pr.name = joined(toks, a + 1, pr.end);
+        }
+    }
+}
+
 /// Runs of capitalised words (with particles between them), outside
 /// quotations, without sentence-initial function words or dates.
 fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
@@ -185,7 +261,7 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
     // word of the run so far, titles aside ('Dr. Silvia S. Martins'; not
     // 'World War I. Ferrow said').
     let first_name = |a: usize, k: usize| {
-        p.genders.contains_key(toks[k].lower())
+        tells_gender(&toks[k], p)
             || toks[a..=k]
                 .iter()
                 .filter(|t| t.is_word() && !p.titles.contains(&bare(t)))
@@ -256,28 +332,7 @@ fn runs(doc: &Doc, p: &Patterns) -> Vec<(usize, usize)> {
                 break;
             }
         }
-        // A compound modifier before a name ('the Boston-based Harbour
-        // Gazette', 'French-led Europeans') is no part of it; a name's own
-        // hyphens come later in it ('Ban Ki-moon').
-        let mut a = a;
-        while b - a >= 2
-            && toks[a]
-                .text
-                .rsplit_once('-')
-                .is_some_and(|(_, tail)| tail.chars().next().is_some_and(char::is_lowercase))
-        {
-            a += 1;
-        }
-        // A cue participle opening the sentence ('Saying President Obama
-        // ...') is no part of the name after it (other words in -ing may
-        // be: 'Downing Street', 'Boeing', 'Beijing').
-        if b - a >= 2
-            && opens_sentence(toks, a)
-            && toks[a].text.ends_with("ing")
-            && p.is_cue_word(toks[a].lower(), true)
-        {
-            a += 1;
-        }
+        let a = name_start(toks, a, b, p);
         // A place before a name ('ambassador to Britain Liu Wenfang') is a
         // run of its own, unless a title follows it ('Texas Governor ...')
         // or the run is an organisation's ('Texas Tech University').
@@ -408,51 +463,12 @@ pub fn find(doc: &Doc, p: &Patterns) -> Entities {
         .into_iter()
         .filter_map(|(a, b)| classify(toks, a, b, p))
         .collect();
-    // A word opening a sentence before a name ('Hosting Cook at ...') is
-    // no part of it: when the rest of the run is a name the article gives
-    // elsewhere and the word is in no other name, nor a first name.
-    let mut held: FxHashMap<&str, usize> = FxHashMap::default();
-    for pr in &protos {
-        if pr.kind == EntityKind::Person && pr.end - pr.name_start >= 2 {
-            for t in &toks[pr.name_start..pr.end] {
-                *held.entry(t.text).or_default() += 1;
-            }
-        }
-    }
-    for pr in &mut protos {
-        let a = pr.start;
-        if pr.kind == EntityKind::Person
-            && pr.name_start == a
-            && pr.end - a >= 2
-            && opens_sentence(toks, a)
-            && held.get(toks[a].text) == Some(&1)
-            && !p.genders.contains_key(&toks[a].text.to_lowercase())
-            && toks[a + 1..pr.end]
-                .iter()
-                .all(|t| !t.is_word() || held.get(t.text).is_some_and(|&n| n > 1))
-        {
-            pr.start = a + 1;
-            pr.name_start = a + 1;
-            pr.name = joined(toks, a + 1, pr.end);
-        }
-    }
+    cut_sentence_openers(&mut protos, toks, p);
     // Full names of people by each of their words (surname, first name),
     // first outside headlines in title case, where a name runs on into the
     // words after it ('Obama Expresses Outrage').
     let mut by_part: FxHashMap<String, Vec<(usize, String)>> = FxHashMap::default();
-    // (Headlines: the leading paragraphs of one sentence each in title
-    // case, the title and any repeat or deck of it. A sentence of the
-    // body full of names looks like title case too.)
-    let mut headline_ends = 0;
-    while let Some(t) = toks.get(headline_ends) {
-        let para = toks[headline_ends..]
-            .iter()
-            .take_while(|u| u.para == t.para);
-        if !t.title || !para.clone().all(|u| u.sent == t.sent) {
-            break;
-        }
-        headline_ends += para.count();
-    }
+    let headline_ends = headline_end(toks);
     let in_headline = |pr: &Proto| pr.start < headline_ends;
     let full_name = |pr: &Proto| pr.kind == EntityKind::Person && pr.end - pr.name_start >= 2;
     let add_parts = |by_part: &mut FxHashMap<String, Vec<(usize, String)>>, pr: &Proto| {
